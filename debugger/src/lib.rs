@@ -1,0 +1,1 @@
+//! The debugger engine every wrt-dbg front-end shares: DWARF, breakpoints, stepping, frames.

@@ -1,0 +1,120 @@
+//! The crate's error and trap types.
+
+use alloc::string::String;
+
+/// A WebAssembly trap: execution stopped abnormally, as the spec defines.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Trap {
+    /// `unreachable` was executed.
+    #[error("unreachable")]
+    Unreachable,
+    /// Integer division or remainder by zero.
+    #[error("integer divide by zero")]
+    IntegerDivideByZero,
+    /// Signed division overflow or a float-to-int conversion out of range.
+    #[error("integer overflow")]
+    IntegerOverflow,
+    /// A float-to-int conversion of NaN.
+    #[error("invalid conversion to integer")]
+    InvalidConversionToInteger,
+    /// A linear memory access outside the memory.
+    #[error("out of bounds memory access")]
+    MemoryOutOfBounds,
+    /// A table access outside the table.
+    #[error("out of bounds table access")]
+    TableOutOfBounds,
+    /// `call_indirect` through an index past the table's end.
+    #[error("undefined element")]
+    UndefinedElement,
+    /// `call_indirect` through a null table entry.
+    #[error("uninitialized element")]
+    UninitializedElement,
+    /// `call_indirect` to a function of another type.
+    #[error("indirect call type mismatch")]
+    IndirectCallTypeMismatch,
+    /// Call depth or value stack past its limit.
+    #[error("call stack exhausted")]
+    CallStackExhausted,
+    /// The program asked to exit (WASI `proc_exit`); not an error for a command.
+    #[error("exit with status {0}")]
+    Exit(i32),
+    /// A host function failed.
+    #[error("host error: {0}")]
+    Host(String),
+}
+
+/// Everything that can go wrong loading, linking or running a module.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The module bytes do not decode or validate.
+    #[error("invalid module at byte offset {offset:#x}: {message}")]
+    Invalid {
+        /// Byte offset in the module file.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// An import is missing or does not match its declaration.
+    #[error("unknown import `{module}::{name}`")]
+    UnknownImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+    },
+    /// An import was found but its type does not match.
+    #[error("incompatible import type for `{module}::{name}`: {reason}")]
+    IncompatibleImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// What differs.
+        reason: String,
+    },
+    /// The module uses something this interpreter does not run yet.
+    #[error("unsupported at byte offset {offset:#x}: {what}")]
+    Unsupported {
+        /// Byte offset in the module file.
+        offset: u64,
+        /// The unsupported construct.
+        what: String,
+    },
+    /// A named export does not exist or is of another kind.
+    #[error("no exported {kind} named `{name}`")]
+    NoSuchExport {
+        /// The export kind looked for.
+        kind: &'static str,
+        /// The name looked for.
+        name: String,
+    },
+    /// Arguments given to an exported function do not match its type.
+    #[error("argument mismatch: {0}")]
+    ArgumentMismatch(String),
+    /// A limit was reached while allocating runtime structures.
+    #[error("limit `{limit}` exceeded: asked {asked}, allowed {allowed}")]
+    Limit {
+        /// The limit's name.
+        limit: &'static str,
+        /// The value asked for.
+        asked: u64,
+        /// The value allowed.
+        allowed: u64,
+    },
+    /// Execution trapped.
+    #[error("trap: {0}")]
+    Trap(#[from] Trap),
+}
+
+impl Error {
+    /// Builds an [`Error::Invalid`] from a wasmparser error, keeping its offset.
+    pub fn from_reader(e: wasmparser::BinaryReaderError) -> Self {
+        Error::Invalid { offset: e.offset(), message: e.message().into() }
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for Error {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        Error::from_reader(e)
+    }
+}

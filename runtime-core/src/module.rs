@@ -1,0 +1,480 @@
+//! A decoded, validated and translated module: everything instantiation and execution need, plus the
+//! byte offsets and names a debugger maps back to.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::cell::Cell;
+use core::ops::Range;
+
+use wasmparser::{
+    ExternalKind, FuncValidatorAllocations, Name, NameSectionReader, Operator, Parser, Payload,
+    TypeRef, ValidPayload, Validator, WasmFeatures,
+};
+
+use crate::error::Error;
+use crate::instr::Instr;
+use crate::translate::translate;
+use crate::value::{Val, ValType};
+
+/// A function signature.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FuncType {
+    /// Parameter types.
+    pub params: Box<[ValType]>,
+    /// Result types.
+    pub results: Box<[ValType]>,
+}
+
+impl FuncType {
+    /// Builds a signature from parameter and result types.
+    pub fn new(params: impl Into<Box<[ValType]>>, results: impl Into<Box<[ValType]>>) -> Self {
+        FuncType { params: params.into(), results: results.into() }
+    }
+
+    fn from_wasmparser(f: &wasmparser::FuncType) -> Self {
+        FuncType::new(
+            f.params().iter().map(|&t| t.into()).collect::<Vec<_>>(),
+            f.results().iter().map(|&t| t.into()).collect::<Vec<_>>(),
+        )
+    }
+}
+
+/// Size limits of a table or memory (in elements or 64 KiB pages).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Initial size.
+    pub min: u64,
+    /// Maximum size, if declared.
+    pub max: Option<u64>,
+}
+
+impl Limits {
+    /// Spec import matching: `self` (the provided extern) fits the `wanted` declaration.
+    pub fn matches(&self, wanted: &Limits) -> bool {
+        self.min >= wanted.min
+            && match (self.max, wanted.max) {
+                (_, None) => true,
+                (Some(have), Some(want)) => have <= want,
+                (None, Some(_)) => false,
+            }
+    }
+}
+
+/// A table declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableType {
+    /// Element reference type.
+    pub elem: ValType,
+    /// Size limits in elements.
+    pub limits: Limits,
+}
+
+/// A global declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GlobalType {
+    /// Value type.
+    pub ty: ValType,
+    /// Whether `global.set` may change it.
+    pub mutable: bool,
+}
+
+/// What an import or export refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternType {
+    /// A function of the module type with this index.
+    Func(u32),
+    /// A table.
+    Table(TableType),
+    /// A linear memory (limits in pages).
+    Memory(Limits),
+    /// A global.
+    Global(GlobalType),
+}
+
+/// One import of the module.
+#[derive(Debug, Clone)]
+pub struct Import {
+    /// Module name.
+    pub module: String,
+    /// Field name.
+    pub name: String,
+    /// What is imported.
+    pub ty: ExternType,
+}
+
+/// One export of the module.
+#[derive(Debug, Clone)]
+pub struct Export {
+    /// Export name.
+    pub name: String,
+    /// Index space of the export.
+    pub kind: ExternalKind,
+    /// Index within that space.
+    pub index: u32,
+}
+
+/// A constant expression (offsets, global initialisers, element items), as Wasm 2.0 allows them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ConstExpr {
+    /// A literal value.
+    Value(Val),
+    /// A null reference.
+    RefNull,
+    /// A reference to a function of this module.
+    RefFunc(u32),
+    /// The value of a (previously defined or imported) global.
+    GlobalGet(u32),
+}
+
+/// Where a data or element segment goes at instantiation.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SegmentMode {
+    /// Copied into the table or memory `index` at `offset` during instantiation, then dropped.
+    Active {
+        /// Table or memory index.
+        index: u32,
+        /// Start offset.
+        offset: ConstExpr,
+    },
+    /// Kept for `memory.init` / `table.init`.
+    Passive,
+    /// Declares `ref.func` targets only; dropped at instantiation.
+    Declared,
+}
+
+/// An element segment.
+#[derive(Debug, Clone)]
+pub struct ElemSegment {
+    /// Placement.
+    pub mode: SegmentMode,
+    /// Reference items.
+    pub items: Vec<ConstExpr>,
+}
+
+/// A data segment.
+#[derive(Debug, Clone)]
+pub struct DataSegment {
+    /// Placement.
+    pub mode: SegmentMode,
+    /// Bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A translated function body.
+#[derive(Debug)]
+pub struct FuncBody {
+    /// Module type index of the function.
+    pub type_idx: u32,
+    /// Parameter count followed by declared locals: the frame's local slots.
+    pub locals: Box<[ValType]>,
+    /// Number of parameters (the first slots of `locals`).
+    pub num_params: u32,
+    /// Highest operand stack height the body can reach.
+    pub max_height: u32,
+    /// Internal code; cells so a debugger can patch in break markers.
+    pub code: Box<[Cell<Instr>]>,
+    /// Module-file byte offset of the Wasm operator behind each internal instruction.
+    pub offsets: Box<[u32]>,
+}
+
+impl FuncBody {
+    /// The internal pc of the first instruction at or after a module-file offset.
+    pub fn pc_at_offset(&self, offset: u32) -> Option<u32> {
+        let pc = self.offsets.partition_point(|&o| o < offset);
+        (pc < self.offsets.len()).then_some(pc as u32)
+    }
+}
+
+/// A custom section's name and where its payload sits in the module file.
+#[derive(Debug, Clone)]
+pub struct CustomSection {
+    /// Section name (e.g. `.debug_info`, `name`).
+    pub name: String,
+    /// Payload range in the module file.
+    pub range: Range<usize>,
+}
+
+/// A validated module, ready to instantiate any number of times.
+#[derive(Debug)]
+pub struct Module {
+    pub(crate) types: Vec<FuncType>,
+    pub(crate) imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub(crate) func_types: Vec<u32>,
+    pub(crate) num_imported_funcs: u32,
+    pub(crate) tables: Vec<TableType>,
+    pub(crate) memories: Vec<Limits>,
+    pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
+    pub(crate) exports: Vec<Export>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSegment>,
+    pub(crate) datas: Vec<DataSegment>,
+    pub(crate) bodies: Vec<alloc::rc::Rc<FuncBody>>,
+    func_names: BTreeMap<u32, String>,
+    code_section: Option<Range<usize>>,
+    customs: Vec<CustomSection>,
+}
+
+/// The Wasm features this interpreter runs: the 2.0 core spec without SIMD.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+}
+
+impl Module {
+    /// Decodes, validates and translates a module binary.
+    pub fn new(bytes: &[u8]) -> Result<Module, Error> {
+        let mut m = Module {
+            types: Vec::new(),
+            imports: Vec::new(),
+            func_types: Vec::new(),
+            num_imported_funcs: 0,
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            exports: Vec::new(),
+            start: None,
+            elems: Vec::new(),
+            datas: Vec::new(),
+            bodies: Vec::new(),
+            func_names: BTreeMap::new(),
+            code_section: None,
+            customs: Vec::new(),
+        };
+        let mut validator = Validator::new_with_features(features());
+        let mut allocs = FuncValidatorAllocations::default();
+        let mut parser = Parser::new(0);
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
+            let payload = payload?;
+            if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
+                let mut fv = func.into_validator(core::mem::take(&mut allocs));
+                let idx = fv.index();
+                let body = translate(&mut fv, &body, &m, idx)?;
+                m.bodies.push(alloc::rc::Rc::new(body));
+                allocs = fv.into_allocations();
+                continue;
+            }
+            m.read_payload(payload)?;
+        }
+        Ok(m)
+    }
+
+    fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), Error> {
+        match payload {
+            Payload::TypeSection(r) => {
+                for group in r {
+                    for sub in group?.into_types() {
+                        self.types.push(FuncType::from_wasmparser(sub.unwrap_func()));
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp?;
+                    let ty = match imp.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            self.func_types.push(t);
+                            self.num_imported_funcs += 1;
+                            ExternType::Func(t)
+                        }
+                        TypeRef::Table(t) => ExternType::Table(table_type(&t)),
+                        TypeRef::Memory(t) => ExternType::Memory(Limits { min: t.initial, max: t.maximum }),
+                        TypeRef::Global(g) => ExternType::Global(global_type(&g)),
+                        TypeRef::Tag(_) => unreachable_feature("tag import")?,
+                    };
+                    match &ty {
+                        ExternType::Table(t) => self.tables.push(*t),
+                        ExternType::Memory(l) => self.memories.push(*l),
+                        _ => {}
+                    }
+                    self.imports.push(Import { module: imp.module.into(), name: imp.name.into(), ty });
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    self.func_types.push(t?);
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t?;
+                    if !matches!(t.init, wasmparser::TableInit::RefNull) {
+                        unreachable_feature("table initialiser expression")?;
+                    }
+                    self.tables.push(table_type(&t.ty));
+                }
+            }
+            Payload::MemorySection(r) => {
+                for t in r {
+                    let t = t?;
+                    self.memories.push(Limits { min: t.initial, max: t.maximum });
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g?;
+                    self.globals.push((global_type(&g.ty), const_expr(&g.init_expr)?));
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e?;
+                    self.exports.push(Export { name: e.name.into(), kind: e.kind, index: e.index });
+                }
+            }
+            Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e?;
+                    let mode = match e.kind {
+                        wasmparser::ElementKind::Passive => SegmentMode::Passive,
+                        wasmparser::ElementKind::Declared => SegmentMode::Declared,
+                        wasmparser::ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let mut items = Vec::new();
+                    match e.items {
+                        wasmparser::ElementItems::Functions(fs) => {
+                            for f in fs {
+                                items.push(ConstExpr::RefFunc(f?));
+                            }
+                        }
+                        wasmparser::ElementItems::Expressions(_, es) => {
+                            for x in es {
+                                items.push(const_expr(&x?)?);
+                            }
+                        }
+                    }
+                    self.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    let d = d?;
+                    let mode = match d.kind {
+                        wasmparser::DataKind::Passive => SegmentMode::Passive,
+                        wasmparser::DataKind::Active { memory_index, offset_expr } => SegmentMode::Active {
+                            index: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    self.datas.push(DataSegment { mode, bytes: d.data.to_vec() });
+                }
+            }
+            Payload::CodeSectionStart { unchecked_range, .. } => {
+                self.code_section = Some(unchecked_range.start as usize..unchecked_range.end as usize)
+            }
+            Payload::CustomSection(c) => {
+                if c.name() == "name" {
+                    // A malformed name section is not an error per spec: keep what reads.
+                    self.read_names(c.data(), c.data_offset());
+                }
+                self.customs.push(CustomSection { name: c.name().into(), range: c.data_offset() as usize..c.range().end as usize });
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn read_names(&mut self, data: &[u8], offset: u64) {
+        let reader = NameSectionReader::new(wasmparser::BinaryReader::new(data, offset));
+        for name in reader.into_iter().map_while(Result::ok) {
+            if let Name::Function(map) = name {
+                for naming in map.into_iter().map_while(Result::ok) {
+                    self.func_names.insert(naming.index, naming.name.to_string());
+                }
+            }
+        }
+    }
+
+    /// The signature of function `idx` (imports first).
+    pub fn func_type(&self, idx: u32) -> &FuncType {
+        &self.types[self.func_types[idx as usize] as usize]
+    }
+
+    /// The signature behind a module type index.
+    pub fn type_at(&self, idx: u32) -> &FuncType {
+        &self.types[idx as usize]
+    }
+
+    /// Number of functions, imported ones included.
+    pub fn num_funcs(&self) -> u32 {
+        self.func_types.len() as u32
+    }
+
+    /// Number of imported functions (the first function indices).
+    pub fn num_imported_funcs(&self) -> u32 {
+        self.num_imported_funcs
+    }
+
+    /// The translated body of function `idx`, if it is defined here rather than imported.
+    pub fn body(&self, idx: u32) -> Option<&FuncBody> {
+        let i = idx.checked_sub(self.num_imported_funcs)?;
+        self.bodies.get(i as usize).map(|b| &**b)
+    }
+
+    /// The function's name from the `name` section, if any.
+    pub fn func_name(&self, idx: u32) -> Option<&str> {
+        self.func_names.get(&idx).map(String::as_str)
+    }
+
+    /// Range of the code section payload in the module file; DWARF code addresses are relative to its start.
+    pub fn code_section(&self) -> Option<Range<usize>> {
+        self.code_section.clone()
+    }
+
+    /// Custom sections in file order.
+    pub fn custom_sections(&self) -> &[CustomSection] {
+        &self.customs
+    }
+
+    /// The module's imports.
+    pub fn imports(&self) -> &[Import] {
+        &self.imports
+    }
+
+    /// The module's exports.
+    pub fn exports(&self) -> &[Export] {
+        &self.exports
+    }
+
+    /// The function whose body contains a module-file offset, with the internal pc there.
+    pub fn locate_offset(&self, offset: u32) -> Option<(u32, u32)> {
+        self.bodies.iter().enumerate().find_map(|(i, b)| {
+            let (first, last) = (*b.offsets.first()?, *b.offsets.last()?);
+            (first..=last).contains(&offset).then(|| (i as u32 + self.num_imported_funcs, b.pc_at_offset(offset).unwrap_or(0)))
+        })
+    }
+}
+
+fn unreachable_feature(what: &str) -> Result<ExternType, Error> {
+    Err(Error::Unsupported { offset: 0, what: what.into() })
+}
+
+fn table_type(t: &wasmparser::TableType) -> TableType {
+    TableType { elem: wasmparser::ValType::Ref(t.element_type).into(), limits: Limits { min: t.initial, max: t.maximum } }
+}
+
+fn global_type(g: &wasmparser::GlobalType) -> GlobalType {
+    GlobalType { ty: g.content_type.into(), mutable: g.mutable }
+}
+
+fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
+    let mut reader = e.get_operators_reader();
+    let offset = reader.original_position();
+    let op = reader.read()?;
+    Ok(match op {
+        Operator::I32Const { value } => ConstExpr::Value(Val::I32(value)),
+        Operator::I64Const { value } => ConstExpr::Value(Val::I64(value)),
+        Operator::F32Const { value } => ConstExpr::Value(Val::F32(value.bits())),
+        Operator::F64Const { value } => ConstExpr::Value(Val::F64(value.bits())),
+        Operator::RefNull { .. } => ConstExpr::RefNull,
+        Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        _ => return Err(Error::Unsupported { offset, what: "extended constant expression".into() }),
+    })
+}

@@ -1,0 +1,106 @@
+//! Numeric semantics the hardware does not give directly: NaN propagation for rounding and min/max,
+//! and trapping float-to-int conversion.
+
+use crate::error::Trap;
+
+/// Quiets a NaN input so rounding functions return an arithmetic NaN as the spec asks.
+macro_rules! float_unop {
+    ($name:ident, $t:ty, $f:path) => {
+        #[doc = concat!("`", stringify!($name), "` with spec NaN semantics.")]
+        pub fn $name(x: $t) -> $t {
+            if x.is_nan() { x + 0.0 } else { $f(x) }
+        }
+    };
+}
+float_unop!(f32_ceil, f32, libm::ceilf);
+float_unop!(f32_floor, f32, libm::floorf);
+float_unop!(f32_trunc, f32, libm::truncf);
+float_unop!(f32_nearest, f32, libm::rintf);
+float_unop!(f32_sqrt, f32, libm::sqrtf);
+float_unop!(f64_ceil, f64, libm::ceil);
+float_unop!(f64_floor, f64, libm::floor);
+float_unop!(f64_trunc, f64, libm::trunc);
+float_unop!(f64_nearest, f64, libm::rint);
+float_unop!(f64_sqrt, f64, libm::sqrt);
+
+macro_rules! float_minmax {
+    ($min:ident, $max:ident, $t:ty) => {
+        /// Wasm `min`: NaN if either is NaN, and -0 below +0.
+        pub fn $min(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                a + b
+            } else if a == 0.0 && b == 0.0 {
+                if a.is_sign_negative() { a } else { b }
+            } else if a < b {
+                a
+            } else {
+                b
+            }
+        }
+
+        /// Wasm `max`: NaN if either is NaN, and +0 above -0.
+        pub fn $max(a: $t, b: $t) -> $t {
+            if a.is_nan() || b.is_nan() {
+                a + b
+            } else if a == 0.0 && b == 0.0 {
+                if a.is_sign_positive() { a } else { b }
+            } else if a > b {
+                a
+            } else {
+                b
+            }
+        }
+    };
+}
+float_minmax!(f32_min, f32_max, f32);
+float_minmax!(f64_min, f64_max, f64);
+
+/// Trapping truncation: NaN is an invalid conversion, out of `[lo, hi)` (after truncation) an overflow.
+macro_rules! trunc {
+    ($name:ident, $from:ty, $to:ty, $trunc:path, $lo:expr, $hi:expr) => {
+        #[doc = concat!("Trapping `", stringify!($to), ".trunc_", stringify!($from), "`.")]
+        pub fn $name(x: $from) -> Result<$to, Trap> {
+            if x.is_nan() {
+                return Err(Trap::InvalidConversionToInteger);
+            }
+            let t = $trunc(x);
+            if t < $lo || t >= $hi { Err(Trap::IntegerOverflow) } else { Ok(t as $to) }
+        }
+    };
+}
+trunc!(i32_trunc_f32_s, f32, i32, libm::truncf, -2147483648.0f32, 2147483648.0f32);
+trunc!(i32_trunc_f32_u, f32, u32, libm::truncf, -0.0f32, 4294967296.0f32);
+trunc!(i32_trunc_f64_s, f64, i32, libm::trunc, -2147483648.0f64, 2147483648.0f64);
+trunc!(i32_trunc_f64_u, f64, u32, libm::trunc, -0.0f64, 4294967296.0f64);
+trunc!(i64_trunc_f32_s, f32, i64, libm::truncf, -9223372036854775808.0f32, 9223372036854775808.0f32);
+trunc!(i64_trunc_f32_u, f32, u64, libm::truncf, -0.0f32, 18446744073709551616.0f32);
+trunc!(i64_trunc_f64_s, f64, i64, libm::trunc, -9223372036854775808.0f64, 9223372036854775808.0f64);
+trunc!(i64_trunc_f64_u, f64, u64, libm::trunc, -0.0f64, 18446744073709551616.0f64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_max_order_signed_zeros() {
+        assert!(f32_min(0.0, -0.0).is_sign_negative());
+        assert!(f64_max(-0.0, 0.0).is_sign_positive());
+        assert!(f64_min(f64::NAN, 1.0).is_nan());
+    }
+
+    #[test]
+    fn trunc_traps_at_the_edges() {
+        assert_eq!(i32_trunc_f32_s(-2147483648.0), Ok(i32::MIN));
+        assert_eq!(i32_trunc_f32_s(2147483648.0), Err(Trap::IntegerOverflow));
+        assert_eq!(i32_trunc_f64_u(-0.9), Ok(0));
+        assert_eq!(i32_trunc_f64_u(-1.0), Err(Trap::IntegerOverflow));
+        assert_eq!(i64_trunc_f64_s(f64::NAN), Err(Trap::InvalidConversionToInteger));
+    }
+
+    #[test]
+    fn rounding_quiets_signalling_nan() {
+        let snan = f32::from_bits(0x7fa0_0000);
+        assert_eq!(f32_floor(snan).to_bits() & 0x0040_0000, 0x0040_0000);
+        assert_eq!(f64_nearest(2.5), 2.0);
+    }
+}

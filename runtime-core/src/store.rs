@@ -1,0 +1,534 @@
+//! The store: every function, table, memory, global and segment instance, and the module instances that
+//! index into them. Addresses are plain `u32` indices into the store's vectors.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use alloc::vec;
+
+use crate::error::{Error, Trap};
+use crate::exec::Thread;
+use crate::module::{ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, Module, SegmentMode, TableType};
+use crate::value::Val;
+
+/// Bytes in one linear memory page.
+pub const PAGE_SIZE: usize = 65536;
+/// Most pages a 32-bit memory may have.
+pub const MAX_PAGES: u64 = 65536;
+
+/// A host function: gets the calling context and arguments, writes its results.
+pub type HostFn = Rc<dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap>>;
+
+/// A store address of an instance, export or import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extern {
+    /// Function address.
+    Func(u32),
+    /// Table address.
+    Table(u32),
+    /// Memory address.
+    Memory(u32),
+    /// Global address.
+    Global(u32),
+}
+
+/// What a host function sees of the instance that called it.
+pub struct Caller<'a> {
+    pub(crate) store: &'a mut Store,
+    pub(crate) instance: Option<u32>,
+}
+
+impl Caller<'_> {
+    /// The calling instance's memory 0, if it has one.
+    pub fn memory(&mut self) -> Option<&mut Vec<u8>> {
+        let inst = self.instance?;
+        let addr = *self.store.instances[inst as usize].mems.first()?;
+        Some(&mut self.store.mems[addr as usize].data)
+    }
+
+    /// The store, for anything else.
+    pub fn store(&mut self) -> &mut Store {
+        self.store
+    }
+}
+
+/// How a function is implemented.
+#[derive(Clone)]
+pub(crate) enum FuncKind {
+    Wasm { instance: u32, index: u32, body: Rc<FuncBody> },
+    Host(HostFn),
+}
+
+/// A function instance.
+#[derive(Clone)]
+pub(crate) struct FuncInst {
+    pub(crate) type_id: u32,
+    pub(crate) kind: FuncKind,
+}
+
+/// A table instance; elements are raw references (0 = null, else address + 1).
+#[derive(Debug, Clone)]
+pub struct TableInst {
+    /// Declared element type and limits.
+    pub ty: TableType,
+    /// Current elements.
+    pub elems: Vec<u64>,
+}
+
+/// A linear memory instance.
+#[derive(Debug, Clone)]
+pub struct MemInst {
+    /// Current bytes; the length is always a multiple of [`PAGE_SIZE`].
+    pub data: Vec<u8>,
+    /// Declared maximum in pages.
+    pub max: Option<u64>,
+}
+
+impl MemInst {
+    /// Current size in pages.
+    pub fn pages(&self) -> u64 {
+        (self.data.len() / PAGE_SIZE) as u64
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` (and no change) when it cannot.
+    pub fn grow(&mut self, delta: u64, limit_pages: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max.unwrap_or(MAX_PAGES).min(MAX_PAGES).min(limit_pages) {
+            return None;
+        }
+        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
+        self.data.resize(bytes, 0);
+        Some(old)
+    }
+}
+
+/// A global instance.
+#[derive(Debug, Clone, Copy)]
+pub struct GlobalInst {
+    /// Type and mutability.
+    pub ty: GlobalType,
+    /// Raw value.
+    pub value: u64,
+}
+
+/// A module instance: the module and the store addresses its index spaces resolve to.
+#[derive(Debug)]
+pub struct Instance {
+    /// The instantiated module.
+    pub module: Rc<Module>,
+    pub(crate) types: Vec<u32>,
+    pub(crate) funcs: Vec<u32>,
+    pub(crate) tables: Vec<u32>,
+    pub(crate) mems: Vec<u32>,
+    pub(crate) globals: Vec<u32>,
+    pub(crate) elems: Vec<u32>,
+    pub(crate) datas: Vec<u32>,
+}
+
+impl Instance {
+    /// Looks up an export by name.
+    pub fn export(&self, name: &str) -> Option<Extern> {
+        let e = self.module.exports.iter().find(|e| e.name == name)?;
+        let i = e.index as usize;
+        Some(match e.kind {
+            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => Extern::Func(self.funcs[i]),
+            wasmparser::ExternalKind::Table => Extern::Table(self.tables[i]),
+            wasmparser::ExternalKind::Memory => Extern::Memory(self.mems[i]),
+            wasmparser::ExternalKind::Global => Extern::Global(self.globals[i]),
+            wasmparser::ExternalKind::Tag => return None,
+        })
+    }
+
+    /// Store address of the module's function `idx`.
+    pub fn func_addr(&self, idx: u32) -> Option<u32> {
+        self.funcs.get(idx as usize).copied()
+    }
+
+    /// Store address of memory 0, if any.
+    pub fn memory_addr(&self) -> Option<u32> {
+        self.mems.first().copied()
+    }
+
+    /// Store address of the module's global `idx`.
+    pub fn global_addr(&self, idx: u32) -> Option<u32> {
+        self.globals.get(idx as usize).copied()
+    }
+}
+
+/// Execution limits of a store.
+#[derive(Debug, Clone, Copy)]
+pub struct Config {
+    /// Most call frames on the stack before `call stack exhausted`.
+    pub max_frames: usize,
+    /// Most 64-bit value stack slots (locals plus operands) before `call stack exhausted`.
+    pub max_values: usize,
+    /// Most pages any memory may grow to.
+    pub max_memory_pages: u64,
+    /// Most elements any table may grow to.
+    pub max_table_elems: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_frames: 16 * 1024, max_values: 1024 * 1024, max_memory_pages: MAX_PAGES, max_table_elems: 10_000_000 }
+    }
+}
+
+/// Owns all runtime state.
+#[derive(Default)]
+pub struct Store {
+    pub(crate) config: Config,
+    pub(crate) types: Vec<FuncType>,
+    pub(crate) funcs: Vec<FuncInst>,
+    pub(crate) tables: Vec<TableInst>,
+    pub(crate) mems: Vec<MemInst>,
+    pub(crate) globals: Vec<GlobalInst>,
+    pub(crate) elems: Vec<Vec<u64>>,
+    pub(crate) datas: Vec<Vec<u8>>,
+    pub(crate) instances: Vec<Instance>,
+}
+
+impl Store {
+    /// An empty store with the given limits.
+    pub fn new(config: Config) -> Self {
+        Store { config, ..Default::default() }
+    }
+
+    /// The store's execution limits.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(crate) fn intern_type(&mut self, ty: &FuncType) -> u32 {
+        match self.types.iter().position(|t| t == ty) {
+            Some(i) => i as u32,
+            None => {
+                self.types.push(ty.clone());
+                (self.types.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Adds a host function of the given type.
+    pub fn add_host_func(&mut self, ty: FuncType, f: HostFn) -> u32 {
+        let type_id = self.intern_type(&ty);
+        self.funcs.push(FuncInst { type_id, kind: FuncKind::Host(f) });
+        (self.funcs.len() - 1) as u32
+    }
+
+    /// Adds a table filled with nulls.
+    pub fn add_table(&mut self, ty: TableType) -> Result<u32, Error> {
+        let n = self.checked_len(ty.limits.min, self.config.max_table_elems, "max_table_elems")?;
+        let mut elems = Vec::new();
+        elems.try_reserve_exact(n).map_err(|_| limit("table allocation", ty.limits.min, 0))?;
+        elems.resize(n, 0);
+        self.tables.push(TableInst { ty, elems });
+        Ok((self.tables.len() - 1) as u32)
+    }
+
+    /// Adds a zeroed memory.
+    pub fn add_memory(&mut self, limits: Limits) -> Result<u32, Error> {
+        let pages = self.checked_len(limits.min, self.config.max_memory_pages, "max_memory_pages")?;
+        let bytes = pages.checked_mul(PAGE_SIZE).ok_or_else(|| limit("memory bytes", limits.min, 0))?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes).map_err(|_| limit("memory allocation", limits.min, 0))?;
+        data.resize(bytes, 0);
+        self.mems.push(MemInst { data, max: limits.max });
+        Ok((self.mems.len() - 1) as u32)
+    }
+
+    /// Adds a global with an initial value.
+    pub fn add_global(&mut self, ty: GlobalType, value: Val) -> u32 {
+        self.globals.push(GlobalInst { ty, value: value.to_raw() });
+        (self.globals.len() - 1) as u32
+    }
+
+    fn checked_len(&self, asked: u64, allowed: u64, name: &'static str) -> Result<usize, Error> {
+        if asked > allowed {
+            return Err(limit(name, asked, allowed));
+        }
+        usize::try_from(asked).map_err(|_| limit(name, asked, usize::MAX as u64))
+    }
+
+    /// The instance with the given id.
+    pub fn instance(&self, id: u32) -> &Instance {
+        &self.instances[id as usize]
+    }
+
+    /// A memory instance.
+    pub fn memory(&self, addr: u32) -> &MemInst {
+        &self.mems[addr as usize]
+    }
+
+    /// A memory instance, mutably.
+    pub fn memory_mut(&mut self, addr: u32) -> &mut MemInst {
+        &mut self.mems[addr as usize]
+    }
+
+    /// A table instance.
+    pub fn table(&self, addr: u32) -> &TableInst {
+        &self.tables[addr as usize]
+    }
+
+    /// A global's current value.
+    pub fn global(&self, addr: u32) -> Val {
+        let g = &self.globals[addr as usize];
+        Val::from_raw(g.ty.ty, g.value)
+    }
+
+    /// Sets a global's value (the embedder may set immutable globals too).
+    pub fn set_global(&mut self, addr: u32, v: Val) {
+        self.globals[addr as usize].value = v.to_raw();
+    }
+
+    /// The signature of a function.
+    pub fn func_type(&self, addr: u32) -> &FuncType {
+        &self.types[self.funcs[addr as usize].type_id as usize]
+    }
+
+    /// For a Wasm function: its instance and module function index.
+    pub fn func_origin(&self, addr: u32) -> Option<(u32, u32)> {
+        match &self.funcs.get(addr as usize)?.kind {
+            FuncKind::Wasm { instance, index, .. } => Some((*instance, *index)),
+            FuncKind::Host(_) => None,
+        }
+    }
+
+    /// For a Wasm function: its translated body.
+    pub fn func_body(&self, addr: u32) -> Option<&Rc<FuncBody>> {
+        match &self.funcs.get(addr as usize)?.kind {
+            FuncKind::Wasm { body, .. } => Some(body),
+            FuncKind::Host(_) => None,
+        }
+    }
+
+    /// Swaps the internal instruction at `pc` of a Wasm function (e.g. for a break marker); returns the old one.
+    pub fn patch(&mut self, addr: u32, pc: u32, instr: crate::instr::Instr) -> Option<crate::instr::Instr> {
+        let body = self.func_body(addr)?;
+        Some(body.code.get(pc as usize)?.replace(instr))
+    }
+
+    /// Calls a function to completion.
+    pub fn invoke(&mut self, addr: u32, args: &[Val]) -> Result<Vec<Val>, Error> {
+        let mut thread = Thread::new(self, addr, args)?;
+        thread.run(self)?;
+        Ok(thread.results(self))
+    }
+
+    /// Instantiates a module with imports given in the module's import order.
+    ///
+    /// Returns the instance id. A trap during segment initialisation or the start function is an error,
+    /// but (as the spec says) the effects on shared tables and memories stay.
+    pub fn instantiate(&mut self, module: Rc<Module>, imports: &[Extern]) -> Result<u32, Error> {
+        if imports.len() != module.imports.len() {
+            return Err(Error::ArgumentMismatch(alloc::format!(
+                "{} imports given, module needs {}",
+                imports.len(),
+                module.imports.len()
+            )));
+        }
+        let id = self.instances.len() as u32;
+        let mut inst = Instance {
+            module: module.clone(),
+            types: Vec::new(),
+            funcs: Vec::new(),
+            tables: Vec::new(),
+            mems: Vec::new(),
+            globals: Vec::new(),
+            elems: Vec::new(),
+            datas: Vec::new(),
+        };
+        inst.types = module.types.iter().map(|t| self.intern_type(t)).collect();
+        for (imp, ext) in module.imports.iter().zip(imports) {
+            self.check_import(&inst, imp, *ext)?;
+            match *ext {
+                Extern::Func(a) => inst.funcs.push(a),
+                Extern::Table(a) => inst.tables.push(a),
+                Extern::Memory(a) => inst.mems.push(a),
+                Extern::Global(a) => inst.globals.push(a),
+            }
+        }
+        for (i, body) in module.bodies.iter().enumerate() {
+            let index = module.num_imported_funcs + i as u32;
+            let type_id = inst.types[body.type_idx as usize];
+            self.funcs.push(FuncInst { type_id, kind: FuncKind::Wasm { instance: id, index, body: body.clone() } });
+            inst.funcs.push((self.funcs.len() - 1) as u32);
+        }
+        let num_imported_tables = inst.tables.len();
+        for t in &module.tables[num_imported_tables..] {
+            inst.tables.push(self.add_table(*t)?);
+        }
+        let num_imported_mems = inst.mems.len();
+        for m in &module.memories[num_imported_mems..] {
+            inst.mems.push(self.add_memory(*m)?);
+        }
+        for (ty, init) in &module.globals {
+            let value = self.eval_const(&inst, init);
+            self.globals.push(GlobalInst { ty: *ty, value });
+            inst.globals.push((self.globals.len() - 1) as u32);
+        }
+        for seg in &module.elems {
+            let items = seg.items.iter().map(|e| self.eval_const(&inst, e)).collect();
+            self.elems.push(items);
+            inst.elems.push((self.elems.len() - 1) as u32);
+        }
+        for seg in &module.datas {
+            self.datas.push(seg.bytes.clone());
+            inst.datas.push((self.datas.len() - 1) as u32);
+        }
+        self.instances.push(inst);
+        self.initialise(id)?;
+        if let Some(start) = module.start {
+            let addr = self.instances[id as usize].funcs[start as usize];
+            self.invoke(addr, &[])?;
+        }
+        Ok(id)
+    }
+
+    /// Runs the active segments: element segments first, then data, each dropped afterwards.
+    fn initialise(&mut self, id: u32) -> Result<(), Trap> {
+        let module = self.instances[id as usize].module.clone();
+        for (i, seg) in module.elems.iter().enumerate() {
+            let elem = self.instances[id as usize].elems[i];
+            match seg.mode {
+                SegmentMode::Active { index, offset } => {
+                    let table = self.instances[id as usize].tables[index as usize];
+                    let offset = self.eval_const(&self.instances[id as usize], &offset) as u32;
+                    self.table_init(table, elem, offset, 0, seg.items.len() as u32)?;
+                    self.elems[elem as usize] = Vec::new();
+                }
+                SegmentMode::Declared => self.elems[elem as usize] = Vec::new(),
+                SegmentMode::Passive => {}
+            }
+        }
+        for (i, seg) in module.datas.iter().enumerate() {
+            if let SegmentMode::Active { index, offset } = seg.mode {
+                let inst = &self.instances[id as usize];
+                let (mem, data) = (inst.mems[index as usize], inst.datas[i]);
+                let offset = self.eval_const(inst, &offset) as u32;
+                self.memory_init(mem, data, offset, 0, seg.bytes.len() as u32)?;
+                self.datas[data as usize] = Vec::new();
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn table_init(&mut self, table: u32, elem: u32, dst: u32, src: u32, n: u32) -> Result<(), Trap> {
+        let seg = &self.elems[elem as usize];
+        let t = &mut self.tables[table as usize].elems;
+        let src = range(src, n, seg.len()).ok_or(Trap::TableOutOfBounds)?;
+        let dst = range(dst, n, t.len()).ok_or(Trap::TableOutOfBounds)?;
+        t[dst].copy_from_slice(&seg[src]);
+        Ok(())
+    }
+
+    pub(crate) fn memory_init(&mut self, mem: u32, data: u32, dst: u32, src: u32, n: u32) -> Result<(), Trap> {
+        let seg = &self.datas[data as usize];
+        let m = &mut self.mems[mem as usize].data;
+        let src = range(src, n, seg.len()).ok_or(Trap::MemoryOutOfBounds)?;
+        let dst = range(dst, n, m.len()).ok_or(Trap::MemoryOutOfBounds)?;
+        m[dst].copy_from_slice(&seg[src]);
+        Ok(())
+    }
+
+    fn eval_const(&self, inst: &Instance, e: &ConstExpr) -> u64 {
+        match *e {
+            ConstExpr::Value(v) => v.to_raw(),
+            ConstExpr::RefNull => 0,
+            ConstExpr::RefFunc(i) => inst.funcs[i as usize] as u64 + 1,
+            ConstExpr::GlobalGet(g) => self.globals[inst.globals[g as usize] as usize].value,
+        }
+    }
+
+    fn check_import(&self, inst: &Instance, imp: &crate::module::Import, ext: Extern) -> Result<(), Error> {
+        let mismatch = |reason: &str| Error::IncompatibleImport {
+            module: imp.module.clone(),
+            name: imp.name.clone(),
+            reason: String::from(reason),
+        };
+        match (&imp.ty, ext) {
+            (ExternType::Func(t), Extern::Func(a)) => {
+                if self.funcs.get(a as usize).map(|f| f.type_id) != Some(inst.types[*t as usize]) {
+                    return Err(mismatch("function type differs"));
+                }
+            }
+            (ExternType::Table(want), Extern::Table(a)) => {
+                let t = &self.tables[a as usize];
+                let have = Limits { min: t.elems.len() as u64, max: t.ty.limits.max };
+                if t.ty.elem != want.elem || !have.matches(&want.limits) {
+                    return Err(mismatch("table type differs"));
+                }
+            }
+            (ExternType::Memory(want), Extern::Memory(a)) => {
+                let m = &self.mems[a as usize];
+                if !(Limits { min: m.pages(), max: m.max }).matches(want) {
+                    return Err(mismatch("memory limits differ"));
+                }
+            }
+            (ExternType::Global(want), Extern::Global(a)) => {
+                if self.globals[a as usize].ty != *want {
+                    return Err(mismatch("global type differs"));
+                }
+            }
+            _ => return Err(mismatch("extern kind differs")),
+        }
+        Ok(())
+    }
+}
+
+/// `start..start+n` if it fits in `len`.
+pub(crate) fn range(start: u32, n: u32, len: usize) -> Option<core::ops::Range<usize>> {
+    let end = (start as u64).checked_add(n as u64)?;
+    (end <= len as u64).then_some(start as usize..end as usize)
+}
+
+fn limit(name: &'static str, asked: u64, allowed: u64) -> Error {
+    Error::Limit { limit: name, asked, allowed }
+}
+
+/// Resolves imports by `(module, name)` and instantiates: the usual way to link modules together.
+#[derive(Default, Clone)]
+pub struct Linker {
+    defs: alloc::collections::BTreeMap<(String, String), Extern>,
+}
+
+impl Linker {
+    /// An empty linker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Defines one import.
+    pub fn define(&mut self, module: &str, name: &str, ext: Extern) {
+        self.defs.insert((module.into(), name.into()), ext);
+    }
+
+    /// Defines every export of an instance under a module name.
+    pub fn define_instance(&mut self, store: &Store, module: &str, id: u32) {
+        let inst = store.instance(id);
+        for e in &inst.module.exports {
+            if let Some(ext) = inst.export(&e.name) {
+                self.define(module, &e.name, ext);
+            }
+        }
+    }
+
+    /// Looks up one definition.
+    pub fn get(&self, module: &str, name: &str) -> Option<Extern> {
+        self.defs.get(&(module.into(), name.into())).copied()
+    }
+
+    /// Resolves the module's imports and instantiates it.
+    pub fn instantiate(&self, store: &mut Store, module: Rc<Module>) -> Result<u32, Error> {
+        let mut exts = vec![];
+        for imp in &module.imports {
+            exts.push(self.get(&imp.module, &imp.name).ok_or_else(|| Error::UnknownImport {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+            })?);
+        }
+        store.instantiate(module, &exts)
+    }
+}
