@@ -48,14 +48,41 @@ impl Runner {
             ("global_f32", Val::F32(666.6f32.to_bits())),
             ("global_f64", Val::F64(666.6f64.to_bits())),
         ] {
-            let g = store.add_global(GlobalType { ty: v.ty(), mutable: false }, v);
+            let g = store.add_global(
+                GlobalType {
+                    ty: v.ty(),
+                    mutable: false,
+                },
+                v,
+            );
             linker.define("spectest", name, Extern::Global(g));
         }
-        let table = TableType { elem: ValType::FuncRef, limits: Limits { min: 10, max: Some(20) } };
-        linker.define("spectest", "table", Extern::Table(store.add_table(table).expect("spectest table")));
-        let mem = store.add_memory(Limits { min: 1, max: Some(2) }).expect("spectest memory");
+        let table = TableType {
+            elem: ValType::FuncRef,
+            limits: Limits {
+                min: 10,
+                max: Some(20),
+            },
+        };
+        linker.define(
+            "spectest",
+            "table",
+            Extern::Table(store.add_table(table).expect("spectest table")),
+        );
+        let mem = store
+            .add_memory(Limits {
+                min: 1,
+                max: Some(2),
+            })
+            .expect("spectest memory");
         linker.define("spectest", "memory", Extern::Memory(mem));
-        Runner { store, linker, named: HashMap::new(), definitions: HashMap::new(), last: None }
+        Runner {
+            store,
+            linker,
+            named: HashMap::new(),
+            definitions: HashMap::new(),
+            last: None,
+        }
     }
 
     fn compile(wat: &mut QuoteWat<'_>) -> Result<Rc<Module>, String> {
@@ -74,8 +101,14 @@ impl Runner {
 
     fn instance(&self, id: Option<wast::token::Id<'_>>) -> Result<u32, String> {
         match id {
-            Some(id) => self.named.get(id.name()).copied().ok_or_else(|| format!("no module ${}", id.name())),
-            None => self.last.ok_or_else(|| "no module instantiated".to_string()),
+            Some(id) => self
+                .named
+                .get(id.name())
+                .copied()
+                .ok_or_else(|| format!("no module ${}", id.name())),
+            None => self
+                .last
+                .ok_or_else(|| "no module instantiated".to_string()),
         }
     }
 
@@ -94,7 +127,10 @@ impl Runner {
             WastExecute::Wat(wat) => {
                 let bytes = wat.encode().map_err(|e| format!("encode: {e}"))?;
                 let module = Module::new(&bytes).map_err(|e| e.to_string())?;
-                Ok(self.linker.instantiate(&mut self.store, Rc::new(module)).map(|_| vec![]))
+                Ok(self
+                    .linker
+                    .instantiate(&mut self.store, Rc::new(module))
+                    .map(|_| vec![]))
             }
             WastExecute::Get { module, global, .. } => {
                 let inst = self.instance(*module)?;
@@ -111,7 +147,9 @@ impl Runner {
             WastDirective::Module(mut wat) => {
                 let id = module_id(&wat);
                 let module = Self::compile(&mut wat)?;
-                self.instantiate(module, id.as_deref()).map(|_| ()).map_err(|e| e.to_string())
+                self.instantiate(module, id.as_deref())
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
             WastDirective::ModuleDefinition(mut wat) => {
                 let id = module_id(&wat).ok_or("module definition without a name")?;
@@ -119,10 +157,18 @@ impl Runner {
                 self.definitions.insert(id, module);
                 Ok(())
             }
-            WastDirective::ModuleInstance { instance, module, .. } => {
+            WastDirective::ModuleInstance {
+                instance, module, ..
+            } => {
                 let def = module.ok_or("module instance without a definition")?;
-                let m = self.definitions.get(def.name()).cloned().ok_or("unknown module definition")?;
-                self.instantiate(m, instance.map(|i| i.name())).map(|_| ()).map_err(|e| e.to_string())
+                let m = self
+                    .definitions
+                    .get(def.name())
+                    .cloned()
+                    .ok_or("unknown module definition")?;
+                self.instantiate(m, instance.map(|i| i.name()))
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
             }
             WastDirective::Register { name, module, .. } => {
                 let inst = self.instance(module)?;
@@ -130,20 +176,26 @@ impl Runner {
                 Ok(())
             }
             WastDirective::Invoke(inv) => self.invoke(&inv)?.map(|_| ()).map_err(|e| e.to_string()),
-            WastDirective::AssertReturn { mut exec, results, .. } => {
+            WastDirective::AssertReturn {
+                mut exec, results, ..
+            } => {
                 let got = self.execute(&mut exec)?.map_err(|e| e.to_string())?;
                 if got.len() != results.len() {
                     return Err(format!("expected {} results, got {got:?}", results.len()));
                 }
                 for (g, want) in got.iter().zip(&results) {
-                    let WastRet::Core(want) = want else { return Err("component result".into()) };
+                    let WastRet::Core(want) = want else {
+                        return Err("component result".into());
+                    };
                     if !matches_ret(g, want) {
                         return Err(format!("expected {want:?}, got {g:?}"));
                     }
                 }
                 Ok(())
             }
-            WastDirective::AssertTrap { mut exec, message, .. } => match self.execute(&mut exec)? {
+            WastDirective::AssertTrap {
+                mut exec, message, ..
+            } => match self.execute(&mut exec)? {
                 Ok(v) => Err(format!("expected trap `{message}`, got {v:?}")),
                 Err(Error::Trap(t)) => trap_matches(&t, message),
                 Err(e) => Err(format!("expected trap `{message}`, got error {e}")),
@@ -152,26 +204,42 @@ impl Runner {
                 Err(Error::Trap(Trap::CallStackExhausted)) => Ok(()),
                 other => Err(format!("expected `{message}`, got {other:?}")),
             },
-            WastDirective::AssertMalformed { mut module, message, .. } => {
-                let Ok(bytes) = module.encode() else { return Ok(()) };
+            WastDirective::AssertMalformed {
+                mut module,
+                message,
+                ..
+            } => {
+                let Ok(bytes) = module.encode() else {
+                    return Ok(());
+                };
                 match Module::new(&bytes) {
                     Ok(_) => Err(format!("expected malformed `{message}`, module loaded")),
                     Err(_) => Ok(()),
                 }
             }
-            WastDirective::AssertInvalid { mut module, message, .. } => {
+            WastDirective::AssertInvalid {
+                mut module,
+                message,
+                ..
+            } => {
                 let bytes = module.encode().map_err(|e| format!("encode: {e}"))?;
                 match Module::new(&bytes) {
                     Ok(_) => Err(format!("expected invalid `{message}`, module validated")),
                     Err(_) => Ok(()),
                 }
             }
-            WastDirective::AssertUnlinkable { mut module, message, .. } => {
+            WastDirective::AssertUnlinkable {
+                mut module,
+                message,
+                ..
+            } => {
                 let bytes = module.encode().map_err(|e| format!("encode: {e}"))?;
                 let module = Module::new(&bytes).map_err(|e| e.to_string())?;
                 match self.linker.instantiate(&mut self.store, Rc::new(module)) {
                     Ok(_) => Err(format!("expected unlinkable `{message}`, module linked")),
-                    Err(Error::Trap(t)) => Err(format!("expected unlinkable `{message}`, trapped {t}")),
+                    Err(Error::Trap(t)) => {
+                        Err(format!("expected unlinkable `{message}`, trapped {t}"))
+                    }
                     Err(_) => Ok(()),
                 }
             }
@@ -197,13 +265,18 @@ fn trap_matches(t: &Trap, message: &str) -> Outcome {
 }
 
 fn arg(a: &WastArg<'_>) -> Result<Val, String> {
-    let WastArg::Core(a) = a else { return Err("component argument".into()) };
+    let WastArg::Core(a) = a else {
+        return Err("component argument".into());
+    };
     Ok(match a {
         WastArgCore::I32(v) => Val::I32(*v),
         WastArgCore::I64(v) => Val::I64(*v),
         WastArgCore::F32(v) => Val::F32(v.bits),
         WastArgCore::F64(v) => Val::F64(v.bits),
-        WastArgCore::RefNull(HeapType::Abstract { ty: AbstractHeapType::Func, .. }) => Val::FuncRef(None),
+        WastArgCore::RefNull(HeapType::Abstract {
+            ty: AbstractHeapType::Func,
+            ..
+        }) => Val::FuncRef(None),
         WastArgCore::RefNull(_) => Val::ExternRef(None),
         WastArgCore::RefExtern(v) => Val::ExternRef(Some(*v)),
         other => return Err(format!("unsupported argument {other:?}")),

@@ -109,7 +109,10 @@ pub enum Error {
 impl Error {
     /// Builds an [`Error::Invalid`] from a wasmparser error, keeping its offset.
     pub fn from_reader(e: wasmparser::BinaryReaderError) -> Self {
-        Error::Invalid { offset: e.offset(), message: e.message().into() }
+        Error::Invalid {
+            offset: e.offset(),
+            message: e.message().into(),
+        }
     }
 }
 

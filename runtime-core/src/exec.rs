@@ -74,10 +74,19 @@ pub struct Thread {
 impl Thread {
     /// Prepares a call of function `addr` with `args`; nothing runs until [`Thread::run`].
     pub fn new(store: &Store, addr: u32, args: &[Val]) -> Result<Thread, Error> {
-        let ty = store.funcs.get(addr as usize).map(|f| &store.types[f.type_id as usize]);
-        let ty = ty.ok_or_else(|| Error::ArgumentMismatch(alloc::format!("no function at address {addr}")))?;
+        let ty = store
+            .funcs
+            .get(addr as usize)
+            .map(|f| &store.types[f.type_id as usize]);
+        let ty = ty.ok_or_else(|| {
+            Error::ArgumentMismatch(alloc::format!("no function at address {addr}"))
+        })?;
         if ty.params.len() != args.len() || ty.params.iter().zip(args).any(|(t, a)| *t != a.ty()) {
-            return Err(Error::ArgumentMismatch(alloc::format!("expected {:?}, got {:?}", ty.params, args)));
+            return Err(Error::ArgumentMismatch(alloc::format!(
+                "expected {:?}, got {:?}",
+                ty.params,
+                args
+            )));
         }
         let mut t = Thread {
             stack: Vec::new(),
@@ -112,9 +121,7 @@ impl Thread {
     pub fn operands(&self, store: &Store, i: usize) -> &[u64] {
         let f = &self.frames[i];
         let start = f.fp as usize + store.func_body(f.func).map_or(0, |b| b.locals.len());
-        let end = self.frames.get(i + 1).map_or(self.sp, |g| {
-            g.fp as usize
-        });
+        let end = self.frames.get(i + 1).map_or(self.sp, |g| g.fp as usize);
         &self.stack[start..end.max(start)]
     }
 
@@ -127,7 +134,11 @@ impl Thread {
     pub fn results(&self, store: &Store) -> Vec<Val> {
         let ty = store.func_type(self.entry);
         let base = self.sp - ty.results.len();
-        ty.results.iter().enumerate().map(|(i, t)| Val::from_raw(*t, self.stack[base + i])).collect()
+        ty.results
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Val::from_raw(*t, self.stack[base + i]))
+            .collect()
     }
 
     /// Runs at full speed until the call finishes, traps or reaches a breakpoint.
@@ -136,14 +147,20 @@ impl Thread {
     }
 
     /// Runs with `hook` consulted before every instruction.
-    pub fn run_with_hook<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
+    pub fn run_with_hook<H: Hook>(
+        &mut self,
+        store: &mut Store,
+        hook: &mut H,
+    ) -> Result<Outcome, Trap> {
         self.execute(store, hook)
     }
 
     /// Executes exactly one instruction (stepping into calls), e.g. to step off a breakpoint.
     pub fn step(&mut self, store: &mut Store) -> Result<Outcome, Trap> {
         let mut first = true;
-        self.execute(store, &mut |_: &Frame, _: usize| core::mem::replace(&mut first, false))
+        self.execute(store, &mut |_: &Frame, _: usize| {
+            core::mem::replace(&mut first, false)
+        })
     }
 
     fn execute<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
@@ -161,7 +178,12 @@ impl Thread {
                 FuncKind::Wasm { instance, body, .. } => {
                     let fp = self.sp - body.num_params as usize;
                     self.enter(store, &body, fp)?;
-                    self.frames.push(Frame { func: self.entry, pc: 0, fp: fp as u32, instance });
+                    self.frames.push(Frame {
+                        func: self.entry,
+                        pc: 0,
+                        fp: fp as u32,
+                        instance,
+                    });
                 }
             }
         }
@@ -192,14 +214,26 @@ impl Thread {
     }
 
     /// Calls a host function with the arguments on top of the stack, leaving its results there.
-    fn call_host(&mut self, store: &mut Store, f: &crate::store::HostFn, addr: u32, instance: Option<u32>) -> Result<(), Trap> {
+    fn call_host(
+        &mut self,
+        store: &mut Store,
+        f: &crate::store::HostFn,
+        addr: u32,
+        instance: Option<u32>,
+    ) -> Result<(), Trap> {
         let ty = &store.types[store.funcs[addr as usize].type_id as usize];
         let (np, nr) = (ty.params.len(), ty.results.len());
         let base = self.sp - np;
         self.args.clear();
-        self.args.extend(ty.params.iter().enumerate().map(|(i, t)| Val::from_raw(*t, self.stack[base + i])));
+        self.args.extend(
+            ty.params
+                .iter()
+                .enumerate()
+                .map(|(i, t)| Val::from_raw(*t, self.stack[base + i])),
+        );
         self.rets.clear();
-        self.rets.extend(ty.results.iter().map(|t| Val::default_of(*t)));
+        self.rets
+            .extend(ty.results.iter().map(|t| Val::default_of(*t)));
         if base + nr > self.stack.len() {
             self.stack.resize(base + nr, 0);
         }
@@ -219,7 +253,10 @@ impl Thread {
         let mut fp = top.fp as usize;
         let mut inst = top.instance;
         let mut body: Rc<FuncBody> = store.func_body(func).expect("wasm frame").clone();
-        let mut mem = store.instances[inst as usize].mems.first().map_or(usize::MAX, |&m| m as usize);
+        let mut mem = store.instances[inst as usize]
+            .mems
+            .first()
+            .map_or(usize::MAX, |&m| m as usize);
         let mut sp = self.sp;
 
         macro_rules! pop {
@@ -309,7 +346,12 @@ impl Thread {
 
         let result = loop {
             if H::ACTIVE {
-                let frame = Frame { func, pc: pc as u32, fp: fp as u32, instance: inst };
+                let frame = Frame {
+                    func,
+                    pc: pc as u32,
+                    fp: fp as u32,
+                    instance: inst,
+                };
                 if !hook.before(&frame, self.frames.len() + 1) {
                     break Ok(Outcome::Paused);
                 }
@@ -349,7 +391,10 @@ impl Thread {
                         Some(f) => {
                             if f.instance != inst {
                                 inst = f.instance;
-                                mem = store.instances[inst as usize].mems.first().map_or(usize::MAX, |&m| m as usize);
+                                mem = store.instances[inst as usize]
+                                    .mems
+                                    .first()
+                                    .map_or(usize::MAX, |&m| m as usize);
                             }
                             func = f.func;
                             pc = f.pc as usize;
@@ -363,7 +408,8 @@ impl Thread {
                         Instr::Call(idx) => store.instances[inst as usize].funcs[idx as usize],
                         Instr::CallIndirect { ty, table } => {
                             let i = pop!() as u32;
-                            let t = &store.tables[store.instances[inst as usize].tables[table as usize] as usize];
+                            let t = &store.tables
+                                [store.instances[inst as usize].tables[table as usize] as usize];
                             let Some(&r) = t.elems.get(i as usize) else {
                                 break Err(Trap::UndefinedElement);
                             };
@@ -371,7 +417,9 @@ impl Thread {
                                 break Err(Trap::UninitializedElement);
                             }
                             let addr = (r - 1) as u32;
-                            if store.funcs[addr as usize].type_id != store.instances[inst as usize].types[ty as usize] {
+                            if store.funcs[addr as usize].type_id
+                                != store.instances[inst as usize].types[ty as usize]
+                            {
                                 break Err(Trap::IndirectCallTypeMismatch);
                             }
                             addr
@@ -379,10 +427,19 @@ impl Thread {
                         _ => unreachable!("only calls reach here"),
                     };
                     match &store.funcs[callee as usize].kind {
-                        FuncKind::Wasm { instance, body: callee_body, .. } => {
+                        FuncKind::Wasm {
+                            instance,
+                            body: callee_body,
+                            ..
+                        } => {
                             let callee_body = callee_body.clone();
                             let instance = *instance;
-                            self.frames.push(Frame { func, pc: pc as u32, fp: fp as u32, instance: inst });
+                            self.frames.push(Frame {
+                                func,
+                                pc: pc as u32,
+                                fp: fp as u32,
+                                instance: inst,
+                            });
                             let new_fp = sp - callee_body.num_params as usize;
                             self.sp = sp;
                             if let Err(t) = self.enter(store, &callee_body, new_fp) {
@@ -396,7 +453,10 @@ impl Thread {
                             body = callee_body;
                             if instance != inst {
                                 inst = instance;
-                                mem = store.instances[inst as usize].mems.first().map_or(usize::MAX, |&m| m as usize);
+                                mem = store.instances[inst as usize]
+                                    .mems
+                                    .first()
+                                    .map_or(usize::MAX, |&m| m as usize);
                             }
                         }
                         FuncKind::Host(f) => {
@@ -424,15 +484,20 @@ impl Thread {
                 }
                 Instr::LocalTee(i) => self.stack[fp + i as usize] = top!(),
                 Instr::GlobalGet(i) => {
-                    push!(store.globals[store.instances[inst as usize].globals[i as usize] as usize].value)
+                    push!(
+                        store.globals[store.instances[inst as usize].globals[i as usize] as usize]
+                            .value
+                    )
                 }
                 Instr::GlobalSet(i) => {
                     let v = pop!();
-                    store.globals[store.instances[inst as usize].globals[i as usize] as usize].value = v;
+                    store.globals[store.instances[inst as usize].globals[i as usize] as usize]
+                        .value = v;
                 }
                 Instr::TableGet(t) => {
                     let i = top!() as u32;
-                    let table = &store.tables[store.instances[inst as usize].tables[t as usize] as usize];
+                    let table =
+                        &store.tables[store.instances[inst as usize].tables[t as usize] as usize];
                     match table.elems.get(i as usize) {
                         Some(&r) => top!() = r,
                         None => break Err(Trap::TableOutOfBounds),
@@ -441,7 +506,8 @@ impl Thread {
                 Instr::TableSet(t) => {
                     let r = pop!();
                     let i = pop!() as u32;
-                    let table = &mut store.tables[store.instances[inst as usize].tables[t as usize] as usize];
+                    let table = &mut store.tables
+                        [store.instances[inst as usize].tables[t as usize] as usize];
                     match table.elems.get_mut(i as usize) {
                         Some(slot) => *slot = r,
                         None => break Err(Trap::TableOutOfBounds),
@@ -466,7 +532,9 @@ impl Thread {
                 }
                 Instr::I64Store(o) | Instr::F64Store(o) => store!(o, 8, |v: u64| v.to_le_bytes()),
                 Instr::I32Store8(o) | Instr::I64Store8(o) => store!(o, 1, |v: u64| [v as u8]),
-                Instr::I32Store16(o) | Instr::I64Store16(o) => store!(o, 2, |v: u64| (v as u16).to_le_bytes()),
+                Instr::I32Store16(o) | Instr::I64Store16(o) => {
+                    store!(o, 2, |v: u64| (v as u16).to_le_bytes())
+                }
                 Instr::MemorySize => push!(store.mems[mem].pages()),
                 Instr::MemoryGrow => {
                     let delta = top!() as u32 as u64;
@@ -525,11 +593,19 @@ impl Thread {
                     -1 if a == i32::MIN => Err(Trap::IntegerOverflow),
                     _ => Ok(a / b),
                 }),
-                Instr::I32DivU => bin_trap!(u32_, |a: u32, b: u32| a.checked_div(b).ok_or(Trap::IntegerDivideByZero)),
+                Instr::I32DivU => bin_trap!(u32_, |a: u32, b: u32| a
+                    .checked_div(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
                 Instr::I32RemS => {
-                    bin_trap!(i32_, |a: i32, b: i32| if b == 0 { Err(Trap::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) })
+                    bin_trap!(i32_, |a: i32, b: i32| if b == 0 {
+                        Err(Trap::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    })
                 }
-                Instr::I32RemU => bin_trap!(u32_, |a: u32, b: u32| a.checked_rem(b).ok_or(Trap::IntegerDivideByZero)),
+                Instr::I32RemU => bin_trap!(u32_, |a: u32, b: u32| a
+                    .checked_rem(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
                 Instr::I32And => bin!(u32_, |a, b| a & b),
                 Instr::I32Or => bin!(u32_, |a, b| a | b),
                 Instr::I32Xor => bin!(u32_, |a, b| a ^ b),
@@ -549,11 +625,19 @@ impl Thread {
                     -1 if a == i64::MIN => Err(Trap::IntegerOverflow),
                     _ => Ok(a / b),
                 }),
-                Instr::I64DivU => bin_trap!(u64_, |a: u64, b: u64| a.checked_div(b).ok_or(Trap::IntegerDivideByZero)),
+                Instr::I64DivU => bin_trap!(u64_, |a: u64, b: u64| a
+                    .checked_div(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
                 Instr::I64RemS => {
-                    bin_trap!(i64_, |a: i64, b: i64| if b == 0 { Err(Trap::IntegerDivideByZero) } else { Ok(a.wrapping_rem(b)) })
+                    bin_trap!(i64_, |a: i64, b: i64| if b == 0 {
+                        Err(Trap::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    })
                 }
-                Instr::I64RemU => bin_trap!(u64_, |a: u64, b: u64| a.checked_rem(b).ok_or(Trap::IntegerDivideByZero)),
+                Instr::I64RemU => bin_trap!(u64_, |a: u64, b: u64| a
+                    .checked_rem(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
                 Instr::I64And => bin!(u64_, |a, b| a & b),
                 Instr::I64Or => bin!(u64_, |a, b| a | b),
                 Instr::I64Xor => bin!(u64_, |a, b| a ^ b),
@@ -648,7 +732,8 @@ impl Thread {
                     let src = pop!() as u32;
                     let dst = pop!() as u32;
                     let data = &mut store.mems[mem].data;
-                    let (Some(s), Some(_)) = (range(src, n, data.len()), range(dst, n, data.len())) else {
+                    let (Some(s), Some(_)) = (range(src, n, data.len()), range(dst, n, data.len()))
+                    else {
                         break Err(Trap::MemoryOutOfBounds);
                     };
                     data.copy_within(s, dst as usize);
@@ -682,10 +767,14 @@ impl Thread {
                     let src = pop!() as u32;
                     let dst = pop!() as u32;
                     let i = &store.instances[inst as usize];
-                    let (td, ts) = (i.tables[td as usize] as usize, i.tables[ts as usize] as usize);
-                    let (Some(s), Some(d)) =
-                        (range(src, n, store.tables[ts].elems.len()), range(dst, n, store.tables[td].elems.len()))
-                    else {
+                    let (td, ts) = (
+                        i.tables[td as usize] as usize,
+                        i.tables[ts as usize] as usize,
+                    );
+                    let (Some(s), Some(d)) = (
+                        range(src, n, store.tables[ts].elems.len()),
+                        range(dst, n, store.tables[td].elems.len()),
+                    ) else {
                         break Err(Trap::TableOutOfBounds);
                     };
                     if td == ts {
@@ -699,7 +788,8 @@ impl Thread {
                     let n = pop!() as u32 as u64;
                     let init = top!();
                     let limit = store.config.max_table_elems;
-                    let table = &mut store.tables[store.instances[inst as usize].tables[t as usize] as usize];
+                    let table = &mut store.tables
+                        [store.instances[inst as usize].tables[t as usize] as usize];
                     let old = table.elems.len() as u64;
                     let max = table.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
                     top!() = match old.checked_add(n).filter(|&new| new <= max) {
@@ -711,13 +801,18 @@ impl Thread {
                     };
                 }
                 Instr::TableSize(t) => {
-                    push!(store.tables[store.instances[inst as usize].tables[t as usize] as usize].elems.len() as u64)
+                    push!(
+                        store.tables[store.instances[inst as usize].tables[t as usize] as usize]
+                            .elems
+                            .len() as u64
+                    )
                 }
                 Instr::TableFill(t) => {
                     let n = pop!() as u32;
                     let v = pop!();
                     let dst = pop!() as u32;
-                    let table = &mut store.tables[store.instances[inst as usize].tables[t as usize] as usize];
+                    let table = &mut store.tables
+                        [store.instances[inst as usize].tables[t as usize] as usize];
                     let Some(d) = range(dst, n, table.elems.len()) else {
                         break Err(Trap::TableOutOfBounds);
                     };
@@ -725,7 +820,9 @@ impl Thread {
                 }
                 Instr::RefNull => push!(0),
                 Instr::RefIsNull => top!() = (top!() == 0) as u64,
-                Instr::RefFunc(i) => push!(store.instances[inst as usize].funcs[i as usize] as u64 + 1),
+                Instr::RefFunc(i) => {
+                    push!(store.instances[inst as usize].funcs[i as usize] as u64 + 1)
+                }
             }
         };
         if result.is_err() {
@@ -733,7 +830,12 @@ impl Thread {
         }
         self.sp = sp;
         if !matches!(result, Ok(Outcome::Finished)) {
-            self.frames.push(Frame { func, pc: pc as u32, fp: fp as u32, instance: inst });
+            self.frames.push(Frame {
+                func,
+                pc: pc as u32,
+                fp: fp as u32,
+                instance: inst,
+            });
         }
         result
     }

@@ -18,17 +18,32 @@ pub enum Instr {
     Break(u32),
     Unreachable,
     /// Unconditional jump to an internal pc.
-    Br { target: u32, dk: DropKeep },
+    Br {
+        target: u32,
+        dk: DropKeep,
+    },
     /// Pops an i32; jumps when it is non-zero.
-    BrIfNez { target: u32, dk: DropKeep },
+    BrIfNez {
+        target: u32,
+        dk: DropKeep,
+    },
     /// Pops an i32; jumps when it is zero (no stack reshaping: used by `if`).
-    BrIfEqz { target: u32 },
+    BrIfEqz {
+        target: u32,
+    },
     /// Pops an index; the `len + 1` instructions that follow are the `Br` targets, the last the default.
-    BrTable { len: u32 },
+    BrTable {
+        len: u32,
+    },
     /// Returns from the function with its `keep` results.
-    Return { keep: u32 },
+    Return {
+        keep: u32,
+    },
     Call(u32),
-    CallIndirect { ty: u32, table: u32 },
+    CallIndirect {
+        ty: u32,
+        table: u32,
+    },
     Drop,
     Select,
     LocalGet(u32),
@@ -203,9 +218,15 @@ pub enum Instr {
     DataDrop(u32),
     MemoryCopy,
     MemoryFill,
-    TableInit { table: u32, elem: u32 },
+    TableInit {
+        table: u32,
+        elem: u32,
+    },
     ElemDrop(u32),
-    TableCopy { dst: u32, src: u32 },
+    TableCopy {
+        dst: u32,
+        src: u32,
+    },
     TableGrow(u32),
     TableSize(u32),
     TableFill(u32),
@@ -220,6 +241,10 @@ mod tests {
 
     #[test]
     fn instructions_stay_small() {
-        assert!(core::mem::size_of::<Instr>() <= 16, "Instr grew to {}", core::mem::size_of::<Instr>());
+        assert!(
+            core::mem::size_of::<Instr>() <= 16,
+            "Instr grew to {}",
+            core::mem::size_of::<Instr>()
+        );
     }
 }

@@ -30,7 +30,10 @@ pub struct FuncType {
 impl FuncType {
     /// Builds a signature from parameter and result types.
     pub fn new(params: impl Into<Box<[ValType]>>, results: impl Into<Box<[ValType]>>) -> Self {
-        FuncType { params: params.into(), results: results.into() }
+        FuncType {
+            params: params.into(),
+            results: results.into(),
+        }
     }
 
     fn from_wasmparser(f: &wasmparser::FuncType) -> Self {
@@ -266,7 +269,8 @@ impl Module {
             Payload::TypeSection(r) => {
                 for group in r {
                     for sub in group?.into_types() {
-                        self.types.push(FuncType::from_wasmparser(sub.unwrap_func()));
+                        self.types
+                            .push(FuncType::from_wasmparser(sub.unwrap_func()));
                     }
                 }
             }
@@ -280,7 +284,10 @@ impl Module {
                             ExternType::Func(t)
                         }
                         TypeRef::Table(t) => ExternType::Table(table_type(&t)),
-                        TypeRef::Memory(t) => ExternType::Memory(Limits { min: t.initial, max: t.maximum }),
+                        TypeRef::Memory(t) => ExternType::Memory(Limits {
+                            min: t.initial,
+                            max: t.maximum,
+                        }),
                         TypeRef::Global(g) => ExternType::Global(global_type(&g)),
                         TypeRef::Tag(_) => unreachable_feature("tag import")?,
                     };
@@ -289,7 +296,11 @@ impl Module {
                         ExternType::Memory(l) => self.memories.push(*l),
                         _ => {}
                     }
-                    self.imports.push(Import { module: imp.module.into(), name: imp.name.into(), ty });
+                    self.imports.push(Import {
+                        module: imp.module.into(),
+                        name: imp.name.into(),
+                        ty,
+                    });
                 }
             }
             Payload::FunctionSection(r) => {
@@ -309,19 +320,27 @@ impl Module {
             Payload::MemorySection(r) => {
                 for t in r {
                     let t = t?;
-                    self.memories.push(Limits { min: t.initial, max: t.maximum });
+                    self.memories.push(Limits {
+                        min: t.initial,
+                        max: t.maximum,
+                    });
                 }
             }
             Payload::GlobalSection(r) => {
                 for g in r {
                     let g = g?;
-                    self.globals.push((global_type(&g.ty), const_expr(&g.init_expr)?));
+                    self.globals
+                        .push((global_type(&g.ty), const_expr(&g.init_expr)?));
                 }
             }
             Payload::ExportSection(r) => {
                 for e in r {
                     let e = e?;
-                    self.exports.push(Export { name: e.name.into(), kind: e.kind, index: e.index });
+                    self.exports.push(Export {
+                        name: e.name.into(),
+                        kind: e.kind,
+                        index: e.index,
+                    });
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
@@ -331,7 +350,10 @@ impl Module {
                     let mode = match e.kind {
                         wasmparser::ElementKind::Passive => SegmentMode::Passive,
                         wasmparser::ElementKind::Declared => SegmentMode::Declared,
-                        wasmparser::ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                        wasmparser::ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
                             index: table_index.unwrap_or(0),
                             offset: const_expr(&offset_expr)?,
                         },
@@ -357,23 +379,35 @@ impl Module {
                     let d = d?;
                     let mode = match d.kind {
                         wasmparser::DataKind::Passive => SegmentMode::Passive,
-                        wasmparser::DataKind::Active { memory_index, offset_expr } => SegmentMode::Active {
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
                             index: memory_index,
                             offset: const_expr(&offset_expr)?,
                         },
                     };
-                    self.datas.push(DataSegment { mode, bytes: d.data.to_vec() });
+                    self.datas.push(DataSegment {
+                        mode,
+                        bytes: d.data.to_vec(),
+                    });
                 }
             }
-            Payload::CodeSectionStart { unchecked_range, .. } => {
-                self.code_section = Some(unchecked_range.start as usize..unchecked_range.end as usize)
+            Payload::CodeSectionStart {
+                unchecked_range, ..
+            } => {
+                self.code_section =
+                    Some(unchecked_range.start as usize..unchecked_range.end as usize)
             }
             Payload::CustomSection(c) => {
                 if c.name() == "name" {
                     // A malformed name section is not an error per spec: keep what reads.
                     self.read_names(c.data(), c.data_offset());
                 }
-                self.customs.push(CustomSection { name: c.name().into(), range: c.data_offset() as usize..c.range().end as usize });
+                self.customs.push(CustomSection {
+                    name: c.name().into(),
+                    range: c.data_offset() as usize..c.range().end as usize,
+                });
             }
             _ => {}
         }
@@ -385,7 +419,8 @@ impl Module {
         for name in reader.into_iter().map_while(Result::ok) {
             if let Name::Function(map) = name {
                 for naming in map.into_iter().map_while(Result::ok) {
-                    self.func_names.insert(naming.index, naming.name.to_string());
+                    self.func_names
+                        .insert(naming.index, naming.name.to_string());
                 }
             }
         }
@@ -446,21 +481,38 @@ impl Module {
     pub fn locate_offset(&self, offset: u32) -> Option<(u32, u32)> {
         self.bodies.iter().enumerate().find_map(|(i, b)| {
             let (first, last) = (*b.offsets.first()?, *b.offsets.last()?);
-            (first..=last).contains(&offset).then(|| (i as u32 + self.num_imported_funcs, b.pc_at_offset(offset).unwrap_or(0)))
+            (first..=last).contains(&offset).then(|| {
+                (
+                    i as u32 + self.num_imported_funcs,
+                    b.pc_at_offset(offset).unwrap_or(0),
+                )
+            })
         })
     }
 }
 
 fn unreachable_feature(what: &str) -> Result<ExternType, Error> {
-    Err(Error::Unsupported { offset: 0, what: what.into() })
+    Err(Error::Unsupported {
+        offset: 0,
+        what: what.into(),
+    })
 }
 
 fn table_type(t: &wasmparser::TableType) -> TableType {
-    TableType { elem: wasmparser::ValType::Ref(t.element_type).into(), limits: Limits { min: t.initial, max: t.maximum } }
+    TableType {
+        elem: wasmparser::ValType::Ref(t.element_type).into(),
+        limits: Limits {
+            min: t.initial,
+            max: t.maximum,
+        },
+    }
 }
 
 fn global_type(g: &wasmparser::GlobalType) -> GlobalType {
-    GlobalType { ty: g.content_type.into(), mutable: g.mutable }
+    GlobalType {
+        ty: g.content_type.into(),
+        mutable: g.mutable,
+    }
 }
 
 fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
@@ -475,6 +527,11 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
         Operator::RefNull { .. } => ConstExpr::RefNull,
         Operator::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-        _ => return Err(Error::Unsupported { offset, what: "extended constant expression".into() }),
+        _ => {
+            return Err(Error::Unsupported {
+                offset,
+                what: "extended constant expression".into(),
+            });
+        }
     })
 }

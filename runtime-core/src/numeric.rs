@@ -64,18 +64,78 @@ macro_rules! trunc {
                 return Err(Trap::InvalidConversionToInteger);
             }
             let t = $trunc(x);
-            if t < $lo || t >= $hi { Err(Trap::IntegerOverflow) } else { Ok(t as $to) }
+            if t < $lo || t >= $hi {
+                Err(Trap::IntegerOverflow)
+            } else {
+                Ok(t as $to)
+            }
         }
     };
 }
-trunc!(i32_trunc_f32_s, f32, i32, libm::truncf, -2147483648.0f32, 2147483648.0f32);
-trunc!(i32_trunc_f32_u, f32, u32, libm::truncf, -0.0f32, 4294967296.0f32);
-trunc!(i32_trunc_f64_s, f64, i32, libm::trunc, -2147483648.0f64, 2147483648.0f64);
-trunc!(i32_trunc_f64_u, f64, u32, libm::trunc, -0.0f64, 4294967296.0f64);
-trunc!(i64_trunc_f32_s, f32, i64, libm::truncf, -9223372036854775808.0f32, 9223372036854775808.0f32);
-trunc!(i64_trunc_f32_u, f32, u64, libm::truncf, -0.0f32, 18446744073709551616.0f32);
-trunc!(i64_trunc_f64_s, f64, i64, libm::trunc, -9223372036854775808.0f64, 9223372036854775808.0f64);
-trunc!(i64_trunc_f64_u, f64, u64, libm::trunc, -0.0f64, 18446744073709551616.0f64);
+trunc!(
+    i32_trunc_f32_s,
+    f32,
+    i32,
+    libm::truncf,
+    -2147483648.0f32,
+    2147483648.0f32
+);
+trunc!(
+    i32_trunc_f32_u,
+    f32,
+    u32,
+    libm::truncf,
+    -0.0f32,
+    4294967296.0f32
+);
+trunc!(
+    i32_trunc_f64_s,
+    f64,
+    i32,
+    libm::trunc,
+    -2147483648.0f64,
+    2147483648.0f64
+);
+trunc!(
+    i32_trunc_f64_u,
+    f64,
+    u32,
+    libm::trunc,
+    -0.0f64,
+    4294967296.0f64
+);
+trunc!(
+    i64_trunc_f32_s,
+    f32,
+    i64,
+    libm::truncf,
+    -9223372036854775808.0f32,
+    9223372036854775808.0f32
+);
+trunc!(
+    i64_trunc_f32_u,
+    f32,
+    u64,
+    libm::truncf,
+    -0.0f32,
+    18446744073709551616.0f32
+);
+trunc!(
+    i64_trunc_f64_s,
+    f64,
+    i64,
+    libm::trunc,
+    -9223372036854775808.0f64,
+    9223372036854775808.0f64
+);
+trunc!(
+    i64_trunc_f64_u,
+    f64,
+    u64,
+    libm::trunc,
+    -0.0f64,
+    18446744073709551616.0f64
+);
 
 #[cfg(test)]
 mod tests {
@@ -94,7 +154,10 @@ mod tests {
         assert_eq!(i32_trunc_f32_s(2147483648.0), Err(Trap::IntegerOverflow));
         assert_eq!(i32_trunc_f64_u(-0.9), Ok(0));
         assert_eq!(i32_trunc_f64_u(-1.0), Err(Trap::IntegerOverflow));
-        assert_eq!(i64_trunc_f64_s(f64::NAN), Err(Trap::InvalidConversionToInteger));
+        assert_eq!(
+            i64_trunc_f64_s(f64::NAN),
+            Err(Trap::InvalidConversionToInteger)
+        );
     }
 
     #[test]

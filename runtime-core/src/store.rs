@@ -3,12 +3,14 @@
 
 use alloc::rc::Rc;
 use alloc::string::String;
-use alloc::vec::Vec;
 use alloc::vec;
+use alloc::vec::Vec;
 
 use crate::error::{Error, Trap};
 use crate::exec::Thread;
-use crate::module::{ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, Module, SegmentMode, TableType};
+use crate::module::{
+    ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, Module, SegmentMode, TableType,
+};
 use crate::value::Val;
 
 /// Bytes in one linear memory page.
@@ -55,7 +57,11 @@ impl Caller<'_> {
 /// How a function is implemented.
 #[derive(Clone)]
 pub(crate) enum FuncKind {
-    Wasm { instance: u32, index: u32, body: Rc<FuncBody> },
+    Wasm {
+        instance: u32,
+        index: u32,
+        body: Rc<FuncBody>,
+    },
     Host(HostFn),
 }
 
@@ -94,7 +100,13 @@ impl MemInst {
     pub fn grow(&mut self, delta: u64, limit_pages: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        if new > self.max.unwrap_or(MAX_PAGES).min(MAX_PAGES).min(limit_pages) {
+        if new
+            > self
+                .max
+                .unwrap_or(MAX_PAGES)
+                .min(MAX_PAGES)
+                .min(limit_pages)
+        {
             return None;
         }
         let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
@@ -133,7 +145,9 @@ impl Instance {
         let e = self.module.exports.iter().find(|e| e.name == name)?;
         let i = e.index as usize;
         Some(match e.kind {
-            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => Extern::Func(self.funcs[i]),
+            wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                Extern::Func(self.funcs[i])
+            }
             wasmparser::ExternalKind::Table => Extern::Table(self.tables[i]),
             wasmparser::ExternalKind::Memory => Extern::Memory(self.mems[i]),
             wasmparser::ExternalKind::Global => Extern::Global(self.globals[i]),
@@ -172,7 +186,12 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { max_frames: 16 * 1024, max_values: 1024 * 1024, max_memory_pages: MAX_PAGES, max_table_elems: 10_000_000 }
+        Config {
+            max_frames: 16 * 1024,
+            max_values: 1024 * 1024,
+            max_memory_pages: MAX_PAGES,
+            max_table_elems: 10_000_000,
+        }
     }
 }
 
@@ -193,7 +212,10 @@ pub struct Store {
 impl Store {
     /// An empty store with the given limits.
     pub fn new(config: Config) -> Self {
-        Store { config, ..Default::default() }
+        Store {
+            config,
+            ..Default::default()
+        }
     }
 
     /// The store's execution limits.
@@ -214,15 +236,24 @@ impl Store {
     /// Adds a host function of the given type.
     pub fn add_host_func(&mut self, ty: FuncType, f: HostFn) -> u32 {
         let type_id = self.intern_type(&ty);
-        self.funcs.push(FuncInst { type_id, kind: FuncKind::Host(f) });
+        self.funcs.push(FuncInst {
+            type_id,
+            kind: FuncKind::Host(f),
+        });
         (self.funcs.len() - 1) as u32
     }
 
     /// Adds a table filled with nulls.
     pub fn add_table(&mut self, ty: TableType) -> Result<u32, Error> {
-        let n = self.checked_len(ty.limits.min, self.config.max_table_elems, "max_table_elems")?;
+        let n = self.checked_len(
+            ty.limits.min,
+            self.config.max_table_elems,
+            "max_table_elems",
+        )?;
         let mut elems = Vec::new();
-        elems.try_reserve_exact(n).map_err(|_| limit("table allocation", ty.limits.min, 0))?;
+        elems
+            .try_reserve_exact(n)
+            .map_err(|_| limit("table allocation", ty.limits.min, 0))?;
         elems.resize(n, 0);
         self.tables.push(TableInst { ty, elems });
         Ok((self.tables.len() - 1) as u32)
@@ -230,18 +261,28 @@ impl Store {
 
     /// Adds a zeroed memory.
     pub fn add_memory(&mut self, limits: Limits) -> Result<u32, Error> {
-        let pages = self.checked_len(limits.min, self.config.max_memory_pages, "max_memory_pages")?;
-        let bytes = pages.checked_mul(PAGE_SIZE).ok_or_else(|| limit("memory bytes", limits.min, 0))?;
+        let pages =
+            self.checked_len(limits.min, self.config.max_memory_pages, "max_memory_pages")?;
+        let bytes = pages
+            .checked_mul(PAGE_SIZE)
+            .ok_or_else(|| limit("memory bytes", limits.min, 0))?;
         let mut data = Vec::new();
-        data.try_reserve_exact(bytes).map_err(|_| limit("memory allocation", limits.min, 0))?;
+        data.try_reserve_exact(bytes)
+            .map_err(|_| limit("memory allocation", limits.min, 0))?;
         data.resize(bytes, 0);
-        self.mems.push(MemInst { data, max: limits.max });
+        self.mems.push(MemInst {
+            data,
+            max: limits.max,
+        });
         Ok((self.mems.len() - 1) as u32)
     }
 
     /// Adds a global with an initial value.
     pub fn add_global(&mut self, ty: GlobalType, value: Val) -> u32 {
-        self.globals.push(GlobalInst { ty, value: value.to_raw() });
+        self.globals.push(GlobalInst {
+            ty,
+            value: value.to_raw(),
+        });
         (self.globals.len() - 1) as u32
     }
 
@@ -291,7 +332,9 @@ impl Store {
     /// For a Wasm function: its instance and module function index.
     pub fn func_origin(&self, addr: u32) -> Option<(u32, u32)> {
         match &self.funcs.get(addr as usize)?.kind {
-            FuncKind::Wasm { instance, index, .. } => Some((*instance, *index)),
+            FuncKind::Wasm {
+                instance, index, ..
+            } => Some((*instance, *index)),
             FuncKind::Host(_) => None,
         }
     }
@@ -305,7 +348,12 @@ impl Store {
     }
 
     /// Swaps the internal instruction at `pc` of a Wasm function (e.g. for a break marker); returns the old one.
-    pub fn patch(&mut self, addr: u32, pc: u32, instr: crate::instr::Instr) -> Option<crate::instr::Instr> {
+    pub fn patch(
+        &mut self,
+        addr: u32,
+        pc: u32,
+        instr: crate::instr::Instr,
+    ) -> Option<crate::instr::Instr> {
         let body = self.func_body(addr)?;
         Some(body.code.get(pc as usize)?.replace(instr))
     }
@@ -353,7 +401,14 @@ impl Store {
         for (i, body) in module.bodies.iter().enumerate() {
             let index = module.num_imported_funcs + i as u32;
             let type_id = inst.types[body.type_idx as usize];
-            self.funcs.push(FuncInst { type_id, kind: FuncKind::Wasm { instance: id, index, body: body.clone() } });
+            self.funcs.push(FuncInst {
+                type_id,
+                kind: FuncKind::Wasm {
+                    instance: id,
+                    index,
+                    body: body.clone(),
+                },
+            });
             inst.funcs.push((self.funcs.len() - 1) as u32);
         }
         let num_imported_tables = inst.tables.len();
@@ -370,7 +425,11 @@ impl Store {
             inst.globals.push((self.globals.len() - 1) as u32);
         }
         for seg in &module.elems {
-            let items = seg.items.iter().map(|e| self.eval_const(&inst, e)).collect();
+            let items = seg
+                .items
+                .iter()
+                .map(|e| self.eval_const(&inst, e))
+                .collect();
             self.elems.push(items);
             inst.elems.push((self.elems.len() - 1) as u32);
         }
@@ -415,7 +474,14 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn table_init(&mut self, table: u32, elem: u32, dst: u32, src: u32, n: u32) -> Result<(), Trap> {
+    pub(crate) fn table_init(
+        &mut self,
+        table: u32,
+        elem: u32,
+        dst: u32,
+        src: u32,
+        n: u32,
+    ) -> Result<(), Trap> {
         let seg = &self.elems[elem as usize];
         let t = &mut self.tables[table as usize].elems;
         let src = range(src, n, seg.len()).ok_or(Trap::TableOutOfBounds)?;
@@ -424,7 +490,14 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) fn memory_init(&mut self, mem: u32, data: u32, dst: u32, src: u32, n: u32) -> Result<(), Trap> {
+    pub(crate) fn memory_init(
+        &mut self,
+        mem: u32,
+        data: u32,
+        dst: u32,
+        src: u32,
+        n: u32,
+    ) -> Result<(), Trap> {
         let seg = &self.datas[data as usize];
         let m = &mut self.mems[mem as usize].data;
         let src = range(src, n, seg.len()).ok_or(Trap::MemoryOutOfBounds)?;
@@ -442,7 +515,12 @@ impl Store {
         }
     }
 
-    fn check_import(&self, inst: &Instance, imp: &crate::module::Import, ext: Extern) -> Result<(), Error> {
+    fn check_import(
+        &self,
+        inst: &Instance,
+        imp: &crate::module::Import,
+        ext: Extern,
+    ) -> Result<(), Error> {
         let mismatch = |reason: &str| Error::IncompatibleImport {
             module: imp.module.clone(),
             name: imp.name.clone(),
@@ -456,14 +534,22 @@ impl Store {
             }
             (ExternType::Table(want), Extern::Table(a)) => {
                 let t = &self.tables[a as usize];
-                let have = Limits { min: t.elems.len() as u64, max: t.ty.limits.max };
+                let have = Limits {
+                    min: t.elems.len() as u64,
+                    max: t.ty.limits.max,
+                };
                 if t.ty.elem != want.elem || !have.matches(&want.limits) {
                     return Err(mismatch("table type differs"));
                 }
             }
             (ExternType::Memory(want), Extern::Memory(a)) => {
                 let m = &self.mems[a as usize];
-                if !(Limits { min: m.pages(), max: m.max }).matches(want) {
+                if !(Limits {
+                    min: m.pages(),
+                    max: m.max,
+                })
+                .matches(want)
+                {
                     return Err(mismatch("memory limits differ"));
                 }
             }
@@ -485,7 +571,11 @@ pub(crate) fn range(start: u32, n: u32, len: usize) -> Option<core::ops::Range<u
 }
 
 fn limit(name: &'static str, asked: u64, allowed: u64) -> Error {
-    Error::Limit { limit: name, asked, allowed }
+    Error::Limit {
+        limit: name,
+        asked,
+        allowed,
+    }
 }
 
 /// Resolves imports by `(module, name)` and instantiates: the usual way to link modules together.
@@ -524,10 +614,13 @@ impl Linker {
     pub fn instantiate(&self, store: &mut Store, module: Rc<Module>) -> Result<u32, Error> {
         let mut exts = vec![];
         for imp in &module.imports {
-            exts.push(self.get(&imp.module, &imp.name).ok_or_else(|| Error::UnknownImport {
-                module: imp.module.clone(),
-                name: imp.name.clone(),
-            })?);
+            exts.push(
+                self.get(&imp.module, &imp.name)
+                    .ok_or_else(|| Error::UnknownImport {
+                        module: imp.module.clone(),
+                        name: imp.name.clone(),
+                    })?,
+            );
         }
         store.instantiate(module, &exts)
     }

@@ -4,7 +4,9 @@
 use alloc::vec::Vec;
 use core::cell::Cell;
 
-use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources};
+use wasmparser::{
+    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
+};
 
 use crate::error::Error;
 use crate::instr::{DropKeep, Instr};
@@ -38,7 +40,11 @@ struct Ctrl {
 
 impl Ctrl {
     fn label_arity(&self) -> u32 {
-        if self.kind == Kind::Loop { self.params } else { self.results }
+        if self.kind == Kind::Loop {
+            self.params
+        } else {
+            self.results
+        }
     }
 }
 
@@ -92,7 +98,10 @@ impl Translator<'_> {
         let at = self.ctrl.len() - 1 - depth as usize;
         let frame = &mut self.ctrl[at];
         let keep = frame.label_arity();
-        let dk = DropKeep { drop: height - frame.height - keep, keep };
+        let dk = DropKeep {
+            drop: height - frame.height - keep,
+            keep,
+        };
         if frame.kind == Kind::Loop {
             (frame.start, dk)
         } else {
@@ -103,7 +112,9 @@ impl Translator<'_> {
 
     fn patch(&mut self, at: u32, target: u32) {
         match &mut self.code[at as usize] {
-            Instr::Br { target: t, .. } | Instr::BrIfNez { target: t, .. } | Instr::BrIfEqz { target: t } => *t = target,
+            Instr::Br { target: t, .. }
+            | Instr::BrIfNez { target: t, .. }
+            | Instr::BrIfEqz { target: t } => *t = target,
             _ => {}
         }
     }
@@ -193,7 +204,10 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
                 let frame = t.ctrl.last_mut().expect("else frame");
                 let keep = frame.results;
                 frame.fixups.push(t.code.len() as u32);
-                t.emit(I::Br { target: u32::MAX, dk: DropKeep { drop: 0, keep } });
+                t.emit(I::Br {
+                    target: u32::MAX,
+                    dk: DropKeep { drop: 0, keep },
+                });
             }
             let pc = t.pc();
             let frame = t.ctrl.last_mut().expect("else frame");
@@ -213,7 +227,9 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
                 for at in frame.fixups {
                     t.patch(at, pc);
                 }
-                t.emit(I::Return { keep: frame.results });
+                t.emit(I::Return {
+                    keep: frame.results,
+                });
                 return Ok(());
             }
             let pc = t.pc();
@@ -263,7 +279,13 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
             return Ok(());
         }
         Operator::Call { function_index } => I::Call(function_index),
-        Operator::CallIndirect { type_index, table_index } => I::CallIndirect { ty: type_index, table: table_index },
+        Operator::CallIndirect {
+            type_index,
+            table_index,
+        } => I::CallIndirect {
+            ty: type_index,
+            table: table_index,
+        },
         Operator::Drop => I::Drop,
         Operator::Select | Operator::TypedSelect { .. } => I::Select,
         Operator::LocalGet { local_index } => I::LocalGet(local_index),
@@ -443,9 +465,18 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::DataDrop { data_index } => I::DataDrop(data_index),
         Operator::MemoryCopy { .. } => I::MemoryCopy,
         Operator::MemoryFill { .. } => I::MemoryFill,
-        Operator::TableInit { elem_index, table } => I::TableInit { table, elem: elem_index },
+        Operator::TableInit { elem_index, table } => I::TableInit {
+            table,
+            elem: elem_index,
+        },
         Operator::ElemDrop { elem_index } => I::ElemDrop(elem_index),
-        Operator::TableCopy { dst_table, src_table } => I::TableCopy { dst: dst_table, src: src_table },
+        Operator::TableCopy {
+            dst_table,
+            src_table,
+        } => I::TableCopy {
+            dst: dst_table,
+            src: src_table,
+        },
         Operator::TableGrow { table } => I::TableGrow(table),
         Operator::TableSize { table } => I::TableSize(table),
         Operator::TableFill { table } => I::TableFill(table),
@@ -453,7 +484,10 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::RefIsNull => I::RefIsNull,
         Operator::RefFunc { function_index } => I::RefFunc(function_index),
         other => {
-            return Err(Error::Unsupported { offset: t.offset as u64, what: alloc::format!("operator {other:?}") });
+            return Err(Error::Unsupported {
+                offset: t.offset as u64,
+                what: alloc::format!("operator {other:?}"),
+            });
         }
     };
     t.emit(instr);
@@ -461,5 +495,8 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
 }
 
 fn mem_offset(m: &wasmparser::MemArg, at: u32) -> Result<u32, Error> {
-    u32::try_from(m.offset).map_err(|_| Error::Invalid { offset: at as u64, message: "memarg offset out of range".into() })
+    u32::try_from(m.offset).map_err(|_| Error::Invalid {
+        offset: at as u64,
+        message: "memarg offset out of range".into(),
+    })
 }

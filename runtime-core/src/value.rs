@@ -97,7 +97,11 @@ impl Val {
 
     /// Decodes a raw stack slot of a known type.
     pub fn from_raw(ty: ValType, raw: u64) -> Val {
-        let r = if raw == 0 { None } else { Some((raw - 1) as u32) };
+        let r = if raw == 0 {
+            None
+        } else {
+            Some((raw - 1) as u32)
+        };
         match ty {
             ValType::I32 => Val::I32(raw as u32 as i32),
             ValType::I64 => Val::I64(raw as i64),

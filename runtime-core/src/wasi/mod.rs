@@ -1,0 +1,152 @@
+//! WASI preview 1 (`wasi_snapshot_preview1`) for command modules: args, environ, clocks, random, stdio,
+//! one optional preopened directory, `proc_exit`, `sched_yield` and clock waits in `poll_oneoff`.
+//! Functions we do not implement answer `ENOSYS`; nothing a guest passes can panic the host.
+
+use std::prelude::rust_2024::*;
+use std::{format, vec};
+
+mod calls;
+pub mod errno;
+pub mod fd;
+pub mod mem;
+
+use std::cell::RefCell;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::time::Instant;
+
+use crate::error::{Error, Trap};
+use crate::module::{ExternType, Module};
+use crate::store::{Extern, HostFn, Linker, Store};
+use crate::value::{Val, ValType};
+
+use fd::Fd;
+use mem::GuestMem;
+
+/// The WASI import module name.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// The state a WASI program sees: arguments, environment and open descriptors.
+pub struct WasiCtx {
+    pub(crate) args: Vec<String>,
+    pub(crate) env: Vec<String>,
+    pub(crate) fds: Vec<Option<Fd>>,
+    pub(crate) start: Instant,
+}
+
+impl WasiCtx {
+    /// A context with the given argv (argv\[0\] is the program name) and `KEY=VALUE` environment,
+    /// wired to the host's stdio.
+    pub fn new(args: Vec<String>, env: Vec<String>) -> Self {
+        Self::with_stdio(
+            args,
+            env,
+            Box::new(std::io::stdin()),
+            Box::new(std::io::stdout()),
+            Box::new(std::io::stderr()),
+        )
+    }
+
+    /// A context with explicit stdio streams (tests capture output this way).
+    pub fn with_stdio(
+        args: Vec<String>,
+        env: Vec<String>,
+        stdin: Box<dyn Read>,
+        stdout: Box<dyn Write>,
+        stderr: Box<dyn Write>,
+    ) -> Self {
+        WasiCtx {
+            args,
+            env,
+            fds: vec![
+                Some(Fd::Stdin(stdin)),
+                Some(Fd::Out(stdout)),
+                Some(Fd::Out(stderr)),
+            ],
+            start: Instant::now(),
+        }
+    }
+
+    /// Preopens a host directory, visible to the guest as `guest` (fd 3 for the first one).
+    pub fn preopen(&mut self, host: PathBuf, guest: &str) -> std::io::Result<()> {
+        if !host.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotADirectory,
+                format!("{} is not a directory", host.display()),
+            ));
+        }
+        self.fds.push(Some(Fd::Dir {
+            host,
+            guest: guest.to_string(),
+        }));
+        Ok(())
+    }
+
+    /// Flushes stdout and stderr.
+    pub fn flush(&mut self) {
+        self.fds.iter_mut().flatten().for_each(Fd::flush);
+    }
+
+    pub(crate) fn fd(&mut self, fd: i32) -> Result<&mut Fd, errno::Errno> {
+        self.fds
+            .get_mut(usize::try_from(fd).map_err(|_| errno::BADF)?)
+            .and_then(Option::as_mut)
+            .ok_or(errno::BADF)
+    }
+}
+
+/// Defines, in `linker`, every `wasi_snapshot_preview1` function `module` imports: ours where we implement
+/// it, an `ENOSYS` answer where we do not (if its signature returns an errno).
+pub fn link(
+    store: &mut Store,
+    linker: &mut Linker,
+    module: &Module,
+    ctx: Rc<RefCell<WasiCtx>>,
+) -> Result<(), Error> {
+    for imp in module.imports().iter().filter(|i| i.module == MODULE) {
+        let ExternType::Func(t) = imp.ty else {
+            continue;
+        };
+        let ty = module.type_at(t).clone();
+        let f: HostFn = match calls::lookup(&imp.name) {
+            Some((params, result, serve)) => {
+                if *ty.params != *params || ty.results.len() != usize::from(result) {
+                    return Err(Error::IncompatibleImport {
+                        module: imp.module.clone(),
+                        name: imp.name.clone(),
+                        reason: format!("expected parameters {params:?} and {result} result(s)"),
+                    });
+                }
+                let ctx = ctx.clone();
+                Rc::new(move |caller, args, rets| {
+                    let call = match serve {
+                        calls::Imp::Exit => {
+                            return Err(Trap::Exit(match args[0] {
+                                Val::I32(code) => code,
+                                _ => 0,
+                            }));
+                        }
+                        calls::Imp::Call(call) => call,
+                    };
+                    let errno = match caller.memory() {
+                        Some(memory) => call(&mut ctx.borrow_mut(), &mut GuestMem(memory), args)
+                            .err()
+                            .unwrap_or(errno::SUCCESS),
+                        None => errno::FAULT,
+                    };
+                    rets[0] = Val::I32(i32::from(errno));
+                    Ok(())
+                })
+            }
+            None if *ty.results == [ValType::I32] => Rc::new(|_, _, rets| {
+                rets[0] = Val::I32(i32::from(errno::NOSYS));
+                Ok(())
+            }),
+            None => continue,
+        };
+        let addr = store.add_host_func(ty, f);
+        linker.define(MODULE, &imp.name, Extern::Func(addr));
+    }
+    Ok(())
+}

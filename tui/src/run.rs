@@ -1,0 +1,161 @@
+//! `wrt-dbg run`: load, link with WASI, and run a module's `_start` or an `--invoke`d export.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use runtime_core::wasi::{self, WasiCtx};
+use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
+
+use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
+
+/// Arguments of `wrt-dbg run`.
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The module to run.
+    module: PathBuf,
+    /// Call this export instead of `_start`, with numeric arguments, and print its results.
+    #[arg(long, value_name = "NAME")]
+    invoke: Option<String>,
+    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
+    #[arg(long, value_name = "DIR")]
+    dir: Vec<String>,
+    /// Set an environment variable for the program (`KEY=VALUE`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    /// Arguments for the program (after `--`), or for the invoked export.
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// Runs the subcommand and maps its outcome to our exit status.
+pub fn main(args: RunArgs) -> ExitCode {
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("wrt-dbg: {msg}");
+            ExitCode::from(EXIT_BAD_MODULE)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> Result<u8, String> {
+    let bytes = std::fs::read(&args.module)
+        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
+    let module =
+        Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
+    let mut store = Store::default();
+    let mut linker = Linker::new();
+    let name = args
+        .module
+        .file_name()
+        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let argv = if args.invoke.is_some() {
+        vec![name]
+    } else {
+        std::iter::once(name).chain(args.args.clone()).collect()
+    };
+    let mut ctx = WasiCtx::new(argv, args.env.clone());
+    for d in &args.dir {
+        let (host, guest) = d.split_once("::").unwrap_or((d, d));
+        ctx.preopen(host.into(), guest)
+            .map_err(|e| format!("--dir {d}: {e}"))?;
+    }
+    let ctx = Rc::new(RefCell::new(ctx));
+    wasi::link(&mut store, &mut linker, &module, ctx.clone()).map_err(|e| e.to_string())?;
+    let inst = match linker.instantiate(&mut store, module.clone()) {
+        Ok(i) => i,
+        Err(Error::Trap(t)) => return Ok(report_trap(&t, None, &store)),
+        Err(e) => return Err(format!("{}: {e}", args.module.display())),
+    };
+    let (export, call_args) = match &args.invoke {
+        Some(name) => (name.as_str(), Vec::new()),
+        None => ("_start", Vec::new()),
+    };
+    let Some(Extern::Func(f)) = store.instance(inst).export(export) else {
+        return Err(format!(
+            "{}: no exported function `{export}`",
+            args.module.display()
+        ));
+    };
+    let call_args = if args.invoke.is_some() {
+        parse_args(&store.func_type(f).params, &args.args)?
+    } else {
+        call_args
+    };
+    let mut thread = Thread::new(&store, f, &call_args).map_err(|e| e.to_string())?;
+    let outcome = thread.run(&mut store);
+    ctx.borrow_mut().flush();
+    match outcome {
+        Ok(_) => {
+            if args.invoke.is_some() {
+                for v in thread.results(&store) {
+                    println!("{v}");
+                }
+            }
+            Ok(0)
+        }
+        Err(Trap::Exit(code)) => Ok(code as u8),
+        Err(t) => Ok(report_trap(&t, Some(&thread), &store)),
+    }
+}
+
+/// Prints the one-line trap report and returns the trap exit status.
+fn report_trap(trap: &Trap, thread: Option<&Thread>, store: &Store) -> u8 {
+    let site = thread.and_then(|t| t.frames().last()).and_then(|f| {
+        let (inst, index) = store.func_origin(f.func)?;
+        let module = &store.instance(inst).module;
+        let offset = *store.func_body(f.func)?.offsets.get(f.pc as usize)?;
+        let code_start = module.code_section().map_or(0, |r| r.start as u32);
+        let name = module
+            .func_name(index)
+            .map_or_else(|| format!("func[{index}]"), |n| format!("`{n}`"));
+        Some(format!(
+            " in {name} at code offset {:#x} (module offset {offset:#x})",
+            offset - code_start
+        ))
+    });
+    eprintln!("wrt-dbg: trap: {trap}{}", site.unwrap_or_default());
+    EXIT_TRAP
+}
+
+fn parse_args(types: &[ValType], args: &[String]) -> Result<Vec<Val>, String> {
+    if types.len() != args.len() {
+        return Err(format!(
+            "the export takes {} argument(s), {} given",
+            types.len(),
+            args.len()
+        ));
+    }
+    types
+        .iter()
+        .zip(args)
+        .map(|(t, a)| {
+            let bad = |_| format!("`{a}` is not a valid {t}");
+            Ok(match t {
+                ValType::I32 => Val::I32(
+                    a.parse::<i32>()
+                        .or_else(|_| a.parse::<u32>().map(|v| v as i32))
+                        .map_err(bad)?,
+                ),
+                ValType::I64 => Val::I64(
+                    a.parse::<i64>()
+                        .or_else(|_| a.parse::<u64>().map(|v| v as i64))
+                        .map_err(bad)?,
+                ),
+                ValType::F32 => Val::F32(
+                    a.parse::<f32>()
+                        .map_err(|_| format!("`{a}` is not a valid {t}"))?
+                        .to_bits(),
+                ),
+                ValType::F64 => Val::F64(
+                    a.parse::<f64>()
+                        .map_err(|_| format!("`{a}` is not a valid {t}"))?
+                        .to_bits(),
+                ),
+                _ => return Err(format!("cannot pass a {t} from the command line")),
+            })
+        })
+        .collect()
+}
