@@ -80,8 +80,12 @@ fn their_error(e: &wasmi::Error) -> Observed {
         Some(TrapCode::StackOverflow) => Observed::Exhausted,
         Some(code) => Observed::Trap(code),
         // Segment initialisation failures come back as table or memory errors, not trap codes.
-        None if e.to_string().contains("out of bounds table") => Observed::Trap(TrapCode::TableOutOfBounds),
-        None if e.to_string().contains("out of bounds memory") => Observed::Trap(TrapCode::MemoryOutOfBounds),
+        None if e.to_string().contains("out of bounds table") => {
+            Observed::Trap(TrapCode::TableOutOfBounds)
+        }
+        None if e.to_string().contains("out of bounds memory") => {
+            Observed::Trap(TrapCode::MemoryOutOfBounds)
+        }
         None => Observed::Other(e.to_string()),
     }
 }
@@ -113,8 +117,14 @@ fn zero_of(t: &wasmi::ValType) -> (Val, wasmi::Val) {
         T::I64 => (Val::I64(0), wasmi::Val::I64(0)),
         T::F32 => (Val::F32(0), wasmi::Val::F32(0f32.into())),
         T::F64 => (Val::F64(0), wasmi::Val::F64(0f64.into())),
-        T::FuncRef => (Val::FuncRef(None), wasmi::Val::FuncRef(wasmi::Nullable::Null)),
-        T::ExternRef => (Val::ExternRef(None), wasmi::Val::ExternRef(wasmi::Nullable::Null)),
+        T::FuncRef => (
+            Val::FuncRef(None),
+            wasmi::Val::FuncRef(wasmi::Nullable::Null),
+        ),
+        T::ExternRef => (
+            Val::ExternRef(None),
+            wasmi::Val::ExternRef(wasmi::Nullable::Null),
+        ),
         T::V128 => panic!("no SIMD in generated modules"),
     }
 }
@@ -123,8 +133,12 @@ fn zero_of(t: &wasmi::ValType) -> (Val, wasmi::Val) {
 fn check(seed: u64) -> Result<usize, String> {
     let data = bytes_for(seed, 16 * 1024);
     let mut u = Unstructured::new(&data);
-    let Ok(mut smith) = wasm_smith::Module::new(smith_config(), &mut u) else { return Ok(0) };
-    smith.ensure_termination(2_000).map_err(|e| format!("ensure_termination: {e}"))?;
+    let Ok(mut smith) = wasm_smith::Module::new(smith_config(), &mut u) else {
+        return Ok(0);
+    };
+    smith
+        .ensure_termination(2_000)
+        .map_err(|e| format!("ensure_termination: {e}"))?;
     let wasm = smith.to_bytes();
 
     let ours = Rc::new(Module::new(&wasm).map_err(|e| format!("we reject a valid module: {e}"))?);
@@ -144,14 +158,23 @@ fn check(seed: u64) -> Result<usize, String> {
                 Err(format!("instantiation: we trap {a:?}, wasmi {b:?}"))
             };
         }
-        (a, b) => return Err(format!("instantiation differs: ours {a:?}, wasmi {:?}", b.map(|_| ()))),
+        (a, b) => {
+            return Err(format!(
+                "instantiation differs: ours {a:?}, wasmi {:?}",
+                b.map(|_| ())
+            ));
+        }
     };
 
     let mut compared = 0;
-    let exports: Vec<(String, wasmi::Extern)> =
-        winst.exports(&wstore).map(|e| (e.name().to_string(), e.into_extern())).collect();
+    let exports: Vec<(String, wasmi::Extern)> = winst
+        .exports(&wstore)
+        .map(|e| (e.name().to_string(), e.into_extern()))
+        .collect();
     for (name, ext) in &exports {
-        let wasmi::Extern::Func(wf) = ext else { continue };
+        let wasmi::Extern::Func(wf) = ext else {
+            continue;
+        };
         let Some(Extern::Func(f)) = store.instance(inst).export(name) else {
             return Err(format!("export {name} missing on our side"));
         };
@@ -206,6 +229,14 @@ fn wasm_smith_modules_agree_with_wasmi() {
         }
     }
     println!("differential: {MODULES} modules, {compared} calls compared with wasmi");
-    assert!(failures.is_empty(), "{} of {MODULES} modules differ:\n{}", failures.len(), failures.join("\n"));
-    assert!(compared > MODULES as usize, "too few calls compared ({compared}): the generator produced little");
+    assert!(
+        failures.is_empty(),
+        "{} of {MODULES} modules differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        compared > MODULES as usize,
+        "too few calls compared ({compared}): the generator produced little"
+    );
 }

@@ -22,12 +22,20 @@ thread_local! {
 }
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/../tests/fixtures/wasm/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../tests/fixtures/wasm/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Runs `routine` under criterion and keeps its total time for the ratio table.
-fn measure(c: &mut Criterion, workload: &'static str, engine: &'static str, mut routine: impl FnMut()) {
+fn measure(
+    c: &mut Criterion,
+    workload: &'static str,
+    engine: &'static str,
+    mut routine: impl FnMut(),
+) {
     c.benchmark_group(workload).bench_function(engine, |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();
@@ -49,8 +57,12 @@ fn measure(c: &mut Criterion, workload: &'static str, engine: &'static str, mut 
 fn ours_kernel(export: &str) -> (Store, u32) {
     let module = Rc::new(Module::new(&fixture("kernels.wasm")).expect("kernels"));
     let mut store = Store::default();
-    let inst = Linker::new().instantiate(&mut store, module).expect("instantiate");
-    let Some(Extern::Func(f)) = store.instance(inst).export(export) else { panic!("no {export}") };
+    let inst = Linker::new()
+        .instantiate(&mut store, module)
+        .expect("instantiate");
+    let Some(Extern::Func(f)) = store.instance(inst).export(export) else {
+        panic!("no {export}")
+    };
     (store, f)
 }
 
@@ -58,13 +70,21 @@ fn wasmi_kernel(export: &str) -> (wasmi::Store<()>, wasmi::TypedFunc<i32, i32>) 
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, fixture("kernels.wasm")).expect("kernels");
     let mut store = wasmi::Store::new(&engine, ());
-    let inst = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module).expect("instantiate");
-    let f = inst.get_typed_func::<i32, i32>(&store, export).expect("export");
+    let inst = wasmi::Linker::new(&engine)
+        .instantiate_and_start(&mut store, &module)
+        .expect("instantiate");
+    let f = inst
+        .get_typed_func::<i32, i32>(&store, export)
+        .expect("export");
     (store, f)
 }
 
 fn kernels(c: &mut Criterion) {
-    for (workload, export, arg) in [("fib", "fib", FIB_N), ("hot_loop", "hot_loop", LOOP_N), ("sort", "sort", SORT_N)] {
+    for (workload, export, arg) in [
+        ("fib", "fib", FIB_N),
+        ("hot_loop", "hot_loop", LOOP_N),
+        ("sort", "sort", SORT_N),
+    ] {
         let (mut store, f) = ours_kernel(export);
         let (mut wstore, wf) = wasmi_kernel(export);
         let ours = store.invoke(f, &[Val::I32(arg)]).expect("ours");
@@ -90,12 +110,18 @@ fn ours_program(bytes: &[u8]) {
     let mut store = Store::default();
     let mut linker = Linker::new();
     for imp in module.imports() {
-        let ExternType::Func(t) = imp.ty else { continue };
+        let ExternType::Func(t) = imp.ty else {
+            continue;
+        };
         let ty: FuncType = module.type_at(t).clone();
         let f: runtime_core::HostFn = match imp.name.as_str() {
-            "proc_exit" => Rc::new(|_, a, _| Err(Trap::Exit(if let Val::I32(c) = a[0] { c } else { 0 }))),
+            "proc_exit" => {
+                Rc::new(|_, a, _| Err(Trap::Exit(if let Val::I32(c) = a[0] { c } else { 0 })))
+            }
             "fd_write" => Rc::new(|caller, a, r| {
-                let [Val::I32(_), Val::I32(iovs), Val::I32(n), Val::I32(out)] = *a else { return Ok(()) };
+                let [Val::I32(_), Val::I32(iovs), Val::I32(n), Val::I32(out)] = *a else {
+                    return Ok(());
+                };
                 let mem = caller.memory().expect("memory");
                 let len = fd_write_len(mem, iovs as u32, n as u32);
                 mem[out as usize..out as usize + 4].copy_from_slice(&len.to_le_bytes());
@@ -111,7 +137,9 @@ fn ours_program(bytes: &[u8]) {
         linker.define(&imp.module, &imp.name, Extern::Func(addr));
     }
     let inst = linker.instantiate(&mut store, module).expect("instantiate");
-    let Some(Extern::Func(start)) = store.instance(inst).export("_start") else { panic!("no _start") };
+    let Some(Extern::Func(start)) = store.instance(inst).export("_start") else {
+        panic!("no _start")
+    };
     match store.invoke(start, &[]) {
         Ok(_) | Err(runtime_core::Error::Trap(Trap::Exit(0))) => {}
         Err(e) => panic!("fixture failed: {e}"),
@@ -124,20 +152,39 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8]) {
     let mut linker = wasmi::Linker::<()>::new(engine);
     let wasi = "wasi_snapshot_preview1";
     linker
-        .func_wrap(wasi, "fd_write", |mut caller: wasmi::Caller<'_, ()>, _fd: i32, iovs: i32, n: i32, out: i32| -> i32 {
-            let mem = caller.get_export("memory").and_then(wasmi::Extern::into_memory).expect("memory");
-            let data = mem.data_mut(&mut caller);
-            let len = fd_write_len(data, iovs as u32, n as u32);
-            data[out as usize..out as usize + 4].copy_from_slice(&len.to_le_bytes());
-            0
+        .func_wrap(
+            wasi,
+            "fd_write",
+            |mut caller: wasmi::Caller<'_, ()>, _fd: i32, iovs: i32, n: i32, out: i32| -> i32 {
+                let mem = caller
+                    .get_export("memory")
+                    .and_then(wasmi::Extern::into_memory)
+                    .expect("memory");
+                let data = mem.data_mut(&mut caller);
+                let len = fd_write_len(data, iovs as u32, n as u32);
+                data[out as usize..out as usize + 4].copy_from_slice(&len.to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(wasi, "proc_exit", |code: i32| -> Result<(), wasmi::Error> {
+            Err(wasmi::Error::i32_exit(code))
         })
         .unwrap();
-    linker.func_wrap(wasi, "proc_exit", |code: i32| -> Result<(), wasmi::Error> { Err(wasmi::Error::i32_exit(code)) }).unwrap();
     linker.func_wrap(wasi, "fd_close", |_: i32| 0i32).unwrap();
-    linker.func_wrap(wasi, "fd_fdstat_get", |_: i32, _: i32| 0i32).unwrap();
-    linker.func_wrap(wasi, "fd_seek", |_: i32, _: i64, _: i32, _: i32| 0i32).unwrap();
-    let inst = linker.instantiate_and_start(&mut store, &module).expect("instantiate");
-    let start = inst.get_typed_func::<(), ()>(&store, "_start").expect("_start");
+    linker
+        .func_wrap(wasi, "fd_fdstat_get", |_: i32, _: i32| 0i32)
+        .unwrap();
+    linker
+        .func_wrap(wasi, "fd_seek", |_: i32, _: i64, _: i32, _: i32| 0i32)
+        .unwrap();
+    let inst = linker
+        .instantiate_and_start(&mut store, &module)
+        .expect("instantiate");
+    let start = inst
+        .get_typed_func::<(), ()>(&store, "_start")
+        .expect("_start");
     if let Err(e) = start.call(&mut store, ()) {
         assert_eq!(e.i32_exit_status(), Some(0), "fixture failed: {e}");
     }
@@ -147,17 +194,27 @@ fn program(c: &mut Criterion) {
     let bytes = fixture("c-recursion-O2.wasm");
     let engine = wasmi::Engine::default();
     measure(c, "c-recursion-O2", "ours", || ours_program(&bytes));
-    measure(c, "c-recursion-O2", "wasmi", || wasmi_program(&engine, &bytes));
+    measure(c, "c-recursion-O2", "wasmi", || {
+        wasmi_program(&engine, &bytes)
+    });
 }
 
 fn report() {
     println!("\nworkload          ours/iter     wasmi/iter    ours/wasmi");
     TIMES.with(|t| {
         let t = t.borrow();
-        let per_iter = |w, e| t.get(&(w, e)).map(|(d, n): &(Duration, u64)| d.as_secs_f64() / (*n).max(1) as f64);
+        let per_iter = |w, e| {
+            t.get(&(w, e))
+                .map(|(d, n): &(Duration, u64)| d.as_secs_f64() / (*n).max(1) as f64)
+        };
         for w in ["fib", "hot_loop", "sort", "c-recursion-O2"] {
             if let (Some(a), Some(b)) = (per_iter(w, "ours"), per_iter(w, "wasmi")) {
-                println!("{w:<16} {:>10.3} ms  {:>10.3} ms  {:>8.2}x", a * 1e3, b * 1e3, a / b);
+                println!(
+                    "{w:<16} {:>10.3} ms  {:>10.3} ms  {:>8.2}x",
+                    a * 1e3,
+                    b * 1e3,
+                    a / b
+                );
             }
         }
     });

@@ -5,7 +5,7 @@ use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Trap};
-use crate::instr::{DropKeep, Instr};
+use crate::instr::Instr;
 use crate::module::FuncBody;
 use crate::numeric as num;
 use crate::store::{Caller, FuncKind, Store, range};
@@ -61,9 +61,11 @@ impl<F: FnMut(&Frame, usize) -> bool> Hook for F {
 }
 
 /// One Wasm call in progress: value stack and frames. It can be run, paused, inspected and resumed.
+///
+/// The value stack holds each frame's registers: its locals, then one slot per operand stack height.
+/// A callee's frame starts at the caller's argument registers, so arguments and results need no copying.
 pub struct Thread {
     stack: Vec<u64>,
-    sp: usize,
     frames: Vec<Frame>,
     entry: u32,
     done: bool,
@@ -88,21 +90,19 @@ impl Thread {
                 args
             )));
         }
-        let mut t = Thread {
-            stack: Vec::new(),
-            sp: 0,
+        let mut stack = Vec::new();
+        stack.resize(args.len().max(ty.results.len()).max(16), 0);
+        for (slot, a) in stack.iter_mut().zip(args) {
+            *slot = a.to_raw();
+        }
+        Ok(Thread {
+            stack,
             frames: Vec::new(),
             entry: addr,
             done: false,
             args: Vec::new(),
             rets: Vec::new(),
-        };
-        t.stack.resize(args.len().max(16), 0);
-        for (i, a) in args.iter().enumerate() {
-            t.stack[i] = a.to_raw();
-        }
-        t.sp = args.len();
-        Ok(t)
+        })
     }
 
     /// The call frames, outermost first; the last is where execution stands.
@@ -117,12 +117,19 @@ impl Thread {
         &self.stack[f.fp as usize..f.fp as usize + n]
     }
 
-    /// Operand stack values of frame `i`, bottom first.
+    /// Operand stack values of frame `i`, bottom first. Exact for modules translated with
+    /// [`crate::Module::new_for_debugging`]; a caller's stack excludes the arguments it passed.
     pub fn operands(&self, store: &Store, i: usize) -> &[u64] {
         let f = &self.frames[i];
-        let start = f.fp as usize + store.func_body(f.func).map_or(0, |b| b.locals.len());
-        let end = self.frames.get(i + 1).map_or(self.sp, |g| g.fp as usize);
-        &self.stack[start..end.max(start)]
+        let Some(body) = store.func_body(f.func) else {
+            return &[];
+        };
+        let start = f.fp as usize + body.locals.len();
+        let height = match self.frames.get(i + 1) {
+            None => body.heights.get(f.pc as usize).copied().unwrap_or(0) as usize,
+            Some(callee) => callee.fp as usize - start,
+        };
+        &self.stack[start..start + height]
     }
 
     /// Whether the entry function has returned.
@@ -133,11 +140,10 @@ impl Thread {
     /// The entry function's results, once finished.
     pub fn results(&self, store: &Store) -> Vec<Val> {
         let ty = store.func_type(self.entry);
-        let base = self.sp - ty.results.len();
         ty.results
             .iter()
-            .enumerate()
-            .map(|(i, t)| Val::from_raw(*t, self.stack[base + i]))
+            .zip(&self.stack)
+            .map(|(t, raw)| Val::from_raw(*t, *raw))
             .collect()
     }
 
@@ -171,17 +177,16 @@ impl Thread {
             // First run: enter the entry function.
             match store.funcs[self.entry as usize].kind.clone() {
                 FuncKind::Host(f) => {
-                    self.call_host(store, &f, self.entry, None)?;
+                    self.call_host(store, &f, self.entry, 0, None)?;
                     self.done = true;
                     return Ok(Outcome::Finished);
                 }
                 FuncKind::Wasm { instance, body, .. } => {
-                    let fp = self.sp - body.num_params as usize;
-                    self.enter(store, &body, fp)?;
+                    self.enter(store, &body, 0)?;
                     self.frames.push(Frame {
                         func: self.entry,
                         pc: 0,
-                        fp: fp as u32,
+                        fp: 0,
                         instance,
                     });
                 }
@@ -194,10 +199,9 @@ impl Thread {
         out
     }
 
-    /// Zeroes the declared locals of a new frame at `fp` and makes room for its operands.
+    /// Makes room for a frame at `fp` and zeroes its declared (non-parameter) locals.
     fn enter(&mut self, store: &Store, body: &FuncBody, fp: usize) -> Result<(), Trap> {
-        let locals_end = fp + body.locals.len();
-        let need = locals_end + body.max_height as usize;
+        let need = fp + body.locals.len() + body.max_height as usize;
         if need > self.stack.len() {
             if need > store.config.max_values {
                 return Err(Trap::CallStackExhausted);
@@ -208,40 +212,37 @@ impl Thread {
         if self.frames.len() >= store.config.max_frames {
             return Err(Trap::CallStackExhausted);
         }
-        self.stack[self.sp..locals_end].fill(0);
-        self.sp = locals_end;
+        self.stack[fp + body.num_params as usize..fp + body.locals.len()].fill(0);
         Ok(())
     }
 
-    /// Calls a host function with the arguments on top of the stack, leaving its results there.
+    /// Calls a host function with its arguments in the registers from `base`; results replace them.
     fn call_host(
         &mut self,
         store: &mut Store,
         f: &crate::store::HostFn,
         addr: u32,
+        base: usize,
         instance: Option<u32>,
     ) -> Result<(), Trap> {
         let ty = &store.types[store.funcs[addr as usize].type_id as usize];
-        let (np, nr) = (ty.params.len(), ty.results.len());
-        let base = self.sp - np;
         self.args.clear();
         self.args.extend(
             ty.params
                 .iter()
-                .enumerate()
-                .map(|(i, t)| Val::from_raw(*t, self.stack[base + i])),
+                .zip(&self.stack[base..])
+                .map(|(t, raw)| Val::from_raw(*t, *raw)),
         );
         self.rets.clear();
         self.rets
             .extend(ty.results.iter().map(|t| Val::default_of(*t)));
-        if base + nr > self.stack.len() {
-            self.stack.resize(base + nr, 0);
-        }
         f(&mut Caller { store, instance }, &self.args, &mut self.rets)?;
-        for (i, v) in self.rets.iter().enumerate() {
-            self.stack[base + i] = v.to_raw();
+        if base + self.rets.len() > self.stack.len() {
+            self.stack.resize(base + self.rets.len(), 0);
         }
-        self.sp = base + nr;
+        for (slot, v) in self.stack[base..].iter_mut().zip(&self.rets) {
+            *slot = v.to_raw();
+        }
         Ok(())
     }
 
@@ -257,90 +258,114 @@ impl Thread {
             .mems
             .first()
             .map_or(usize::MAX, |&m| m as usize);
-        let mut sp = self.sp;
 
-        macro_rules! pop {
-            () => {{
-                sp -= 1;
-                self.stack[sp]
-            }};
-        }
-        macro_rules! push {
-            ($v:expr) => {{
-                let v = $v;
-                self.stack[sp] = v;
-                sp += 1;
-            }};
-        }
-        macro_rules! top {
-            () => {
-                self.stack[sp - 1]
+        macro_rules! r {
+            ($x:expr) => {
+                self.stack[fp + $x as usize]
             };
         }
         macro_rules! un {
-            ($from:ident, $e:expr) => {{
-                let a = $from(top!());
-                top!() = IntoRaw::raw($e(a));
+            ($x:expr, $from:ident, $e:expr) => {{
+                let x = $x;
+                let v = IntoRaw::raw($e($from(r!(x.a))));
+                r!(x.dst) = v;
             }};
         }
         macro_rules! bin {
-            ($from:ident, $e:expr) => {{
-                let b = $from(pop!());
-                let a = $from(top!());
-                top!() = IntoRaw::raw($e(a, b));
+            ($x:expr, $from:ident, $e:expr) => {{
+                let x = $x;
+                let v = IntoRaw::raw($e($from(r!(x.a)), $from(r!(x.b))));
+                r!(x.dst) = v;
+            }};
+        }
+        macro_rules! bin_imm {
+            ($x:expr, $from:ident, $e:expr) => {{
+                let x = $x;
+                let v = IntoRaw::raw($e($from(r!(x.a)), $from(x.imm as i64 as u64)));
+                r!(x.dst) = v;
             }};
         }
         macro_rules! bin_trap {
-            ($from:ident, $e:expr) => {{
-                let b = $from(pop!());
-                let a = $from(top!());
-                match $e(a, b) {
-                    Ok(v) => top!() = IntoRaw::raw(v),
+            ($x:expr, $from:ident, $e:expr) => {{
+                let x = $x;
+                match $e($from(r!(x.a)), $from(r!(x.b))) {
+                    Ok(v) => r!(x.dst) = IntoRaw::raw(v),
                     Err(t) => break Err(t),
                 }
             }};
         }
         macro_rules! un_trap {
-            ($from:ident, $e:expr) => {{
-                match $e($from(top!())) {
-                    Ok(v) => top!() = IntoRaw::raw(v),
+            ($x:expr, $from:ident, $e:expr) => {{
+                let x = $x;
+                match $e($from(r!(x.a))) {
+                    Ok(v) => r!(x.dst) = IntoRaw::raw(v),
                     Err(t) => break Err(t),
                 }
             }};
         }
+        macro_rules! br_if {
+            ($cond:expr, $target:expr) => {
+                if $cond {
+                    pc = $target as usize;
+                }
+            };
+        }
+        macro_rules! br_cmp {
+            ($x:expr, $from:ident, $op:tt) => {{
+                let x = $x;
+                br_if!($from(r!(x.a)) $op $from(r!(x.b)), x.target)
+            }};
+        }
+        macro_rules! br_cmp_imm {
+            ($x:expr, $from:ident, $op:tt) => {{
+                let x = $x;
+                br_if!($from(r!(x.a)) $op $from(x.imm as u32 as u64), x.target)
+            }};
+        }
         macro_rules! load {
-            ($off:expr, $n:literal, $conv:expr) => {{
-                let addr = top!() as u32 as u64 + $off as u64;
+            ($m:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                let addr = r!(m.addr) as u32 as u64 + m.offset as u64;
                 let data = &store.mems[mem].data;
                 if addr + $n > data.len() as u64 {
                     break Err(Trap::MemoryOutOfBounds);
                 }
                 let mut b = [0u8; $n];
                 b.copy_from_slice(&data[addr as usize..addr as usize + $n]);
-                top!() = $conv(b);
+                r!(m.reg) = $conv(b);
             }};
         }
         macro_rules! store {
-            ($off:expr, $n:literal, $conv:expr) => {{
-                let v = pop!();
-                let addr = pop!() as u32 as u64 + $off as u64;
+            ($m:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                let addr = r!(m.addr) as u32 as u64 + m.offset as u64;
+                let b: [u8; $n] = $conv(r!(m.reg));
                 let data = &mut store.mems[mem].data;
                 if addr + $n > data.len() as u64 {
                     break Err(Trap::MemoryOutOfBounds);
                 }
-                let b: [u8; $n] = $conv(v);
                 data[addr as usize..addr as usize + $n].copy_from_slice(&b);
             }};
         }
-        macro_rules! branch {
-            ($target:expr, $dk:expr) => {{
-                let DropKeep { drop, keep } = $dk;
-                if drop > 0 {
-                    let (keep, drop) = (keep as usize, drop as usize);
-                    self.stack.copy_within(sp - keep..sp, sp - keep - drop);
-                    sp -= drop;
+        macro_rules! operands3 {
+            ($base:expr) => {{
+                let b = fp + $base as usize;
+                (
+                    self.stack[b] as u32,
+                    self.stack[b + 1],
+                    self.stack[b + 2] as u32,
+                )
+            }};
+        }
+        macro_rules! set_instance {
+            ($i:expr) => {{
+                if $i != inst {
+                    inst = $i;
+                    mem = store.instances[inst as usize]
+                        .mems
+                        .first()
+                        .map_or(usize::MAX, |&m| m as usize);
                 }
-                pc = $target as usize;
             }};
         }
 
@@ -364,38 +389,24 @@ impl Thread {
                     break Ok(Outcome::Breakpoint(id));
                 }
                 Instr::Unreachable => break Err(Trap::Unreachable),
-                Instr::Br { target, dk } => branch!(target, dk),
-                Instr::BrIfNez { target, dk } => {
-                    if pop!() as u32 != 0 {
-                        branch!(target, dk);
-                    }
+                Instr::Br { target } => pc = target as usize,
+                Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
+                Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
+                Instr::BrTable { index, len } => pc += (r!(index) as u32).min(len) as usize,
+                Instr::CopyMany { dst, src, n } => {
+                    let s = fp + src as usize;
+                    self.stack.copy_within(s..s + n as usize, fp + dst as usize);
                 }
-                Instr::BrIfEqz { target } => {
-                    if pop!() as u32 == 0 {
-                        pc = target as usize;
-                    }
-                }
-                Instr::BrTable { len } => {
-                    let i = (pop!() as u32).min(len);
-                    pc += i as usize;
-                }
-                Instr::Return { keep } => {
-                    let keep = keep as usize;
-                    self.stack.copy_within(sp - keep..sp, fp);
-                    sp = fp + keep;
+                Instr::Return { src, keep } => {
+                    let s = fp + src as usize;
+                    self.stack.copy_within(s..s + keep as usize, fp);
                     match self.frames.pop() {
                         None => {
                             pc -= 1;
                             break Ok(Outcome::Finished);
                         }
                         Some(f) => {
-                            if f.instance != inst {
-                                inst = f.instance;
-                                mem = store.instances[inst as usize]
-                                    .mems
-                                    .first()
-                                    .map_or(usize::MAX, |&m| m as usize);
-                            }
+                            set_instance!(f.instance);
                             func = f.func;
                             pc = f.pc as usize;
                             fp = f.fp as usize;
@@ -403,11 +414,13 @@ impl Thread {
                         }
                     }
                 }
-                Instr::Call(_) | Instr::CallIndirect { .. } => {
-                    let callee = match instr {
-                        Instr::Call(idx) => store.instances[inst as usize].funcs[idx as usize],
-                        Instr::CallIndirect { ty, table } => {
-                            let i = pop!() as u32;
+                Instr::Call { .. } | Instr::CallIndirect { .. } => {
+                    let (callee, base) = match instr {
+                        Instr::Call { func, base } => {
+                            (store.instances[inst as usize].funcs[func as usize], base)
+                        }
+                        Instr::CallIndirect { ty, table, index } => {
+                            let i = r!(index) as u32;
                             let t = &store.tables
                                 [store.instances[inst as usize].tables[table as usize] as usize];
                             let Some(&r) = t.elems.get(i as usize) else {
@@ -417,12 +430,14 @@ impl Thread {
                                 break Err(Trap::UninitializedElement);
                             }
                             let addr = (r - 1) as u32;
-                            if store.funcs[addr as usize].type_id
-                                != store.instances[inst as usize].types[ty as usize]
-                            {
+                            let f = &store.funcs[addr as usize];
+                            if f.type_id != store.instances[inst as usize].types[ty as usize] {
                                 break Err(Trap::IndirectCallTypeMismatch);
                             }
-                            addr
+                            (
+                                addr,
+                                index - store.types[f.type_id as usize].params.len() as u32,
+                            )
                         }
                         _ => unreachable!("only calls reach here"),
                     };
@@ -440,339 +455,109 @@ impl Thread {
                                 fp: fp as u32,
                                 instance: inst,
                             });
-                            let new_fp = sp - callee_body.num_params as usize;
-                            self.sp = sp;
+                            let new_fp = fp + base as usize;
                             if let Err(t) = self.enter(store, &callee_body, new_fp) {
                                 self.frames.pop();
                                 break Err(t);
                             }
-                            sp = self.sp;
                             fp = new_fp;
                             func = callee;
                             pc = 0;
                             body = callee_body;
-                            if instance != inst {
-                                inst = instance;
-                                mem = store.instances[inst as usize]
-                                    .mems
-                                    .first()
-                                    .map_or(usize::MAX, |&m| m as usize);
-                            }
+                            set_instance!(instance);
                         }
                         FuncKind::Host(f) => {
                             let f = f.clone();
-                            self.sp = sp;
-                            if let Err(t) = self.call_host(store, &f, callee, Some(inst)) {
+                            if let Err(t) =
+                                self.call_host(store, &f, callee, fp + base as usize, Some(inst))
+                            {
                                 break Err(t);
                             }
-                            sp = self.sp;
                         }
                     }
                 }
-                Instr::Drop => sp -= 1,
-                Instr::Select => {
-                    let c = pop!() as u32;
-                    let b = pop!();
-                    if c == 0 {
-                        top!() = b;
-                    }
+                Instr::Select { dst, a, b } => {
+                    let v = if r!(dst + 2) as u32 != 0 {
+                        r!(a)
+                    } else {
+                        r!(b)
+                    };
+                    r!(dst) = v;
                 }
-                Instr::LocalGet(i) => push!(self.stack[fp + i as usize]),
-                Instr::LocalSet(i) => {
-                    let v = pop!();
-                    self.stack[fp + i as usize] = v;
+                Instr::Copy { dst, src } => r!(dst) = r!(src),
+                Instr::Const32 { dst, value } => r!(dst) = value as u64,
+                Instr::Const64 { dst, value } => r!(dst) = value,
+                Instr::GlobalGet { dst, global } => {
+                    r!(dst) = store.globals
+                        [store.instances[inst as usize].globals[global as usize] as usize]
+                        .value
                 }
-                Instr::LocalTee(i) => self.stack[fp + i as usize] = top!(),
-                Instr::GlobalGet(i) => {
-                    push!(
-                        store.globals[store.instances[inst as usize].globals[i as usize] as usize]
-                            .value
-                    )
+                Instr::GlobalSet { src, global } => {
+                    store.globals
+                        [store.instances[inst as usize].globals[global as usize] as usize]
+                        .value = r!(src)
                 }
-                Instr::GlobalSet(i) => {
-                    let v = pop!();
-                    store.globals[store.instances[inst as usize].globals[i as usize] as usize]
-                        .value = v;
-                }
-                Instr::TableGet(t) => {
-                    let i = top!() as u32;
-                    let table =
-                        &store.tables[store.instances[inst as usize].tables[t as usize] as usize];
-                    match table.elems.get(i as usize) {
-                        Some(&r) => top!() = r,
+                Instr::TableGet { dst, index, table } => {
+                    let i = r!(index) as u32;
+                    let t = &store.tables
+                        [store.instances[inst as usize].tables[table as usize] as usize];
+                    match t.elems.get(i as usize) {
+                        Some(&v) => r!(dst) = v,
                         None => break Err(Trap::TableOutOfBounds),
                     }
                 }
-                Instr::TableSet(t) => {
-                    let r = pop!();
-                    let i = pop!() as u32;
-                    let table = &mut store.tables
-                        [store.instances[inst as usize].tables[t as usize] as usize];
-                    match table.elems.get_mut(i as usize) {
-                        Some(slot) => *slot = r,
+                Instr::TableSet { table, base } => {
+                    let (i, v) = (r!(base) as u32, r!(base + 1));
+                    let t = &mut store.tables
+                        [store.instances[inst as usize].tables[table as usize] as usize];
+                    match t.elems.get_mut(i as usize) {
+                        Some(slot) => *slot = v,
                         None => break Err(Trap::TableOutOfBounds),
                     }
                 }
-                Instr::I32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
-                Instr::I64Load(o) => load!(o, 8, u64::from_le_bytes),
-                Instr::F32Load(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
-                Instr::F64Load(o) => load!(o, 8, u64::from_le_bytes),
-                Instr::I32Load8S(o) => load!(o, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
-                Instr::I32Load8U(o) => load!(o, 1, |b: [u8; 1]| b[0] as u64),
-                Instr::I32Load16S(o) => load!(o, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
-                Instr::I32Load16U(o) => load!(o, 2, |b| u16::from_le_bytes(b) as u64),
-                Instr::I64Load8S(o) => load!(o, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
-                Instr::I64Load8U(o) => load!(o, 1, |b: [u8; 1]| b[0] as u64),
-                Instr::I64Load16S(o) => load!(o, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-                Instr::I64Load16U(o) => load!(o, 2, |b| u16::from_le_bytes(b) as u64),
-                Instr::I64Load32S(o) => load!(o, 4, |b| i32::from_le_bytes(b) as i64 as u64),
-                Instr::I64Load32U(o) => load!(o, 4, |b| u32::from_le_bytes(b) as u64),
-                Instr::I32Store(o) | Instr::F32Store(o) | Instr::I64Store32(o) => {
-                    store!(o, 4, |v: u64| (v as u32).to_le_bytes())
+                Instr::TableSize { dst, table } => {
+                    r!(dst) = store.tables
+                        [store.instances[inst as usize].tables[table as usize] as usize]
+                        .elems
+                        .len() as u64
                 }
-                Instr::I64Store(o) | Instr::F64Store(o) => store!(o, 8, |v: u64| v.to_le_bytes()),
-                Instr::I32Store8(o) | Instr::I64Store8(o) => store!(o, 1, |v: u64| [v as u8]),
-                Instr::I32Store16(o) | Instr::I64Store16(o) => {
-                    store!(o, 2, |v: u64| (v as u16).to_le_bytes())
-                }
-                Instr::MemorySize => push!(store.mems[mem].pages()),
-                Instr::MemoryGrow => {
-                    let delta = top!() as u32 as u64;
-                    let limit = store.config.max_memory_pages;
-                    top!() = match store.mems[mem].grow(delta, limit) {
-                        Some(old) => old,
-                        None => u32::MAX as u64,
+                Instr::TableGrow { table, base } => {
+                    let (init, n) = (r!(base), r!(base + 1) as u32 as u64);
+                    let limit = store.config.max_table_elems;
+                    let t = &mut store.tables
+                        [store.instances[inst as usize].tables[table as usize] as usize];
+                    let old = t.elems.len() as u64;
+                    let max = t.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+                    r!(base) = match old.checked_add(n).filter(|&new| new <= max) {
+                        Some(new) if t.elems.try_reserve_exact(n as usize).is_ok() => {
+                            t.elems.resize(new as usize, init);
+                            old
+                        }
+                        _ => u32::MAX as u64,
                     };
                 }
-                Instr::I32Const(v) => push!(v as u32 as u64),
-                Instr::I64Const(v) => push!(v as u64),
-                Instr::F32Const(v) => push!(v as u64),
-                Instr::F64Const(v) => push!(v),
-                Instr::I32Eqz => un!(i32_, |a: i32| a == 0),
-                Instr::I32Eq => bin!(i32_, |a, b| a == b),
-                Instr::I32Ne => bin!(i32_, |a, b| a != b),
-                Instr::I32LtS => bin!(i32_, |a, b| a < b),
-                Instr::I32LtU => bin!(u32_, |a, b| a < b),
-                Instr::I32GtS => bin!(i32_, |a, b| a > b),
-                Instr::I32GtU => bin!(u32_, |a, b| a > b),
-                Instr::I32LeS => bin!(i32_, |a, b| a <= b),
-                Instr::I32LeU => bin!(u32_, |a, b| a <= b),
-                Instr::I32GeS => bin!(i32_, |a, b| a >= b),
-                Instr::I32GeU => bin!(u32_, |a, b| a >= b),
-                Instr::I64Eqz => un!(i64_, |a: i64| a == 0),
-                Instr::I64Eq => bin!(i64_, |a, b| a == b),
-                Instr::I64Ne => bin!(i64_, |a, b| a != b),
-                Instr::I64LtS => bin!(i64_, |a, b| a < b),
-                Instr::I64LtU => bin!(u64_, |a, b| a < b),
-                Instr::I64GtS => bin!(i64_, |a, b| a > b),
-                Instr::I64GtU => bin!(u64_, |a, b| a > b),
-                Instr::I64LeS => bin!(i64_, |a, b| a <= b),
-                Instr::I64LeU => bin!(u64_, |a, b| a <= b),
-                Instr::I64GeS => bin!(i64_, |a, b| a >= b),
-                Instr::I64GeU => bin!(u64_, |a, b| a >= b),
-                Instr::F32Eq => bin!(f32_, |a, b| a == b),
-                Instr::F32Ne => bin!(f32_, |a, b| a != b),
-                Instr::F32Lt => bin!(f32_, |a, b| a < b),
-                Instr::F32Gt => bin!(f32_, |a, b| a > b),
-                Instr::F32Le => bin!(f32_, |a, b| a <= b),
-                Instr::F32Ge => bin!(f32_, |a, b| a >= b),
-                Instr::F64Eq => bin!(f64_, |a, b| a == b),
-                Instr::F64Ne => bin!(f64_, |a, b| a != b),
-                Instr::F64Lt => bin!(f64_, |a, b| a < b),
-                Instr::F64Gt => bin!(f64_, |a, b| a > b),
-                Instr::F64Le => bin!(f64_, |a, b| a <= b),
-                Instr::F64Ge => bin!(f64_, |a, b| a >= b),
-                Instr::I32Clz => un!(u32_, u32::leading_zeros),
-                Instr::I32Ctz => un!(u32_, u32::trailing_zeros),
-                Instr::I32Popcnt => un!(u32_, u32::count_ones),
-                Instr::I32Add => bin!(u32_, u32::wrapping_add),
-                Instr::I32Sub => bin!(u32_, u32::wrapping_sub),
-                Instr::I32Mul => bin!(u32_, u32::wrapping_mul),
-                Instr::I32DivS => bin_trap!(i32_, |a: i32, b: i32| match b {
-                    0 => Err(Trap::IntegerDivideByZero),
-                    -1 if a == i32::MIN => Err(Trap::IntegerOverflow),
-                    _ => Ok(a / b),
-                }),
-                Instr::I32DivU => bin_trap!(u32_, |a: u32, b: u32| a
-                    .checked_div(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
-                Instr::I32RemS => {
-                    bin_trap!(i32_, |a: i32, b: i32| if b == 0 {
-                        Err(Trap::IntegerDivideByZero)
-                    } else {
-                        Ok(a.wrapping_rem(b))
-                    })
-                }
-                Instr::I32RemU => bin_trap!(u32_, |a: u32, b: u32| a
-                    .checked_rem(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
-                Instr::I32And => bin!(u32_, |a, b| a & b),
-                Instr::I32Or => bin!(u32_, |a, b| a | b),
-                Instr::I32Xor => bin!(u32_, |a, b| a ^ b),
-                Instr::I32Shl => bin!(u32_, u32::wrapping_shl),
-                Instr::I32ShrS => bin!(i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
-                Instr::I32ShrU => bin!(u32_, u32::wrapping_shr),
-                Instr::I32Rotl => bin!(u32_, u32::rotate_left),
-                Instr::I32Rotr => bin!(u32_, u32::rotate_right),
-                Instr::I64Clz => un!(u64_, |a: u64| a.leading_zeros() as u64),
-                Instr::I64Ctz => un!(u64_, |a: u64| a.trailing_zeros() as u64),
-                Instr::I64Popcnt => un!(u64_, |a: u64| a.count_ones() as u64),
-                Instr::I64Add => bin!(u64_, u64::wrapping_add),
-                Instr::I64Sub => bin!(u64_, u64::wrapping_sub),
-                Instr::I64Mul => bin!(u64_, u64::wrapping_mul),
-                Instr::I64DivS => bin_trap!(i64_, |a: i64, b: i64| match b {
-                    0 => Err(Trap::IntegerDivideByZero),
-                    -1 if a == i64::MIN => Err(Trap::IntegerOverflow),
-                    _ => Ok(a / b),
-                }),
-                Instr::I64DivU => bin_trap!(u64_, |a: u64, b: u64| a
-                    .checked_div(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
-                Instr::I64RemS => {
-                    bin_trap!(i64_, |a: i64, b: i64| if b == 0 {
-                        Err(Trap::IntegerDivideByZero)
-                    } else {
-                        Ok(a.wrapping_rem(b))
-                    })
-                }
-                Instr::I64RemU => bin_trap!(u64_, |a: u64, b: u64| a
-                    .checked_rem(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
-                Instr::I64And => bin!(u64_, |a, b| a & b),
-                Instr::I64Or => bin!(u64_, |a, b| a | b),
-                Instr::I64Xor => bin!(u64_, |a, b| a ^ b),
-                Instr::I64Shl => bin!(u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
-                Instr::I64ShrS => bin!(i64_, |a: i64, b: i64| a.wrapping_shr(b as u32)),
-                Instr::I64ShrU => bin!(u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
-                Instr::I64Rotl => bin!(u64_, |a: u64, b: u64| a.rotate_left(b as u32)),
-                Instr::I64Rotr => bin!(u64_, |a: u64, b: u64| a.rotate_right(b as u32)),
-                Instr::F32Abs => top!() &= 0x7fff_ffff,
-                Instr::F32Neg => top!() ^= 0x8000_0000,
-                Instr::F32Ceil => un!(f32_, num::f32_ceil),
-                Instr::F32Floor => un!(f32_, num::f32_floor),
-                Instr::F32Trunc => un!(f32_, num::f32_trunc),
-                Instr::F32Nearest => un!(f32_, num::f32_nearest),
-                Instr::F32Sqrt => un!(f32_, num::f32_sqrt),
-                Instr::F32Add => bin!(f32_, |a, b| a + b),
-                Instr::F32Sub => bin!(f32_, |a, b| a - b),
-                Instr::F32Mul => bin!(f32_, |a, b| a * b),
-                Instr::F32Div => bin!(f32_, |a, b| a / b),
-                Instr::F32Min => bin!(f32_, num::f32_min),
-                Instr::F32Max => bin!(f32_, num::f32_max),
-                Instr::F32Copysign => {
-                    let b = pop!();
-                    top!() = (top!() & 0x7fff_ffff) | (b & 0x8000_0000);
-                }
-                Instr::F64Abs => top!() &= 0x7fff_ffff_ffff_ffff,
-                Instr::F64Neg => top!() ^= 0x8000_0000_0000_0000,
-                Instr::F64Ceil => un!(f64_, num::f64_ceil),
-                Instr::F64Floor => un!(f64_, num::f64_floor),
-                Instr::F64Trunc => un!(f64_, num::f64_trunc),
-                Instr::F64Nearest => un!(f64_, num::f64_nearest),
-                Instr::F64Sqrt => un!(f64_, num::f64_sqrt),
-                Instr::F64Add => bin!(f64_, |a, b| a + b),
-                Instr::F64Sub => bin!(f64_, |a, b| a - b),
-                Instr::F64Mul => bin!(f64_, |a, b| a * b),
-                Instr::F64Div => bin!(f64_, |a, b| a / b),
-                Instr::F64Min => bin!(f64_, num::f64_min),
-                Instr::F64Max => bin!(f64_, num::f64_max),
-                Instr::F64Copysign => {
-                    let b = pop!();
-                    top!() = (top!() & 0x7fff_ffff_ffff_ffff) | (b & 0x8000_0000_0000_0000);
-                }
-                Instr::I32WrapI64 => top!() = top!() as u32 as u64,
-                Instr::I32TruncF32S => un_trap!(f32_, num::i32_trunc_f32_s),
-                Instr::I32TruncF32U => un_trap!(f32_, num::i32_trunc_f32_u),
-                Instr::I32TruncF64S => un_trap!(f64_, num::i32_trunc_f64_s),
-                Instr::I32TruncF64U => un_trap!(f64_, num::i32_trunc_f64_u),
-                Instr::I64ExtendI32S => top!() = top!() as u32 as i32 as i64 as u64,
-                Instr::I64ExtendI32U => top!() = top!() as u32 as u64,
-                Instr::I64TruncF32S => un_trap!(f32_, num::i64_trunc_f32_s),
-                Instr::I64TruncF32U => un_trap!(f32_, num::i64_trunc_f32_u),
-                Instr::I64TruncF64S => un_trap!(f64_, num::i64_trunc_f64_s),
-                Instr::I64TruncF64U => un_trap!(f64_, num::i64_trunc_f64_u),
-                Instr::F32ConvertI32S => un!(i32_, |a: i32| a as f32),
-                Instr::F32ConvertI32U => un!(u32_, |a: u32| a as f32),
-                Instr::F32ConvertI64S => un!(i64_, |a: i64| a as f32),
-                Instr::F32ConvertI64U => un!(u64_, |a: u64| a as f32),
-                Instr::F32DemoteF64 => un!(f64_, |a: f64| a as f32),
-                Instr::F64ConvertI32S => un!(i32_, |a: i32| a as f64),
-                Instr::F64ConvertI32U => un!(u32_, |a: u32| a as f64),
-                Instr::F64ConvertI64S => un!(i64_, |a: i64| a as f64),
-                Instr::F64ConvertI64U => un!(u64_, |a: u64| a as f64),
-                Instr::F64PromoteF32 => un!(f32_, |a: f32| a as f64),
-                Instr::I32Extend8S => un!(u32_, |a: u32| a as i8 as i32),
-                Instr::I32Extend16S => un!(u32_, |a: u32| a as i16 as i32),
-                Instr::I64Extend8S => un!(u64_, |a: u64| a as i8 as i64),
-                Instr::I64Extend16S => un!(u64_, |a: u64| a as i16 as i64),
-                Instr::I64Extend32S => un!(u64_, |a: u64| a as i32 as i64),
-                Instr::I32TruncSatF32S => un!(f32_, |a: f32| a as i32),
-                Instr::I32TruncSatF32U => un!(f32_, |a: f32| a as u32),
-                Instr::I32TruncSatF64S => un!(f64_, |a: f64| a as i32),
-                Instr::I32TruncSatF64U => un!(f64_, |a: f64| a as u32),
-                Instr::I64TruncSatF32S => un!(f32_, |a: f32| a as i64),
-                Instr::I64TruncSatF32U => un!(f32_, |a: f32| a as u64),
-                Instr::I64TruncSatF64S => un!(f64_, |a: f64| a as i64),
-                Instr::I64TruncSatF64U => un!(f64_, |a: f64| a as u64),
-                Instr::MemoryInit(d) => {
-                    let n = pop!() as u32;
-                    let src = pop!() as u32;
-                    let dst = pop!() as u32;
-                    let data = store.instances[inst as usize].datas[d as usize];
-                    if let Err(t) = store.memory_init(mem as u32, data, dst, src, n) {
-                        break Err(t);
-                    }
-                }
-                Instr::DataDrop(d) => {
-                    let data = store.instances[inst as usize].datas[d as usize];
-                    store.datas[data as usize] = Vec::new();
-                }
-                Instr::MemoryCopy => {
-                    let n = pop!() as u32;
-                    let src = pop!() as u32;
-                    let dst = pop!() as u32;
-                    let data = &mut store.mems[mem].data;
-                    let (Some(s), Some(_)) = (range(src, n, data.len()), range(dst, n, data.len()))
-                    else {
-                        break Err(Trap::MemoryOutOfBounds);
+                Instr::TableFill { table, base } => {
+                    let (dst, v, n) = operands3!(base);
+                    let t = &mut store.tables
+                        [store.instances[inst as usize].tables[table as usize] as usize];
+                    let Some(d) = range(dst, n, t.elems.len()) else {
+                        break Err(Trap::TableOutOfBounds);
                     };
-                    data.copy_within(s, dst as usize);
+                    t.elems[d].fill(v);
                 }
-                Instr::MemoryFill => {
-                    let n = pop!() as u32;
-                    let v = pop!() as u8;
-                    let dst = pop!() as u32;
-                    let data = &mut store.mems[mem].data;
-                    let Some(d) = range(dst, n, data.len()) else {
-                        break Err(Trap::MemoryOutOfBounds);
-                    };
-                    data[d].fill(v);
-                }
-                Instr::TableInit { table, elem } => {
-                    let n = pop!() as u32;
-                    let src = pop!() as u32;
-                    let dst = pop!() as u32;
-                    let i = &store.instances[inst as usize];
-                    let (t, e) = (i.tables[table as usize], i.elems[elem as usize]);
-                    if let Err(t) = store.table_init(t, e, dst, src, n) {
-                        break Err(t);
-                    }
-                }
-                Instr::ElemDrop(e) => {
-                    let e = store.instances[inst as usize].elems[e as usize];
-                    store.elems[e as usize] = Vec::new();
-                }
-                Instr::TableCopy { dst: td, src: ts } => {
-                    let n = pop!() as u32;
-                    let src = pop!() as u32;
-                    let dst = pop!() as u32;
+                Instr::TableCopy {
+                    dst_table,
+                    src_table,
+                    base,
+                } => {
+                    let (dst, src, n) = operands3!(base);
                     let i = &store.instances[inst as usize];
                     let (td, ts) = (
-                        i.tables[td as usize] as usize,
-                        i.tables[ts as usize] as usize,
+                        i.tables[dst_table as usize] as usize,
+                        i.tables[src_table as usize] as usize,
                     );
                     let (Some(s), Some(d)) = (
-                        range(src, n, store.tables[ts].elems.len()),
+                        range(src as u32, n, store.tables[ts].elems.len()),
                         range(dst, n, store.tables[td].elems.len()),
                     ) else {
                         break Err(Trap::TableOutOfBounds);
@@ -780,55 +565,316 @@ impl Thread {
                     if td == ts {
                         store.tables[td].elems.copy_within(s, d.start);
                     } else {
-                        let tmp: Vec<u64> = store.tables[ts].elems[s].to_vec();
-                        store.tables[td].elems[d].copy_from_slice(&tmp);
+                        let (lo, hi) = store.tables.split_at_mut(td.max(ts));
+                        let (dt, st) = if td < ts {
+                            (&mut lo[td], &hi[0])
+                        } else {
+                            (&mut hi[0], &lo[ts])
+                        };
+                        dt.elems[d].copy_from_slice(&st.elems[s]);
                     }
                 }
-                Instr::TableGrow(t) => {
-                    let n = pop!() as u32 as u64;
-                    let init = top!();
-                    let limit = store.config.max_table_elems;
-                    let table = &mut store.tables
-                        [store.instances[inst as usize].tables[t as usize] as usize];
-                    let old = table.elems.len() as u64;
-                    let max = table.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
-                    top!() = match old.checked_add(n).filter(|&new| new <= max) {
-                        Some(new) if table.elems.try_reserve_exact(n as usize).is_ok() => {
-                            table.elems.resize(new as usize, init);
-                            old
-                        }
-                        _ => u32::MAX as u64,
+                Instr::TableInit { table, elem, base } => {
+                    let (dst, src, n) = operands3!(base);
+                    let i = &store.instances[inst as usize];
+                    let (t, e) = (i.tables[table as usize], i.elems[elem as usize]);
+                    if let Err(t) = store.table_init(t, e, dst, src as u32, n) {
+                        break Err(t);
+                    }
+                }
+                Instr::ElemDrop(e) => {
+                    let e = store.instances[inst as usize].elems[e as usize];
+                    store.elems[e as usize] = Vec::new();
+                }
+                Instr::MemorySize { dst } => r!(dst) = store.mems[mem].pages(),
+                Instr::MemoryGrow { dst, delta } => {
+                    let delta = r!(delta) as u32 as u64;
+                    let limit = store.config.max_memory_pages;
+                    r!(dst) = store.mems[mem]
+                        .grow(delta, limit)
+                        .unwrap_or(u32::MAX as u64);
+                }
+                Instr::MemoryInit { data, base } => {
+                    let (dst, src, n) = operands3!(base);
+                    let data = store.instances[inst as usize].datas[data as usize];
+                    if let Err(t) = store.memory_init(mem as u32, data, dst, src as u32, n) {
+                        break Err(t);
+                    }
+                }
+                Instr::DataDrop(d) => {
+                    let data = store.instances[inst as usize].datas[d as usize];
+                    store.datas[data as usize] = Vec::new();
+                }
+                Instr::MemoryCopy { base } => {
+                    let (dst, src, n) = operands3!(base);
+                    let data = &mut store.mems[mem].data;
+                    let (Some(s), Some(_)) =
+                        (range(src as u32, n, data.len()), range(dst, n, data.len()))
+                    else {
+                        break Err(Trap::MemoryOutOfBounds);
                     };
+                    data.copy_within(s, dst as usize);
                 }
-                Instr::TableSize(t) => {
-                    push!(
-                        store.tables[store.instances[inst as usize].tables[t as usize] as usize]
-                            .elems
-                            .len() as u64
-                    )
-                }
-                Instr::TableFill(t) => {
-                    let n = pop!() as u32;
-                    let v = pop!();
-                    let dst = pop!() as u32;
-                    let table = &mut store.tables
-                        [store.instances[inst as usize].tables[t as usize] as usize];
-                    let Some(d) = range(dst, n, table.elems.len()) else {
-                        break Err(Trap::TableOutOfBounds);
+                Instr::MemoryFill { base } => {
+                    let (dst, v, n) = operands3!(base);
+                    let data = &mut store.mems[mem].data;
+                    let Some(d) = range(dst, n, data.len()) else {
+                        break Err(Trap::MemoryOutOfBounds);
                     };
-                    table.elems[d].fill(v);
+                    data[d].fill(v as u8);
                 }
-                Instr::RefNull => push!(0),
-                Instr::RefIsNull => top!() = (top!() == 0) as u64,
-                Instr::RefFunc(i) => {
-                    push!(store.instances[inst as usize].funcs[i as usize] as u64 + 1)
+                Instr::RefNull { dst } => r!(dst) = 0,
+                Instr::RefIsNull(x) => un!(x, u64_, |a: u64| a == 0),
+                Instr::RefFunc { dst, func } => {
+                    r!(dst) = store.instances[inst as usize].funcs[func as usize] as u64 + 1
                 }
+
+                Instr::I32Load(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
+                Instr::I64Load(m) => load!(m, 8, u64::from_le_bytes),
+                Instr::I32Load8S(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+                Instr::I32Load8U(m) => load!(m, 1, |b: [u8; 1]| b[0] as u64),
+                Instr::I32Load16S(m) => load!(m, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+                Instr::I32Load16U(m) => load!(m, 2, |b| u16::from_le_bytes(b) as u64),
+                Instr::I64Load8S(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                Instr::I64Load8U(m) => load!(m, 1, |b: [u8; 1]| b[0] as u64),
+                Instr::I64Load16S(m) => load!(m, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                Instr::I64Load16U(m) => load!(m, 2, |b| u16::from_le_bytes(b) as u64),
+                Instr::I64Load32S(m) => load!(m, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+                Instr::I64Load32U(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
+                Instr::I32Store(m) => store!(m, 4, |v: u64| (v as u32).to_le_bytes()),
+                Instr::I64Store(m) => store!(m, 8, |v: u64| v.to_le_bytes()),
+                Instr::I32Store8(m) => store!(m, 1, |v: u64| [v as u8]),
+                Instr::I32Store16(m) => store!(m, 2, |v: u64| (v as u16).to_le_bytes()),
+
+                Instr::I32BrEq(x) => br_cmp!(x, u32_, ==),
+                Instr::I32BrNe(x) => br_cmp!(x, u32_, !=),
+                Instr::I32BrLtS(x) => br_cmp!(x, i32_, <),
+                Instr::I32BrLtU(x) => br_cmp!(x, u32_, <),
+                Instr::I32BrGtS(x) => br_cmp!(x, i32_, >),
+                Instr::I32BrGtU(x) => br_cmp!(x, u32_, >),
+                Instr::I32BrLeS(x) => br_cmp!(x, i32_, <=),
+                Instr::I32BrLeU(x) => br_cmp!(x, u32_, <=),
+                Instr::I32BrGeS(x) => br_cmp!(x, i32_, >=),
+                Instr::I32BrGeU(x) => br_cmp!(x, u32_, >=),
+                Instr::I32BrEqImm(x) => br_cmp_imm!(x, u32_, ==),
+                Instr::I32BrNeImm(x) => br_cmp_imm!(x, u32_, !=),
+                Instr::I32BrLtSImm(x) => br_cmp_imm!(x, i32_, <),
+                Instr::I32BrLtUImm(x) => br_cmp_imm!(x, u32_, <),
+                Instr::I32BrGtSImm(x) => br_cmp_imm!(x, i32_, >),
+                Instr::I32BrGtUImm(x) => br_cmp_imm!(x, u32_, >),
+                Instr::I32BrLeSImm(x) => br_cmp_imm!(x, i32_, <=),
+                Instr::I32BrLeUImm(x) => br_cmp_imm!(x, u32_, <=),
+                Instr::I32BrGeSImm(x) => br_cmp_imm!(x, i32_, >=),
+                Instr::I32BrGeUImm(x) => br_cmp_imm!(x, u32_, >=),
+
+                Instr::I32Eqz(x) => un!(x, u32_, |a: u32| a == 0),
+                Instr::I64Eqz(x) => un!(x, u64_, |a: u64| a == 0),
+                Instr::I32Eq(x) => bin!(x, u32_, |a, b| a == b),
+                Instr::I32Ne(x) => bin!(x, u32_, |a, b| a != b),
+                Instr::I32LtS(x) => bin!(x, i32_, |a, b| a < b),
+                Instr::I32LtU(x) => bin!(x, u32_, |a, b| a < b),
+                Instr::I32GtS(x) => bin!(x, i32_, |a, b| a > b),
+                Instr::I32GtU(x) => bin!(x, u32_, |a, b| a > b),
+                Instr::I32LeS(x) => bin!(x, i32_, |a, b| a <= b),
+                Instr::I32LeU(x) => bin!(x, u32_, |a, b| a <= b),
+                Instr::I32GeS(x) => bin!(x, i32_, |a, b| a >= b),
+                Instr::I32GeU(x) => bin!(x, u32_, |a, b| a >= b),
+                Instr::I32EqImm(x) => bin_imm!(x, u32_, |a, b| a == b),
+                Instr::I32NeImm(x) => bin_imm!(x, u32_, |a, b| a != b),
+                Instr::I32LtSImm(x) => bin_imm!(x, i32_, |a, b| a < b),
+                Instr::I32LtUImm(x) => bin_imm!(x, u32_, |a, b| a < b),
+                Instr::I32GtSImm(x) => bin_imm!(x, i32_, |a, b| a > b),
+                Instr::I32GtUImm(x) => bin_imm!(x, u32_, |a, b| a > b),
+                Instr::I32LeSImm(x) => bin_imm!(x, i32_, |a, b| a <= b),
+                Instr::I32LeUImm(x) => bin_imm!(x, u32_, |a, b| a <= b),
+                Instr::I32GeSImm(x) => bin_imm!(x, i32_, |a, b| a >= b),
+                Instr::I32GeUImm(x) => bin_imm!(x, u32_, |a, b| a >= b),
+                Instr::I64Eq(x) => bin!(x, u64_, |a, b| a == b),
+                Instr::I64Ne(x) => bin!(x, u64_, |a, b| a != b),
+                Instr::I64LtS(x) => bin!(x, i64_, |a, b| a < b),
+                Instr::I64LtU(x) => bin!(x, u64_, |a, b| a < b),
+                Instr::I64GtS(x) => bin!(x, i64_, |a, b| a > b),
+                Instr::I64GtU(x) => bin!(x, u64_, |a, b| a > b),
+                Instr::I64LeS(x) => bin!(x, i64_, |a, b| a <= b),
+                Instr::I64LeU(x) => bin!(x, u64_, |a, b| a <= b),
+                Instr::I64GeS(x) => bin!(x, i64_, |a, b| a >= b),
+                Instr::I64GeU(x) => bin!(x, u64_, |a, b| a >= b),
+                Instr::F32Eq(x) => bin!(x, f32_, |a, b| a == b),
+                Instr::F32Ne(x) => bin!(x, f32_, |a, b| a != b),
+                Instr::F32Lt(x) => bin!(x, f32_, |a, b| a < b),
+                Instr::F32Gt(x) => bin!(x, f32_, |a, b| a > b),
+                Instr::F32Le(x) => bin!(x, f32_, |a, b| a <= b),
+                Instr::F32Ge(x) => bin!(x, f32_, |a, b| a >= b),
+                Instr::F64Eq(x) => bin!(x, f64_, |a, b| a == b),
+                Instr::F64Ne(x) => bin!(x, f64_, |a, b| a != b),
+                Instr::F64Lt(x) => bin!(x, f64_, |a, b| a < b),
+                Instr::F64Gt(x) => bin!(x, f64_, |a, b| a > b),
+                Instr::F64Le(x) => bin!(x, f64_, |a, b| a <= b),
+                Instr::F64Ge(x) => bin!(x, f64_, |a, b| a >= b),
+
+                Instr::I32Clz(x) => un!(x, u32_, u32::leading_zeros),
+                Instr::I32Ctz(x) => un!(x, u32_, u32::trailing_zeros),
+                Instr::I32Popcnt(x) => un!(x, u32_, u32::count_ones),
+                Instr::I32Add(x) => bin!(x, u32_, u32::wrapping_add),
+                Instr::I32Sub(x) => bin!(x, u32_, u32::wrapping_sub),
+                Instr::I32Mul(x) => bin!(x, u32_, u32::wrapping_mul),
+                Instr::I32DivS(x) => bin_trap!(x, i32_, |a: i32, b: i32| match b {
+                    0 => Err(Trap::IntegerDivideByZero),
+                    -1 if a == i32::MIN => Err(Trap::IntegerOverflow),
+                    _ => Ok(a / b),
+                }),
+                Instr::I32DivU(x) => bin_trap!(x, u32_, |a: u32, b: u32| a
+                    .checked_div(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
+                Instr::I32RemS(x) => {
+                    bin_trap!(x, i32_, |a: i32, b: i32| if b == 0 {
+                        Err(Trap::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    })
+                }
+                Instr::I32RemU(x) => bin_trap!(x, u32_, |a: u32, b: u32| a
+                    .checked_rem(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
+                Instr::I32And(x) => bin!(x, u32_, |a, b| a & b),
+                Instr::I32Or(x) => bin!(x, u32_, |a, b| a | b),
+                Instr::I32Xor(x) => bin!(x, u32_, |a, b| a ^ b),
+                Instr::I32Shl(x) => bin!(x, u32_, u32::wrapping_shl),
+                Instr::I32ShrS(x) => bin!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
+                Instr::I32ShrU(x) => bin!(x, u32_, u32::wrapping_shr),
+                Instr::I32Rotl(x) => bin!(x, u32_, u32::rotate_left),
+                Instr::I32Rotr(x) => bin!(x, u32_, u32::rotate_right),
+                Instr::I32AddImm(x) => bin_imm!(x, u32_, u32::wrapping_add),
+                Instr::I32SubImm(x) => bin_imm!(x, u32_, u32::wrapping_sub),
+                Instr::I32MulImm(x) => bin_imm!(x, u32_, u32::wrapping_mul),
+                Instr::I32AndImm(x) => bin_imm!(x, u32_, |a, b| a & b),
+                Instr::I32OrImm(x) => bin_imm!(x, u32_, |a, b| a | b),
+                Instr::I32XorImm(x) => bin_imm!(x, u32_, |a, b| a ^ b),
+                Instr::I32ShlImm(x) => bin_imm!(x, u32_, u32::wrapping_shl),
+                Instr::I32ShrSImm(x) => {
+                    bin_imm!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32))
+                }
+                Instr::I32ShrUImm(x) => bin_imm!(x, u32_, u32::wrapping_shr),
+                Instr::I32RotlImm(x) => bin_imm!(x, u32_, u32::rotate_left),
+                Instr::I32RotrImm(x) => bin_imm!(x, u32_, u32::rotate_right),
+                Instr::I64Clz(x) => un!(x, u64_, |a: u64| a.leading_zeros() as u64),
+                Instr::I64Ctz(x) => un!(x, u64_, |a: u64| a.trailing_zeros() as u64),
+                Instr::I64Popcnt(x) => un!(x, u64_, |a: u64| a.count_ones() as u64),
+                Instr::I64Add(x) => bin!(x, u64_, u64::wrapping_add),
+                Instr::I64Sub(x) => bin!(x, u64_, u64::wrapping_sub),
+                Instr::I64Mul(x) => bin!(x, u64_, u64::wrapping_mul),
+                Instr::I64DivS(x) => bin_trap!(x, i64_, |a: i64, b: i64| match b {
+                    0 => Err(Trap::IntegerDivideByZero),
+                    -1 if a == i64::MIN => Err(Trap::IntegerOverflow),
+                    _ => Ok(a / b),
+                }),
+                Instr::I64DivU(x) => bin_trap!(x, u64_, |a: u64, b: u64| a
+                    .checked_div(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
+                Instr::I64RemS(x) => {
+                    bin_trap!(x, i64_, |a: i64, b: i64| if b == 0 {
+                        Err(Trap::IntegerDivideByZero)
+                    } else {
+                        Ok(a.wrapping_rem(b))
+                    })
+                }
+                Instr::I64RemU(x) => bin_trap!(x, u64_, |a: u64, b: u64| a
+                    .checked_rem(b)
+                    .ok_or(Trap::IntegerDivideByZero)),
+                Instr::I64And(x) => bin!(x, u64_, |a, b| a & b),
+                Instr::I64Or(x) => bin!(x, u64_, |a, b| a | b),
+                Instr::I64Xor(x) => bin!(x, u64_, |a, b| a ^ b),
+                Instr::I64Shl(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+                Instr::I64ShrS(x) => bin!(x, i64_, |a: i64, b: i64| a.wrapping_shr(b as u32)),
+                Instr::I64ShrU(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
+                Instr::I64Rotl(x) => bin!(x, u64_, |a: u64, b: u64| a.rotate_left(b as u32)),
+                Instr::I64Rotr(x) => bin!(x, u64_, |a: u64, b: u64| a.rotate_right(b as u32)),
+                Instr::I64AddImm(x) => bin_imm!(x, u64_, u64::wrapping_add),
+                Instr::I64SubImm(x) => bin_imm!(x, u64_, u64::wrapping_sub),
+                Instr::I64MulImm(x) => bin_imm!(x, u64_, u64::wrapping_mul),
+                Instr::I64AndImm(x) => bin_imm!(x, u64_, |a, b| a & b),
+                Instr::I64OrImm(x) => bin_imm!(x, u64_, |a, b| a | b),
+                Instr::I64XorImm(x) => bin_imm!(x, u64_, |a, b| a ^ b),
+                Instr::I64ShlImm(x) => bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+                Instr::I64ShrSImm(x) => {
+                    bin_imm!(x, i64_, |a: i64, b: i64| a.wrapping_shr(b as u32))
+                }
+                Instr::I64ShrUImm(x) => {
+                    bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32))
+                }
+
+                Instr::F32Abs(x) => un!(x, u32_, |a: u32| a & 0x7fff_ffff),
+                Instr::F32Neg(x) => un!(x, u32_, |a: u32| a ^ 0x8000_0000),
+                Instr::F32Ceil(x) => un!(x, f32_, num::f32_ceil),
+                Instr::F32Floor(x) => un!(x, f32_, num::f32_floor),
+                Instr::F32Trunc(x) => un!(x, f32_, num::f32_trunc),
+                Instr::F32Nearest(x) => un!(x, f32_, num::f32_nearest),
+                Instr::F32Sqrt(x) => un!(x, f32_, num::f32_sqrt),
+                Instr::F32Add(x) => bin!(x, f32_, |a, b| a + b),
+                Instr::F32Sub(x) => bin!(x, f32_, |a, b| a - b),
+                Instr::F32Mul(x) => bin!(x, f32_, |a, b| a * b),
+                Instr::F32Div(x) => bin!(x, f32_, |a, b| a / b),
+                Instr::F32Min(x) => bin!(x, f32_, num::f32_min),
+                Instr::F32Max(x) => bin!(x, f32_, num::f32_max),
+                Instr::F32Copysign(x) => bin!(x, u32_, |a: u32, b: u32| (a & 0x7fff_ffff)
+                    | (b & 0x8000_0000)),
+                Instr::F64Abs(x) => un!(x, u64_, |a: u64| a & 0x7fff_ffff_ffff_ffff),
+                Instr::F64Neg(x) => un!(x, u64_, |a: u64| a ^ 0x8000_0000_0000_0000),
+                Instr::F64Ceil(x) => un!(x, f64_, num::f64_ceil),
+                Instr::F64Floor(x) => un!(x, f64_, num::f64_floor),
+                Instr::F64Trunc(x) => un!(x, f64_, num::f64_trunc),
+                Instr::F64Nearest(x) => un!(x, f64_, num::f64_nearest),
+                Instr::F64Sqrt(x) => un!(x, f64_, num::f64_sqrt),
+                Instr::F64Add(x) => bin!(x, f64_, |a, b| a + b),
+                Instr::F64Sub(x) => bin!(x, f64_, |a, b| a - b),
+                Instr::F64Mul(x) => bin!(x, f64_, |a, b| a * b),
+                Instr::F64Div(x) => bin!(x, f64_, |a, b| a / b),
+                Instr::F64Min(x) => bin!(x, f64_, num::f64_min),
+                Instr::F64Max(x) => bin!(x, f64_, num::f64_max),
+                Instr::F64Copysign(x) => {
+                    bin!(x, u64_, |a: u64, b: u64| (a & 0x7fff_ffff_ffff_ffff)
+                        | (b & 0x8000_0000_0000_0000))
+                }
+
+                Instr::I32WrapI64(x) => un!(x, u32_, |a: u32| a),
+                Instr::I32TruncF32S(x) => un_trap!(x, f32_, num::i32_trunc_f32_s),
+                Instr::I32TruncF32U(x) => un_trap!(x, f32_, num::i32_trunc_f32_u),
+                Instr::I32TruncF64S(x) => un_trap!(x, f64_, num::i32_trunc_f64_s),
+                Instr::I32TruncF64U(x) => un_trap!(x, f64_, num::i32_trunc_f64_u),
+                Instr::I64ExtendI32S(x) => un!(x, i32_, |a: i32| a as i64),
+                Instr::I64ExtendI32U(x) => un!(x, u32_, |a: u32| a as u64),
+                Instr::I64TruncF32S(x) => un_trap!(x, f32_, num::i64_trunc_f32_s),
+                Instr::I64TruncF32U(x) => un_trap!(x, f32_, num::i64_trunc_f32_u),
+                Instr::I64TruncF64S(x) => un_trap!(x, f64_, num::i64_trunc_f64_s),
+                Instr::I64TruncF64U(x) => un_trap!(x, f64_, num::i64_trunc_f64_u),
+                Instr::F32ConvertI32S(x) => un!(x, i32_, |a: i32| a as f32),
+                Instr::F32ConvertI32U(x) => un!(x, u32_, |a: u32| a as f32),
+                Instr::F32ConvertI64S(x) => un!(x, i64_, |a: i64| a as f32),
+                Instr::F32ConvertI64U(x) => un!(x, u64_, |a: u64| a as f32),
+                Instr::F32DemoteF64(x) => un!(x, f64_, |a: f64| a as f32),
+                Instr::F64ConvertI32S(x) => un!(x, i32_, |a: i32| a as f64),
+                Instr::F64ConvertI32U(x) => un!(x, u32_, |a: u32| a as f64),
+                Instr::F64ConvertI64S(x) => un!(x, i64_, |a: i64| a as f64),
+                Instr::F64ConvertI64U(x) => un!(x, u64_, |a: u64| a as f64),
+                Instr::F64PromoteF32(x) => un!(x, f32_, |a: f32| a as f64),
+                Instr::I32Extend8S(x) => un!(x, u32_, |a: u32| a as i8 as i32),
+                Instr::I32Extend16S(x) => un!(x, u32_, |a: u32| a as i16 as i32),
+                Instr::I64Extend8S(x) => un!(x, u64_, |a: u64| a as i8 as i64),
+                Instr::I64Extend16S(x) => un!(x, u64_, |a: u64| a as i16 as i64),
+                Instr::I64Extend32S(x) => un!(x, u64_, |a: u64| a as i32 as i64),
+                Instr::I32TruncSatF32S(x) => un!(x, f32_, |a: f32| a as i32),
+                Instr::I32TruncSatF32U(x) => un!(x, f32_, |a: f32| a as u32),
+                Instr::I32TruncSatF64S(x) => un!(x, f64_, |a: f64| a as i32),
+                Instr::I32TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u32),
+                Instr::I64TruncSatF32S(x) => un!(x, f32_, |a: f32| a as i64),
+                Instr::I64TruncSatF32U(x) => un!(x, f32_, |a: f32| a as u64),
+                Instr::I64TruncSatF64S(x) => un!(x, f64_, |a: f64| a as i64),
+                Instr::I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
             }
         };
         if result.is_err() {
             pc -= 1;
         }
-        self.sp = sp;
         if !matches!(result, Ok(Outcome::Finished)) {
             self.frames.push(Frame {
                 func,

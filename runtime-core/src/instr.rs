@@ -1,13 +1,69 @@
-//! The internal instruction set: Wasm operators with branch targets resolved and immediates decoded,
-//! so the interpreter never re-reads LEB128 or searches for a block end at run time.
+//! The internal instruction set. Wasm's operand stack is resolved at translation time into frame slots
+//! ("registers", indices relative to the frame pointer: locals first, then one slot per operand stack
+//! height), so an instruction names where it reads and writes. Branch targets are internal pcs.
 
-/// How a taken branch reshapes the operand stack: keep the top `keep` values, drop the `drop` below them.
+/// `dst = a OP b` on registers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DropKeep {
-    /// Values removed from under the kept ones.
-    pub drop: u32,
-    /// Values carried to the branch target.
-    pub keep: u32,
+pub struct R3 {
+    /// Destination register.
+    pub dst: u32,
+    /// Left operand register.
+    pub a: u32,
+    /// Right operand register.
+    pub b: u32,
+}
+
+/// `dst = a OP imm` with a sign-extended 32-bit immediate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RI {
+    /// Destination register.
+    pub dst: u32,
+    /// Left operand register.
+    pub a: u32,
+    /// Right operand, immediate.
+    pub imm: i32,
+}
+
+/// `dst = OP a`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct R2 {
+    /// Destination register.
+    pub dst: u32,
+    /// Operand register.
+    pub a: u32,
+}
+
+/// A load (`reg` = destination) or store (`reg` = value) at `addr + offset`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mem {
+    /// Value register: loaded into or stored from.
+    pub reg: u32,
+    /// Address register.
+    pub addr: u32,
+    /// Static offset from the memarg.
+    pub offset: u32,
+}
+
+/// A compare-and-branch on two registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrR {
+    /// Left register.
+    pub a: u32,
+    /// Right register.
+    pub b: u32,
+    /// Internal pc to jump to when the comparison holds.
+    pub target: u32,
+}
+
+/// A compare-and-branch of a register against an immediate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrI {
+    /// Left register.
+    pub a: u32,
+    /// Right operand, immediate.
+    pub imm: i32,
+    /// Internal pc to jump to when the comparison holds.
+    pub target: u32,
 }
 
 /// One internal instruction. Each maps back to the byte offset of the Wasm operator it came from.
@@ -20,219 +76,564 @@ pub enum Instr {
     /// Unconditional jump to an internal pc.
     Br {
         target: u32,
-        dk: DropKeep,
     },
-    /// Pops an i32; jumps when it is non-zero.
     BrIfNez {
+        cond: u32,
         target: u32,
-        dk: DropKeep,
     },
-    /// Pops an i32; jumps when it is zero (no stack reshaping: used by `if`).
     BrIfEqz {
+        cond: u32,
         target: u32,
     },
-    /// Pops an index; the `len + 1` instructions that follow are the `Br` targets, the last the default.
+    /// The `len + 1` instructions that follow are `Br`s; the register picks one (the last is the default).
     BrTable {
+        index: u32,
         len: u32,
     },
-    /// Returns from the function with its `keep` results.
+    /// Copies `n` consecutive registers (overlap-safe): branch results moving to their label's slots.
+    CopyMany {
+        dst: u32,
+        src: u32,
+        n: u32,
+    },
+    /// Returns the `keep` registers from `src` to the caller.
     Return {
+        src: u32,
         keep: u32,
     },
-    Call(u32),
+    /// Calls module function `func`; arguments and then results occupy registers from `base`.
+    Call {
+        func: u32,
+        base: u32,
+    },
+    /// Calls through a table; the index is in register `index`, arguments just below it.
     CallIndirect {
         ty: u32,
         table: u32,
+        index: u32,
     },
-    Drop,
-    Select,
-    LocalGet(u32),
-    LocalSet(u32),
-    LocalTee(u32),
-    GlobalGet(u32),
-    GlobalSet(u32),
-    TableGet(u32),
-    TableSet(u32),
-    I32Load(u32),
-    I64Load(u32),
-    F32Load(u32),
-    F64Load(u32),
-    I32Load8S(u32),
-    I32Load8U(u32),
-    I32Load16S(u32),
-    I32Load16U(u32),
-    I64Load8S(u32),
-    I64Load8U(u32),
-    I64Load16S(u32),
-    I64Load16U(u32),
-    I64Load32S(u32),
-    I64Load32U(u32),
-    I32Store(u32),
-    I64Store(u32),
-    F32Store(u32),
-    F64Store(u32),
-    I32Store8(u32),
-    I32Store16(u32),
-    I64Store8(u32),
-    I64Store16(u32),
-    I64Store32(u32),
-    MemorySize,
-    MemoryGrow,
-    I32Const(i32),
-    I64Const(i64),
-    F32Const(u32),
-    F64Const(u64),
-    I32Eqz,
-    I32Eq,
-    I32Ne,
-    I32LtS,
-    I32LtU,
-    I32GtS,
-    I32GtU,
-    I32LeS,
-    I32LeU,
-    I32GeS,
-    I32GeU,
-    I64Eqz,
-    I64Eq,
-    I64Ne,
-    I64LtS,
-    I64LtU,
-    I64GtS,
-    I64GtU,
-    I64LeS,
-    I64LeU,
-    I64GeS,
-    I64GeU,
-    F32Eq,
-    F32Ne,
-    F32Lt,
-    F32Gt,
-    F32Le,
-    F32Ge,
-    F64Eq,
-    F64Ne,
-    F64Lt,
-    F64Gt,
-    F64Le,
-    F64Ge,
-    I32Clz,
-    I32Ctz,
-    I32Popcnt,
-    I32Add,
-    I32Sub,
-    I32Mul,
-    I32DivS,
-    I32DivU,
-    I32RemS,
-    I32RemU,
-    I32And,
-    I32Or,
-    I32Xor,
-    I32Shl,
-    I32ShrS,
-    I32ShrU,
-    I32Rotl,
-    I32Rotr,
-    I64Clz,
-    I64Ctz,
-    I64Popcnt,
-    I64Add,
-    I64Sub,
-    I64Mul,
-    I64DivS,
-    I64DivU,
-    I64RemS,
-    I64RemU,
-    I64And,
-    I64Or,
-    I64Xor,
-    I64Shl,
-    I64ShrS,
-    I64ShrU,
-    I64Rotl,
-    I64Rotr,
-    F32Abs,
-    F32Neg,
-    F32Ceil,
-    F32Floor,
-    F32Trunc,
-    F32Nearest,
-    F32Sqrt,
-    F32Add,
-    F32Sub,
-    F32Mul,
-    F32Div,
-    F32Min,
-    F32Max,
-    F32Copysign,
-    F64Abs,
-    F64Neg,
-    F64Ceil,
-    F64Floor,
-    F64Trunc,
-    F64Nearest,
-    F64Sqrt,
-    F64Add,
-    F64Sub,
-    F64Mul,
-    F64Div,
-    F64Min,
-    F64Max,
-    F64Copysign,
-    I32WrapI64,
-    I32TruncF32S,
-    I32TruncF32U,
-    I32TruncF64S,
-    I32TruncF64U,
-    I64ExtendI32S,
-    I64ExtendI32U,
-    I64TruncF32S,
-    I64TruncF32U,
-    I64TruncF64S,
-    I64TruncF64U,
-    F32ConvertI32S,
-    F32ConvertI32U,
-    F32ConvertI64S,
-    F32ConvertI64U,
-    F32DemoteF64,
-    F64ConvertI32S,
-    F64ConvertI32U,
-    F64ConvertI64S,
-    F64ConvertI64U,
-    F64PromoteF32,
-    I32Extend8S,
-    I32Extend16S,
-    I64Extend8S,
-    I64Extend16S,
-    I64Extend32S,
-    I32TruncSatF32S,
-    I32TruncSatF32U,
-    I32TruncSatF64S,
-    I32TruncSatF64U,
-    I64TruncSatF32S,
-    I64TruncSatF32U,
-    I64TruncSatF64S,
-    I64TruncSatF64U,
-    MemoryInit(u32),
-    DataDrop(u32),
-    MemoryCopy,
-    MemoryFill,
-    TableInit {
-        table: u32,
-        elem: u32,
+    /// `dst = cond ? a : b` with the condition in register `dst + 2`.
+    Select {
+        dst: u32,
+        a: u32,
+        b: u32,
     },
-    ElemDrop(u32),
-    TableCopy {
+    Copy {
         dst: u32,
         src: u32,
     },
-    TableGrow(u32),
-    TableSize(u32),
-    TableFill(u32),
-    RefNull,
-    RefIsNull,
-    RefFunc(u32),
+    Const32 {
+        dst: u32,
+        value: u32,
+    },
+    Const64 {
+        dst: u32,
+        value: u64,
+    },
+    GlobalGet {
+        dst: u32,
+        global: u32,
+    },
+    GlobalSet {
+        src: u32,
+        global: u32,
+    },
+    TableGet {
+        dst: u32,
+        index: u32,
+        table: u32,
+    },
+    /// Index in `base`, reference in `base + 1`.
+    TableSet {
+        table: u32,
+        base: u32,
+    },
+    TableSize {
+        dst: u32,
+        table: u32,
+    },
+    /// Init reference in `base`, delta in `base + 1`; the result replaces `base`.
+    TableGrow {
+        table: u32,
+        base: u32,
+    },
+    /// Destination, value and count in `base..base + 3`.
+    TableFill {
+        table: u32,
+        base: u32,
+    },
+    /// Destination, source and count in `base..base + 3`.
+    TableCopy {
+        dst_table: u32,
+        src_table: u32,
+        base: u32,
+    },
+    /// Destination, source and count in `base..base + 3`.
+    TableInit {
+        table: u32,
+        elem: u32,
+        base: u32,
+    },
+    ElemDrop(u32),
+    MemorySize {
+        dst: u32,
+    },
+    MemoryGrow {
+        dst: u32,
+        delta: u32,
+    },
+    /// Destination, source and count in `base..base + 3`.
+    MemoryInit {
+        data: u32,
+        base: u32,
+    },
+    DataDrop(u32),
+    /// Destination, source and count in `base..base + 3`.
+    MemoryCopy {
+        base: u32,
+    },
+    /// Destination, value and count in `base..base + 3`.
+    MemoryFill {
+        base: u32,
+    },
+    RefNull {
+        dst: u32,
+    },
+    RefIsNull(R2),
+    RefFunc {
+        dst: u32,
+        func: u32,
+    },
+
+    I32Load(Mem),
+    I64Load(Mem),
+    I32Load8S(Mem),
+    I32Load8U(Mem),
+    I32Load16S(Mem),
+    I32Load16U(Mem),
+    I64Load8S(Mem),
+    I64Load8U(Mem),
+    I64Load16S(Mem),
+    I64Load16U(Mem),
+    I64Load32S(Mem),
+    I64Load32U(Mem),
+    I32Store(Mem),
+    I64Store(Mem),
+    I32Store8(Mem),
+    I32Store16(Mem),
+
+    I32BrEq(BrR),
+    I32BrNe(BrR),
+    I32BrLtS(BrR),
+    I32BrLtU(BrR),
+    I32BrGtS(BrR),
+    I32BrGtU(BrR),
+    I32BrLeS(BrR),
+    I32BrLeU(BrR),
+    I32BrGeS(BrR),
+    I32BrGeU(BrR),
+    I32BrEqImm(BrI),
+    I32BrNeImm(BrI),
+    I32BrLtSImm(BrI),
+    I32BrLtUImm(BrI),
+    I32BrGtSImm(BrI),
+    I32BrGtUImm(BrI),
+    I32BrLeSImm(BrI),
+    I32BrLeUImm(BrI),
+    I32BrGeSImm(BrI),
+    I32BrGeUImm(BrI),
+
+    I32Eqz(R2),
+    I64Eqz(R2),
+    I32Eq(R3),
+    I32Ne(R3),
+    I32LtS(R3),
+    I32LtU(R3),
+    I32GtS(R3),
+    I32GtU(R3),
+    I32LeS(R3),
+    I32LeU(R3),
+    I32GeS(R3),
+    I32GeU(R3),
+    I32EqImm(RI),
+    I32NeImm(RI),
+    I32LtSImm(RI),
+    I32LtUImm(RI),
+    I32GtSImm(RI),
+    I32GtUImm(RI),
+    I32LeSImm(RI),
+    I32LeUImm(RI),
+    I32GeSImm(RI),
+    I32GeUImm(RI),
+    I64Eq(R3),
+    I64Ne(R3),
+    I64LtS(R3),
+    I64LtU(R3),
+    I64GtS(R3),
+    I64GtU(R3),
+    I64LeS(R3),
+    I64LeU(R3),
+    I64GeS(R3),
+    I64GeU(R3),
+    F32Eq(R3),
+    F32Ne(R3),
+    F32Lt(R3),
+    F32Gt(R3),
+    F32Le(R3),
+    F32Ge(R3),
+    F64Eq(R3),
+    F64Ne(R3),
+    F64Lt(R3),
+    F64Gt(R3),
+    F64Le(R3),
+    F64Ge(R3),
+
+    I32Clz(R2),
+    I32Ctz(R2),
+    I32Popcnt(R2),
+    I32Add(R3),
+    I32Sub(R3),
+    I32Mul(R3),
+    I32DivS(R3),
+    I32DivU(R3),
+    I32RemS(R3),
+    I32RemU(R3),
+    I32And(R3),
+    I32Or(R3),
+    I32Xor(R3),
+    I32Shl(R3),
+    I32ShrS(R3),
+    I32ShrU(R3),
+    I32Rotl(R3),
+    I32Rotr(R3),
+    I32AddImm(RI),
+    I32SubImm(RI),
+    I32MulImm(RI),
+    I32AndImm(RI),
+    I32OrImm(RI),
+    I32XorImm(RI),
+    I32ShlImm(RI),
+    I32ShrSImm(RI),
+    I32ShrUImm(RI),
+    I32RotlImm(RI),
+    I32RotrImm(RI),
+    I64Clz(R2),
+    I64Ctz(R2),
+    I64Popcnt(R2),
+    I64Add(R3),
+    I64Sub(R3),
+    I64Mul(R3),
+    I64DivS(R3),
+    I64DivU(R3),
+    I64RemS(R3),
+    I64RemU(R3),
+    I64And(R3),
+    I64Or(R3),
+    I64Xor(R3),
+    I64Shl(R3),
+    I64ShrS(R3),
+    I64ShrU(R3),
+    I64Rotl(R3),
+    I64Rotr(R3),
+    I64AddImm(RI),
+    I64SubImm(RI),
+    I64MulImm(RI),
+    I64AndImm(RI),
+    I64OrImm(RI),
+    I64XorImm(RI),
+    I64ShlImm(RI),
+    I64ShrSImm(RI),
+    I64ShrUImm(RI),
+
+    F32Abs(R2),
+    F32Neg(R2),
+    F32Ceil(R2),
+    F32Floor(R2),
+    F32Trunc(R2),
+    F32Nearest(R2),
+    F32Sqrt(R2),
+    F32Add(R3),
+    F32Sub(R3),
+    F32Mul(R3),
+    F32Div(R3),
+    F32Min(R3),
+    F32Max(R3),
+    F32Copysign(R3),
+    F64Abs(R2),
+    F64Neg(R2),
+    F64Ceil(R2),
+    F64Floor(R2),
+    F64Trunc(R2),
+    F64Nearest(R2),
+    F64Sqrt(R2),
+    F64Add(R3),
+    F64Sub(R3),
+    F64Mul(R3),
+    F64Div(R3),
+    F64Min(R3),
+    F64Max(R3),
+    F64Copysign(R3),
+
+    I32WrapI64(R2),
+    I32TruncF32S(R2),
+    I32TruncF32U(R2),
+    I32TruncF64S(R2),
+    I32TruncF64U(R2),
+    I64ExtendI32S(R2),
+    I64ExtendI32U(R2),
+    I64TruncF32S(R2),
+    I64TruncF32U(R2),
+    I64TruncF64S(R2),
+    I64TruncF64U(R2),
+    F32ConvertI32S(R2),
+    F32ConvertI32U(R2),
+    F32ConvertI64S(R2),
+    F32ConvertI64U(R2),
+    F32DemoteF64(R2),
+    F64ConvertI32S(R2),
+    F64ConvertI32U(R2),
+    F64ConvertI64S(R2),
+    F64ConvertI64U(R2),
+    F64PromoteF32(R2),
+    I32Extend8S(R2),
+    I32Extend16S(R2),
+    I64Extend8S(R2),
+    I64Extend16S(R2),
+    I64Extend32S(R2),
+    I32TruncSatF32S(R2),
+    I32TruncSatF32U(R2),
+    I32TruncSatF64S(R2),
+    I32TruncSatF64U(R2),
+    I64TruncSatF32S(R2),
+    I64TruncSatF32U(R2),
+    I64TruncSatF64S(R2),
+    I64TruncSatF64U(R2),
+}
+
+impl Instr {
+    /// The destination register of an instruction that produces one value, to retarget it.
+    pub fn dst_mut(&mut self) -> Option<&mut u32> {
+        use Instr as I;
+        match self {
+            I::I32Eq(x)
+            | I::I32Ne(x)
+            | I::I32LtS(x)
+            | I::I32LtU(x)
+            | I::I32GtS(x)
+            | I::I32GtU(x)
+            | I::I32LeS(x)
+            | I::I32LeU(x)
+            | I::I32GeS(x)
+            | I::I32GeU(x)
+            | I::I64Eq(x)
+            | I::I64Ne(x)
+            | I::I64LtS(x)
+            | I::I64LtU(x)
+            | I::I64GtS(x)
+            | I::I64GtU(x)
+            | I::I64LeS(x)
+            | I::I64LeU(x)
+            | I::I64GeS(x)
+            | I::I64GeU(x)
+            | I::F32Eq(x)
+            | I::F32Ne(x)
+            | I::F32Lt(x)
+            | I::F32Gt(x)
+            | I::F32Le(x)
+            | I::F32Ge(x)
+            | I::F64Eq(x)
+            | I::F64Ne(x)
+            | I::F64Lt(x)
+            | I::F64Gt(x)
+            | I::F64Le(x)
+            | I::F64Ge(x)
+            | I::I32Add(x)
+            | I::I32Sub(x)
+            | I::I32Mul(x)
+            | I::I32DivS(x)
+            | I::I32DivU(x)
+            | I::I32RemS(x)
+            | I::I32RemU(x)
+            | I::I32And(x)
+            | I::I32Or(x)
+            | I::I32Xor(x)
+            | I::I32Shl(x)
+            | I::I32ShrS(x)
+            | I::I32ShrU(x)
+            | I::I32Rotl(x)
+            | I::I32Rotr(x)
+            | I::I64Add(x)
+            | I::I64Sub(x)
+            | I::I64Mul(x)
+            | I::I64DivS(x)
+            | I::I64DivU(x)
+            | I::I64RemS(x)
+            | I::I64RemU(x)
+            | I::I64And(x)
+            | I::I64Or(x)
+            | I::I64Xor(x)
+            | I::I64Shl(x)
+            | I::I64ShrS(x)
+            | I::I64ShrU(x)
+            | I::I64Rotl(x)
+            | I::I64Rotr(x)
+            | I::F32Add(x)
+            | I::F32Sub(x)
+            | I::F32Mul(x)
+            | I::F32Div(x)
+            | I::F32Min(x)
+            | I::F32Max(x)
+            | I::F32Copysign(x)
+            | I::F64Add(x)
+            | I::F64Sub(x)
+            | I::F64Mul(x)
+            | I::F64Div(x)
+            | I::F64Min(x)
+            | I::F64Max(x)
+            | I::F64Copysign(x) => Some(&mut x.dst),
+            I::I32EqImm(x)
+            | I::I32NeImm(x)
+            | I::I32LtSImm(x)
+            | I::I32LtUImm(x)
+            | I::I32GtSImm(x)
+            | I::I32GtUImm(x)
+            | I::I32LeSImm(x)
+            | I::I32LeUImm(x)
+            | I::I32GeSImm(x)
+            | I::I32GeUImm(x)
+            | I::I32AddImm(x)
+            | I::I32SubImm(x)
+            | I::I32MulImm(x)
+            | I::I32AndImm(x)
+            | I::I32OrImm(x)
+            | I::I32XorImm(x)
+            | I::I32ShlImm(x)
+            | I::I32ShrSImm(x)
+            | I::I32ShrUImm(x)
+            | I::I32RotlImm(x)
+            | I::I32RotrImm(x)
+            | I::I64AddImm(x)
+            | I::I64SubImm(x)
+            | I::I64MulImm(x)
+            | I::I64AndImm(x)
+            | I::I64OrImm(x)
+            | I::I64XorImm(x)
+            | I::I64ShlImm(x)
+            | I::I64ShrSImm(x)
+            | I::I64ShrUImm(x) => Some(&mut x.dst),
+            I::RefIsNull(x)
+            | I::I32Eqz(x)
+            | I::I64Eqz(x)
+            | I::I32Clz(x)
+            | I::I32Ctz(x)
+            | I::I32Popcnt(x)
+            | I::I64Clz(x)
+            | I::I64Ctz(x)
+            | I::I64Popcnt(x)
+            | I::F32Abs(x)
+            | I::F32Neg(x)
+            | I::F32Ceil(x)
+            | I::F32Floor(x)
+            | I::F32Trunc(x)
+            | I::F32Nearest(x)
+            | I::F32Sqrt(x)
+            | I::F64Abs(x)
+            | I::F64Neg(x)
+            | I::F64Ceil(x)
+            | I::F64Floor(x)
+            | I::F64Trunc(x)
+            | I::F64Nearest(x)
+            | I::F64Sqrt(x)
+            | I::I32WrapI64(x)
+            | I::I32TruncF32S(x)
+            | I::I32TruncF32U(x)
+            | I::I32TruncF64S(x)
+            | I::I32TruncF64U(x)
+            | I::I64ExtendI32S(x)
+            | I::I64ExtendI32U(x)
+            | I::I64TruncF32S(x)
+            | I::I64TruncF32U(x)
+            | I::I64TruncF64S(x)
+            | I::I64TruncF64U(x)
+            | I::F32ConvertI32S(x)
+            | I::F32ConvertI32U(x)
+            | I::F32ConvertI64S(x)
+            | I::F32ConvertI64U(x)
+            | I::F32DemoteF64(x)
+            | I::F64ConvertI32S(x)
+            | I::F64ConvertI32U(x)
+            | I::F64ConvertI64S(x)
+            | I::F64ConvertI64U(x)
+            | I::F64PromoteF32(x)
+            | I::I32Extend8S(x)
+            | I::I32Extend16S(x)
+            | I::I64Extend8S(x)
+            | I::I64Extend16S(x)
+            | I::I64Extend32S(x)
+            | I::I32TruncSatF32S(x)
+            | I::I32TruncSatF32U(x)
+            | I::I32TruncSatF64S(x)
+            | I::I32TruncSatF64U(x)
+            | I::I64TruncSatF32S(x)
+            | I::I64TruncSatF32U(x)
+            | I::I64TruncSatF64S(x)
+            | I::I64TruncSatF64U(x) => Some(&mut x.dst),
+            I::I32Load(x)
+            | I::I64Load(x)
+            | I::I32Load8S(x)
+            | I::I32Load8U(x)
+            | I::I32Load16S(x)
+            | I::I32Load16U(x)
+            | I::I64Load8S(x)
+            | I::I64Load8U(x)
+            | I::I64Load16S(x)
+            | I::I64Load16U(x)
+            | I::I64Load32S(x)
+            | I::I64Load32U(x) => Some(&mut x.reg),
+            I::Copy { dst, .. }
+            | I::Const32 { dst, .. }
+            | I::Const64 { dst, .. }
+            | I::GlobalGet { dst, .. }
+            | I::TableGet { dst, .. }
+            | I::TableSize { dst, .. }
+            | I::MemorySize { dst }
+            | I::MemoryGrow { dst, .. }
+            | I::RefNull { dst }
+            | I::RefFunc { dst, .. } => Some(dst),
+            _ => None,
+        }
+    }
+
+    /// The branch target of a jump, if this is one.
+    pub fn target_mut(&mut self) -> Option<&mut u32> {
+        use Instr as I;
+        match self {
+            I::Br { target } | I::BrIfNez { target, .. } | I::BrIfEqz { target, .. } => {
+                Some(target)
+            }
+            I::I32BrEq(b)
+            | I::I32BrNe(b)
+            | I::I32BrLtS(b)
+            | I::I32BrLtU(b)
+            | I::I32BrGtS(b)
+            | I::I32BrGtU(b)
+            | I::I32BrLeS(b)
+            | I::I32BrLeU(b)
+            | I::I32BrGeS(b)
+            | I::I32BrGeU(b) => Some(&mut b.target),
+            I::I32BrEqImm(b)
+            | I::I32BrNeImm(b)
+            | I::I32BrLtSImm(b)
+            | I::I32BrLtUImm(b)
+            | I::I32BrGtSImm(b)
+            | I::I32BrGtUImm(b)
+            | I::I32BrLeSImm(b)
+            | I::I32BrLeUImm(b)
+            | I::I32BrGeSImm(b)
+            | I::I32BrGeUImm(b) => Some(&mut b.target),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -245,6 +646,30 @@ mod tests {
             core::mem::size_of::<Instr>() <= 16,
             "Instr grew to {}",
             core::mem::size_of::<Instr>()
+        );
+    }
+
+    #[test]
+    fn branch_targets_are_patchable() {
+        let mut i = Instr::I32BrLtSImm(BrI {
+            a: 1,
+            imm: 5,
+            target: 0,
+        });
+        *i.target_mut().unwrap() = 42;
+        assert_eq!(
+            i,
+            Instr::I32BrLtSImm(BrI {
+                a: 1,
+                imm: 5,
+                target: 42
+            })
+        );
+        assert!(
+            Instr::Copy { dst: 0, src: 1 }
+                .clone()
+                .target_mut()
+                .is_none()
         );
     }
 }

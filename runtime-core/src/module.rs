@@ -180,6 +180,8 @@ pub struct FuncBody {
     pub code: Box<[Cell<Instr>]>,
     /// Module-file byte offset of the Wasm operator behind each internal instruction.
     pub offsets: Box<[u32]>,
+    /// Wasm operand stack height before each internal instruction; exact in debug translation.
+    pub heights: Box<[u32]>,
 }
 
 impl FuncBody {
@@ -226,8 +228,18 @@ pub fn features() -> WasmFeatures {
 }
 
 impl Module {
-    /// Decodes, validates and translates a module binary.
+    /// Decodes, validates and translates a module binary for speed.
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
+        Self::translate(bytes, false)
+    }
+
+    /// Like [`Module::new`], but every Wasm operand lives in its frame slot at every instruction
+    /// boundary and comparisons are not fused into branches: what a debugger inspects and steps through.
+    pub fn new_for_debugging(bytes: &[u8]) -> Result<Module, Error> {
+        Self::translate(bytes, true)
+    }
+
+    fn translate(bytes: &[u8], eager: bool) -> Result<Module, Error> {
         let mut m = Module {
             types: Vec::new(),
             imports: Vec::new(),
@@ -254,7 +266,7 @@ impl Module {
             if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
                 let mut fv = func.into_validator(core::mem::take(&mut allocs));
                 let idx = fv.index();
-                let body = translate(&mut fv, &body, &m, idx)?;
+                let body = translate(&mut fv, &body, &m, idx, eager)?;
                 m.bodies.push(alloc::rc::Rc::new(body));
                 allocs = fv.into_allocations();
                 continue;

@@ -1,5 +1,8 @@
-//! Translation of a validated function body into internal code: structured control flow becomes jumps
-//! with resolved targets and stack adjustments; unreachable code is dropped.
+//! Translation of a validated function body into register code. The Wasm operand stack is simulated at
+//! translation time: each stack height is a frame slot, `local.get` and constants stay symbolic until an
+//! instruction consumes them, results can be written straight into locals, and a comparison feeding a
+//! branch becomes one compare-and-branch. In eager (debug) mode every operand is materialised in its
+//! slot, so the frame mirrors the Wasm operand stack exactly at every instruction boundary.
 
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -9,16 +12,26 @@ use wasmparser::{
 };
 
 use crate::error::Error;
-use crate::instr::{DropKeep, Instr};
+use crate::instr::{BrI, BrR, Instr, Mem, R2, R3, RI};
 use crate::module::{FuncBody, Module, features};
 use crate::value::ValType;
+
+/// What sits at one operand stack position during translation.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Opd {
+    /// In its own slot.
+    Temp,
+    /// The current value of a local, not copied yet.
+    Local(u32),
+    /// A constant (raw encoding), not materialised yet.
+    Const(u64),
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Block,
     Loop,
     If,
-    Else,
 }
 
 /// One open control construct.
@@ -48,23 +61,195 @@ impl Ctrl {
     }
 }
 
+/// Constructors of a binary operator's register and immediate forms.
+type BinForms = (fn(R3) -> Instr, Option<fn(RI) -> Instr>);
+
 struct Translator<'m> {
     module: &'m Module,
     code: Vec<Instr>,
     offsets: Vec<u32>,
+    heights: Vec<u32>,
     ctrl: Vec<Ctrl>,
+    stack: Vec<Opd>,
+    num_locals: u32,
+    max_height: u32,
     reachable: bool,
+    eager: bool,
     offset: u32,
+    height_before: u32,
+    /// pc of the last instruction if it wrote the value now on top of the stack.
+    last_result: Option<u32>,
 }
 
 impl Translator<'_> {
-    fn emit(&mut self, i: Instr) {
+    fn emit(&mut self, i: Instr) -> u32 {
         self.code.push(i);
         self.offsets.push(self.offset);
+        self.heights.push(self.height_before);
+        self.code.len() as u32 - 1
     }
 
     fn pc(&self) -> u32 {
         self.code.len() as u32
+    }
+
+    fn slot(&self, pos: usize) -> u32 {
+        self.num_locals + pos as u32
+    }
+
+    fn push(&mut self, o: Opd) {
+        self.stack.push(o);
+        self.max_height = self.max_height.max(self.stack.len() as u32);
+        if self.eager && o != Opd::Temp {
+            self.materialize(self.stack.len() - 1);
+        }
+    }
+
+    /// Pushes a result that instruction `pc` wrote into the new top slot.
+    fn push_result(&mut self, pc: u32) {
+        self.push(Opd::Temp);
+        self.last_result = Some(pc);
+    }
+
+    fn pop(&mut self) -> Opd {
+        self.last_result = None;
+        self.stack.pop().unwrap_or(Opd::Temp)
+    }
+
+    fn emit_const(&mut self, dst: u32, v: u64) {
+        match u32::try_from(v) {
+            Ok(value) => self.emit(Instr::Const32 { dst, value }),
+            Err(_) => self.emit(Instr::Const64 { dst, value: v }),
+        };
+    }
+
+    /// Puts the operand at `pos` into its own slot.
+    fn materialize(&mut self, pos: usize) {
+        let dst = self.slot(pos);
+        match self.stack[pos] {
+            Opd::Temp => return,
+            Opd::Local(x) => {
+                self.emit(Instr::Copy { dst, src: x });
+            }
+            Opd::Const(v) => self.emit_const(dst, v),
+        }
+        self.stack[pos] = Opd::Temp;
+    }
+
+    /// After `else`/`end`: the frame's (materialised) prefix below `base`, then `values` in their slots.
+    fn reset_stack(&mut self, base: u32, values: u32) {
+        self.stack.truncate(base as usize);
+        self.stack.resize((base + values) as usize, Opd::Temp);
+        self.max_height = self.max_height.max(base + values);
+    }
+
+    fn materialize_all(&mut self) {
+        for pos in 0..self.stack.len() {
+            self.materialize(pos);
+        }
+    }
+
+    /// The register holding operand `o`, which was at `pos`; a constant is first written to that slot.
+    fn reg(&mut self, o: Opd, pos: usize) -> u32 {
+        match o {
+            Opd::Temp => self.slot(pos),
+            Opd::Local(x) => x,
+            Opd::Const(v) => {
+                let dst = self.slot(pos);
+                self.emit_const(dst, v);
+                dst
+            }
+        }
+    }
+
+    fn unop(&mut self, f: fn(R2) -> Instr) {
+        let a = self.pop();
+        let pos = self.stack.len();
+        let a = self.reg(a, pos);
+        let pc = self.emit(f(R2 {
+            dst: self.slot(pos),
+            a,
+        }));
+        self.push_result(pc);
+    }
+
+    fn binop(&mut self, (rr, ri): BinForms, commutative: bool, wide: bool) {
+        let b = self.pop();
+        let a = self.pop();
+        let pos = self.stack.len();
+        let dst = self.slot(pos);
+        let imm = |o: Opd| match o {
+            Opd::Const(v) if !wide => Some(v as u32 as i32),
+            Opd::Const(v) => i32::try_from(v as i64).ok(),
+            _ => None,
+        };
+        let pc = match (ri, imm(a), imm(b)) {
+            (Some(ri), _, Some(imm)) if !matches!(a, Opd::Const(_)) => {
+                let a = self.reg(a, pos);
+                self.emit(ri(RI { dst, a, imm }))
+            }
+            (Some(ri), Some(imm), None) if commutative => {
+                let b = self.reg(b, pos + 1);
+                self.emit(ri(RI { dst, a: b, imm }))
+            }
+            _ => {
+                let a = self.reg(a, pos);
+                let b = self.reg(b, pos + 1);
+                self.emit(rr(R3 { dst, a, b }))
+            }
+        };
+        self.push_result(pc);
+    }
+
+    fn load(&mut self, f: fn(Mem) -> Instr, offset: u32) {
+        let addr = self.pop();
+        let pos = self.stack.len();
+        let addr = self.reg(addr, pos);
+        let pc = self.emit(f(Mem {
+            reg: self.slot(pos),
+            addr,
+            offset,
+        }));
+        self.push_result(pc);
+    }
+
+    fn store(&mut self, f: fn(Mem) -> Instr, offset: u32) {
+        let v = self.pop();
+        let addr = self.pop();
+        let pos = self.stack.len();
+        let addr = self.reg(addr, pos);
+        let reg = self.reg(v, pos + 1);
+        self.emit(f(Mem { reg, addr, offset }));
+    }
+
+    /// Writes the top operand into local `x`, first copying out any pending reads of `x`.
+    fn set_local(&mut self, x: u32) {
+        let producer = self.last_result;
+        let v = self.pop();
+        let pos = self.stack.len();
+        let mut copied = false;
+        for j in 0..pos {
+            if self.stack[j] == Opd::Local(x) {
+                self.materialize(j);
+                copied = true;
+            }
+        }
+        match v {
+            Opd::Temp => match producer.filter(|_| !copied && !self.eager) {
+                Some(pc) if self.code[pc as usize].dst_mut().is_some() => {
+                    *self.code[pc as usize].dst_mut().expect("checked") = x;
+                }
+                _ => {
+                    let src = self.slot(pos);
+                    self.emit(Instr::Copy { dst: x, src });
+                }
+            },
+            Opd::Local(y) if y == x => {}
+            Opd::Local(y) => {
+                self.emit(Instr::Copy { dst: x, src: y });
+            }
+            Opd::Const(c) => self.emit_const(x, c),
+        }
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
@@ -78,11 +263,11 @@ impl Translator<'_> {
         }
     }
 
-    fn push_ctrl(&mut self, kind: Kind, bt: BlockType, height: u32) {
+    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) {
         let (params, results) = self.block_arity(bt);
         self.ctrl.push(Ctrl {
             kind,
-            height: height.saturating_sub(params),
+            height: (self.stack.len() as u32).saturating_sub(params),
             params,
             results,
             start: self.pc(),
@@ -92,40 +277,190 @@ impl Translator<'_> {
         });
     }
 
-    /// A branch to the label `depth` levels out, taken at operand height `height`.
-    fn branch(&mut self, depth: u32, height: u32) -> (u32, DropKeep) {
-        let pc = self.pc();
+    /// Takes the condition off the stack as a branch taken when it is non-zero (`when` true) or zero:
+    /// a comparison just computed into it is fused into the branch.
+    fn cond_branch(&mut self, when: bool) -> Instr {
+        let producer = self.last_result;
+        let cond = self.pop();
+        let pos = self.stack.len();
+        let last = self.code.len() as u32;
+        if let (Opd::Temp, Some(pc), false) = (cond, producer, self.eager) {
+            if pc + 1 == last {
+                if let Some(fused) = fuse(self.code[pc as usize], when) {
+                    self.code.pop();
+                    self.offsets.pop();
+                    self.heights.pop();
+                    return fused;
+                }
+            }
+        }
+        let cond = self.reg(cond, pos);
+        if when {
+            Instr::BrIfNez {
+                cond,
+                target: u32::MAX,
+            }
+        } else {
+            Instr::BrIfEqz {
+                cond,
+                target: u32::MAX,
+            }
+        }
+    }
+
+    /// Jumps (with `jump`, already carrying its condition) to the label `depth` levels out, moving the
+    /// label's values into place first; a conditional jump that needs moves skips over them instead.
+    fn branch(&mut self, depth: u32, jump: Instr) {
         let at = self.ctrl.len() - 1 - depth as usize;
-        let frame = &mut self.ctrl[at];
-        let keep = frame.label_arity();
-        let dk = DropKeep {
-            drop: height - frame.height - keep,
-            keep,
+        let keep = self.ctrl[at].label_arity();
+        let src = self.slot(self.stack.len() - keep as usize);
+        let dst = self.num_locals + self.ctrl[at].height;
+        let conditional = !matches!(jump, Instr::Br { .. });
+        if keep == 0 || src == dst {
+            let pc = self.emit(jump);
+            self.link(at, pc);
+            return;
+        }
+        let skip = if conditional {
+            Some(self.emit(invert(jump)))
+        } else {
+            None
         };
+        self.emit(Instr::CopyMany { dst, src, n: keep });
+        let pc = self.emit(Instr::Br { target: u32::MAX });
+        self.link(at, pc);
+        if let Some(skip) = skip {
+            let here = self.pc();
+            self.patch(skip, here);
+        }
+    }
+
+    /// Points the jump at `pc` to the label of control frame `at`.
+    fn link(&mut self, at: usize, pc: u32) {
+        let frame = &mut self.ctrl[at];
         if frame.kind == Kind::Loop {
-            (frame.start, dk)
+            let start = frame.start;
+            self.patch(pc, start);
         } else {
             frame.fixups.push(pc);
-            (u32::MAX, dk)
         }
     }
 
     fn patch(&mut self, at: u32, target: u32) {
-        match &mut self.code[at as usize] {
-            Instr::Br { target: t, .. }
-            | Instr::BrIfNez { target: t, .. }
-            | Instr::BrIfEqz { target: t } => *t = target,
-            _ => {}
+        if let Some(t) = self.code[at as usize].target_mut() {
+            *t = target;
         }
+    }
+
+    fn ret(&mut self) {
+        self.materialize_all();
+        let keep = self.ctrl[0].results;
+        let src = self.slot(self.stack.len() - keep as usize);
+        self.emit(Instr::Return { src, keep });
+    }
+
+    fn call(&mut self, params: usize, results: usize, instr: impl FnOnce(u32) -> Instr) {
+        self.materialize_all();
+        let base = self.stack.len() - params;
+        self.emit(instr(self.slot(base)));
+        self.stack.truncate(base);
+        for _ in 0..results {
+            self.push(Opd::Temp);
+        }
+        // A call's results land where the callee frame puts them: not retargetable.
+        self.last_result = None;
+    }
+
+    /// Materialises everything and pops `n` operands that now sit in consecutive slots from the returned one.
+    fn consecutive(&mut self, n: usize) -> u32 {
+        self.materialize_all();
+        let base = self.stack.len() - n;
+        self.stack.truncate(base);
+        self.last_result = None;
+        self.slot(base)
     }
 }
 
-/// Validates and translates one function body.
+/// A compare-and-branch for a just-emitted comparison, taken when the comparison is `when`.
+fn fuse(cmp: Instr, when: bool) -> Option<Instr> {
+    use Instr as I;
+    let r = |r: R3| BrR {
+        a: r.a,
+        b: r.b,
+        target: u32::MAX,
+    };
+    let i = |r: RI| BrI {
+        a: r.a,
+        imm: r.imm,
+        target: u32::MAX,
+    };
+    let fused = match cmp {
+        I::I32Eqz(x) => I::BrIfEqz {
+            cond: x.a,
+            target: u32::MAX,
+        },
+        I::I32Eq(x) => I::I32BrEq(r(x)),
+        I::I32Ne(x) => I::I32BrNe(r(x)),
+        I::I32LtS(x) => I::I32BrLtS(r(x)),
+        I::I32LtU(x) => I::I32BrLtU(r(x)),
+        I::I32GtS(x) => I::I32BrGtS(r(x)),
+        I::I32GtU(x) => I::I32BrGtU(r(x)),
+        I::I32LeS(x) => I::I32BrLeS(r(x)),
+        I::I32LeU(x) => I::I32BrLeU(r(x)),
+        I::I32GeS(x) => I::I32BrGeS(r(x)),
+        I::I32GeU(x) => I::I32BrGeU(r(x)),
+        I::I32EqImm(x) => I::I32BrEqImm(i(x)),
+        I::I32NeImm(x) => I::I32BrNeImm(i(x)),
+        I::I32LtSImm(x) => I::I32BrLtSImm(i(x)),
+        I::I32LtUImm(x) => I::I32BrLtUImm(i(x)),
+        I::I32GtSImm(x) => I::I32BrGtSImm(i(x)),
+        I::I32GtUImm(x) => I::I32BrGtUImm(i(x)),
+        I::I32LeSImm(x) => I::I32BrLeSImm(i(x)),
+        I::I32LeUImm(x) => I::I32BrLeUImm(i(x)),
+        I::I32GeSImm(x) => I::I32BrGeSImm(i(x)),
+        I::I32GeUImm(x) => I::I32BrGeUImm(i(x)),
+        _ => return None,
+    };
+    Some(if when { fused } else { invert(fused) })
+}
+
+/// The branch taken exactly when `b` is not.
+fn invert(b: Instr) -> Instr {
+    use Instr as I;
+    match b {
+        I::BrIfNez { cond, target } => I::BrIfEqz { cond, target },
+        I::BrIfEqz { cond, target } => I::BrIfNez { cond, target },
+        I::I32BrEq(x) => I::I32BrNe(x),
+        I::I32BrNe(x) => I::I32BrEq(x),
+        I::I32BrLtS(x) => I::I32BrGeS(x),
+        I::I32BrGeS(x) => I::I32BrLtS(x),
+        I::I32BrLtU(x) => I::I32BrGeU(x),
+        I::I32BrGeU(x) => I::I32BrLtU(x),
+        I::I32BrGtS(x) => I::I32BrLeS(x),
+        I::I32BrLeS(x) => I::I32BrGtS(x),
+        I::I32BrGtU(x) => I::I32BrLeU(x),
+        I::I32BrLeU(x) => I::I32BrGtU(x),
+        I::I32BrEqImm(x) => I::I32BrNeImm(x),
+        I::I32BrNeImm(x) => I::I32BrEqImm(x),
+        I::I32BrLtSImm(x) => I::I32BrGeSImm(x),
+        I::I32BrGeSImm(x) => I::I32BrLtSImm(x),
+        I::I32BrLtUImm(x) => I::I32BrGeUImm(x),
+        I::I32BrGeUImm(x) => I::I32BrLtUImm(x),
+        I::I32BrGtSImm(x) => I::I32BrLeSImm(x),
+        I::I32BrLeSImm(x) => I::I32BrGtSImm(x),
+        I::I32BrGtUImm(x) => I::I32BrLeUImm(x),
+        I::I32BrLeUImm(x) => I::I32BrGtUImm(x),
+        other => other,
+    }
+}
+
+/// Validates and translates one function body; `eager` keeps the frame an exact image of the Wasm stack.
 pub(crate) fn translate(
     fv: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
     module: &Module,
     func_idx: u32,
+    eager: bool,
 ) -> Result<FuncBody, Error> {
     let ty = module.func_type(func_idx);
     let mut locals: Vec<ValType> = ty.params.to_vec();
@@ -133,7 +468,7 @@ pub(crate) fn translate(
     for _ in 0..lr.get_count() {
         let offset = lr.original_position();
         let (count, t) = lr.read()?;
-        fv.define_locals(offset as u64, count, t)?;
+        fv.define_locals(offset, count, t)?;
         locals.extend(core::iter::repeat_n(ValType::from(t), count as usize));
     }
     let results = ty.results.len() as u32;
@@ -144,9 +479,16 @@ pub(crate) fn translate(
         module,
         code: Vec::new(),
         offsets: Vec::new(),
+        heights: Vec::new(),
         ctrl: Vec::new(),
+        stack: Vec::new(),
+        num_locals: locals.len() as u32,
+        max_height: 0,
         reachable: true,
+        eager,
         offset: 0,
+        height_before: 0,
+        last_result: None,
     };
     t.ctrl.push(Ctrl {
         kind: Kind::Block,
@@ -158,242 +500,120 @@ pub(crate) fn translate(
         else_fixup: None,
         entry_reachable: true,
     });
-    let mut max_height = 0u32;
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset()?;
-        let height = fv.operand_stack_height();
         fv.op(offset, &op)?;
-        max_height = max_height.max(fv.operand_stack_height()).max(height);
         t.offset = offset as u32;
-        op_to_instr(&mut t, op, height)?;
+        t.height_before = t.stack.len() as u32;
+        op_to_instr(&mut t, op)?;
     }
     reader.finish()?;
     Ok(FuncBody {
         type_idx: module.func_types[func_idx as usize],
         locals: locals.into(),
         num_params: ty.params.len() as u32,
-        max_height: max_height + 1,
+        max_height: t.max_height + 1,
         code: t.code.into_iter().map(Cell::new).collect(),
         offsets: t.offsets.into(),
+        heights: t.heights.into(),
     })
 }
 
-fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<(), Error> {
+/// Register and immediate forms of the binary operators; `(forms, commutative, 64-bit)`.
+fn binop(op: &Operator<'_>) -> Option<(BinForms, bool, bool)> {
     use Instr as I;
-    // Structured control is tracked even in dead code so `else`/`end` pair up.
-    match op {
-        Operator::Block { blockty } => {
-            t.push_ctrl(Kind::Block, blockty, height);
-            return Ok(());
-        }
-        Operator::Loop { blockty } => {
-            t.push_ctrl(Kind::Loop, blockty, height);
-            return Ok(());
-        }
-        Operator::If { blockty } => {
-            t.push_ctrl(Kind::If, blockty, height.saturating_sub(1));
-            if t.reachable {
-                let at = t.pc();
-                t.emit(I::BrIfEqz { target: u32::MAX });
-                t.ctrl.last_mut().expect("if frame").else_fixup = Some(at);
-            }
-            return Ok(());
-        }
-        Operator::Else => {
-            if t.reachable {
-                let frame = t.ctrl.last_mut().expect("else frame");
-                let keep = frame.results;
-                frame.fixups.push(t.code.len() as u32);
-                t.emit(I::Br {
-                    target: u32::MAX,
-                    dk: DropKeep { drop: 0, keep },
-                });
-            }
-            let pc = t.pc();
-            let frame = t.ctrl.last_mut().expect("else frame");
-            frame.kind = Kind::Else;
-            let fix = frame.else_fixup.take();
-            t.reachable = frame.entry_reachable;
-            if let Some(at) = fix {
-                t.patch(at, pc);
-            }
-            return Ok(());
-        }
-        Operator::End => {
-            let frame = t.ctrl.pop().expect("end frame");
-            if t.ctrl.is_empty() {
-                // Function end: every branch to the body label lands on the return.
-                let pc = t.pc();
-                for at in frame.fixups {
-                    t.patch(at, pc);
-                }
-                t.emit(I::Return {
-                    keep: frame.results,
-                });
-                return Ok(());
-            }
-            let pc = t.pc();
-            for at in frame.fixups.iter().copied().chain(frame.else_fixup) {
-                t.patch(at, pc);
-            }
-            t.reachable = frame.entry_reachable;
-            return Ok(());
-        }
-        _ if !t.reachable => return Ok(()),
-        _ => {}
-    }
-    let instr = match op {
-        Operator::Unreachable => {
-            t.emit(I::Unreachable);
-            t.reachable = false;
-            return Ok(());
-        }
-        Operator::Nop => return Ok(()),
-        Operator::Br { relative_depth } => {
-            let (target, dk) = t.branch(relative_depth, height);
-            t.emit(I::Br { target, dk });
-            t.reachable = false;
-            return Ok(());
-        }
-        Operator::BrIf { relative_depth } => {
-            let (target, dk) = t.branch(relative_depth, height - 1);
-            I::BrIfNez { target, dk }
-        }
-        Operator::BrTable { targets } => {
-            let len = targets.len();
-            t.emit(I::BrTable { len });
-            let default = targets.default();
-            for depth in targets.targets() {
-                let (target, dk) = t.branch(depth?, height - 1);
-                t.emit(I::Br { target, dk });
-            }
-            let (target, dk) = t.branch(default, height - 1);
-            t.emit(I::Br { target, dk });
-            t.reachable = false;
-            return Ok(());
-        }
-        Operator::Return => {
-            let keep = t.ctrl[0].results;
-            t.emit(I::Return { keep });
-            t.reachable = false;
-            return Ok(());
-        }
-        Operator::Call { function_index } => I::Call(function_index),
-        Operator::CallIndirect {
-            type_index,
-            table_index,
-        } => I::CallIndirect {
-            ty: type_index,
-            table: table_index,
-        },
-        Operator::Drop => I::Drop,
-        Operator::Select | Operator::TypedSelect { .. } => I::Select,
-        Operator::LocalGet { local_index } => I::LocalGet(local_index),
-        Operator::LocalSet { local_index } => I::LocalSet(local_index),
-        Operator::LocalTee { local_index } => I::LocalTee(local_index),
-        Operator::GlobalGet { global_index } => I::GlobalGet(global_index),
-        Operator::GlobalSet { global_index } => I::GlobalSet(global_index),
-        Operator::TableGet { table } => I::TableGet(table),
-        Operator::TableSet { table } => I::TableSet(table),
-        Operator::I32Load { memarg } => I::I32Load(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load { memarg } => I::I64Load(mem_offset(&memarg, t.offset)?),
-        Operator::F32Load { memarg } => I::F32Load(mem_offset(&memarg, t.offset)?),
-        Operator::F64Load { memarg } => I::F64Load(mem_offset(&memarg, t.offset)?),
-        Operator::I32Load8S { memarg } => I::I32Load8S(mem_offset(&memarg, t.offset)?),
-        Operator::I32Load8U { memarg } => I::I32Load8U(mem_offset(&memarg, t.offset)?),
-        Operator::I32Load16S { memarg } => I::I32Load16S(mem_offset(&memarg, t.offset)?),
-        Operator::I32Load16U { memarg } => I::I32Load16U(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load8S { memarg } => I::I64Load8S(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load8U { memarg } => I::I64Load8U(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load16S { memarg } => I::I64Load16S(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load16U { memarg } => I::I64Load16U(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load32S { memarg } => I::I64Load32S(mem_offset(&memarg, t.offset)?),
-        Operator::I64Load32U { memarg } => I::I64Load32U(mem_offset(&memarg, t.offset)?),
-        Operator::I32Store { memarg } => I::I32Store(mem_offset(&memarg, t.offset)?),
-        Operator::I64Store { memarg } => I::I64Store(mem_offset(&memarg, t.offset)?),
-        Operator::F32Store { memarg } => I::F32Store(mem_offset(&memarg, t.offset)?),
-        Operator::F64Store { memarg } => I::F64Store(mem_offset(&memarg, t.offset)?),
-        Operator::I32Store8 { memarg } => I::I32Store8(mem_offset(&memarg, t.offset)?),
-        Operator::I32Store16 { memarg } => I::I32Store16(mem_offset(&memarg, t.offset)?),
-        Operator::I64Store8 { memarg } => I::I64Store8(mem_offset(&memarg, t.offset)?),
-        Operator::I64Store16 { memarg } => I::I64Store16(mem_offset(&memarg, t.offset)?),
-        Operator::I64Store32 { memarg } => I::I64Store32(mem_offset(&memarg, t.offset)?),
-        Operator::MemorySize { .. } => I::MemorySize,
-        Operator::MemoryGrow { .. } => I::MemoryGrow,
-        Operator::I32Const { value } => I::I32Const(value),
-        Operator::I64Const { value } => I::I64Const(value),
-        Operator::F32Const { value } => I::F32Const(value.bits()),
-        Operator::F64Const { value } => I::F64Const(value.bits()),
+    Some(match op {
+        Operator::I32Add => ((I::I32Add, Some(I::I32AddImm)), true, false),
+        Operator::I32Sub => ((I::I32Sub, Some(I::I32SubImm)), false, false),
+        Operator::I32Mul => ((I::I32Mul, Some(I::I32MulImm)), true, false),
+        Operator::I32DivS => ((I::I32DivS, None), false, false),
+        Operator::I32DivU => ((I::I32DivU, None), false, false),
+        Operator::I32RemS => ((I::I32RemS, None), false, false),
+        Operator::I32RemU => ((I::I32RemU, None), false, false),
+        Operator::I32And => ((I::I32And, Some(I::I32AndImm)), true, false),
+        Operator::I32Or => ((I::I32Or, Some(I::I32OrImm)), true, false),
+        Operator::I32Xor => ((I::I32Xor, Some(I::I32XorImm)), true, false),
+        Operator::I32Shl => ((I::I32Shl, Some(I::I32ShlImm)), false, false),
+        Operator::I32ShrS => ((I::I32ShrS, Some(I::I32ShrSImm)), false, false),
+        Operator::I32ShrU => ((I::I32ShrU, Some(I::I32ShrUImm)), false, false),
+        Operator::I32Rotl => ((I::I32Rotl, Some(I::I32RotlImm)), false, false),
+        Operator::I32Rotr => ((I::I32Rotr, Some(I::I32RotrImm)), false, false),
+        Operator::I32Eq => ((I::I32Eq, Some(I::I32EqImm)), true, false),
+        Operator::I32Ne => ((I::I32Ne, Some(I::I32NeImm)), true, false),
+        Operator::I32LtS => ((I::I32LtS, Some(I::I32LtSImm)), false, false),
+        Operator::I32LtU => ((I::I32LtU, Some(I::I32LtUImm)), false, false),
+        Operator::I32GtS => ((I::I32GtS, Some(I::I32GtSImm)), false, false),
+        Operator::I32GtU => ((I::I32GtU, Some(I::I32GtUImm)), false, false),
+        Operator::I32LeS => ((I::I32LeS, Some(I::I32LeSImm)), false, false),
+        Operator::I32LeU => ((I::I32LeU, Some(I::I32LeUImm)), false, false),
+        Operator::I32GeS => ((I::I32GeS, Some(I::I32GeSImm)), false, false),
+        Operator::I32GeU => ((I::I32GeU, Some(I::I32GeUImm)), false, false),
+        Operator::I64Add => ((I::I64Add, Some(I::I64AddImm)), true, true),
+        Operator::I64Sub => ((I::I64Sub, Some(I::I64SubImm)), false, true),
+        Operator::I64Mul => ((I::I64Mul, Some(I::I64MulImm)), true, true),
+        Operator::I64DivS => ((I::I64DivS, None), false, true),
+        Operator::I64DivU => ((I::I64DivU, None), false, true),
+        Operator::I64RemS => ((I::I64RemS, None), false, true),
+        Operator::I64RemU => ((I::I64RemU, None), false, true),
+        Operator::I64And => ((I::I64And, Some(I::I64AndImm)), true, true),
+        Operator::I64Or => ((I::I64Or, Some(I::I64OrImm)), true, true),
+        Operator::I64Xor => ((I::I64Xor, Some(I::I64XorImm)), true, true),
+        Operator::I64Shl => ((I::I64Shl, Some(I::I64ShlImm)), false, true),
+        Operator::I64ShrS => ((I::I64ShrS, Some(I::I64ShrSImm)), false, true),
+        Operator::I64ShrU => ((I::I64ShrU, Some(I::I64ShrUImm)), false, true),
+        Operator::I64Rotl => ((I::I64Rotl, None), false, true),
+        Operator::I64Rotr => ((I::I64Rotr, None), false, true),
+        Operator::I64Eq => ((I::I64Eq, None), true, true),
+        Operator::I64Ne => ((I::I64Ne, None), true, true),
+        Operator::I64LtS => ((I::I64LtS, None), false, true),
+        Operator::I64LtU => ((I::I64LtU, None), false, true),
+        Operator::I64GtS => ((I::I64GtS, None), false, true),
+        Operator::I64GtU => ((I::I64GtU, None), false, true),
+        Operator::I64LeS => ((I::I64LeS, None), false, true),
+        Operator::I64LeU => ((I::I64LeU, None), false, true),
+        Operator::I64GeS => ((I::I64GeS, None), false, true),
+        Operator::I64GeU => ((I::I64GeU, None), false, true),
+        Operator::F32Eq => ((I::F32Eq, None), true, false),
+        Operator::F32Ne => ((I::F32Ne, None), true, false),
+        Operator::F32Lt => ((I::F32Lt, None), false, false),
+        Operator::F32Gt => ((I::F32Gt, None), false, false),
+        Operator::F32Le => ((I::F32Le, None), false, false),
+        Operator::F32Ge => ((I::F32Ge, None), false, false),
+        Operator::F64Eq => ((I::F64Eq, None), true, false),
+        Operator::F64Ne => ((I::F64Ne, None), true, false),
+        Operator::F64Lt => ((I::F64Lt, None), false, false),
+        Operator::F64Gt => ((I::F64Gt, None), false, false),
+        Operator::F64Le => ((I::F64Le, None), false, false),
+        Operator::F64Ge => ((I::F64Ge, None), false, false),
+        Operator::F32Add => ((I::F32Add, None), true, false),
+        Operator::F32Sub => ((I::F32Sub, None), false, false),
+        Operator::F32Mul => ((I::F32Mul, None), true, false),
+        Operator::F32Div => ((I::F32Div, None), false, false),
+        Operator::F32Min => ((I::F32Min, None), false, false),
+        Operator::F32Max => ((I::F32Max, None), false, false),
+        Operator::F32Copysign => ((I::F32Copysign, None), false, false),
+        Operator::F64Add => ((I::F64Add, None), true, false),
+        Operator::F64Sub => ((I::F64Sub, None), false, false),
+        Operator::F64Mul => ((I::F64Mul, None), true, false),
+        Operator::F64Div => ((I::F64Div, None), false, false),
+        Operator::F64Min => ((I::F64Min, None), false, false),
+        Operator::F64Max => ((I::F64Max, None), false, false),
+        Operator::F64Copysign => ((I::F64Copysign, None), false, false),
+        _ => return None,
+    })
+}
+
+fn unop(op: &Operator<'_>) -> Option<fn(R2) -> Instr> {
+    use Instr as I;
+    Some(match op {
         Operator::I32Eqz => I::I32Eqz,
-        Operator::I32Eq => I::I32Eq,
-        Operator::I32Ne => I::I32Ne,
-        Operator::I32LtS => I::I32LtS,
-        Operator::I32LtU => I::I32LtU,
-        Operator::I32GtS => I::I32GtS,
-        Operator::I32GtU => I::I32GtU,
-        Operator::I32LeS => I::I32LeS,
-        Operator::I32LeU => I::I32LeU,
-        Operator::I32GeS => I::I32GeS,
-        Operator::I32GeU => I::I32GeU,
         Operator::I64Eqz => I::I64Eqz,
-        Operator::I64Eq => I::I64Eq,
-        Operator::I64Ne => I::I64Ne,
-        Operator::I64LtS => I::I64LtS,
-        Operator::I64LtU => I::I64LtU,
-        Operator::I64GtS => I::I64GtS,
-        Operator::I64GtU => I::I64GtU,
-        Operator::I64LeS => I::I64LeS,
-        Operator::I64LeU => I::I64LeU,
-        Operator::I64GeS => I::I64GeS,
-        Operator::I64GeU => I::I64GeU,
-        Operator::F32Eq => I::F32Eq,
-        Operator::F32Ne => I::F32Ne,
-        Operator::F32Lt => I::F32Lt,
-        Operator::F32Gt => I::F32Gt,
-        Operator::F32Le => I::F32Le,
-        Operator::F32Ge => I::F32Ge,
-        Operator::F64Eq => I::F64Eq,
-        Operator::F64Ne => I::F64Ne,
-        Operator::F64Lt => I::F64Lt,
-        Operator::F64Gt => I::F64Gt,
-        Operator::F64Le => I::F64Le,
-        Operator::F64Ge => I::F64Ge,
         Operator::I32Clz => I::I32Clz,
         Operator::I32Ctz => I::I32Ctz,
         Operator::I32Popcnt => I::I32Popcnt,
-        Operator::I32Add => I::I32Add,
-        Operator::I32Sub => I::I32Sub,
-        Operator::I32Mul => I::I32Mul,
-        Operator::I32DivS => I::I32DivS,
-        Operator::I32DivU => I::I32DivU,
-        Operator::I32RemS => I::I32RemS,
-        Operator::I32RemU => I::I32RemU,
-        Operator::I32And => I::I32And,
-        Operator::I32Or => I::I32Or,
-        Operator::I32Xor => I::I32Xor,
-        Operator::I32Shl => I::I32Shl,
-        Operator::I32ShrS => I::I32ShrS,
-        Operator::I32ShrU => I::I32ShrU,
-        Operator::I32Rotl => I::I32Rotl,
-        Operator::I32Rotr => I::I32Rotr,
         Operator::I64Clz => I::I64Clz,
         Operator::I64Ctz => I::I64Ctz,
         Operator::I64Popcnt => I::I64Popcnt,
-        Operator::I64Add => I::I64Add,
-        Operator::I64Sub => I::I64Sub,
-        Operator::I64Mul => I::I64Mul,
-        Operator::I64DivS => I::I64DivS,
-        Operator::I64DivU => I::I64DivU,
-        Operator::I64RemS => I::I64RemS,
-        Operator::I64RemU => I::I64RemU,
-        Operator::I64And => I::I64And,
-        Operator::I64Or => I::I64Or,
-        Operator::I64Xor => I::I64Xor,
-        Operator::I64Shl => I::I64Shl,
-        Operator::I64ShrS => I::I64ShrS,
-        Operator::I64ShrU => I::I64ShrU,
-        Operator::I64Rotl => I::I64Rotl,
-        Operator::I64Rotr => I::I64Rotr,
         Operator::F32Abs => I::F32Abs,
         Operator::F32Neg => I::F32Neg,
         Operator::F32Ceil => I::F32Ceil,
@@ -401,13 +621,6 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::F32Trunc => I::F32Trunc,
         Operator::F32Nearest => I::F32Nearest,
         Operator::F32Sqrt => I::F32Sqrt,
-        Operator::F32Add => I::F32Add,
-        Operator::F32Sub => I::F32Sub,
-        Operator::F32Mul => I::F32Mul,
-        Operator::F32Div => I::F32Div,
-        Operator::F32Min => I::F32Min,
-        Operator::F32Max => I::F32Max,
-        Operator::F32Copysign => I::F32Copysign,
         Operator::F64Abs => I::F64Abs,
         Operator::F64Neg => I::F64Neg,
         Operator::F64Ceil => I::F64Ceil,
@@ -415,13 +628,6 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::F64Trunc => I::F64Trunc,
         Operator::F64Nearest => I::F64Nearest,
         Operator::F64Sqrt => I::F64Sqrt,
-        Operator::F64Add => I::F64Add,
-        Operator::F64Sub => I::F64Sub,
-        Operator::F64Mul => I::F64Mul,
-        Operator::F64Div => I::F64Div,
-        Operator::F64Min => I::F64Min,
-        Operator::F64Max => I::F64Max,
-        Operator::F64Copysign => I::F64Copysign,
         Operator::I32WrapI64 => I::I32WrapI64,
         Operator::I32TruncF32S => I::I32TruncF32S,
         Operator::I32TruncF32U => I::I32TruncF32U,
@@ -443,11 +649,6 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::F64ConvertI64S => I::F64ConvertI64S,
         Operator::F64ConvertI64U => I::F64ConvertI64U,
         Operator::F64PromoteF32 => I::F64PromoteF32,
-        // Reinterpretations are no-ops on the untyped stack.
-        Operator::I32ReinterpretF32
-        | Operator::I64ReinterpretF64
-        | Operator::F32ReinterpretI32
-        | Operator::F64ReinterpretI64 => return Ok(()),
         Operator::I32Extend8S => I::I32Extend8S,
         Operator::I32Extend16S => I::I32Extend16S,
         Operator::I64Extend8S => I::I64Extend8S,
@@ -461,42 +662,381 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>, height: u32) -> Result<
         Operator::I64TruncSatF32U => I::I64TruncSatF32U,
         Operator::I64TruncSatF64S => I::I64TruncSatF64S,
         Operator::I64TruncSatF64U => I::I64TruncSatF64U,
-        Operator::MemoryInit { data_index, .. } => I::MemoryInit(data_index),
-        Operator::DataDrop { data_index } => I::DataDrop(data_index),
-        Operator::MemoryCopy { .. } => I::MemoryCopy,
-        Operator::MemoryFill { .. } => I::MemoryFill,
-        Operator::TableInit { elem_index, table } => I::TableInit {
-            table,
-            elem: elem_index,
-        },
-        Operator::ElemDrop { elem_index } => I::ElemDrop(elem_index),
+        Operator::RefIsNull => I::RefIsNull,
+        _ => return None,
+    })
+}
+
+/// A load's constructor and memarg, or a store's (`false`).
+fn memop(op: &Operator<'_>) -> Option<(fn(Mem) -> Instr, bool, u64)> {
+    use Instr as I;
+    Some(match op {
+        Operator::I32Load { memarg } | Operator::F32Load { memarg } => {
+            (I::I32Load, true, memarg.offset)
+        }
+        Operator::I64Load { memarg } | Operator::F64Load { memarg } => {
+            (I::I64Load, true, memarg.offset)
+        }
+        Operator::I32Load8S { memarg } => (I::I32Load8S, true, memarg.offset),
+        Operator::I32Load8U { memarg } => (I::I32Load8U, true, memarg.offset),
+        Operator::I32Load16S { memarg } => (I::I32Load16S, true, memarg.offset),
+        Operator::I32Load16U { memarg } => (I::I32Load16U, true, memarg.offset),
+        Operator::I64Load8S { memarg } => (I::I64Load8S, true, memarg.offset),
+        Operator::I64Load8U { memarg } => (I::I64Load8U, true, memarg.offset),
+        Operator::I64Load16S { memarg } => (I::I64Load16S, true, memarg.offset),
+        Operator::I64Load16U { memarg } => (I::I64Load16U, true, memarg.offset),
+        Operator::I64Load32S { memarg } => (I::I64Load32S, true, memarg.offset),
+        Operator::I64Load32U { memarg } => (I::I64Load32U, true, memarg.offset),
+        Operator::I32Store { memarg }
+        | Operator::F32Store { memarg }
+        | Operator::I64Store32 { memarg } => (I::I32Store, false, memarg.offset),
+        Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
+            (I::I64Store, false, memarg.offset)
+        }
+        Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => {
+            (I::I32Store8, false, memarg.offset)
+        }
+        Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
+            (I::I32Store16, false, memarg.offset)
+        }
+        _ => return None,
+    })
+}
+
+fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
+    use Instr as I;
+    // Structured control is tracked even in dead code so `else`/`end` pair up.
+    match op {
+        Operator::Block { blockty } => {
+            t.materialize_all();
+            t.last_result = None;
+            t.push_ctrl(Kind::Block, blockty);
+            return Ok(());
+        }
+        Operator::Loop { blockty } => {
+            t.materialize_all();
+            t.last_result = None;
+            t.push_ctrl(Kind::Loop, blockty);
+            return Ok(());
+        }
+        Operator::If { blockty } => {
+            let jump = if t.reachable {
+                Some(t.cond_branch(false))
+            } else {
+                None
+            };
+            t.materialize_all();
+            t.push_ctrl(Kind::If, blockty);
+            if let Some(jump) = jump {
+                let at = t.emit(jump);
+                t.ctrl.last_mut().expect("if frame").else_fixup = Some(at);
+            }
+            return Ok(());
+        }
+        Operator::Else => {
+            let frame = t.ctrl.last().expect("else frame");
+            let (height, params) = (frame.height, frame.params);
+            if t.reachable {
+                t.materialize_all();
+                let pc = t.emit(I::Br { target: u32::MAX });
+                t.ctrl.last_mut().expect("else frame").fixups.push(pc);
+            }
+            let pc = t.pc();
+            let frame = t.ctrl.last_mut().expect("else frame");
+            let fix = frame.else_fixup.take();
+            t.reachable = frame.entry_reachable;
+            if let Some(at) = fix {
+                t.patch(at, pc);
+            }
+            t.reset_stack(height, params);
+            t.last_result = None;
+            return Ok(());
+        }
+        Operator::End => {
+            if t.reachable {
+                t.materialize_all();
+            }
+            t.last_result = None;
+            if t.ctrl.len() == 1 {
+                // Function end: every branch to the body label lands on the return.
+                let frame = t.ctrl.pop().expect("function frame");
+                let pc = t.pc();
+                for at in frame.fixups {
+                    t.patch(at, pc);
+                }
+                let src = t.num_locals;
+                t.emit(I::Return {
+                    src,
+                    keep: frame.results,
+                });
+                return Ok(());
+            }
+            let frame = t.ctrl.pop().expect("end frame");
+            let pc = t.pc();
+            for at in frame.fixups.iter().copied().chain(frame.else_fixup) {
+                t.patch(at, pc);
+            }
+            t.reachable = frame.entry_reachable;
+            t.reset_stack(frame.height, frame.results);
+            return Ok(());
+        }
+        _ if !t.reachable => return Ok(()),
+        _ => {}
+    }
+    if let Some((forms, commutative, wide)) = binop(&op) {
+        t.binop(forms, commutative, wide);
+        return Ok(());
+    }
+    if let Some(f) = unop(&op) {
+        t.unop(f);
+        return Ok(());
+    }
+    if let Some((f, is_load, offset)) = memop(&op) {
+        let offset = u32::try_from(offset).map_err(|_| Error::Invalid {
+            offset: t.offset as u64,
+            message: "memarg offset out of range".into(),
+        })?;
+        if is_load {
+            t.load(f, offset)
+        } else {
+            t.store(f, offset)
+        }
+        return Ok(());
+    }
+    match op {
+        Operator::Unreachable => {
+            t.emit(I::Unreachable);
+            t.reachable = false;
+        }
+        Operator::Nop => {}
+        Operator::Br { relative_depth } => {
+            t.materialize_all();
+            if relative_depth as usize == t.ctrl.len() - 1 {
+                t.ret();
+            } else {
+                t.branch(relative_depth, I::Br { target: u32::MAX });
+            }
+            t.reachable = false;
+        }
+        Operator::BrIf { relative_depth } => {
+            let jump = t.cond_branch(true);
+            t.materialize_all();
+            t.branch(relative_depth, jump);
+            t.last_result = None;
+        }
+        Operator::BrTable { targets } => {
+            let index = t.pop();
+            let pos = t.stack.len();
+            let index = t.reg(index, pos);
+            t.materialize_all();
+            let depths = targets
+                .targets()
+                .chain(core::iter::once(Ok(targets.default())))
+                .collect::<Result<Vec<_>, _>>()?;
+            t.emit(I::BrTable {
+                index,
+                len: targets.len(),
+            });
+            let entries: Vec<u32> = depths
+                .iter()
+                .map(|_| t.emit(I::Br { target: u32::MAX }))
+                .collect();
+            for (depth, entry) in depths.into_iter().zip(entries) {
+                let at = t.ctrl.len() - 1 - depth as usize;
+                let keep = t.ctrl[at].label_arity();
+                let src = t.slot(t.stack.len() - keep as usize);
+                let dst = t.num_locals + t.ctrl[at].height;
+                if keep == 0 || src == dst {
+                    t.link(at, entry);
+                } else {
+                    let here = t.pc();
+                    t.patch(entry, here);
+                    t.branch(depth, I::Br { target: u32::MAX });
+                }
+            }
+            t.reachable = false;
+        }
+        Operator::Return => {
+            t.ret();
+            t.reachable = false;
+        }
+        Operator::Call { function_index } => {
+            let ty = t.module.func_type(function_index);
+            let (p, r) = (ty.params.len(), ty.results.len());
+            t.call(p, r, |base| I::Call {
+                func: function_index,
+                base,
+            });
+        }
+        Operator::CallIndirect {
+            type_index,
+            table_index,
+        } => {
+            let ty = t.module.type_at(type_index);
+            let (p, r) = (ty.params.len(), ty.results.len());
+            t.call(p + 1, r, |base| I::CallIndirect {
+                ty: type_index,
+                table: table_index,
+                index: base + p as u32,
+            });
+        }
+        Operator::Drop => {
+            t.pop();
+        }
+        Operator::Select | Operator::TypedSelect { .. } => {
+            let c = t.pop();
+            let b = t.pop();
+            let a = t.pop();
+            let pos = t.stack.len();
+            let cond = t.slot(pos + 2);
+            match c {
+                Opd::Temp => {}
+                Opd::Local(x) => {
+                    t.emit(I::Copy { dst: cond, src: x });
+                }
+                Opd::Const(v) => t.emit_const(cond, v),
+            }
+            let a = t.reg(a, pos);
+            let b = t.reg(b, pos + 1);
+            let pc = t.emit(I::Select {
+                dst: t.slot(pos),
+                a,
+                b,
+            });
+            t.push_result(pc);
+        }
+        Operator::LocalGet { local_index } => t.push(Opd::Local(local_index)),
+        Operator::LocalSet { local_index } => t.set_local(local_index),
+        Operator::LocalTee { local_index } => {
+            t.set_local(local_index);
+            t.push(Opd::Local(local_index));
+        }
+        Operator::GlobalGet { global_index } => {
+            let pc = t.emit(I::GlobalGet {
+                dst: t.slot(t.stack.len()),
+                global: global_index,
+            });
+            t.push_result(pc);
+        }
+        Operator::GlobalSet { global_index } => {
+            let v = t.pop();
+            let pos = t.stack.len();
+            let src = t.reg(v, pos);
+            t.emit(I::GlobalSet {
+                src,
+                global: global_index,
+            });
+        }
+        Operator::I32Const { value } => t.push(Opd::Const(value as u32 as u64)),
+        Operator::I64Const { value } => t.push(Opd::Const(value as u64)),
+        Operator::F32Const { value } => t.push(Opd::Const(value.bits() as u64)),
+        Operator::F64Const { value } => t.push(Opd::Const(value.bits())),
+        Operator::RefNull { .. } => t.push(Opd::Const(0)),
+        Operator::RefFunc { function_index } => {
+            let pc = t.emit(I::RefFunc {
+                dst: t.slot(t.stack.len()),
+                func: function_index,
+            });
+            t.push_result(pc);
+        }
+        // Reinterpretations are no-ops on untyped slots.
+        Operator::I32ReinterpretF32
+        | Operator::I64ReinterpretF64
+        | Operator::F32ReinterpretI32
+        | Operator::F64ReinterpretI64 => {}
+        Operator::MemorySize { .. } => {
+            let pc = t.emit(I::MemorySize {
+                dst: t.slot(t.stack.len()),
+            });
+            t.push_result(pc);
+        }
+        Operator::MemoryGrow { .. } => {
+            let delta = t.pop();
+            let pos = t.stack.len();
+            let delta = t.reg(delta, pos);
+            let pc = t.emit(I::MemoryGrow {
+                dst: t.slot(pos),
+                delta,
+            });
+            t.push_result(pc);
+        }
+        Operator::TableGet { table } => {
+            let index = t.pop();
+            let pos = t.stack.len();
+            let index = t.reg(index, pos);
+            let pc = t.emit(I::TableGet {
+                dst: t.slot(pos),
+                index,
+                table,
+            });
+            t.push_result(pc);
+        }
+        Operator::TableSize { table } => {
+            let pc = t.emit(I::TableSize {
+                dst: t.slot(t.stack.len()),
+                table,
+            });
+            t.push_result(pc);
+        }
+        Operator::TableSet { table } => {
+            let base = t.consecutive(2);
+            t.emit(I::TableSet { table, base });
+        }
+        Operator::TableGrow { table } => {
+            let base = t.consecutive(2);
+            t.emit(I::TableGrow { table, base });
+            t.push(Opd::Temp);
+        }
+        Operator::TableFill { table } => {
+            let base = t.consecutive(3);
+            t.emit(I::TableFill { table, base });
+        }
         Operator::TableCopy {
             dst_table,
             src_table,
-        } => I::TableCopy {
-            dst: dst_table,
-            src: src_table,
-        },
-        Operator::TableGrow { table } => I::TableGrow(table),
-        Operator::TableSize { table } => I::TableSize(table),
-        Operator::TableFill { table } => I::TableFill(table),
-        Operator::RefNull { .. } => I::RefNull,
-        Operator::RefIsNull => I::RefIsNull,
-        Operator::RefFunc { function_index } => I::RefFunc(function_index),
+        } => {
+            let base = t.consecutive(3);
+            t.emit(I::TableCopy {
+                dst_table,
+                src_table,
+                base,
+            });
+        }
+        Operator::TableInit { elem_index, table } => {
+            let base = t.consecutive(3);
+            t.emit(I::TableInit {
+                table,
+                elem: elem_index,
+                base,
+            });
+        }
+        Operator::ElemDrop { elem_index } => {
+            t.emit(I::ElemDrop(elem_index));
+        }
+        Operator::MemoryInit { data_index, .. } => {
+            let base = t.consecutive(3);
+            t.emit(I::MemoryInit {
+                data: data_index,
+                base,
+            });
+        }
+        Operator::DataDrop { data_index } => {
+            t.emit(I::DataDrop(data_index));
+        }
+        Operator::MemoryCopy { .. } => {
+            let base = t.consecutive(3);
+            t.emit(I::MemoryCopy { base });
+        }
+        Operator::MemoryFill { .. } => {
+            let base = t.consecutive(3);
+            t.emit(I::MemoryFill { base });
+        }
         other => {
             return Err(Error::Unsupported {
                 offset: t.offset as u64,
                 what: alloc::format!("operator {other:?}"),
             });
         }
-    };
-    t.emit(instr);
+    }
     Ok(())
-}
-
-fn mem_offset(m: &wasmparser::MemArg, at: u32) -> Result<u32, Error> {
-    u32::try_from(m.offset).map_err(|_| Error::Invalid {
-        offset: at as u64,
-        message: "memarg offset out of range".into(),
-    })
 }

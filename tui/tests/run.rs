@@ -36,7 +36,10 @@ fn fixtures_match_native_output() {
         .expect("fixture dir")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
-        .filter(|p| p.file_name().is_some_and(|n| !n.to_string_lossy().starts_with("kernels")))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| !n.to_string_lossy().starts_with("kernels"))
+        })
         .collect();
     wasms.sort();
     assert!(
