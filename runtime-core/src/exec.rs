@@ -1,8 +1,8 @@
 //! The interpreter loop and the resumable thread it runs on. Wasm calls never recurse on the host stack:
 //! frames live in [`Thread::frames`], so deep recursion traps with `call stack exhausted` instead.
 
-use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::cell::Cell;
 
 use crate::error::{Error, Trap};
 use crate::instr::Instr;
@@ -253,15 +253,27 @@ impl Thread {
         let mut pc = top.pc as usize;
         let mut fp = top.fp as usize;
         let mut inst = top.instance;
-        let mut body: Rc<FuncBody> = store.func_body(func).expect("wasm frame").clone();
         let mut mem = store.instances[inst as usize]
             .mems
             .first()
             .map_or(usize::MAX, |&m| m as usize);
+        // The running function's code. Bodies are `Rc`s owned by the store's function instances, which
+        // are never removed or replaced while the store lives, so the pointer stays valid.
+        let mut code: *const Cell<Instr> = store.func_body(func).expect("wasm frame").code.as_ptr();
 
+        // Registers of the running frame. Translation only emits registers below
+        // `locals + max_height`, and `enter` sized the stack to hold that many from `fp`,
+        // so every register index is in bounds; `regs` is refreshed whenever the stack may move.
+        let mut regs: *mut u64 = self.stack.as_mut_ptr().wrapping_add(fp);
         macro_rules! r {
             ($x:expr) => {
-                self.stack[fp + $x as usize]
+                // SAFETY: see `regs` above: register indices are below the frame size the stack holds.
+                *unsafe { &mut *regs.add($x as usize) }
+            };
+        }
+        macro_rules! refresh {
+            () => {
+                regs = self.stack.as_mut_ptr().wrapping_add(fp)
             };
         }
         macro_rules! un {
@@ -349,12 +361,8 @@ impl Thread {
         }
         macro_rules! operands3 {
             ($base:expr) => {{
-                let b = fp + $base as usize;
-                (
-                    self.stack[b] as u32,
-                    self.stack[b + 1],
-                    self.stack[b + 2] as u32,
-                )
+                let b = $base;
+                (r!(b) as u32, r!(b + 1), r!(b + 2) as u32)
             }};
         }
         macro_rules! set_instance {
@@ -381,7 +389,9 @@ impl Thread {
                     break Ok(Outcome::Paused);
                 }
             }
-            let instr = body.code[pc].get();
+            // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
+            // so `pc` never leaves the running function's code, which `code` points to (see above).
+            let instr = unsafe { (*code.add(pc)).get() };
             pc += 1;
             match instr {
                 Instr::Break(id) => {
@@ -394,12 +404,14 @@ impl Thread {
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
                 Instr::BrTable { index, len } => pc += (r!(index) as u32).min(len) as usize,
                 Instr::CopyMany { dst, src, n } => {
-                    let s = fp + src as usize;
-                    self.stack.copy_within(s..s + n as usize, fp + dst as usize);
+                    // SAFETY: both ranges are registers of this frame (see `regs`); `copy` allows overlap.
+                    unsafe {
+                        core::ptr::copy(regs.add(src as usize), regs.add(dst as usize), n as usize)
+                    };
                 }
                 Instr::Return { src, keep } => {
-                    let s = fp + src as usize;
-                    self.stack.copy_within(s..s + keep as usize, fp);
+                    // SAFETY: as for `CopyMany`: registers of this frame, overlap allowed.
+                    unsafe { core::ptr::copy(regs.add(src as usize), regs, keep as usize) };
                     match self.frames.pop() {
                         None => {
                             pc -= 1;
@@ -410,7 +422,8 @@ impl Thread {
                             func = f.func;
                             pc = f.pc as usize;
                             fp = f.fp as usize;
-                            body = store.func_body(func).expect("wasm caller").clone();
+                            refresh!();
+                            code = store.func_body(func).expect("wasm caller").code.as_ptr();
                         }
                     }
                 }
@@ -447,7 +460,6 @@ impl Thread {
                             body: callee_body,
                             ..
                         } => {
-                            let callee_body = callee_body.clone();
                             let instance = *instance;
                             self.frames.push(Frame {
                                 func,
@@ -456,14 +468,15 @@ impl Thread {
                                 instance: inst,
                             });
                             let new_fp = fp + base as usize;
-                            if let Err(t) = self.enter(store, &callee_body, new_fp) {
+                            if let Err(t) = self.enter(store, callee_body, new_fp) {
                                 self.frames.pop();
                                 break Err(t);
                             }
                             fp = new_fp;
+                            refresh!();
                             func = callee;
                             pc = 0;
-                            body = callee_body;
+                            code = callee_body.code.as_ptr();
                             set_instance!(instance);
                         }
                         FuncKind::Host(f) => {
@@ -473,6 +486,7 @@ impl Thread {
                             {
                                 break Err(t);
                             }
+                            refresh!();
                         }
                     }
                 }
@@ -746,6 +760,7 @@ impl Thread {
                 Instr::I32Rotr(x) => bin!(x, u32_, u32::rotate_right),
                 Instr::I32AddImm(x) => bin_imm!(x, u32_, u32::wrapping_add),
                 Instr::I32SubImm(x) => bin_imm!(x, u32_, u32::wrapping_sub),
+                Instr::I32RSubImm(x) => bin_imm!(x, u32_, |a: u32, b: u32| b.wrapping_sub(a)),
                 Instr::I32MulImm(x) => bin_imm!(x, u32_, u32::wrapping_mul),
                 Instr::I32AndImm(x) => bin_imm!(x, u32_, |a, b| a & b),
                 Instr::I32OrImm(x) => bin_imm!(x, u32_, |a, b| a | b),
@@ -791,6 +806,7 @@ impl Thread {
                 Instr::I64Rotr(x) => bin!(x, u64_, |a: u64, b: u64| a.rotate_right(b as u32)),
                 Instr::I64AddImm(x) => bin_imm!(x, u64_, u64::wrapping_add),
                 Instr::I64SubImm(x) => bin_imm!(x, u64_, u64::wrapping_sub),
+                Instr::I64RSubImm(x) => bin_imm!(x, u64_, |a: u64, b: u64| b.wrapping_sub(a)),
                 Instr::I64MulImm(x) => bin_imm!(x, u64_, u64::wrapping_mul),
                 Instr::I64AndImm(x) => bin_imm!(x, u64_, |a, b| a & b),
                 Instr::I64OrImm(x) => bin_imm!(x, u64_, |a, b| a | b),

@@ -308,6 +308,8 @@ pub enum Instr {
     I32Rotr(R3),
     I32AddImm(RI),
     I32SubImm(RI),
+    /// `dst = imm - a`.
+    I32RSubImm(RI),
     I32MulImm(RI),
     I32AndImm(RI),
     I32OrImm(RI),
@@ -337,6 +339,8 @@ pub enum Instr {
     I64Rotr(R3),
     I64AddImm(RI),
     I64SubImm(RI),
+    /// `dst = imm - a`.
+    I64RSubImm(RI),
     I64MulImm(RI),
     I64AndImm(RI),
     I64OrImm(RI),
@@ -503,6 +507,7 @@ impl Instr {
             | I::I32GeUImm(x)
             | I::I32AddImm(x)
             | I::I32SubImm(x)
+            | I::I32RSubImm(x)
             | I::I32MulImm(x)
             | I::I32AndImm(x)
             | I::I32OrImm(x)
@@ -514,6 +519,7 @@ impl Instr {
             | I::I32RotrImm(x)
             | I::I64AddImm(x)
             | I::I64SubImm(x)
+            | I::I64RSubImm(x)
             | I::I64MulImm(x)
             | I::I64AndImm(x)
             | I::I64OrImm(x)

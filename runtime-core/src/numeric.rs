@@ -3,32 +3,43 @@
 
 use crate::error::Trap;
 
-/// Quiets a NaN input so rounding functions return an arithmetic NaN as the spec asks.
+/// The arithmetic NaN with the payload of `x`: sets the quiet bit on the bits, since LLVM may fold
+/// `x + 0.0` back to a signalling `x`.
+fn quiet_f32(x: f32) -> f32 {
+    f32::from_bits(x.to_bits() | 1 << 22)
+}
+
+/// The `f64` twin of [`quiet_f32`].
+fn quiet_f64(x: f64) -> f64 {
+    f64::from_bits(x.to_bits() | 1 << 51)
+}
+
+/// Rounding and square root that return an arithmetic NaN for a NaN input, as the spec asks.
 macro_rules! float_unop {
-    ($name:ident, $t:ty, $f:path) => {
+    ($name:ident, $t:ty, $f:path, $quiet:ident) => {
         #[doc = concat!("`", stringify!($name), "` with spec NaN semantics.")]
         pub fn $name(x: $t) -> $t {
-            if x.is_nan() { x + 0.0 } else { $f(x) }
+            if x.is_nan() { $quiet(x) } else { $f(x) }
         }
     };
 }
-float_unop!(f32_ceil, f32, libm::ceilf);
-float_unop!(f32_floor, f32, libm::floorf);
-float_unop!(f32_trunc, f32, libm::truncf);
-float_unop!(f32_nearest, f32, libm::rintf);
-float_unop!(f32_sqrt, f32, libm::sqrtf);
-float_unop!(f64_ceil, f64, libm::ceil);
-float_unop!(f64_floor, f64, libm::floor);
-float_unop!(f64_trunc, f64, libm::trunc);
-float_unop!(f64_nearest, f64, libm::rint);
-float_unop!(f64_sqrt, f64, libm::sqrt);
+float_unop!(f32_ceil, f32, libm::ceilf, quiet_f32);
+float_unop!(f32_floor, f32, libm::floorf, quiet_f32);
+float_unop!(f32_trunc, f32, libm::truncf, quiet_f32);
+float_unop!(f32_nearest, f32, libm::rintf, quiet_f32);
+float_unop!(f32_sqrt, f32, libm::sqrtf, quiet_f32);
+float_unop!(f64_ceil, f64, libm::ceil, quiet_f64);
+float_unop!(f64_floor, f64, libm::floor, quiet_f64);
+float_unop!(f64_trunc, f64, libm::trunc, quiet_f64);
+float_unop!(f64_nearest, f64, libm::rint, quiet_f64);
+float_unop!(f64_sqrt, f64, libm::sqrt, quiet_f64);
 
 macro_rules! float_minmax {
-    ($min:ident, $max:ident, $t:ty) => {
+    ($min:ident, $max:ident, $t:ty, $quiet:ident) => {
         /// Wasm `min`: NaN if either is NaN, and -0 below +0.
         pub fn $min(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
-                a + b
+                $quiet(if a.is_nan() { a } else { b })
             } else if a == 0.0 && b == 0.0 {
                 if a.is_sign_negative() { a } else { b }
             } else if a < b {
@@ -41,7 +52,7 @@ macro_rules! float_minmax {
         /// Wasm `max`: NaN if either is NaN, and +0 above -0.
         pub fn $max(a: $t, b: $t) -> $t {
             if a.is_nan() || b.is_nan() {
-                a + b
+                $quiet(if a.is_nan() { a } else { b })
             } else if a == 0.0 && b == 0.0 {
                 if a.is_sign_positive() { a } else { b }
             } else if a > b {
@@ -52,8 +63,8 @@ macro_rules! float_minmax {
         }
     };
 }
-float_minmax!(f32_min, f32_max, f32);
-float_minmax!(f64_min, f64_max, f64);
+float_minmax!(f32_min, f32_max, f32, quiet_f32);
+float_minmax!(f64_min, f64_max, f64, quiet_f64);
 
 /// Trapping truncation: NaN is an invalid conversion, out of `[lo, hi)` (after truncation) an overflow.
 macro_rules! trunc {

@@ -61,8 +61,13 @@ impl Ctrl {
     }
 }
 
-/// Constructors of a binary operator's register and immediate forms.
-type BinForms = (fn(R3) -> Instr, Option<fn(RI) -> Instr>);
+/// Constructors of a binary operator's forms: registers, `reg OP imm`, and `imm OP reg` rewritten
+/// as `reg OP' imm` (the same op when commutative, the mirrored comparison, or reversed subtraction).
+type BinForms = (
+    fn(R3) -> Instr,
+    Option<fn(RI) -> Instr>,
+    Option<fn(RI) -> Instr>,
+);
 
 struct Translator<'m> {
     module: &'m Module,
@@ -173,7 +178,7 @@ impl Translator<'_> {
         self.push_result(pc);
     }
 
-    fn binop(&mut self, (rr, ri): BinForms, commutative: bool, wide: bool) {
+    fn binop(&mut self, (rr, ri, rev): BinForms, wide: bool) {
         let b = self.pop();
         let a = self.pop();
         let pos = self.stack.len();
@@ -183,14 +188,14 @@ impl Translator<'_> {
             Opd::Const(v) => i32::try_from(v as i64).ok(),
             _ => None,
         };
-        let pc = match (ri, imm(a), imm(b)) {
-            (Some(ri), _, Some(imm)) if !matches!(a, Opd::Const(_)) => {
+        let pc = match (ri, rev, imm(a), imm(b)) {
+            (Some(ri), _, _, Some(imm)) if !matches!(a, Opd::Const(_)) => {
                 let a = self.reg(a, pos);
                 self.emit(ri(RI { dst, a, imm }))
             }
-            (Some(ri), Some(imm), None) if commutative => {
+            (_, Some(rev), Some(imm), None) => {
                 let b = self.reg(b, pos + 1);
-                self.emit(ri(RI { dst, a: b, imm }))
+                self.emit(rev(RI { dst, a: b, imm }))
             }
             _ => {
                 let a = self.reg(a, pos);
@@ -519,86 +524,86 @@ pub(crate) fn translate(
     })
 }
 
-/// Register and immediate forms of the binary operators; `(forms, commutative, 64-bit)`.
-fn binop(op: &Operator<'_>) -> Option<(BinForms, bool, bool)> {
+/// Register and immediate forms of the binary operators; `(forms, 64-bit)`.
+fn binop(op: &Operator<'_>) -> Option<(BinForms, bool)> {
     use Instr as I;
     Some(match op {
-        Operator::I32Add => ((I::I32Add, Some(I::I32AddImm)), true, false),
-        Operator::I32Sub => ((I::I32Sub, Some(I::I32SubImm)), false, false),
-        Operator::I32Mul => ((I::I32Mul, Some(I::I32MulImm)), true, false),
-        Operator::I32DivS => ((I::I32DivS, None), false, false),
-        Operator::I32DivU => ((I::I32DivU, None), false, false),
-        Operator::I32RemS => ((I::I32RemS, None), false, false),
-        Operator::I32RemU => ((I::I32RemU, None), false, false),
-        Operator::I32And => ((I::I32And, Some(I::I32AndImm)), true, false),
-        Operator::I32Or => ((I::I32Or, Some(I::I32OrImm)), true, false),
-        Operator::I32Xor => ((I::I32Xor, Some(I::I32XorImm)), true, false),
-        Operator::I32Shl => ((I::I32Shl, Some(I::I32ShlImm)), false, false),
-        Operator::I32ShrS => ((I::I32ShrS, Some(I::I32ShrSImm)), false, false),
-        Operator::I32ShrU => ((I::I32ShrU, Some(I::I32ShrUImm)), false, false),
-        Operator::I32Rotl => ((I::I32Rotl, Some(I::I32RotlImm)), false, false),
-        Operator::I32Rotr => ((I::I32Rotr, Some(I::I32RotrImm)), false, false),
-        Operator::I32Eq => ((I::I32Eq, Some(I::I32EqImm)), true, false),
-        Operator::I32Ne => ((I::I32Ne, Some(I::I32NeImm)), true, false),
-        Operator::I32LtS => ((I::I32LtS, Some(I::I32LtSImm)), false, false),
-        Operator::I32LtU => ((I::I32LtU, Some(I::I32LtUImm)), false, false),
-        Operator::I32GtS => ((I::I32GtS, Some(I::I32GtSImm)), false, false),
-        Operator::I32GtU => ((I::I32GtU, Some(I::I32GtUImm)), false, false),
-        Operator::I32LeS => ((I::I32LeS, Some(I::I32LeSImm)), false, false),
-        Operator::I32LeU => ((I::I32LeU, Some(I::I32LeUImm)), false, false),
-        Operator::I32GeS => ((I::I32GeS, Some(I::I32GeSImm)), false, false),
-        Operator::I32GeU => ((I::I32GeU, Some(I::I32GeUImm)), false, false),
-        Operator::I64Add => ((I::I64Add, Some(I::I64AddImm)), true, true),
-        Operator::I64Sub => ((I::I64Sub, Some(I::I64SubImm)), false, true),
-        Operator::I64Mul => ((I::I64Mul, Some(I::I64MulImm)), true, true),
-        Operator::I64DivS => ((I::I64DivS, None), false, true),
-        Operator::I64DivU => ((I::I64DivU, None), false, true),
-        Operator::I64RemS => ((I::I64RemS, None), false, true),
-        Operator::I64RemU => ((I::I64RemU, None), false, true),
-        Operator::I64And => ((I::I64And, Some(I::I64AndImm)), true, true),
-        Operator::I64Or => ((I::I64Or, Some(I::I64OrImm)), true, true),
-        Operator::I64Xor => ((I::I64Xor, Some(I::I64XorImm)), true, true),
-        Operator::I64Shl => ((I::I64Shl, Some(I::I64ShlImm)), false, true),
-        Operator::I64ShrS => ((I::I64ShrS, Some(I::I64ShrSImm)), false, true),
-        Operator::I64ShrU => ((I::I64ShrU, Some(I::I64ShrUImm)), false, true),
-        Operator::I64Rotl => ((I::I64Rotl, None), false, true),
-        Operator::I64Rotr => ((I::I64Rotr, None), false, true),
-        Operator::I64Eq => ((I::I64Eq, None), true, true),
-        Operator::I64Ne => ((I::I64Ne, None), true, true),
-        Operator::I64LtS => ((I::I64LtS, None), false, true),
-        Operator::I64LtU => ((I::I64LtU, None), false, true),
-        Operator::I64GtS => ((I::I64GtS, None), false, true),
-        Operator::I64GtU => ((I::I64GtU, None), false, true),
-        Operator::I64LeS => ((I::I64LeS, None), false, true),
-        Operator::I64LeU => ((I::I64LeU, None), false, true),
-        Operator::I64GeS => ((I::I64GeS, None), false, true),
-        Operator::I64GeU => ((I::I64GeU, None), false, true),
-        Operator::F32Eq => ((I::F32Eq, None), true, false),
-        Operator::F32Ne => ((I::F32Ne, None), true, false),
-        Operator::F32Lt => ((I::F32Lt, None), false, false),
-        Operator::F32Gt => ((I::F32Gt, None), false, false),
-        Operator::F32Le => ((I::F32Le, None), false, false),
-        Operator::F32Ge => ((I::F32Ge, None), false, false),
-        Operator::F64Eq => ((I::F64Eq, None), true, false),
-        Operator::F64Ne => ((I::F64Ne, None), true, false),
-        Operator::F64Lt => ((I::F64Lt, None), false, false),
-        Operator::F64Gt => ((I::F64Gt, None), false, false),
-        Operator::F64Le => ((I::F64Le, None), false, false),
-        Operator::F64Ge => ((I::F64Ge, None), false, false),
-        Operator::F32Add => ((I::F32Add, None), true, false),
-        Operator::F32Sub => ((I::F32Sub, None), false, false),
-        Operator::F32Mul => ((I::F32Mul, None), true, false),
-        Operator::F32Div => ((I::F32Div, None), false, false),
-        Operator::F32Min => ((I::F32Min, None), false, false),
-        Operator::F32Max => ((I::F32Max, None), false, false),
-        Operator::F32Copysign => ((I::F32Copysign, None), false, false),
-        Operator::F64Add => ((I::F64Add, None), true, false),
-        Operator::F64Sub => ((I::F64Sub, None), false, false),
-        Operator::F64Mul => ((I::F64Mul, None), true, false),
-        Operator::F64Div => ((I::F64Div, None), false, false),
-        Operator::F64Min => ((I::F64Min, None), false, false),
-        Operator::F64Max => ((I::F64Max, None), false, false),
-        Operator::F64Copysign => ((I::F64Copysign, None), false, false),
+        Operator::I32Add => ((I::I32Add, Some(I::I32AddImm), Some(I::I32AddImm)), false),
+        Operator::I32Sub => ((I::I32Sub, Some(I::I32SubImm), Some(I::I32RSubImm)), false),
+        Operator::I32Mul => ((I::I32Mul, Some(I::I32MulImm), Some(I::I32MulImm)), false),
+        Operator::I32DivS => ((I::I32DivS, None, None), false),
+        Operator::I32DivU => ((I::I32DivU, None, None), false),
+        Operator::I32RemS => ((I::I32RemS, None, None), false),
+        Operator::I32RemU => ((I::I32RemU, None, None), false),
+        Operator::I32And => ((I::I32And, Some(I::I32AndImm), Some(I::I32AndImm)), false),
+        Operator::I32Or => ((I::I32Or, Some(I::I32OrImm), Some(I::I32OrImm)), false),
+        Operator::I32Xor => ((I::I32Xor, Some(I::I32XorImm), Some(I::I32XorImm)), false),
+        Operator::I32Shl => ((I::I32Shl, Some(I::I32ShlImm), None), false),
+        Operator::I32ShrS => ((I::I32ShrS, Some(I::I32ShrSImm), None), false),
+        Operator::I32ShrU => ((I::I32ShrU, Some(I::I32ShrUImm), None), false),
+        Operator::I32Rotl => ((I::I32Rotl, Some(I::I32RotlImm), None), false),
+        Operator::I32Rotr => ((I::I32Rotr, Some(I::I32RotrImm), None), false),
+        Operator::I32Eq => ((I::I32Eq, Some(I::I32EqImm), Some(I::I32EqImm)), false),
+        Operator::I32Ne => ((I::I32Ne, Some(I::I32NeImm), Some(I::I32NeImm)), false),
+        Operator::I32LtS => ((I::I32LtS, Some(I::I32LtSImm), Some(I::I32GtSImm)), false),
+        Operator::I32LtU => ((I::I32LtU, Some(I::I32LtUImm), Some(I::I32GtUImm)), false),
+        Operator::I32GtS => ((I::I32GtS, Some(I::I32GtSImm), Some(I::I32LtSImm)), false),
+        Operator::I32GtU => ((I::I32GtU, Some(I::I32GtUImm), Some(I::I32LtUImm)), false),
+        Operator::I32LeS => ((I::I32LeS, Some(I::I32LeSImm), Some(I::I32GeSImm)), false),
+        Operator::I32LeU => ((I::I32LeU, Some(I::I32LeUImm), Some(I::I32GeUImm)), false),
+        Operator::I32GeS => ((I::I32GeS, Some(I::I32GeSImm), Some(I::I32LeSImm)), false),
+        Operator::I32GeU => ((I::I32GeU, Some(I::I32GeUImm), Some(I::I32LeUImm)), false),
+        Operator::I64Add => ((I::I64Add, Some(I::I64AddImm), Some(I::I64AddImm)), true),
+        Operator::I64Sub => ((I::I64Sub, Some(I::I64SubImm), Some(I::I64RSubImm)), true),
+        Operator::I64Mul => ((I::I64Mul, Some(I::I64MulImm), Some(I::I64MulImm)), true),
+        Operator::I64DivS => ((I::I64DivS, None, None), true),
+        Operator::I64DivU => ((I::I64DivU, None, None), true),
+        Operator::I64RemS => ((I::I64RemS, None, None), true),
+        Operator::I64RemU => ((I::I64RemU, None, None), true),
+        Operator::I64And => ((I::I64And, Some(I::I64AndImm), Some(I::I64AndImm)), true),
+        Operator::I64Or => ((I::I64Or, Some(I::I64OrImm), Some(I::I64OrImm)), true),
+        Operator::I64Xor => ((I::I64Xor, Some(I::I64XorImm), Some(I::I64XorImm)), true),
+        Operator::I64Shl => ((I::I64Shl, Some(I::I64ShlImm), None), true),
+        Operator::I64ShrS => ((I::I64ShrS, Some(I::I64ShrSImm), None), true),
+        Operator::I64ShrU => ((I::I64ShrU, Some(I::I64ShrUImm), None), true),
+        Operator::I64Rotl => ((I::I64Rotl, None, None), true),
+        Operator::I64Rotr => ((I::I64Rotr, None, None), true),
+        Operator::I64Eq => ((I::I64Eq, None, None), true),
+        Operator::I64Ne => ((I::I64Ne, None, None), true),
+        Operator::I64LtS => ((I::I64LtS, None, None), true),
+        Operator::I64LtU => ((I::I64LtU, None, None), true),
+        Operator::I64GtS => ((I::I64GtS, None, None), true),
+        Operator::I64GtU => ((I::I64GtU, None, None), true),
+        Operator::I64LeS => ((I::I64LeS, None, None), true),
+        Operator::I64LeU => ((I::I64LeU, None, None), true),
+        Operator::I64GeS => ((I::I64GeS, None, None), true),
+        Operator::I64GeU => ((I::I64GeU, None, None), true),
+        Operator::F32Eq => ((I::F32Eq, None, None), false),
+        Operator::F32Ne => ((I::F32Ne, None, None), false),
+        Operator::F32Lt => ((I::F32Lt, None, None), false),
+        Operator::F32Gt => ((I::F32Gt, None, None), false),
+        Operator::F32Le => ((I::F32Le, None, None), false),
+        Operator::F32Ge => ((I::F32Ge, None, None), false),
+        Operator::F64Eq => ((I::F64Eq, None, None), false),
+        Operator::F64Ne => ((I::F64Ne, None, None), false),
+        Operator::F64Lt => ((I::F64Lt, None, None), false),
+        Operator::F64Gt => ((I::F64Gt, None, None), false),
+        Operator::F64Le => ((I::F64Le, None, None), false),
+        Operator::F64Ge => ((I::F64Ge, None, None), false),
+        Operator::F32Add => ((I::F32Add, None, None), false),
+        Operator::F32Sub => ((I::F32Sub, None, None), false),
+        Operator::F32Mul => ((I::F32Mul, None, None), false),
+        Operator::F32Div => ((I::F32Div, None, None), false),
+        Operator::F32Min => ((I::F32Min, None, None), false),
+        Operator::F32Max => ((I::F32Max, None, None), false),
+        Operator::F32Copysign => ((I::F32Copysign, None, None), false),
+        Operator::F64Add => ((I::F64Add, None, None), false),
+        Operator::F64Sub => ((I::F64Sub, None, None), false),
+        Operator::F64Mul => ((I::F64Mul, None, None), false),
+        Operator::F64Div => ((I::F64Div, None, None), false),
+        Operator::F64Min => ((I::F64Min, None, None), false),
+        Operator::F64Max => ((I::F64Max, None, None), false),
+        Operator::F64Copysign => ((I::F64Copysign, None, None), false),
         _ => return None,
     })
 }
@@ -783,8 +788,8 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
         _ if !t.reachable => return Ok(()),
         _ => {}
     }
-    if let Some((forms, commutative, wide)) = binop(&op) {
-        t.binop(forms, commutative, wide);
+    if let Some((forms, wide)) = binop(&op) {
+        t.binop(forms, wide);
         return Ok(());
     }
     if let Some(f) = unop(&op) {

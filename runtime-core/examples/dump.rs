@@ -1,0 +1,19 @@
+//! Prints the internal code of one named function: `cargo run --example dump -- MODULE.wasm NAME`.
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (Some(path), Some(name)) = (args.next(), args.next()) else {
+        eprintln!("usage: dump MODULE.wasm FUNCTION");
+        std::process::exit(2);
+    };
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let m = runtime_core::Module::new(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    for i in 0..m.num_funcs() {
+        if let (Some(n), Some(b)) = (m.func_name(i), m.body(i)) {
+            if n == name {
+                for (pc, c) in b.code.iter().enumerate() {
+                    println!("{pc:4} {:#06x} {:?}", b.offsets[pc], c.get());
+                }
+            }
+        }
+    }
+}
