@@ -2,57 +2,20 @@
 //! memory-heavy quicksort (all from `tests/fixtures/src/kernels.c`) and the `c-recursion-O2` fixture
 //! program end to end. Prints the ratio ours/wasmi per workload from the criterion samples.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use runtime_core::module::ExternType;
 use runtime_core::{Extern, FuncType, Linker, Module, Store, Trap, Val};
+use side_by_side::{fixture, measure};
+
+mod side_by_side;
 
 const FIB_N: i32 = 25;
 const LOOP_N: i32 = 2_000_000;
 const SORT_N: i32 = 20_000;
-
-thread_local! {
-    /// (workload, engine) -> (total time, iterations) over all criterion samples.
-    static TIMES: RefCell<BTreeMap<(&'static str, &'static str), (Duration, u64)>> = RefCell::default();
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../tests/fixtures/wasm/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-/// Runs `routine` under criterion and keeps its total time for the ratio table.
-fn measure(
-    c: &mut Criterion,
-    workload: &'static str,
-    engine: &'static str,
-    mut routine: impl FnMut(),
-) {
-    c.benchmark_group(workload).bench_function(engine, |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                routine();
-            }
-            let took = start.elapsed();
-            TIMES.with(|t| {
-                let mut t = t.borrow_mut();
-                let e = t.entry((workload, engine)).or_default();
-                e.0 += took;
-                e.1 += iters;
-            });
-            took
-        })
-    });
-}
 
 fn ours_kernel(export: &str) -> (Store, u32) {
     let module = Rc::new(Module::new(&fixture("kernels.wasm")).expect("kernels"));
@@ -199,27 +162,6 @@ fn program(c: &mut Criterion) {
     });
 }
 
-fn report() {
-    println!("\nworkload          ours/iter     wasmi/iter    ours/wasmi");
-    TIMES.with(|t| {
-        let t = t.borrow();
-        let per_iter = |w, e| {
-            t.get(&(w, e))
-                .map(|(d, n): &(Duration, u64)| d.as_secs_f64() / (*n).max(1) as f64)
-        };
-        for w in ["fib", "hot_loop", "sort", "c-recursion-O2"] {
-            if let (Some(a), Some(b)) = (per_iter(w, "ours"), per_iter(w, "wasmi")) {
-                println!(
-                    "{w:<16} {:>10.3} ms  {:>10.3} ms  {:>8.2}x",
-                    a * 1e3,
-                    b * 1e3,
-                    a / b
-                );
-            }
-        }
-    });
-}
-
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
@@ -229,5 +171,9 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    report();
+    side_by_side::report(
+        &["fib", "hot_loop", "sort", "c-recursion-O2"],
+        "ours",
+        "wasmi",
+    );
 }

@@ -101,6 +101,36 @@ pub enum Error {
         /// The value allowed.
         allowed: u64,
     },
+    /// A configuration key has an unknown name or an impossible value.
+    #[error("invalid configuration `{key}`: {message}")]
+    Config {
+        /// The key, as written in the config file (`limits.max_breakpoints`) or environment.
+        key: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// A module needs more than the platform allows; found while validating, before loading.
+    #[error(
+        "limit `{limit}` exceeded at byte offset {offset:#x}: found {found}, allowed {allowed}"
+    )]
+    ModuleLimit {
+        /// The [`crate::limits::PlatformLimits`] key broken.
+        limit: &'static str,
+        /// The value the module asks for.
+        found: u64,
+        /// The value the platform allows.
+        allowed: u64,
+        /// Byte offset in the module of the section or item that broke the limit.
+        offset: u64,
+    },
+    /// Reading the module failed.
+    #[error("read error at byte offset {offset:#x}: {message}")]
+    Read {
+        /// Bytes read before the failure.
+        offset: u64,
+        /// The I/O error.
+        message: String,
+    },
     /// Execution trapped.
     #[error("trap: {0}")]
     Trap(#[from] Trap),

@@ -199,18 +199,27 @@ impl Thread {
         out
     }
 
-    /// Makes room for a frame at `fp` and zeroes its declared (non-parameter) locals.
+    /// Makes room for a frame at `fp` and one more entry in [`Thread::frames`], within the store's
+    /// limits, and zeroes the frame's declared (non-parameter) locals. Both stacks grow by doubling
+    /// capped at their limit, so their capacity never passes it.
     fn enter(&mut self, store: &Store, body: &FuncBody, fp: usize) -> Result<(), Trap> {
         let need = fp + body.locals.len() + body.max_height as usize;
+        let (max_values, max_frames) = (store.config.max_values, store.config.max_frames);
+        if need > max_values || self.frames.len() >= max_frames {
+            return Err(Trap::CallStackExhausted);
+        }
         if need > self.stack.len() {
-            if need > store.config.max_values {
-                return Err(Trap::CallStackExhausted);
-            }
-            let new_len = need.max(self.stack.len() * 2).min(store.config.max_values);
+            let new_len = need.max(self.stack.len() * 2).min(max_values);
+            self.stack.reserve_exact(new_len - self.stack.len());
             self.stack.resize(new_len, 0);
         }
-        if self.frames.len() >= store.config.max_frames {
-            return Err(Trap::CallStackExhausted);
+        if self.frames.len() == self.frames.capacity() {
+            let grow = self
+                .frames
+                .len()
+                .max(16)
+                .min(max_frames - self.frames.len());
+            self.frames.reserve_exact(grow);
         }
         self.stack[fp + body.num_params as usize..fp + body.locals.len()].fill(0);
         Ok(())
@@ -461,17 +470,16 @@ impl Thread {
                             ..
                         } => {
                             let instance = *instance;
+                            let new_fp = fp + base as usize;
+                            if let Err(t) = self.enter(store, callee_body, new_fp) {
+                                break Err(t);
+                            }
                             self.frames.push(Frame {
                                 func,
                                 pc: pc as u32,
                                 fp: fp as u32,
                                 instance: inst,
                             });
-                            let new_fp = fp + base as usize;
-                            if let Err(t) = self.enter(store, callee_body, new_fp) {
-                                self.frames.pop();
-                                break Err(t);
-                            }
                             fp = new_fp;
                             refresh!();
                             func = callee;

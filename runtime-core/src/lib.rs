@@ -11,13 +11,17 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod asil;
+pub mod budget;
 pub mod error;
 pub mod exec;
 pub mod instr;
+pub mod limits;
 pub mod module;
 mod numeric;
 pub mod store;
 mod translate;
+pub mod validate;
 pub mod value;
 #[cfg(feature = "std")]
 pub mod wasi;

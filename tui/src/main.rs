@@ -1,5 +1,7 @@
 //! `wrt-dbg`: run, check, debug and profile WebAssembly on the wrt interpreter.
 
+mod check;
+mod limits;
 mod run;
 
 use std::process::ExitCode;
@@ -29,12 +31,22 @@ enum Command {
     /// Exit status: the program's `proc_exit` code (0 when `_start` returns); 2 when the module is
     /// malformed, invalid or cannot be linked (the message names the problem and its byte offset);
     /// 134 when the program traps (one line on stderr names the trap, the function and the code offset).
+    /// The limit flags are those of `check`; a module that does not fit is refused with status 2 before
+    /// it is instantiated, and at run time memory and tables cannot grow, nor calls nest, past them.
     Run(run::RunArgs),
+    /// Validate a module or component in one streaming pass and show its memory budget on a platform.
+    ///
+    /// Limits come from the platform preset, then the --config file, then `WRT_*` environment
+    /// variables (WRT_PLATFORM, WRT_MEMORY, WRT_ASIL, WRT_DEBUG_LEVEL, WRT_SAFETY_MODE, WRT_<LIMIT>),
+    /// then the flags. Exit status: 0 when it fits, 1 when a limit or ASIL rule is broken (all listed),
+    /// 2 for unusable input (unreadable, malformed or invalid module, bad configuration).
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::main(args),
+        Command::Check(args) => check::main(args),
     }
 }

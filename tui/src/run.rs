@@ -8,6 +8,8 @@ use std::rc::Rc;
 use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
 
+use crate::check::verdict;
+use crate::limits::LimitArgs;
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
 
 /// Arguments of `wrt-dbg run`.
@@ -24,6 +26,8 @@ pub struct RunArgs {
     /// Set an environment variable for the program (`KEY=VALUE`).
     #[arg(long, value_name = "KEY=VALUE")]
     env: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Arguments for the program (after `--`), or for the invoked export.
     #[arg(last = true)]
     args: Vec<String>,
@@ -41,11 +45,24 @@ pub fn main(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<u8, String> {
+    let fit = verdict(&args.module, &args.limits)?;
+    if !fit.violations.is_empty() {
+        let broken: Vec<String> = fit
+            .violations
+            .iter()
+            .map(|v| format!("{} (found {}, allowed {})", v.rule, v.found, v.allowed))
+            .collect();
+        return Err(format!(
+            "{}: does not fit the platform limits: {}",
+            args.module.display(),
+            broken.join("; ")
+        ));
+    }
     let bytes = std::fs::read(&args.module)
         .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
     let module =
         Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
-    let mut store = Store::default();
+    let mut store = Store::new(fit.resolved.limits.store_config());
     let mut linker = Linker::new();
     let name = args
         .module

@@ -1,0 +1,198 @@
+//! The memory budget: what a module will use on a platform, part by part, checked against its limits.
+//!
+//! The runtime overhead is computed from the module's [`ModuleRequirements`] with the sizes of this
+//! interpreter's own structures (translated code, function and table instances, globals), so the
+//! prediction tracks what loading and instantiating really allocates.
+
+use alloc::vec::Vec;
+use core::mem::size_of;
+
+use crate::asil;
+use crate::limits::PlatformLimits;
+use crate::validate::ModuleRequirements;
+
+/// A broken limit or rule, named, with the values that break it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Violation {
+    /// The limit key or the rule broken, e.g. `max_total_memory` or `ASIL-D debug overhead`.
+    pub rule: alloc::string::String,
+    /// The value found.
+    pub found: u64,
+    /// The value allowed.
+    pub allowed: u64,
+    /// Byte offset in the module where the streaming pass stopped on it, if it did.
+    pub offset: Option<u64>,
+}
+
+/// Heap bytes per internal instruction: the instruction, its module offset and its operand stack
+/// height.
+pub const BYTES_PER_INSTRUCTION: u64 =
+    (size_of::<crate::instr::Instr>() + 2 * size_of::<u32>()) as u64;
+
+/// Heap bytes per defined function besides its code: the shared body and the function instance.
+pub const BYTES_PER_FUNCTION: u64 =
+    (size_of::<crate::module::FuncBody>() + 2 * size_of::<usize>() + 64) as u64;
+
+/// Heap bytes per local slot of a translated body.
+pub const BYTES_PER_LOCAL: u64 = size_of::<crate::value::ValType>() as u64;
+
+/// Heap bytes per table element, element segment item and global.
+pub const BYTES_PER_SLOT: u64 = 8;
+
+/// Heap bytes per type, import and export: their names and signatures.
+pub const BYTES_PER_ENTITY: u64 = 48;
+
+/// Fixed heap bytes of one loaded module and its store and instance.
+pub const BASE_BYTES: u64 = 2048;
+
+/// One part of the budget, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Part {
+    /// Its name: `linear_memory`, `stack`, ...
+    pub name: &'static str,
+    /// Bytes it takes.
+    pub bytes: u64,
+    /// The limit key it is checked against, if it has one of its own.
+    pub limit_key: Option<&'static str>,
+    /// That limit's value.
+    pub limit: Option<u64>,
+}
+
+/// The predicted memory use of a module on a platform.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct MemoryBudget {
+    /// Initial linear memory.
+    pub linear_memory: u64,
+    /// The interpreter stack the runtime reserves (`max_stack_bytes`).
+    pub stack: u64,
+    /// Component Model bookkeeping; zero for a core module.
+    pub component_overhead: u64,
+    /// Debug sections loaded plus the debug tables sized from the limits; zero without debugging.
+    pub debug_overhead: u64,
+    /// Translated code, instances, tables, globals and metadata.
+    pub runtime_overhead: u64,
+    /// The ASIL safety reserve: a percentage of the sum of the parts above.
+    pub safety_reserve: u64,
+}
+
+/// Heap bytes the debug infrastructure reserves up front for these limits: breakpoints, watches,
+/// stack traces, inspectors and symbol tables.
+pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
+    (l.max_breakpoints + l.max_source_breakpoints) * 16
+        + l.max_variable_watches * 32
+        + l.max_stack_traces * 256
+        + l.max_memory_inspectors * 64
+        + l.max_debug_symbols * 16
+        + l.max_source_files * 64
+        + (l.max_function_metadata + l.max_type_metadata + l.max_component_metadata) * 32
+}
+
+/// The heap bytes loading and instantiating `req` takes in this runtime, linear memory excluded.
+pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
+    BASE_BYTES
+        + req.instructions * BYTES_PER_INSTRUCTION
+        + req.defined_functions * BYTES_PER_FUNCTION
+        + req.functions * 16
+        + req.locals * BYTES_PER_LOCAL
+        + (req.table_elements + req.element_items + req.globals) * BYTES_PER_SLOT
+        + (req.types + req.imports_exports) * BYTES_PER_ENTITY
+        + req.data_bytes
+}
+
+impl MemoryBudget {
+    /// The budget of `req` under `limits`.
+    pub fn new(req: &ModuleRequirements, limits: &PlatformLimits) -> MemoryBudget {
+        let debug_overhead = if limits.debug_allowed() {
+            req.debug_bytes + debug_tables_bytes(limits)
+        } else {
+            0
+        };
+        let component_overhead = if req.components.components > 0 {
+            limits.estimated_component_overhead
+        } else {
+            0
+        };
+        let mut b = MemoryBudget {
+            linear_memory: req.linear_memory_bytes,
+            stack: limits.max_stack_bytes,
+            component_overhead,
+            debug_overhead,
+            runtime_overhead: runtime_overhead(req),
+            safety_reserve: 0,
+        };
+        b.safety_reserve = b.used() * limits.safety_reserve_percentage / 100;
+        b
+    }
+
+    /// The parts before the reserve.
+    pub fn used(&self) -> u64 {
+        self.linear_memory
+            + self.stack
+            + self.component_overhead
+            + self.debug_overhead
+            + self.runtime_overhead
+    }
+
+    /// Everything, reserve included.
+    pub fn total(&self) -> u64 {
+        self.used() + self.safety_reserve
+    }
+
+    /// Every limit and ASIL rule this budget breaks; empty when the module fits.
+    pub fn violations(&self, req: &ModuleRequirements, l: &PlatformLimits) -> Vec<Violation> {
+        let mut out: Vec<Violation> = self
+            .parts(l)
+            .into_iter()
+            .filter_map(|p| match (p.limit_key, p.limit) {
+                (Some(key), Some(limit)) if p.bytes > limit => Some(Violation {
+                    rule: key.into(),
+                    found: p.bytes,
+                    allowed: limit,
+                    offset: None,
+                }),
+                _ => None,
+            })
+            .collect();
+        if req.max_frame_bytes > l.max_stack_bytes {
+            out.push(Violation {
+                rule: "max_stack_bytes (largest frame)".into(),
+                found: req.max_frame_bytes,
+                allowed: l.max_stack_bytes,
+                offset: None,
+            });
+        }
+        out.extend(asil::check(l.asil_level, self.debug_overhead, req));
+        out
+    }
+
+    /// Each part with the limit it is checked against, the total last.
+    pub fn parts(&self, l: &PlatformLimits) -> Vec<Part> {
+        let part = |name, bytes, key: Option<&'static str>| Part {
+            name,
+            bytes,
+            limit_key: key,
+            limit: key.and_then(|k| l.get(k)),
+        };
+        alloc::vec![
+            part(
+                "linear_memory",
+                self.linear_memory,
+                Some("max_wasm_linear_memory")
+            ),
+            part("stack", self.stack, Some("max_stack_bytes")),
+            part(
+                "component_overhead",
+                self.component_overhead,
+                Some("estimated_component_overhead")
+            ),
+            part(
+                "debug_overhead",
+                self.debug_overhead,
+                Some("estimated_debug_overhead")
+            ),
+            part("runtime_overhead", self.runtime_overhead, None),
+            part("safety_reserve", self.safety_reserve, None),
+            part("total", self.total(), Some("max_total_memory")),
+        ]
+    }
+}

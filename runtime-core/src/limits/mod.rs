@@ -1,0 +1,323 @@
+//! Platform limits: what a deployment target allows a module, its components and the debugger to use.
+//!
+//! [`PlatformLimits`] holds every limit as a named number, so configuration files, environment
+//! variables and error messages all speak of the same keys ([`PlatformLimits::KEYS`]). Presets for each
+//! platform live in [`preset`]; discovery of the running host in `discover` and layered configuration
+//! in `config` (both with the `std` feature).
+
+use alloc::string::ToString;
+use core::fmt;
+use core::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+#[cfg(feature = "std")]
+pub mod config;
+#[cfg(feature = "std")]
+pub mod discover;
+pub mod preset;
+
+/// One KiB.
+pub const KIB: u64 = 1024;
+/// One MiB.
+pub const MIB: u64 = 1024 * KIB;
+/// One GiB.
+pub const GIB: u64 = 1024 * MIB;
+
+/// Defines a closed set of names parsed from and printed as lowercase words.
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            /// The word this value is written as in configs and on the command line.
+            pub fn name(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<Self, Error> {
+                let lower = s.to_ascii_lowercase();
+                $name::ALL.iter().copied().find(|v| v.name() == lower).ok_or_else(|| Error::Config {
+                    key: $what.into(),
+                    message: alloc::format!(
+                        "unknown value `{s}`, expected one of: {}",
+                        $name::ALL.iter().map(|v| v.name()).collect::<alloc::vec::Vec<_>>().join(", ")
+                    ),
+                })
+            }
+        }
+    };
+}
+
+named_enum!(
+    /// The operating system or environment a preset describes.
+    PlatformId, "platform" {
+        /// Linux, typically in a container with a cgroup memory limit.
+        Linux = "linux",
+        /// QNX Neutrino in a safety partition.
+        Qnx = "qnx",
+        /// Zephyr RTOS on a microcontroller.
+        Zephyr = "zephyr",
+        /// Tock OS on a microcontroller.
+        Tock = "tock",
+        /// macOS, a development host.
+        MacOs = "macos",
+        /// VxWorks real-time processes.
+        VxWorks = "vxworks",
+        /// No operating system at all.
+        BareMetal = "baremetal",
+    }
+);
+
+named_enum!(
+    /// Automotive Safety Integrity Level (ISO 26262), from quality-managed up to the strictest.
+    AsilLevel, "asil" {
+        /// Quality managed: no safety requirement.
+        QM = "qm",
+        /// ASIL A.
+        A = "a",
+        /// ASIL B.
+        B = "b",
+        /// ASIL C.
+        C = "c",
+        /// ASIL D: the strictest; no debug overhead at all.
+        D = "d",
+    }
+);
+
+named_enum!(
+    /// How much debug support is configured; ordered from none to full.
+    DebugLevel, "debug_level" {
+        /// No debug support: debug sections are skipped.
+        None = "none",
+        /// Line tables only, for mapping addresses to source.
+        LineInfo = "line",
+        /// Line tables plus profiling.
+        BasicProfile = "profile",
+        /// Everything: breakpoints, variables, watches.
+        FullDebug = "full",
+    }
+);
+
+named_enum!(
+    /// Whether a safety deployment is in production (no debug access) or in development.
+    SafetyDebugMode, "safety_mode" {
+        /// Production: debugging is refused.
+        Production = "production",
+        /// Development: bounded debugging is allowed.
+        Development = "development",
+    }
+);
+
+named_enum!(
+    /// The microcontroller operating systems [`preset::embedded_minimal`] targets.
+    EmbeddedPlatform, "platform" {
+        /// Zephyr RTOS.
+        Zephyr = "zephyr",
+        /// Tock OS.
+        Tock = "tock",
+    }
+);
+
+/// Declares [`PlatformLimits`] with its numeric limits listed once, so the struct, the key list and
+/// access by key cannot drift apart.
+macro_rules! platform_limits {
+    ($($(#[doc = $doc:literal])* $field:ident,)+) => {
+        /// Every limit a platform imposes: memory, Component Model, debug infrastructure and safety.
+        ///
+        /// Sizes are bytes, other numbers are counts. A key of [`PlatformLimits::KEYS`] is the field name.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct PlatformLimits {
+            /// The platform these limits describe.
+            pub platform: PlatformId,
+            /// The safety level the deployment is certified to.
+            pub asil_level: AsilLevel,
+            /// The debug support configured.
+            pub debug_level: DebugLevel,
+            /// Production or development.
+            pub safety_debug_mode: SafetyDebugMode,
+            $($(#[doc = $doc])* pub $field: u64,)+
+        }
+
+        impl PlatformLimits {
+            /// The names of the numeric limits, as configuration keys.
+            pub const KEYS: &[&str] = &[$(stringify!($field)),+];
+
+            /// The numeric limit named `key`.
+            pub fn get(&self, key: &str) -> Option<u64> {
+                match key {
+                    $(stringify!($field) => Some(self.$field),)+
+                    _ => None,
+                }
+            }
+
+            /// Sets the numeric limit named `key`; an unknown key is an error naming it.
+            pub fn set(&mut self, key: &str, value: u64) -> Result<(), Error> {
+                match key {
+                    $(stringify!($field) => self.$field = value,)+
+                    _ => return Err(Error::Config { key: key.to_string(), message: "unknown limit".into() }),
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+platform_limits! {
+    /// All memory the runtime may use, in bytes.
+    max_total_memory,
+    /// Most bytes of Wasm linear memory.
+    max_wasm_linear_memory,
+    /// Most bytes of interpreter stack (frames, locals, operands).
+    max_stack_bytes,
+    /// Most functions a module may define and import (beyond the design: bounds translation).
+    max_functions,
+    /// Most locals one function may declare (beyond the design: bounds a frame).
+    max_function_locals,
+    /// Most globals (beyond the design).
+    max_globals,
+    /// Most elements a table may hold (beyond the design: bounds `table.grow`).
+    max_table_elements,
+    /// Most components, nested ones included.
+    max_components,
+    /// Most component and core instances.
+    max_component_instances,
+    /// Most component types.
+    max_component_types,
+    /// Deepest nesting of components and modules inside components.
+    max_component_nesting,
+    /// Most resource types.
+    max_resource_types,
+    /// Most live resources per instance.
+    max_resources_per_instance,
+    /// Most live resources in all.
+    max_global_resources,
+    /// Largest WIT input buffer, in bytes.
+    max_wit_input_buffer,
+    /// Most WIT worlds.
+    max_wit_worlds,
+    /// Most WIT interfaces.
+    max_wit_interfaces,
+    /// Most imports per component.
+    max_imports_per_component,
+    /// Most exports per component.
+    max_exports_per_component,
+    /// Most calls across components.
+    max_cross_component_calls,
+    /// Most debug custom sections (`.debug_*`, `name`).
+    max_debug_sections,
+    /// Largest single DWARF section, in bytes.
+    max_dwarf_section_size,
+    /// Most debug symbols.
+    max_debug_symbols,
+    /// Most source files in line tables.
+    max_source_files,
+    /// Most breakpoints.
+    max_breakpoints,
+    /// Most captured stack traces.
+    max_stack_traces,
+    /// Most memory inspectors.
+    max_memory_inspectors,
+    /// Most variable watches.
+    max_variable_watches,
+    /// Most component metadata records.
+    max_component_metadata,
+    /// Most function metadata records.
+    max_function_metadata,
+    /// Most type metadata records.
+    max_type_metadata,
+    /// Most source-level breakpoints.
+    max_source_breakpoints,
+    /// Bytes set aside for Component Model bookkeeping.
+    estimated_component_overhead,
+    /// Bytes set aside for the debug infrastructure.
+    estimated_debug_overhead,
+    /// Percent of the used memory held back as a safety reserve.
+    safety_reserve_percentage,
+}
+
+impl PlatformLimits {
+    /// Rejects impossible limits: a memory part above the total, a percentage above 100, or debug
+    /// overhead where debugging is off. The error names the key.
+    pub fn check(&self) -> Result<(), Error> {
+        let bad = |key: &str, message: alloc::string::String| {
+            Err(Error::Config {
+                key: key.to_string(),
+                message,
+            })
+        };
+        if self.max_total_memory == 0 {
+            return bad("max_total_memory", "must be above 0".into());
+        }
+        for key in [
+            "max_wasm_linear_memory",
+            "max_stack_bytes",
+            "max_wit_input_buffer",
+            "max_dwarf_section_size",
+            "estimated_component_overhead",
+            "estimated_debug_overhead",
+        ] {
+            let v = self.get(key).expect("a key of PlatformLimits");
+            if v > self.max_total_memory {
+                return bad(
+                    key,
+                    alloc::format!(
+                        "{v} bytes is above max_total_memory ({} bytes)",
+                        self.max_total_memory
+                    ),
+                );
+            }
+        }
+        if self.safety_reserve_percentage > 100 {
+            return bad(
+                "safety_reserve_percentage",
+                alloc::format!("{}% is above 100%", self.safety_reserve_percentage),
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether a debugger may attach: debugging is configured, and an ASIL-D deployment in production
+    /// refuses it outright.
+    pub fn debug_allowed(&self) -> bool {
+        self.debug_level > DebugLevel::None
+            && !(self.asil_level == AsilLevel::D
+                && self.safety_debug_mode == SafetyDebugMode::Production)
+    }
+
+    /// The store configuration that enforces these limits at run time: memories and tables cannot
+    /// grow past them, and calls past the stack bytes trap. A fifth of the stack bytes holds call
+    /// frames, the rest 8-byte values (locals and operands).
+    pub fn store_config(&self) -> crate::Config {
+        let count =
+            |bytes: u64, each: usize| usize::try_from(bytes / each as u64).unwrap_or(usize::MAX);
+        crate::Config {
+            max_frames: count(self.max_stack_bytes / 5, size_of::<crate::Frame>()),
+            max_values: count(
+                self.max_stack_bytes - self.max_stack_bytes / 5,
+                size_of::<u64>(),
+            ),
+            max_memory_pages: self.max_wasm_linear_memory / crate::store::PAGE_SIZE as u64,
+            max_table_elems: self.max_table_elements,
+        }
+    }
+}
