@@ -372,3 +372,41 @@ fn malformed_input_names_the_offset_and_never_panics() {
     };
     assert_eq!(offset(&got), offset(&expected), "{got} vs {expected}");
 }
+
+#[test]
+fn growth_past_the_limits_fails_at_run_time() {
+    use runtime_core::{Extern, Linker, Store, Thread, Val};
+    let text = r#"(module
+        (memory 1) (table 1 funcref)
+        (func (export "grow_mem") (param i32) (result i32) (memory.grow (local.get 0)))
+        (func (export "grow_table") (param i32) (result i32) (table.grow (ref.null func) (local.get 0))))"#;
+    let mut limits = base();
+    limits.max_wasm_linear_memory = 4 * PAGE;
+    limits.max_table_elements = 10;
+    let module = std::rc::Rc::new(Module::new(&wasm(text)).unwrap());
+    let mut store = Store::new(limits.store_config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let mut call = |name: &str, n: i32| {
+        let Some(Extern::Func(f)) = store.instance(inst).export(name) else {
+            panic!("{name}")
+        };
+        let mut t = Thread::new(&store, f, &[Val::I32(n)]).unwrap();
+        t.run(&mut store).unwrap();
+        t.results(&store)[0]
+    };
+    assert_eq!(call("grow_mem", 3), Val::I32(1), "up to the limit grows");
+    assert_eq!(call("grow_mem", 1), Val::I32(-1), "past it fails");
+    assert_eq!(call("grow_table", 9), Val::I32(1));
+    assert_eq!(call("grow_table", 1), Val::I32(-1));
+}
+
+#[test]
+fn limits_round_trip_through_toml() {
+    let l = base();
+    let text = toml::to_string(&l).unwrap();
+    assert!(text.contains("platform = \"linux\""), "{text}");
+    assert_eq!(toml::from_str::<PlatformLimits>(&text).unwrap(), l);
+    let err = toml::from_str::<PlatformLimits>(&text.replace("max_breakpoints", "max_breakpointz"))
+        .unwrap_err();
+    assert!(err.to_string().contains("max_breakpointz"), "{err}");
+}
