@@ -410,3 +410,23 @@ fn limits_round_trip_through_toml() {
         .unwrap_err();
     assert!(err.to_string().contains("max_breakpointz"), "{err}");
 }
+
+#[test]
+fn largest_frame_matches_the_debug_translation() {
+    for name in [
+        "c-recursion-O0.wasm",
+        "c-floats-O2.wasm",
+        "rust-demo.wasm",
+        "kernels.wasm",
+    ] {
+        let bytes = fixture(name);
+        let req = validate_bytes(&bytes, &base()).unwrap();
+        let m = Module::new_for_debugging(&bytes).unwrap();
+        let largest = (0..m.num_funcs())
+            .filter_map(|i| m.body(i))
+            .map(|b| (b.locals.len() as u64 + u64::from(b.max_height)) * 8)
+            .max()
+            .unwrap();
+        assert_eq!(req.max_frame_bytes, largest, "{name}");
+    }
+}

@@ -15,10 +15,8 @@ use wasmparser::{
 };
 
 use crate::error::Error;
-use measure::Measure;
 pub use requirements::{ComponentRequirements, ModuleRequirements};
 
-mod measure;
 mod requirements;
 use crate::limits::{DebugLevel, PlatformLimits};
 use crate::store::PAGE_SIZE;
@@ -285,30 +283,27 @@ impl<'l> StreamValidator<'l> {
             .map_err(|e| self.invalid(e))?;
         if let ValidPayload::Func(func, body) = valid {
             let mut fv = func.into_validator(core::mem::take(&mut self.allocs));
-            let mut locals = u64::from(fv.len_locals());
-            let mut lr = body.get_locals_reader().map_err(|e| self.invalid(e))?;
-            for _ in 0..lr.get_count() {
-                let pos = lr.original_position();
-                let (count, ty) = lr.read().map_err(|e| self.invalid(e))?;
-                fv.define_locals(pos, count, ty)
-                    .map_err(|e| self.invalid(e))?;
-                locals += u64::from(count);
-                self.check(
-                    "max_function_locals",
-                    locals,
-                    self.limits.max_function_locals,
-                )?;
-            }
-            let mut ops = body.get_operators_reader().map_err(|e| self.invalid(e))?;
+            let mut reader = body.get_binary_reader();
+            fv.read_locals(&mut reader).map_err(|e| self.invalid(e))?;
+            let locals = u64::from(fv.len_locals());
+            self.check(
+                "max_function_locals",
+                locals,
+                self.limits.max_function_locals,
+            )?;
+            let mut ops = wasmparser::OperatorsReader::new(reader);
+            let (code, start) = (body.as_bytes(), body.range().start);
             let (mut n, mut emitting, mut height) = (0u64, 0u64, 0u32);
             while !ops.eof() {
-                let mut m = Measure::new(fv.visitor(ops.original_position()));
-                let visited = ops.visit_operator(&mut m).and_then(|r| r);
-                let folded = m.folded();
-                drop(m);
-                visited.map_err(|e| self.invalid(e))?;
-                emitting += u64::from(!folded);
-                height = height.max(fv.operand_stack_height());
+                let pos = ops.original_position();
+                let kind = OPCODES[usize::from(code[(pos - start) as usize])];
+                emitting += u64::from(kind & FOLDED == 0);
+                ops.visit_operator(&mut fv.visitor(pos))
+                    .and_then(|r| r)
+                    .map_err(|e| self.invalid(e))?;
+                if kind & RAISES != 0 {
+                    height = height.max(fv.operand_stack_height());
+                }
                 n += 1;
             }
             ops.finish().map_err(|e| self.invalid(e))?;
@@ -553,6 +548,34 @@ impl<'l> StreamValidator<'l> {
         )
     }
 }
+
+/// What the streaming pass notes of an operator, by its opcode byte.
+const FOLDED: u8 = 1;
+/// The operator may raise the operand stack above its previous height (pushes more than it pops).
+const RAISES: u8 = 2;
+
+/// [`FOLDED`] marks the operators translation folds into the instructions that use them instead of
+/// emitting one (constants, `local.get`, `nop`, block structure); [`RAISES`] those after which the
+/// operand stack height is worth reading: `local.get`, `global.get`, constants, calls, `memory.size`,
+/// `ref.null`, `ref.func` and the `0xfc` prefix (`table.size`).
+const OPCODES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let folded = [0x20, 0x41, 0x42, 0x43, 0x44, 0x01, 0x02, 0x03, 0x0b];
+    let raises = [
+        0x20, 0x23, 0x41, 0x42, 0x43, 0x44, 0x10, 0x11, 0x3f, 0xd0, 0xd2, 0xfc,
+    ];
+    let mut i = 0;
+    while i < folded.len() {
+        t[folded[i]] |= FOLDED;
+        i += 1;
+    }
+    i = 0;
+    while i < raises.len() {
+        t[raises[i]] |= RAISES;
+        i += 1;
+    }
+    t
+};
 
 fn leb128(out: &mut Vec<u8>, mut v: u32) {
     loop {
