@@ -75,13 +75,11 @@ pub struct MemoryBudget {
     pub safety_reserve: u64,
 }
 
-/// Heap bytes the debug infrastructure reserves up front for these limits: breakpoints, watches,
-/// stack traces, inspectors and symbol tables.
+/// Heap bytes the debug infrastructure reserves up front for these limits: the session's tables
+/// ([`crate::debug::reserved_bytes`]) plus symbol, source-file and metadata tables.
 pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
-    (l.max_breakpoints + l.max_source_breakpoints) * 16
-        + l.max_variable_watches * 32
-        + l.max_stack_traces * 256
-        + l.max_memory_inspectors * 64
+    crate::debug::reserved_bytes(l)
+        + l.max_source_breakpoints * 16
         + l.max_debug_symbols * 16
         + l.max_source_files * 64
         + (l.max_function_metadata + l.max_type_metadata + l.max_component_metadata) * 32

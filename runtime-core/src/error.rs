@@ -123,6 +123,34 @@ pub enum Error {
         /// Byte offset in the module of the section or item that broke the limit.
         offset: u64,
     },
+    /// A debug table is full: its capacity comes from the platform limits and the debug level.
+    #[error(
+        "limit `{limit}` reached: {allowed} allowed on {platform} at debug level {debug_level}"
+    )]
+    DebugCapacity {
+        /// The [`crate::limits::PlatformLimits`] key sizing the table.
+        limit: &'static str,
+        /// Its capacity.
+        allowed: u64,
+        /// The platform preset.
+        platform: crate::limits::PlatformId,
+        /// The debug level.
+        debug_level: crate::limits::DebugLevel,
+    },
+    /// The configuration refuses a debug session.
+    #[error("debug session refused: {rule}")]
+    DebugRefused {
+        /// The rule that refuses it.
+        rule: String,
+    },
+    /// A function address and internal pc that hold no code.
+    #[error("no code at function {func}, pc {pc}")]
+    NoSuchCode {
+        /// Store address of the function.
+        func: u32,
+        /// Internal pc.
+        pc: u32,
+    },
     /// Reading the module failed.
     #[error("read error at byte offset {offset:#x}: {message}")]
     Read {

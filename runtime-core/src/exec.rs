@@ -105,6 +105,18 @@ impl Thread {
         })
     }
 
+    /// Allocates now the whole stack the store's limits allow, so that running never allocates: for
+    /// debug sessions, whose hot path must not touch the allocator.
+    pub fn preallocate(&mut self, store: &Store) {
+        let (values, frames) = (store.config.max_values, store.config.max_frames);
+        if self.stack.len() < values {
+            self.stack.reserve_exact(values - self.stack.len());
+            self.stack.resize(values, 0);
+        }
+        self.frames
+            .reserve_exact(frames.saturating_sub(self.frames.len()));
+    }
+
     /// The call frames, outermost first; the last is where execution stands.
     pub fn frames(&self) -> &[Frame] {
         &self.frames

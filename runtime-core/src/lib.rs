@@ -13,6 +13,7 @@ extern crate std;
 
 pub mod asil;
 pub mod budget;
+pub mod debug;
 pub mod error;
 pub mod exec;
 pub mod instr;

@@ -1,0 +1,114 @@
+//! Breakpoints armed by patching the internal code: the instruction at the pc is swapped for
+//! [`Instr::Break`] and kept here, so unhit breakpoints cost nothing while the program runs.
+
+use crate::error::Error;
+use crate::error::Trap;
+use crate::exec::{Outcome, Thread};
+use crate::instr::Instr;
+use crate::limits::PlatformLimits;
+use crate::store::Store;
+
+use super::table::Table;
+
+/// One armed breakpoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Breakpoint {
+    /// Store address of the function.
+    pub func: u32,
+    /// Internal pc the break marker sits at.
+    pub pc: u32,
+    /// The instruction the marker replaced.
+    pub original: Instr,
+    /// Times it was reached.
+    pub hits: u64,
+}
+
+/// The breakpoint table, sized by `max_breakpoints`.
+#[derive(Debug)]
+pub struct Breakpoints {
+    table: Table<Breakpoint>,
+}
+
+impl Breakpoints {
+    /// A table of `capacity` breakpoints, allocated now.
+    pub fn new(capacity: u64) -> Self {
+        Breakpoints {
+            table: Table::new(capacity, "max_breakpoints"),
+        }
+    }
+
+    /// Arms a breakpoint at internal `pc` of function `func`; returns its id.
+    pub fn arm(
+        &mut self,
+        store: &mut Store,
+        func: u32,
+        pc: u32,
+        limits: &PlatformLimits,
+    ) -> Result<u32, Error> {
+        let current = store
+            .func_body(func)
+            .and_then(|b| b.code.get(pc as usize))
+            .map(core::cell::Cell::get)
+            .ok_or(Error::NoSuchCode { func, pc })?;
+        if let Instr::Break(id) = current {
+            return Ok(id);
+        }
+        let id = self.table.insert(
+            Breakpoint {
+                func,
+                pc,
+                original: current,
+                hits: 0,
+            },
+            limits,
+        )?;
+        store.patch(func, pc, Instr::Break(id));
+        Ok(id)
+    }
+
+    /// Restores the original instruction and forgets breakpoint `id`.
+    pub fn disarm(&mut self, store: &mut Store, id: u32) -> Option<Breakpoint> {
+        let bp = self.table.remove(id)?;
+        store.patch(bp.func, bp.pc, bp.original);
+        Some(bp)
+    }
+
+    /// The breakpoint with `id`.
+    pub fn get(&self, id: u32) -> Option<&Breakpoint> {
+        self.table.get(id)
+    }
+
+    /// Every armed breakpoint with its id.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Breakpoint)> {
+        self.table.iter()
+    }
+
+    /// Counts a hit of breakpoint `id`.
+    pub fn hit(&mut self, id: u32) {
+        if let Some(bp) = self.table.get_mut(id) {
+            bp.hits += 1;
+        }
+    }
+
+    /// The number of breakpoints this table can hold.
+    pub fn capacity(&self) -> usize {
+        self.table.capacity()
+    }
+
+    /// Executes the instruction under breakpoint `id` (the thread stands on its marker) and re-arms it:
+    /// how a stopped thread moves off a breakpoint.
+    pub fn step_over(
+        &self,
+        store: &mut Store,
+        thread: &mut Thread,
+        id: u32,
+    ) -> Result<Outcome, Trap> {
+        let Some(bp) = self.table.get(id) else {
+            return thread.step(store);
+        };
+        store.patch(bp.func, bp.pc, bp.original);
+        let out = thread.step(store);
+        store.patch(bp.func, bp.pc, Instr::Break(id));
+        out
+    }
+}

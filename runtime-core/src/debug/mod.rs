@@ -1,0 +1,91 @@
+//! The bounded debug infrastructure: breakpoint, watch, inspector and stack-trace tables whose
+//! capacities come from [`PlatformLimits`] and the [`DebugLevel`], allocated once when a session
+//! opens. Asking for more than a table holds is an error naming the limit; nothing grows.
+//!
+//! What each level allows: `None` no session at all; `LineInfo` breakpoints and stepping;
+//! `BasicProfile` adds stored stack traces; `FullDebug` adds watches and memory inspectors. In
+//! production, ASIL C and D refuse a session.
+
+pub mod breakpoint;
+mod table;
+pub mod trace;
+pub mod watch;
+
+use alloc::format;
+use core::mem::size_of;
+
+pub use breakpoint::{Breakpoint, Breakpoints};
+pub use table::Table;
+pub use trace::{TRACE_DEPTH, Traces};
+pub use watch::{Inspector, Inspectors, Watch, WatchKind, Watches};
+
+use crate::error::Error;
+use crate::exec::Frame;
+use crate::limits::{AsilLevel, DebugLevel, PlatformLimits, SafetyDebugMode};
+
+/// The capacities a session gets under `limits`: (breakpoints, stack traces, watches, inspectors).
+pub fn capacities(l: &PlatformLimits) -> (u64, u64, u64, u64) {
+    let at = |level: DebugLevel, n: u64| if l.debug_level >= level { n } else { 0 };
+    (
+        at(DebugLevel::LineInfo, l.max_breakpoints),
+        at(DebugLevel::BasicProfile, l.max_stack_traces),
+        at(DebugLevel::FullDebug, l.max_variable_watches),
+        at(DebugLevel::FullDebug, l.max_memory_inspectors),
+    )
+}
+
+/// Heap bytes a session's tables take under `limits`: what the budget reserves for them.
+pub fn reserved_bytes(l: &PlatformLimits) -> u64 {
+    let (bps, traces, watches, inspectors) = capacities(l);
+    bps * size_of::<Option<Breakpoint>>() as u64
+        + traces * (TRACE_DEPTH * size_of::<Frame>() + 1) as u64
+        + watches * size_of::<Option<Watch>>() as u64
+        + inspectors * size_of::<Option<Inspector>>() as u64
+}
+
+/// Why `limits` refuse a debug session, if they do.
+pub fn refusal(l: &PlatformLimits) -> Option<alloc::string::String> {
+    if l.debug_level == DebugLevel::None {
+        return Some(format!(
+            "debug level none on {}: debugging is off",
+            l.platform
+        ));
+    }
+    if l.safety_debug_mode == SafetyDebugMode::Production && l.asil_level >= AsilLevel::C {
+        let asil = l.asil_level.name().to_ascii_uppercase();
+        return Some(format!("ASIL-{asil} in production refuses debug access"));
+    }
+    None
+}
+
+/// The debug tables of one session.
+#[derive(Debug)]
+pub struct DebugSession {
+    /// The limits the tables were sized by.
+    pub limits: PlatformLimits,
+    /// Armed breakpoints.
+    pub breakpoints: Breakpoints,
+    /// Watchpoints.
+    pub watches: Watches,
+    /// Memory inspectors.
+    pub inspectors: Inspectors,
+    /// Stored stack traces.
+    pub traces: Traces,
+}
+
+impl DebugSession {
+    /// Opens a session, allocating every table, or refuses it naming the rule.
+    pub fn open(limits: &PlatformLimits) -> Result<DebugSession, Error> {
+        if let Some(rule) = refusal(limits) {
+            return Err(Error::DebugRefused { rule });
+        }
+        let (bps, traces, watches, inspectors) = capacities(limits);
+        Ok(DebugSession {
+            limits: limits.clone(),
+            breakpoints: Breakpoints::new(bps),
+            watches: Table::new(watches, "max_variable_watches"),
+            inspectors: Table::new(inspectors, "max_memory_inspectors"),
+            traces: Traces::new(traces),
+        })
+    }
+}

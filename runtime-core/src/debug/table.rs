@@ -1,0 +1,68 @@
+//! A fixed-capacity slot table: allocated once when a debug session opens, never grown.
+
+use alloc::vec::Vec;
+
+use crate::error::Error;
+use crate::limits::PlatformLimits;
+
+/// Slots for at most `capacity` records, addressed by a 1-based id that stays valid until removed.
+#[derive(Debug)]
+pub struct Table<T> {
+    slots: Vec<Option<T>>,
+    limit: &'static str,
+}
+
+impl<T> Table<T> {
+    /// A table of `capacity` slots, all allocated now; `limit` names the limit it is sized by.
+    pub fn new(capacity: u64, limit: &'static str) -> Self {
+        let n = usize::try_from(capacity).unwrap_or(usize::MAX);
+        let mut slots = Vec::new();
+        slots.resize_with(n, || None);
+        Table { slots, limit }
+    }
+
+    /// The number of slots.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Stores `record` in a free slot and returns its id; a full table is an error naming the limit,
+    /// the platform and the debug level of `limits`.
+    pub fn insert(&mut self, record: T, limits: &PlatformLimits) -> Result<u32, Error> {
+        match self.slots.iter().position(Option::is_none) {
+            Some(i) => {
+                self.slots[i] = Some(record);
+                Ok(i as u32 + 1)
+            }
+            None => Err(Error::DebugCapacity {
+                limit: self.limit,
+                allowed: self.slots.len() as u64,
+                platform: limits.platform,
+                debug_level: limits.debug_level,
+            }),
+        }
+    }
+
+    /// The record with `id`.
+    pub fn get(&self, id: u32) -> Option<&T> {
+        self.slots.get((id as usize).checked_sub(1)?)?.as_ref()
+    }
+
+    /// The record with `id`, mutably.
+    pub fn get_mut(&mut self, id: u32) -> Option<&mut T> {
+        self.slots.get_mut((id as usize).checked_sub(1)?)?.as_mut()
+    }
+
+    /// Removes and returns the record with `id`.
+    pub fn remove(&mut self, id: u32) -> Option<T> {
+        self.slots.get_mut((id as usize).checked_sub(1)?)?.take()
+    }
+
+    /// Every record with its id, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i as u32 + 1, s.as_ref()?)))
+    }
+}

@@ -1,0 +1,210 @@
+//! The bounded debug infrastructure on real code: sessions refused by level and safety rules, tables
+//! sized by the limits and refusing one more, breakpoints armed by patching the internal code, and no
+//! allocation at all while a program runs with breakpoints armed.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use runtime_core::debug::{DebugSession, Inspector, Watch, WatchKind};
+use runtime_core::limits::preset::{embedded_minimal, linux_production, qnx_safety_critical};
+use runtime_core::limits::{
+    AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformId, SafetyDebugMode,
+};
+use runtime_core::{Error, Extern, Linker, Module, Outcome, Store, Thread, Val};
+
+/// Counts allocations per thread (tests run in parallel threads).
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+fn allocations() -> u64 {
+    ALLOCATIONS.with(Cell::get)
+}
+
+// SAFETY: forwards to the system allocator unchanged, only counting calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|c| c.set(c.get() + 1));
+        // SAFETY: same layout contract as our caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn kernels() -> (Store, u32, u32, u32) {
+    let path = format!("{}/fixtures/wasm/kernels.wasm", env!("CARGO_MANIFEST_DIR"));
+    let module = Rc::new(Module::new_for_debugging(&std::fs::read(path).unwrap()).unwrap());
+    let limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    let mut store = Store::new(limits.store_config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let export = |store: &Store, name| match store.instance(inst).export(name) {
+        Some(Extern::Func(f)) => f,
+        _ => panic!("{name}"),
+    };
+    let (fib, sort, hot) = (
+        export(&store, "fib"),
+        export(&store, "sort"),
+        export(&store, "hot_loop"),
+    );
+    (store, fib, sort, hot)
+}
+
+#[test]
+fn sessions_refused_by_level_and_safety_rule() {
+    let off = linux_production(64 * MIB, AsilLevel::QM, DebugLevel::None);
+    let err = DebugSession::open(&off).unwrap_err();
+    assert!(
+        err.to_string().contains("debug level none on linux"),
+        "{err}"
+    );
+    for asil in [AsilLevel::C, AsilLevel::D] {
+        let mut prod = qnx_safety_critical(64 * MIB, asil, SafetyDebugMode::Production);
+        prod.debug_level = DebugLevel::FullDebug;
+        let err = DebugSession::open(&prod).unwrap_err();
+        let rule = format!(
+            "ASIL-{} in production refuses debug access",
+            asil.name().to_uppercase()
+        );
+        assert!(
+            matches!(&err, Error::DebugRefused { rule: r } if *r == rule),
+            "{err}"
+        );
+    }
+    let dev = qnx_safety_critical(64 * MIB, AsilLevel::D, SafetyDebugMode::Development);
+    let s = DebugSession::open(&dev).unwrap();
+    assert_eq!(s.breakpoints.capacity(), 50);
+    assert_eq!(s.watches.capacity(), 0, "profile level has no watches");
+}
+
+#[test]
+fn embedded_capacities_refuse_one_more_cleanly() {
+    let (mut store, fib, sort, _) = kernels();
+    let mut limits = embedded_minimal(64 * 1024, EmbeddedPlatform::Zephyr, true);
+    let mut s = DebugSession::open(&limits).unwrap();
+    assert_eq!(s.breakpoints.capacity(), 10);
+    for pc in 0..10 {
+        s.breakpoints.arm(&mut store, sort, pc, &limits).unwrap();
+    }
+    let err = s
+        .breakpoints
+        .arm(&mut store, sort, 10, &limits)
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "limit `max_breakpoints` reached: 10 allowed on zephyr at debug level profile"
+    );
+    let watch = Watch {
+        addr: 0,
+        len: 4,
+        kind: WatchKind::Write,
+        old: [0; 8],
+    };
+    let err = s.watches.insert(watch, &limits).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::DebugCapacity {
+                limit: "max_variable_watches",
+                allowed: 0,
+                platform: PlatformId::Zephyr,
+                debug_level: DebugLevel::BasicProfile
+            }
+        ),
+        "{err}"
+    );
+    // The refusal broke nothing: the armed breakpoints still stop, and one freed slot is reusable.
+    let mut t = Thread::new(&store, sort, &[Val::I32(8)]).unwrap();
+    assert!(matches!(t.run(&mut store), Ok(Outcome::Breakpoint(1))));
+    s.breakpoints.disarm(&mut store, 3).unwrap();
+    assert_eq!(s.breakpoints.arm(&mut store, fib, 0, &limits).unwrap(), 3);
+
+    limits.debug_level = DebugLevel::FullDebug;
+    limits.max_memory_inspectors = 2;
+    let mut full = DebugSession::open(&limits).unwrap();
+    for _ in 0..2 {
+        full.inspectors
+            .insert(Inspector { addr: 0, len: 16 }, &limits)
+            .unwrap();
+    }
+    let err = full
+        .inspectors
+        .insert(Inspector { addr: 0, len: 16 }, &limits)
+        .unwrap_err();
+    assert!(err.to_string().contains("max_memory_inspectors"), "{err}");
+}
+
+#[test]
+fn breakpoints_stop_every_call_and_disarm_cleanly() {
+    let (mut store, fib, _, _) = kernels();
+    let limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    let mut s = DebugSession::open(&limits).unwrap();
+    let id = s.breakpoints.arm(&mut store, fib, 0, &limits).unwrap();
+    let mut t = Thread::new(&store, fib, &[Val::I32(10)]).unwrap();
+    loop {
+        match t.run(&mut store).unwrap() {
+            Outcome::Breakpoint(hit) => {
+                assert_eq!(hit, id);
+                assert_eq!(t.frames().last().unwrap().func, fib);
+                s.breakpoints.hit(hit);
+                s.traces.capture(t.frames());
+                s.breakpoints.step_over(&mut store, &mut t, hit).unwrap();
+            }
+            Outcome::Finished => break,
+            Outcome::Paused => unreachable!(),
+        }
+    }
+    let hits = s.breakpoints.get(id).unwrap().hits;
+    assert_eq!(t.results(&store), vec![Val::I32(55)]);
+    // The stepping hook, a separate mechanism, sees the same entries and the same deepest nesting.
+    let (mut entries, mut deepest) = (0u64, 0usize);
+    let mut stepped = Thread::new(&store, fib, &[Val::I32(10)]).unwrap();
+    let mut hook = |f: &runtime_core::Frame, depth: usize| {
+        if f.func == fib && f.pc == 0 {
+            entries += 1;
+            deepest = deepest.max(depth);
+        }
+        true
+    };
+    s.breakpoints.disarm(&mut store, id).unwrap();
+    assert_eq!(
+        stepped.run_with_hook(&mut store, &mut hook).unwrap(),
+        Outcome::Finished
+    );
+    let bp = s.breakpoints.get(id);
+    assert!(bp.is_none(), "disarmed");
+    assert_eq!(hits, entries);
+    assert!(entries > 1, "fib recursed");
+    let traced = s.traces.iter().map(<[_]>::len).max().unwrap();
+    assert_eq!(traced, deepest.min(runtime_core::debug::TRACE_DEPTH));
+    let mut plain = Thread::new(&store, fib, &[Val::I32(10)]).unwrap();
+    assert_eq!(plain.run(&mut store).unwrap(), Outcome::Finished);
+}
+
+#[test]
+fn no_allocation_while_running_with_breakpoints_armed() {
+    let (mut store, fib, sort, hot) = kernels();
+    let limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    let mut s = DebugSession::open(&limits).unwrap();
+    for pc in 0..10 {
+        s.breakpoints.arm(&mut store, sort, pc, &limits).unwrap();
+    }
+    let mut t = Thread::new(&store, fib, &[Val::I32(20)]).unwrap();
+    t.preallocate(&store);
+    let mut h = Thread::new(&store, hot, &[Val::I32(100_000)]).unwrap();
+    h.preallocate(&store);
+    let before = allocations();
+    assert_eq!(t.run(&mut store), Ok(Outcome::Finished));
+    assert_eq!(h.run(&mut store), Ok(Outcome::Finished));
+    let during = allocations() - before;
+    assert_eq!(during, 0, "allocations while running");
+    assert_eq!(t.results(&store), vec![Val::I32(6765)]);
+}
