@@ -304,57 +304,24 @@ fn run_enforces_the_stack_limit() {
     // Deep recursion under a 64 KiB stack traps as call stack exhaustion instead of growing.
     let wat = "(module (func $f (export \"deep\") (param i32) (result i32)
         (if (result i32) (local.get 0) (then (i32.add (call $f (i32.sub (local.get 0) (i32.const 1))) (i32.const 1))) (else (i32.const 0)))))";
-    let m = temp("deep.wat", wat);
-    let wasm = m.with_extension("wasm");
+    let wasm = std::env::temp_dir().join(format!("wrt-check-{}-deep.wasm", std::process::id()));
     std::fs::write(&wasm, wat::parse_str(wat).unwrap()).unwrap();
     let w = wasm.to_str().unwrap();
     let config = temp("stack.toml", "[limits]\nmax_stack_bytes = 65536\n");
     let c = config.to_str().unwrap();
-    let shallow = wrt_dbg(
-        &[
-            "run",
-            w,
-            "--platform",
-            "linux",
-            "--config",
-            c,
-            "--invoke",
-            "deep",
-            "--",
-            "100",
-        ],
-        &[],
-    );
+    let call = |n: &str, limited: bool| {
+        let mut args = vec!["run", w, "--platform", "linux", "--invoke", "deep"];
+        if limited {
+            args.extend(["--config", c]);
+        }
+        args.extend(["--", n]);
+        wrt_dbg(&args, &[])
+    };
+    let shallow = call("100", true);
     assert_eq!(String::from_utf8_lossy(&shallow.stdout).trim(), "100");
-    let deep = wrt_dbg(
-        &[
-            "run",
-            w,
-            "--platform",
-            "linux",
-            "--config",
-            c,
-            "--invoke",
-            "deep",
-            "--",
-            "100000",
-        ],
-        &[],
-    );
+    let deep = call("100000", true);
     assert_eq!(deep.status.code(), Some(134));
     assert!(String::from_utf8_lossy(&deep.stderr).contains("call stack exhausted"));
-    let roomy = wrt_dbg(
-        &[
-            "run",
-            w,
-            "--platform",
-            "linux",
-            "--invoke",
-            "deep",
-            "--",
-            "100000",
-        ],
-        &[],
-    );
+    let roomy = call("100000", false);
     assert_eq!(String::from_utf8_lossy(&roomy.stdout).trim(), "100000");
 }
