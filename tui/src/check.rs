@@ -1,7 +1,7 @@
 //! `wrt-dbg check`: validate a module in one streaming pass and show its memory budget on a platform.
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -79,12 +79,11 @@ pub struct Verdict {
     pub violations: Vec<Violation>,
 }
 
-/// Resolves the limits and validates `module` against them in one streaming pass. A limit broken
-/// during the pass is a violation; anything else wrong with the input is an error.
-pub fn verdict(module: &Path, limits: &LimitArgs) -> Result<Verdict, String> {
+/// Resolves the limits and validates `module`, read from `input`, against them in one streaming
+/// pass. A limit broken during the pass is a violation; anything else wrong is an error.
+pub fn verdict(module: &Path, input: impl Read, limits: &LimitArgs) -> Result<Verdict, String> {
     let resolved = limits.resolve()?;
-    let file = File::open(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
-    let (measured, violations) = match validate_read(BufReader::new(file), &resolved.limits) {
+    let (measured, violations) = match validate_read(input, &resolved.limits) {
         Ok(req) => {
             let budget = MemoryBudget::new(&req, &resolved.limits);
             let violations = budget.violations(&req, &resolved.limits);
@@ -116,7 +115,10 @@ pub fn verdict(module: &Path, limits: &LimitArgs) -> Result<Verdict, String> {
 /// Runs the subcommand: 0 when the module fits, 1 when it breaks a limit or rule, 2 for unusable
 /// input.
 pub fn main(args: CheckArgs) -> ExitCode {
-    let v = match verdict(&args.module, &args.limits) {
+    let read = File::open(&args.module)
+        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))
+        .and_then(|file| verdict(&args.module, BufReader::new(file), &args.limits));
+    let v = match read {
         Ok(v) => v,
         Err(msg) => {
             eprintln!("wrt-dbg: {msg}");

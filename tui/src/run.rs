@@ -45,7 +45,9 @@ pub fn main(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<u8, String> {
-    let fit = verdict(&args.module, &args.limits)?;
+    let bytes = std::fs::read(&args.module)
+        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
+    let fit = verdict(&args.module, &bytes[..], &args.limits)?;
     if !fit.violations.is_empty() {
         let broken: Vec<String> = fit
             .violations
@@ -58,8 +60,6 @@ fn run(args: &RunArgs) -> Result<u8, String> {
             broken.join("; ")
         ));
     }
-    let bytes = std::fs::read(&args.module)
-        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
     let module =
         Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
     let mut store = Store::new(fit.resolved.limits.store_config());
