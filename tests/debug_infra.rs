@@ -159,7 +159,7 @@ fn breakpoints_stop_every_call_and_disarm_cleanly() {
                 s.breakpoints.step_over(&mut store, &mut t, hit).unwrap();
             }
             Outcome::Finished => break,
-            Outcome::Paused => unreachable!(),
+            Outcome::Paused | Outcome::Watchpoint => unreachable!(),
         }
     }
     let hits = s.breakpoints.get(id).unwrap().hits;
@@ -207,4 +207,104 @@ fn no_allocation_while_running_with_breakpoints_armed() {
     let during = allocations() - before;
     assert_eq!(during, 0, "allocations while running");
     assert_eq!(t.results(&store), vec![Val::I32(6765)]);
+}
+
+/// Stops after every write that overlaps a watch of the session's table.
+struct WatchHook<'a> {
+    watches: &'a runtime_core::debug::Watches,
+}
+
+impl runtime_core::Hook for WatchHook<'_> {
+    const ACTIVE: bool = false;
+    const WATCH: bool = true;
+    fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
+        true
+    }
+    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
+        self.watches.iter().any(|(_, w)| {
+            write
+                && w.kind == WatchKind::Write
+                && addr < (w.addr + w.len) as u64
+                && (w.addr as u64) < addr + len
+        })
+    }
+}
+
+#[test]
+fn watchpoints_stop_after_each_write_without_allocating() {
+    let (mut store, _, sort, _) = kernels();
+    let limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    let mut s = DebugSession::open(&limits).unwrap();
+    // Find the array `sort` fills: the lowest address it writes.
+    let mut lowest = u64::MAX;
+    let mut log = Thread::new(&store, sort, &[Val::I32(64)]).unwrap();
+    struct Lowest<'a>(&'a mut u64);
+    impl runtime_core::Hook for Lowest<'_> {
+        const ACTIVE: bool = false;
+        const WATCH: bool = true;
+        fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
+            true
+        }
+        fn access(&mut self, addr: u64, _: u64, write: bool) -> bool {
+            if write {
+                *self.0 = (*self.0).min(addr);
+            }
+            false
+        }
+    }
+    assert_eq!(
+        log.run_with_hook(&mut store, &mut Lowest(&mut lowest)),
+        Ok(Outcome::Finished)
+    );
+    assert_eq!(log.results(&store), vec![Val::I32(63)], "sorted");
+    let watch = Watch {
+        addr: lowest as u32,
+        len: 4,
+        kind: WatchKind::Write,
+        old: [0; 8],
+    };
+    s.watches.insert(watch, &limits).unwrap();
+    let fib = fib_of(&store);
+    for pc in 0..10 {
+        s.breakpoints.arm(&mut store, fib, pc, &limits).unwrap();
+    }
+    let mem = store.instance(0).memory_addr().unwrap();
+    let read = |store: &Store| {
+        let d = &store.memory(mem).data[lowest as usize..lowest as usize + 4];
+        i32::from_le_bytes(d.try_into().unwrap())
+    };
+    let mut t = Thread::new(&store, sort, &[Val::I32(64)]).unwrap();
+    t.preallocate(&store);
+    let (mut stops, mut last) = (0, 0);
+    let before = allocations();
+    loop {
+        match t.run_with_hook(
+            &mut store,
+            &mut WatchHook {
+                watches: &s.watches,
+            },
+        ) {
+            Ok(Outcome::Watchpoint) => {
+                stops += 1;
+                last = read(&store);
+            }
+            Ok(Outcome::Finished) => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        allocations() - before,
+        0,
+        "allocations while running with a watch"
+    );
+    assert!(stops >= 1, "the fill loop writes the first element");
+    assert_eq!(last, read(&store), "the last stop saw the final value");
+    assert_eq!(t.results(&store), vec![Val::I32(63)]);
+}
+
+fn fib_of(store: &Store) -> u32 {
+    match store.instance(0).export("fib") {
+        Some(Extern::Func(f)) => f,
+        _ => panic!("fib"),
+    }
 }

@@ -11,6 +11,35 @@ pub enum Error {
         /// What gimli found wrong.
         message: String,
     },
+    /// The runtime refused: bad module, limits, a full debug table, a refused session.
+    #[error(transparent)]
+    Runtime(#[from] runtime_core::Error),
+    /// A command or its argument is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// The command needs a running program.
+    #[error("The program is not being run.")]
+    NotRunning,
+    /// A memory read outside linear memory.
+    #[error("Cannot access memory at address {addr:#x} ({len} bytes; memory is {size} bytes)")]
+    Memory {
+        /// First byte asked for.
+        addr: u64,
+        /// Bytes asked for.
+        len: usize,
+        /// Size of linear memory.
+        size: u64,
+    },
+    /// An expression cannot be evaluated.
+    #[error("{message} (in `{expr}` at column {column})")]
+    Expr {
+        /// The expression text.
+        expr: String,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl Error {

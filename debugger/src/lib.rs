@@ -1,7 +1,18 @@
-//! The debugger engine every wrt-dbg front-end shares: DWARF, breakpoints, stepping, frames.
+//! The debugger engine every wrt-dbg front-end shares: DWARF, breakpoints, stepping, frames,
+//! variables, expressions and the command language.
 #![warn(missing_docs)]
 
+pub mod breakpoint;
+pub mod command;
+pub mod disasm;
 pub mod dwarf;
 pub mod error;
+pub mod expr;
+pub mod frame;
+pub mod session;
+pub mod step;
+pub mod value;
 
+pub use command::{Debugger, Reply};
 pub use error::Error;
+pub use session::{Program, Session, SharedOutput, State};

@@ -95,6 +95,7 @@ pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
         + (req.table_elements + req.element_items + req.globals) * BYTES_PER_SLOT
         + (req.types + req.imports_exports) * BYTES_PER_ENTITY
         + req.data_bytes
+        + req.names_bytes
 }
 
 impl MemoryBudget {

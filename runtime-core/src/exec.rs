@@ -33,14 +33,25 @@ pub enum Outcome {
     Breakpoint(u32),
     /// The hook asked to stop before the instruction at the top frame's pc.
     Paused,
+    /// The hook asked to stop after a memory access; the top frame's pc is the next instruction.
+    Watchpoint,
 }
 
-/// A per-instruction hook for stepping. The plain loop is compiled with [`NoHook`] and pays nothing.
+/// A per-instruction hook for stepping and a memory-access hook for watchpoints. The plain loop is
+/// compiled with [`NoHook`] and pays nothing for either.
 pub trait Hook {
     /// Whether the loop calls [`Hook::before`] at all.
     const ACTIVE: bool;
+    /// Whether loads, stores and bulk memory instructions call [`Hook::access`].
+    const WATCH: bool = false;
     /// Called before each instruction with the current frame and the call depth; `false` pauses there.
     fn before(&mut self, frame: &Frame, depth: usize) -> bool;
+    /// Called after linear memory bytes `addr..addr + len` were read or written; `true` stops after
+    /// the instruction with [`Outcome::Watchpoint`].
+    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
+        let _ = (addr, len, write);
+        false
+    }
 }
 
 /// The hook of the normal, full-speed loop.
@@ -144,6 +155,11 @@ impl Thread {
         &self.stack[start..start + height]
     }
 
+    /// Value stack slot `i`: where a returning frame left its results (at its frame pointer).
+    pub fn slot(&self, i: usize) -> Option<u64> {
+        self.stack.get(i).copied()
+    }
+
     /// Whether the entry function has returned.
     pub fn is_finished(&self) -> bool {
         self.done
@@ -181,28 +197,34 @@ impl Thread {
         })
     }
 
+    /// Enters the entry function without running it, so a debugger can stop at its first
+    /// instruction. A host entry function runs to completion here.
+    pub fn start(&mut self, store: &mut Store) -> Result<(), Trap> {
+        if self.done || !self.frames.is_empty() {
+            return Ok(());
+        }
+        match store.funcs[self.entry as usize].kind.clone() {
+            FuncKind::Host(f) => {
+                self.call_host(store, &f, self.entry, 0, None)?;
+                self.done = true;
+            }
+            FuncKind::Wasm { instance, body, .. } => {
+                self.enter(store, &body, 0)?;
+                self.frames.push(Frame {
+                    func: self.entry,
+                    pc: 0,
+                    fp: 0,
+                    instance,
+                });
+            }
+        }
+        Ok(())
+    }
+
     fn execute<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
+        self.start(store)?;
         if self.done {
             return Ok(Outcome::Finished);
-        }
-        if self.frames.is_empty() {
-            // First run: enter the entry function.
-            match store.funcs[self.entry as usize].kind.clone() {
-                FuncKind::Host(f) => {
-                    self.call_host(store, &f, self.entry, 0, None)?;
-                    self.done = true;
-                    return Ok(Outcome::Finished);
-                }
-                FuncKind::Wasm { instance, body, .. } => {
-                    self.enter(store, &body, 0)?;
-                    self.frames.push(Frame {
-                        func: self.entry,
-                        pc: 0,
-                        fp: 0,
-                        instance,
-                    });
-                }
-            }
         }
         let out = self.interpret(store, hook);
         if matches!(out, Ok(Outcome::Finished)) {
@@ -355,6 +377,13 @@ impl Thread {
                 br_if!($from(r!(x.a)) $op $from(x.imm as u32 as u64), x.target)
             }};
         }
+        macro_rules! watched {
+            ($addr:expr, $len:expr, $write:expr) => {
+                if H::WATCH && hook.access($addr as u64, $len as u64, $write) {
+                    break Ok(Outcome::Watchpoint);
+                }
+            };
+        }
         macro_rules! load {
             ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
@@ -366,6 +395,7 @@ impl Thread {
                 let mut b = [0u8; $n];
                 b.copy_from_slice(&data[addr as usize..addr as usize + $n]);
                 r!(m.reg) = $conv(b);
+                watched!(addr, $n, false);
             }};
         }
         macro_rules! store {
@@ -378,6 +408,7 @@ impl Thread {
                     break Err(Trap::MemoryOutOfBounds);
                 }
                 data[addr as usize..addr as usize + $n].copy_from_slice(&b);
+                watched!(addr, $n, true);
             }};
         }
         macro_rules! operands3 {
@@ -634,6 +665,7 @@ impl Thread {
                     if let Err(t) = store.memory_init(mem as u32, data, dst, src as u32, n) {
                         break Err(t);
                     }
+                    watched!(dst, n, true);
                 }
                 Instr::DataDrop(d) => {
                     let data = store.instances[inst as usize].datas[d as usize];
@@ -648,6 +680,11 @@ impl Thread {
                         break Err(Trap::MemoryOutOfBounds);
                     };
                     data.copy_within(s, dst as usize);
+                    let watch_read = H::WATCH && hook.access(src as u32 as u64, n as u64, false);
+                    watched!(dst, n, true);
+                    if watch_read {
+                        break Ok(Outcome::Watchpoint);
+                    }
                 }
                 Instr::MemoryFill { base } => {
                     let (dst, v, n) = operands3!(base);
@@ -656,6 +693,7 @@ impl Thread {
                         break Err(Trap::MemoryOutOfBounds);
                     };
                     data[d].fill(v as u8);
+                    watched!(dst, n, true);
                 }
                 Instr::RefNull { dst } => r!(dst) = 0,
                 Instr::RefIsNull(x) => un!(x, u64_, |a: u64| a == 0),

@@ -35,6 +35,11 @@ fn parse_with<T: std::str::FromStr<Err = runtime_core::Error>>(s: &str) -> Resul
 impl LimitArgs {
     /// The limits: built-in preset < config file < `WRT_*` environment < these flags.
     pub fn resolve(&self) -> Result<Resolved, String> {
+        self.resolve_over(Settings::default())
+    }
+
+    /// Like [`LimitArgs::resolve`], with `defaults` under the config file.
+    pub fn resolve_over(&self, defaults: Settings) -> Result<Resolved, String> {
         let file = match &self.config {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
@@ -52,7 +57,7 @@ impl LimitArgs {
             safety_mode: self.safety_mode,
             ..Settings::default()
         };
-        Settings::default()
+        defaults
             .over(file)
             .over(env)
             .over(cli)

@@ -1,6 +1,7 @@
 //! `wrt-dbg`: run, check, debug and profile WebAssembly on the wrt interpreter.
 
 mod check;
+mod debug;
 mod limits;
 mod run;
 
@@ -41,6 +42,14 @@ enum Command {
     /// then the flags. Exit status: 0 when it fits, 1 when a limit or ASIL rule is broken (all listed),
     /// 2 for unusable input (unreadable, malformed or invalid module, bad configuration).
     Check(check::CheckArgs),
+    /// Debug a WASI command module with gdb-style commands, from scripts or a prompt.
+    ///
+    /// `--batch -x SCRIPT` runs the script's commands and exits; `--format json` prints one JSON
+    /// object per command. The program's output goes to stderr (or `--program-output FILE`), apart
+    /// from the debugger's. Limits default to the host's at debug level full, development mode; the
+    /// limit flags are those of `run`. Exit status: 0 when every command succeeded, 1 when one
+    /// failed, 2 when the session could not open (bad module, refused by the safety rules).
+    Debug(debug::DebugArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,5 +57,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
+        Command::Debug(args) => debug::main(args),
     }
 }

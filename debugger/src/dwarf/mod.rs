@@ -2,14 +2,23 @@
 //! the address queries on it. Addresses are Wasm code offsets: bytes from the start of the code
 //! section's contents, as clang, rustc and LLDB use them.
 
+pub mod functions;
+pub mod lines;
 mod load;
+pub mod types;
+pub mod vars;
 
 use std::borrow::Cow;
 use std::rc::Rc;
+use std::sync::Arc;
 
-use gimli::{EndianRcSlice, LittleEndian};
+use gimli::{EndianRcSlice, LittleEndian, Reader as _};
 
+pub use functions::Function;
+pub use lines::{LineRow, LineTable};
 pub use load::{Refused, SECTIONS};
+pub use types::{Encoding, Member, Shape, Ty, TypeId, Variant};
+pub use vars::{Place, Scope, VarKind, Variable, WasmState};
 
 use crate::error::Error;
 
@@ -41,6 +50,14 @@ pub struct SourceFrame {
 /// The debug information of one module.
 pub struct DwarfInfo {
     context: addr2line::Context<Reader>,
+    dwarf: Arc<gimli::Dwarf<Reader>>,
+    units: Vec<gimli::Unit<Reader>>,
+    /// Every line row, by address.
+    pub lines: LineTable,
+    /// Every function with code, by address.
+    pub functions: Vec<Function>,
+    /// Every inlined call, by the function inlined.
+    pub inlined: Vec<Function>,
     /// Sections present but refused by the budget, with why.
     pub refused: Vec<Refused>,
 }
@@ -67,6 +84,16 @@ fn tidy_path(path: &str) -> &str {
     } else {
         path
     }
+}
+
+/// The text of a string-valued attribute.
+pub(crate) fn attr_text(
+    dwarf: &gimli::Dwarf<Reader>,
+    unit: &gimli::Unit<Reader>,
+    value: Option<gimli::AttributeValue<Reader>>,
+) -> Option<String> {
+    let s = dwarf.attr_string(unit, value?).ok()?;
+    Some(s.to_string_lossy().ok()?.into_owned())
 }
 
 fn loc(l: addr2line::Location<'_>) -> SourceLoc {
@@ -114,14 +141,79 @@ impl DwarfInfo {
         mut section: impl FnMut(gimli::SectionId) -> Option<Rc<[u8]>>,
         refused: Vec<Refused>,
     ) -> Result<DwarfInfo, Error> {
-        let dwarf = gimli::Dwarf::load(|id| {
-            let bytes = section(id).unwrap_or_else(|| Rc::from(&[][..]));
-            Ok::<_, gimli::Error>(EndianRcSlice::new(bytes, LittleEndian))
+        let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+        let dwarf = Arc::new(
+            gimli::Dwarf::load(|id| {
+                let bytes = section(id).unwrap_or_else(|| Rc::from(&[][..]));
+                Ok::<_, gimli::Error>(EndianRcSlice::new(bytes, LittleEndian))
+            })
+            .map_err(|e| Error::dwarf("sections", e))?,
+        );
+        let context = addr2line::Context::from_arc_dwarf(dwarf.clone()).map_err(bad)?;
+        let mut units = Vec::new();
+        let mut headers = dwarf.units();
+        while let Some(header) = headers.next().map_err(bad)? {
+            units.push(dwarf.unit(header).map_err(bad)?);
+        }
+        let lines = LineTable::read(&dwarf)?;
+        let (functions, inlined) = functions::read(&dwarf, &units)?;
+        Ok(DwarfInfo {
+            context,
+            dwarf,
+            units,
+            lines,
+            functions,
+            inlined,
+            refused,
         })
-        .map_err(|e| Error::dwarf("sections", e))?;
-        let context =
-            addr2line::Context::from_dwarf(dwarf).map_err(|e| Error::dwarf(".debug_info", e))?;
-        Ok(DwarfInfo { context, refused })
+    }
+
+    /// Whether unit `u` was compiled from Rust, whose values print the Rust way.
+    pub fn is_rust(&self, u: usize) -> bool {
+        self.units
+            .get(u)
+            .and_then(|unit| {
+                let mut entries = unit.entries();
+                let root = entries.next_dfs().ok()??;
+                match root.attr_value(gimli::DW_AT_language) {
+                    Some(gimli::AttributeValue::Language(l)) => Some(l == gimli::DW_LANG_Rust),
+                    _ => None,
+                }
+            })
+            .unwrap_or(false)
+    }
+
+    /// The innermost function whose code range holds `addr`.
+    pub fn function_at(&self, addr: u64) -> Option<&Function> {
+        self.functions
+            .iter()
+            .filter(|f| (f.low..f.high).contains(&addr))
+            .min_by_key(|f| f.high - f.low)
+    }
+
+    /// The functions a user's name means.
+    pub fn functions_named(&self, name: &str) -> Vec<&Function> {
+        self.functions.iter().filter(|f| f.is_named(name)).collect()
+    }
+
+    /// The inlined calls of the function a user's name means.
+    pub fn inlined_named(&self, name: &str) -> Vec<&Function> {
+        self.inlined.iter().filter(|f| f.is_named(name)).collect()
+    }
+
+    /// Where a breakpoint on function `f` goes: past its prologue (the first `prologue_end` row),
+    /// else its second statement, else its entry.
+    pub fn after_prologue(&self, f: &Function) -> u64 {
+        let mut stmts = self.lines.stmts_in(f.low..f.high);
+        let first = stmts.next();
+        if let Some(r) = self.lines.stmts_in(f.low..f.high).find(|r| r.prologue_end) {
+            return r.addr;
+        }
+        match (first, stmts.find(|r| Some(r.line) != first.map(|f| f.line))) {
+            (_, Some(second)) => second.addr,
+            (Some(first), None) => first.addr,
+            _ => f.low,
+        }
     }
 }
 

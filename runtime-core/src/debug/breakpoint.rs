@@ -73,6 +73,11 @@ impl Breakpoints {
         Some(bp)
     }
 
+    /// Forgets every breakpoint without touching code: for when their store was dropped.
+    pub fn clear(&mut self) {
+        self.table.clear();
+    }
+
     /// The breakpoint with `id`.
     pub fn get(&self, id: u32) -> Option<&Breakpoint> {
         self.table.get(id)

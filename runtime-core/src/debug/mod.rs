@@ -17,7 +17,7 @@ use core::mem::size_of;
 pub use breakpoint::{Breakpoint, Breakpoints};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};
-pub use watch::{Inspector, Inspectors, Watch, WatchKind, Watches};
+pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches};
 
 use crate::error::Error;
 use crate::exec::Frame;

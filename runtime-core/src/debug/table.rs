@@ -58,6 +58,21 @@ impl<T> Table<T> {
         self.slots.get_mut((id as usize).checked_sub(1)?)?.take()
     }
 
+    /// Empties every slot, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.slots.iter_mut().for_each(|s| *s = None);
+    }
+
+    /// Records in use.
+    pub fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// Whether no slot is in use.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Every record with its id, in id order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
         self.slots

@@ -49,6 +49,11 @@ impl Traces {
         self.stored = (self.stored + 1).min(self.depths.len());
     }
 
+    /// The number of traces it holds at most.
+    pub fn capacity(&self) -> usize {
+        self.depths.len()
+    }
+
     /// The stored traces, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = &[Frame]> {
         let n = self.depths.len();

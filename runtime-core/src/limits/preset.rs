@@ -84,7 +84,7 @@ pub fn linux_production(
         max_exports_per_component: 512,
         max_cross_component_calls: 10_000,
         max_debug_sections: pick(full, 64, 16),
-        max_dwarf_section_size: MIB.min(container_memory),
+        max_dwarf_section_size: pick(full, 64 * MIB, MIB).min(container_memory / 4),
         max_debug_symbols: container_memory / 1024,
         max_source_files: pick(container_memory > 256 * MIB, 1024, 256),
         max_breakpoints: pick(full, 10_000, 100),

@@ -192,6 +192,9 @@ impl<'l> StreamValidator<'l> {
             });
         }
         if is_debug_section(name) {
+            if name == "name" {
+                self.req.names_bytes += total - name_end as u64;
+            }
             self.debug_section(total - name_end as u64)?;
         }
         let name_bytes = &data[body_start..name_end];

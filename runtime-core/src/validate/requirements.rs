@@ -48,6 +48,8 @@ pub struct ModuleRequirements {
     pub debug_sections: u64,
     /// Bytes of debug custom sections.
     pub debug_bytes: u64,
+    /// Bytes of the `name` section, which loading keeps as function names.
+    pub names_bytes: u64,
     /// The largest debug section, in bytes.
     pub largest_debug_section: u64,
     /// Whether debug sections were skipped (debug level `none`).

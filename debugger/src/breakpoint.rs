@@ -1,0 +1,321 @@
+//! User breakpoints and watchpoints: locations (`FILE:LINE`, `FUNCTION`, `*OFFSET`) resolved to code
+//! offsets through the DWARF, armed in the runtime's bounded breakpoint table, with conditions,
+//! ignore counts and temporary breakpoints; watchpoints on linear memory in the watch table.
+
+use runtime_core::debug::{MAX_WATCH_LEN, Watch, WatchKind};
+
+use crate::dwarf::Ty;
+use crate::error::Error;
+use crate::session::Session;
+
+/// A breakpoint as the user set it.
+#[derive(Debug, Clone)]
+pub struct UserBreakpoint {
+    /// Its number (shared with watchpoints).
+    pub number: u32,
+    /// The location as typed.
+    pub location: String,
+    /// Code offsets it is armed at.
+    pub addrs: Vec<u64>,
+    /// Stop only when this expression is non-zero.
+    pub condition: Option<String>,
+    /// Hits still to pass over without stopping.
+    pub ignore: u64,
+    /// Times reached (conditions true).
+    pub hits: u64,
+    /// Whether it is armed.
+    pub enabled: bool,
+    /// Deleted after its first stop (`tbreak`).
+    pub temporary: bool,
+}
+
+/// A watchpoint as the user set it.
+#[derive(Debug, Clone)]
+pub struct UserWatch {
+    /// Its number.
+    pub number: u32,
+    /// The expression or `-l` address as typed.
+    pub expr: String,
+    /// First byte watched.
+    pub addr: u64,
+    /// Bytes watched.
+    pub len: u32,
+    /// Which accesses stop.
+    pub kind: WatchKind,
+    /// The value's type, for showing it.
+    pub ty: Ty,
+    /// The watched bytes when last seen.
+    pub old: Vec<u8>,
+    /// Times it stopped.
+    pub hits: u64,
+    /// Its slot in the runtime's watch table.
+    pub(crate) slot: u32,
+}
+
+/// Parses a number as C writes it: `0x1f`, `017`, `42`.
+pub fn parse_number(s: &str) -> Option<u64> {
+    let s = s.trim();
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16).ok()
+    } else {
+        s.parse().ok()
+    }
+}
+
+impl Session {
+    /// The code offsets a location means, and a description of where they are.
+    pub fn resolve(&self, location: &str) -> Result<Vec<u64>, Error> {
+        let nowhere = || Error::Usage(format!("No location matches \"{location}\"."));
+        if let Some(off) = location.strip_prefix('*') {
+            let addr = parse_number(off)
+                .ok_or_else(|| Error::Usage(format!("`{off}` is not a code offset")))?;
+            self.module
+                .locate_offset((addr + self.code_start) as u32)
+                .ok_or_else(nowhere)?;
+            return Ok(vec![addr]);
+        }
+        let (file, line) = match location.rsplit_once(':') {
+            Some((f, l)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => {
+                (Some(f), l.parse().ok())
+            }
+            _ if location.chars().all(|c| c.is_ascii_digit()) => (None, location.parse().ok()),
+            _ => (None, None),
+        };
+        if let Some(line) = line {
+            let files = match file {
+                Some(f) => self.dwarf.lines.files_named(f),
+                None => self.default_file().into_iter().collect(),
+            };
+            if files.is_empty() {
+                return Err(Error::Usage(format!(
+                    "No source file named {}.",
+                    file.unwrap_or("(current)")
+                )));
+            }
+            let (_, addrs) = self
+                .dwarf
+                .lines
+                .line_addresses(&files, line)
+                .ok_or_else(nowhere)?;
+            // One location per function: the lowest address where the line starts.
+            let mut best: Vec<(u64, u64)> = Vec::new();
+            for a in addrs {
+                let f = self.dwarf.function_at(a).map_or(a, |f| f.low);
+                match best.iter_mut().find(|(func, _)| *func == f) {
+                    Some(b) => b.1 = b.1.min(a),
+                    None => best.push((f, a)),
+                }
+            }
+            return Ok(best.into_iter().map(|(_, a)| a).collect());
+        }
+        let mut addrs: Vec<u64> = self
+            .dwarf
+            .functions_named(location)
+            .into_iter()
+            .map(|f| self.dwarf.after_prologue(f))
+            .chain(
+                self.dwarf
+                    .inlined_named(location)
+                    .into_iter()
+                    .map(|f| f.low),
+            )
+            .collect();
+        if addrs.is_empty() {
+            addrs.extend(self.named_without_dwarf(location));
+        }
+        addrs.sort_unstable();
+        addrs.dedup();
+        if addrs.is_empty() {
+            return Err(Error::Usage(format!(
+                "Function \"{location}\" not defined."
+            )));
+        }
+        Ok(addrs)
+    }
+
+    /// The entry offset of a function the name section names but DWARF does not describe.
+    fn named_without_dwarf(&self, name: &str) -> Option<u64> {
+        let imported = self.module.num_imported_funcs();
+        (imported..self.module.num_funcs())
+            .find(|&i| self.module.func_name(i) == Some(name))
+            .and_then(|i| self.module.body(i))
+            .and_then(|b| b.offsets.first())
+            .map(|&o| o as u64 - self.code_start)
+    }
+
+    /// The file a bare line number means: the selected frame's, else `main`'s.
+    fn default_file(&self) -> Option<u32> {
+        let addr = self
+            .frames()
+            .ok()
+            .and_then(|f| f.get(self.selected).map(|f| f.addr))
+            .or_else(|| self.dwarf.functions_named("main").first().map(|f| f.low))?;
+        self.dwarf.lines.row_at(addr).map(|r| r.file)
+    }
+
+    /// Sets a breakpoint; returns its number.
+    pub fn set_breakpoint(
+        &mut self,
+        location: &str,
+        condition: Option<String>,
+        temporary: bool,
+    ) -> Result<u32, Error> {
+        let limits = self.debug.limits.clone();
+        if self.breakpoints.len() as u64 >= limits.max_source_breakpoints {
+            return Err(runtime_core::Error::DebugCapacity {
+                limit: "max_source_breakpoints",
+                allowed: limits.max_source_breakpoints,
+                platform: limits.platform,
+                debug_level: limits.debug_level,
+            }
+            .into());
+        }
+        let addrs = self.resolve(location)?;
+        let number = self.next_number;
+        self.breakpoints.push(UserBreakpoint {
+            number,
+            location: location.to_string(),
+            addrs,
+            condition,
+            ignore: 0,
+            hits: 0,
+            enabled: true,
+            temporary,
+        });
+        if let Err(e) = self.rearm() {
+            self.breakpoints.pop();
+            self.rearm()?;
+            return Err(e);
+        }
+        self.next_number += 1;
+        Ok(number)
+    }
+
+    /// Deletes breakpoint or watchpoint `number`, or all of them.
+    pub fn delete(&mut self, number: Option<u32>) -> Result<(), Error> {
+        let before = self.breakpoints.len() + self.watches.len();
+        let keep = |n: u32| number.is_some_and(|x| x != n);
+        self.breakpoints.retain(|b| keep(b.number));
+        let (kept, gone): (Vec<_>, Vec<_>) = self.watches.drain(..).partition(|w| keep(w.number));
+        for w in gone {
+            self.debug.watches.remove(w.slot);
+        }
+        self.watches = kept;
+        if number.is_some() && before == self.breakpoints.len() + self.watches.len() {
+            return Err(Error::Usage(format!(
+                "No breakpoint number {}.",
+                number.unwrap_or(0)
+            )));
+        }
+        self.rearm()
+    }
+
+    /// Enables or disables breakpoint `number`.
+    pub fn set_enabled(&mut self, number: u32, enabled: bool) -> Result<(), Error> {
+        let bp = self
+            .breakpoints
+            .iter_mut()
+            .find(|b| b.number == number)
+            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+        bp.enabled = enabled;
+        self.rearm()
+    }
+
+    /// Sets how many hits of breakpoint `number` pass without stopping.
+    pub fn set_ignore(&mut self, number: u32, count: u64) -> Result<(), Error> {
+        let bp = self
+            .breakpoints
+            .iter_mut()
+            .find(|b| b.number == number)
+            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+        bp.ignore = count;
+        Ok(())
+    }
+
+    /// Makes the armed sites match the enabled breakpoints: disarms the sites no longer wanted,
+    /// arms the new ones. A full table is an error naming the limit.
+    pub(crate) fn rearm(&mut self) -> Result<(), Error> {
+        let Some(live) = self.live.as_mut() else {
+            return Ok(());
+        };
+        let mut wanted = Vec::new();
+        for bp in self.breakpoints.iter().filter(|b| b.enabled) {
+            for &a in &bp.addrs {
+                let site = self
+                    .module
+                    .locate_offset((a + self.code_start) as u32)
+                    .and_then(|(idx, pc)| {
+                        Some((live.store.instance(live.instance).func_addr(idx)?, pc))
+                    });
+                if let Some(site) = site {
+                    wanted.push(site);
+                }
+            }
+        }
+        let stale: Vec<_> = self
+            .armed
+            .keys()
+            .filter(|s| !wanted.contains(s))
+            .copied()
+            .collect();
+        for site in stale {
+            if let Some(id) = self.armed.remove(&site) {
+                self.debug.breakpoints.disarm(&mut live.store, id);
+            }
+        }
+        for site in wanted {
+            if !self.armed.contains_key(&site) {
+                let id = self.debug.breakpoints.arm(
+                    &mut live.store,
+                    site.0,
+                    site.1,
+                    &self.debug.limits,
+                )?;
+                self.armed.insert(site, id);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sets a watchpoint on `len` bytes at `addr`; `expr` and `ty` say what the user watched.
+    pub fn set_watch(
+        &mut self,
+        expr: &str,
+        addr: u64,
+        len: u32,
+        ty: Ty,
+        kind: WatchKind,
+    ) -> Result<u32, Error> {
+        if len == 0 || len > MAX_WATCH_LEN {
+            return Err(Error::Usage(format!(
+                "a watchpoint covers 1 to {MAX_WATCH_LEN} bytes; `{expr}` is {len}"
+            )));
+        }
+        let old = self.read_memory(addr, len as usize)?.to_vec();
+        let mut bytes = [0u8; MAX_WATCH_LEN as usize];
+        bytes[..old.len()].copy_from_slice(&old);
+        let slot = self.debug.watches.insert(
+            Watch {
+                addr: addr as u32,
+                len,
+                kind,
+                old: bytes,
+            },
+            &self.debug.limits,
+        )?;
+        let number = self.next_number;
+        self.next_number += 1;
+        self.watches.push(UserWatch {
+            number,
+            expr: expr.to_string(),
+            addr,
+            len,
+            kind,
+            ty,
+            old,
+            hits: 0,
+            slot,
+        });
+        Ok(number)
+    }
+}

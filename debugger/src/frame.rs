@@ -1,0 +1,127 @@
+//! Frames of a stopped program: Wasm frames expanded into their inlined source frames, innermost
+//! first, with the variables each can see.
+
+use crate::dwarf::{Place, Scope, SourceLoc, Variable};
+use crate::error::Error;
+use crate::session::Session;
+
+/// One frame as a user sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameInfo {
+    /// Its number in the backtrace, 0 the innermost.
+    pub level: usize,
+    /// Index of its Wasm frame in [`Session::wasm_frames`] (outermost 0).
+    pub wasm: usize,
+    /// Inline depth within the Wasm frame, 0 the innermost.
+    pub inline: usize,
+    /// Whether this frame is a call the compiler inlined into its caller.
+    pub inlined: bool,
+    /// Store address of the Wasm function.
+    pub func: u32,
+    /// Code offset execution stands at: the instruction for the innermost Wasm frame, the call
+    /// for its callers.
+    pub addr: u64,
+    /// The function's name.
+    pub function: String,
+    /// Its source position, where DWARF has one.
+    pub loc: Option<SourceLoc>,
+}
+
+impl Session {
+    /// The frames of the stopped program, innermost first.
+    pub fn frames(&self) -> Result<Vec<FrameInfo>, Error> {
+        let wasm = self.wasm_frames();
+        let mut out = Vec::new();
+        for (i, f) in wasm.iter().enumerate().rev() {
+            let pc = if i + 1 == wasm.len() {
+                f.pc
+            } else {
+                f.pc.saturating_sub(1)
+            };
+            let addr = self.addr_of(f.func, pc).unwrap_or(0);
+            let source = self.dwarf.frames(addr)?;
+            if source.is_empty() {
+                out.push(FrameInfo {
+                    level: out.len(),
+                    wasm: i,
+                    inline: 0,
+                    inlined: false,
+                    func: f.func,
+                    addr,
+                    function: self.func_label(f.func),
+                    loc: None,
+                });
+                continue;
+            }
+            let n = source.len();
+            for (k, s) in source.into_iter().enumerate() {
+                let function = s
+                    .display
+                    .map(|d| strip_hash(&d).to_string())
+                    .unwrap_or_else(|| self.func_label(f.func));
+                out.push(FrameInfo {
+                    level: out.len(),
+                    wasm: i,
+                    inline: k,
+                    inlined: k + 1 < n,
+                    func: f.func,
+                    addr,
+                    function,
+                    loc: s.loc,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The selected frame.
+    pub fn selected_frame(&self) -> Result<FrameInfo, Error> {
+        let frames = self.frames()?;
+        frames
+            .get(self.selected)
+            .or(frames.first())
+            .cloned()
+            .ok_or(Error::NotRunning)
+    }
+
+    /// The variables frame `f` sees, innermost block first, each with where its value is now.
+    pub fn frame_vars(&self, f: &FrameInfo) -> Result<Vec<(Variable, Place)>, Error> {
+        let scopes = self.dwarf.scopes(f.addr)?;
+        let Some(state) = self.wasm_state(f.wasm) else {
+            return Ok(Vec::new());
+        };
+        let Some(outer) = scopes.first() else {
+            return Ok(Vec::new());
+        };
+        let base = self.dwarf.frame_base(outer, f.addr, &state)?;
+        let mut out = Vec::new();
+        for scope in own_scopes(&scopes, f.inline).iter().rev() {
+            for v in &scope.vars {
+                let place = self.dwarf.place(v, f.addr, base, &state)?;
+                out.push((v.clone(), place));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The scopes of the function at inline depth `inline` (0 innermost): from its function scope to
+/// the next function scope inside it.
+fn own_scopes(scopes: &[Scope], inline: usize) -> &[Scope] {
+    let starts: Vec<usize> = (0..scopes.len()).filter(|&i| scopes[i].function).collect();
+    let Some(seg) = starts.len().checked_sub(inline + 1) else {
+        return &[];
+    };
+    let end = starts.get(seg + 1).copied().unwrap_or(scopes.len());
+    &scopes[starts[seg]..end]
+}
+
+/// A demangled Rust name without its `::h0123…` hash.
+pub fn strip_hash(name: &str) -> &str {
+    match name.rfind("::h") {
+        Some(i) if name.len() > i + 3 && name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => {
+            &name[..i]
+        }
+        _ => name,
+    }
+}

@@ -1,0 +1,494 @@
+//! Values and how they print: C the way gdb prints them (`{x = 1, y = 2}`, `0x4fa "text"`), Rust
+//! the way a Rust user writes them (`Some(3)`, `"text"`, `vec![1, 2]`, `Circle { radius: 1.5 }`).
+
+use crate::dwarf::vars::le_u64;
+use crate::dwarf::{DwarfInfo, Encoding, Member, Place, Shape, Ty, WasmState};
+use crate::error::Error;
+
+/// A typed value and where it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Value {
+    /// Its type.
+    pub ty: Ty,
+    /// Where its bytes are.
+    pub place: Place,
+}
+
+/// A print format (`/x /d /u /c /s /o /t`); `Natural` is the type's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// As the type says.
+    Natural,
+    /// Hexadecimal.
+    Hex,
+    /// Signed decimal.
+    Decimal,
+    /// Unsigned decimal.
+    Unsigned,
+    /// Octal.
+    Octal,
+    /// Binary.
+    Binary,
+    /// A character.
+    Char,
+    /// A C string.
+    Str,
+}
+
+impl Format {
+    /// The format a gdb letter names.
+    pub fn from_letter(c: char) -> Option<Format> {
+        Some(match c {
+            'x' => Format::Hex,
+            'd' => Format::Decimal,
+            'u' => Format::Unsigned,
+            'o' => Format::Octal,
+            't' => Format::Binary,
+            'c' => Format::Char,
+            's' => Format::Str,
+            _ => return None,
+        })
+    }
+}
+
+/// Most elements shown of an array, string or vector.
+const MAX_ELEMENTS: u64 = 200;
+/// Deepest nesting followed through pointers and members.
+const MAX_DEPTH: u32 = 8;
+
+/// Prints values of one program state.
+pub struct Printer<'a> {
+    /// The types.
+    pub dwarf: &'a DwarfInfo,
+    /// Memory and registers.
+    pub state: &'a dyn WasmState,
+    /// The format asked for.
+    pub format: Format,
+}
+
+impl Printer<'_> {
+    /// Whether `ty` comes from Rust.
+    fn rust(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Dwarf((u, _)) => self.dwarf.is_rust(*u),
+            Ty::Ptr(t) => self.rust(t),
+            _ => false,
+        }
+    }
+
+    /// The `size` bytes of a value.
+    pub fn bytes(&self, place: &Place, size: u64) -> Result<Vec<u8>, Error> {
+        let size = size.min(1 << 20) as usize;
+        match place {
+            Place::Memory(a) => self.state.memory(*a, size).ok_or(Error::Memory {
+                addr: *a,
+                len: size,
+                size: 0,
+            }),
+            Place::Bytes(b) => {
+                let mut b = b.clone();
+                b.resize(size, 0);
+                Ok(b)
+            }
+            Place::OptimizedOut => Err(Error::Usage("<optimized out>".into())),
+        }
+    }
+
+    /// The value as a number (integers, pointers, enums, bools, chars).
+    pub fn integer(&self, v: &Value) -> Result<(u64, bool, u64), Error> {
+        let size = self.dwarf.size_of(&v.ty)?;
+        let raw = le_u64(&self.bytes(&v.place, size)?);
+        let signed = match self.dwarf.shape(&v.ty)? {
+            Shape::Base { encoding, .. } => {
+                encoding == Encoding::Signed || encoding == Encoding::Char && size == 1
+            }
+            Shape::Enum { signed, .. } => signed,
+            _ => false,
+        };
+        Ok((raw, signed, size))
+    }
+
+    /// The value of member `m` of an aggregate at `place`.
+    pub fn member(&self, place: &Place, m: &Member) -> Result<Value, Error> {
+        let place = match place {
+            Place::Memory(a) => Place::Memory(a + m.offset),
+            Place::Bytes(b) => {
+                let size = self.dwarf.size_of(&m.ty)? as usize;
+                let start = (m.offset as usize).min(b.len());
+                Place::Bytes(b[start..(start + size).min(b.len())].to_vec())
+            }
+            Place::OptimizedOut => Place::OptimizedOut,
+        };
+        Ok(Value {
+            ty: m.ty.clone(),
+            place,
+        })
+    }
+
+    /// The whole value as printed by `print`.
+    pub fn top(&self, v: &Value) -> String {
+        let text = self.show(v, 0);
+        if self.rust(&v.ty) || self.format != Format::Natural {
+            return text;
+        }
+        match self.dwarf.shape(&v.ty) {
+            Ok(Shape::Pointer { target })
+                if !matches!(
+                    self.dwarf.shape(&target),
+                    Ok(Shape::Base {
+                        encoding: Encoding::Char,
+                        size: 1
+                    })
+                ) =>
+            {
+                format!("({}) {text}", self.dwarf.type_name(&v.ty))
+            }
+            _ => text,
+        }
+    }
+
+    /// The value nested `depth` deep.
+    pub fn show(&self, v: &Value, depth: u32) -> String {
+        if v.place == Place::OptimizedOut {
+            return "<optimized out>".into();
+        }
+        self.try_show(v, depth)
+            .unwrap_or_else(|e| format!("<error: {e}>"))
+    }
+
+    fn try_show(&self, v: &Value, depth: u32) -> Result<String, Error> {
+        let rust = self.rust(&v.ty);
+        let shape = self.dwarf.shape(&v.ty)?;
+        if self.format != Format::Natural
+            && matches!(
+                shape,
+                Shape::Base { .. } | Shape::Pointer { .. } | Shape::Enum { .. }
+            )
+        {
+            let (raw, signed, size) = self.integer(v)?;
+            return Ok(self.formatted(raw, signed, size));
+        }
+        match shape {
+            Shape::Void => Ok("void".into()),
+            Shape::Function => Ok(format!("{:#x}", le_u64(&self.bytes(&v.place, 4)?))),
+            Shape::Base { size, encoding } => {
+                let b = self.bytes(&v.place, size)?;
+                let raw = le_u64(&b);
+                Ok(match encoding {
+                    Encoding::Float if size == 4 => f32::from_bits(raw as u32).to_string(),
+                    Encoding::Float => f64::from_bits(raw).to_string(),
+                    Encoding::Bool => (raw != 0).to_string(),
+                    Encoding::Char if rust => {
+                        format!("{:?}", char::from_u32(raw as u32).unwrap_or('\u{fffd}'))
+                    }
+                    Encoding::Char => format!("{} {}", sign_extend(raw, size), c_char(raw as u8)),
+                    Encoding::Signed => sign_extend(raw, size).to_string(),
+                    Encoding::Unsigned => raw.to_string(),
+                })
+            }
+            Shape::Enum { size, values, .. } => {
+                let raw = sign_extend(le_u64(&self.bytes(&v.place, size)?), size);
+                Ok(values
+                    .iter()
+                    .find(|(_, x)| *x == raw)
+                    .map_or_else(|| raw.to_string(), |(n, _)| n.clone()))
+            }
+            Shape::Pointer { target } => self.pointer(v, &target, rust, depth),
+            Shape::Array { elem, count } => {
+                let Place::Memory(addr) = v.place else {
+                    return Ok("{...}".into());
+                };
+                let n = count.unwrap_or(0);
+                if !rust && is_c_char(self.dwarf, &elem) {
+                    let b = self.bytes(&v.place, n.min(MAX_ELEMENTS))?;
+                    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+                    return Ok(c_string(&b[..end]));
+                }
+                self.sequence(
+                    addr,
+                    &elem,
+                    n,
+                    depth,
+                    if rust { ("[", "]") } else { ("{", "}") },
+                )
+            }
+            Shape::Struct {
+                members, variants, ..
+            } => {
+                if depth > MAX_DEPTH {
+                    return Ok("{...}".into());
+                }
+                if rust {
+                    return self.rust_struct(v, &members, variants, depth);
+                }
+                let fields: Vec<String> = members
+                    .iter()
+                    .map(|m| {
+                        Ok(format!(
+                            "{} = {}",
+                            m.name,
+                            self.show(&self.member(&v.place, m)?, depth + 1)
+                        ))
+                    })
+                    .collect::<Result<_, Error>>()?;
+                Ok(format!("{{{}}}", fields.join(", ")))
+            }
+        }
+    }
+
+    fn formatted(&self, raw: u64, signed: bool, size: u64) -> String {
+        let bits = if size >= 8 {
+            raw
+        } else {
+            raw & ((1u64 << (size * 8)) - 1)
+        };
+        match self.format {
+            Format::Hex => format!("{bits:#x}"),
+            Format::Octal => format!("{bits:#o}"),
+            Format::Binary => format!("{bits:b}"),
+            Format::Unsigned => bits.to_string(),
+            Format::Char => format!("{} {}", sign_extend(bits, 1), c_char(bits as u8)),
+            Format::Decimal | Format::Natural | Format::Str => {
+                if signed || self.format == Format::Decimal {
+                    sign_extend(bits, size).to_string()
+                } else {
+                    bits.to_string()
+                }
+            }
+        }
+    }
+
+    fn pointer(&self, v: &Value, target: &Ty, rust: bool, depth: u32) -> Result<String, Error> {
+        let addr = le_u64(&self.bytes(&v.place, 4)?);
+        let name = self.dwarf.type_name(&v.ty);
+        if rust && name.starts_with('&') && addr != 0 && depth < MAX_DEPTH {
+            let shown = self.show(
+                &Value {
+                    ty: target.clone(),
+                    place: Place::Memory(addr),
+                },
+                depth + 1,
+            );
+            return Ok(format!("&{shown}"));
+        }
+        if (!rust && is_c_char(self.dwarf, target) || self.format == Format::Str) && addr != 0 {
+            return Ok(format!("{addr:#x} {}", c_string(&self.c_str(addr))));
+        }
+        Ok(format!("{addr:#x}"))
+    }
+
+    /// The NUL-terminated bytes at `addr` (at most [`MAX_ELEMENTS`]).
+    pub fn c_str(&self, addr: u64) -> Vec<u8> {
+        let mut out = Vec::new();
+        while out.len() < MAX_ELEMENTS as usize {
+            match self.state.memory(addr + out.len() as u64, 1) {
+                Some(b) if b[0] != 0 => out.push(b[0]),
+                _ => break,
+            }
+        }
+        out
+    }
+
+    fn sequence(
+        &self,
+        addr: u64,
+        elem: &Ty,
+        n: u64,
+        depth: u32,
+        (open, close): (&str, &str),
+    ) -> Result<String, Error> {
+        let size = self.dwarf.size_of(elem)?.max(1);
+        let shown: Vec<String> = (0..n.min(MAX_ELEMENTS))
+            .map(|i| {
+                self.show(
+                    &Value {
+                        ty: elem.clone(),
+                        place: Place::Memory(addr + i * size),
+                    },
+                    depth + 1,
+                )
+            })
+            .collect();
+        let more = if n > MAX_ELEMENTS { ", ..." } else { "" };
+        Ok(format!("{open}{}{more}{close}", shown.join(", ")))
+    }
+
+    fn rust_struct(
+        &self,
+        v: &Value,
+        members: &[Member],
+        variants: Option<(Option<Member>, Vec<crate::dwarf::Variant>)>,
+        depth: u32,
+    ) -> Result<String, Error> {
+        let name = self.dwarf.type_name(&v.ty);
+        if let Some((discr, variants)) = variants {
+            let value = match &discr {
+                Some(d) => Some(self.integer(&self.member(&v.place, d)?)?.0),
+                None => None,
+            };
+            let chosen = variants
+                .iter()
+                .find(|x| x.discr.is_some() && x.discr == value)
+                .or_else(|| variants.iter().find(|x| x.discr.is_none()));
+            return match chosen {
+                Some(var) => {
+                    let inner = self.member(&v.place, &var.member)?;
+                    let Shape::Struct { members, .. } = self.dwarf.shape(&inner.ty)? else {
+                        return Ok(var.member.name.clone());
+                    };
+                    self.fields(&var.member.name, &inner.place, &members, depth)
+                }
+                None => Ok(format!("{name}::<unknown variant {}>", value.unwrap_or(0))),
+            };
+        }
+        let find = |n: &str| members.iter().find(|m| m.name == n);
+        if let (Some(ptr), Some(len)) = (find("data_ptr"), find("length")) {
+            let addr = le_u64(&self.bytes(&self.member(&v.place, ptr)?.place, 4)?);
+            let n = self.integer(&self.member(&v.place, len)?)?.0;
+            if name == "&str" || name == "&mut str" {
+                return Ok(format!(
+                    "{:?}",
+                    String::from_utf8_lossy(&self.bytes(&Place::Memory(addr), n.min(4096))?)
+                ));
+            }
+            let elem = match self.dwarf.shape(&ptr.ty)? {
+                Shape::Pointer { target } => target,
+                _ => Ty::Void,
+            };
+            return Ok(format!(
+                "&{}",
+                self.sequence(addr, &elem, n, depth, ("[", "]"))?
+            ));
+        }
+        if name == "String" || name.starts_with("Vec<") {
+            let vec = if name == "String" {
+                self.member(&v.place, &members[0])?
+            } else {
+                v.clone()
+            };
+            let Shape::Struct { members, .. } = self.dwarf.shape(&vec.ty)? else {
+                return Ok(name);
+            };
+            let len = members
+                .iter()
+                .find(|m| m.name == "len")
+                .map(|m| self.member(&vec.place, m));
+            let len = match len {
+                Some(l) => self.integer(&l?)?.0,
+                None => 0,
+            };
+            let addr = self.first_pointer(&vec, 0)?.unwrap_or(0);
+            if name == "String" {
+                return Ok(format!(
+                    "{:?}",
+                    String::from_utf8_lossy(&self.bytes(&Place::Memory(addr), len.min(4096))?)
+                ));
+            }
+            let elem = match &vec.ty {
+                Ty::Dwarf(id) => self.dwarf.type_param(*id)?.unwrap_or(Ty::Void),
+                _ => Ty::Void,
+            };
+            return Ok(format!(
+                "vec!{}",
+                self.sequence(addr, &elem, len, depth, ("[", "]"))?
+            ));
+        }
+        self.fields(rust_short(&name), &v.place, members, depth)
+    }
+
+    /// `Name { a: 1 }`, `Name(1, 2)`, `(1, 2)` or `Name`, as Rust writes them.
+    fn fields(
+        &self,
+        name: &str,
+        place: &Place,
+        members: &[Member],
+        depth: u32,
+    ) -> Result<String, Error> {
+        let tuple = members.iter().all(|m| m.name.starts_with("__"));
+        let shown: Vec<String> = members
+            .iter()
+            .map(|m| {
+                let v = self.show(&self.member(place, m)?, depth + 1);
+                Ok(if tuple { v } else { format!("{}: {v}", m.name) })
+            })
+            .collect::<Result<_, Error>>()?;
+        Ok(match (members.is_empty(), tuple) {
+            (true, _) => name.to_string(),
+            (false, true) if name.starts_with('(') => format!("({})", shown.join(", ")),
+            (false, true) => format!("{name}({})", shown.join(", ")),
+            (false, false) => format!("{name} {{ {} }}", shown.join(", ")),
+        })
+    }
+
+    /// The first pointer found depth-first among a struct's members: a `Vec`'s buffer.
+    fn first_pointer(&self, v: &Value, depth: u32) -> Result<Option<u64>, Error> {
+        match self.dwarf.shape(&v.ty)? {
+            Shape::Pointer { .. } => Ok(Some(le_u64(&self.bytes(&v.place, 4)?))),
+            Shape::Struct { members, .. } if depth < MAX_DEPTH => {
+                for m in &members {
+                    if let Some(p) = self.first_pointer(&self.member(&v.place, m)?, depth + 1)? {
+                        return Ok(Some(p));
+                    }
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// A Rust type name without its module path: `Inventory` for `demo::Inventory`,
+/// `BTreeMap<&str, usize>` for `alloc::collections::btree::map::BTreeMap<&str, usize>`.
+fn rust_short(name: &str) -> &str {
+    if name.starts_with('(') || name.starts_with('[') || name.starts_with('&') {
+        return name;
+    }
+    let generic = name.find('<').unwrap_or(name.len());
+    match name[..generic].rfind("::") {
+        Some(i) => &name[i + 2..],
+        None => name,
+    }
+}
+
+fn is_c_char(dwarf: &DwarfInfo, ty: &Ty) -> bool {
+    matches!(
+        dwarf.shape(ty),
+        Ok(Shape::Base {
+            encoding: Encoding::Char,
+            size: 1
+        })
+    )
+}
+
+/// A raw value of `size` bytes as a signed number.
+pub fn sign_extend(raw: u64, size: u64) -> i64 {
+    if size >= 8 {
+        return raw as i64;
+    }
+    let shift = 64 - size * 8;
+    ((raw << shift) as i64) >> shift
+}
+
+/// A C character literal as gdb writes one: `'a'`, `'\n'`, `'\303'`.
+fn c_char(c: u8) -> String {
+    format!("'{}'", escape(c, '\''))
+}
+
+/// A C string literal as gdb writes one.
+pub fn c_string(b: &[u8]) -> String {
+    let body: String = b.iter().map(|&c| escape(c, '"')).collect();
+    format!("\"{body}\"")
+}
+
+fn escape(c: u8, quote: char) -> String {
+    match c {
+        b'\n' => "\\n".into(),
+        b'\t' => "\\t".into(),
+        b'\r' => "\\r".into(),
+        0 => "\\000".into(),
+        b'\\' => "\\\\".into(),
+        c if c as char == quote => format!("\\{quote}"),
+        c if c.is_ascii_graphic() || c == b' ' => (c as char).to_string(),
+        c => format!("\\{c:03o}"),
+    }
+}

@@ -1,0 +1,164 @@
+//! `wrt-dbg debug`: a debug session driven by gdb-style commands, from scripts (`--batch -x`) or
+//! typed at a prompt, printed as text or as one JSON object per command.
+
+use std::cell::RefCell;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use debugger::{Debugger, Program, Session, SharedOutput};
+use runtime_core::limits::config::Settings;
+use runtime_core::limits::{DebugLevel, SafetyDebugMode};
+
+use crate::EXIT_BAD_MODULE;
+use crate::limits::LimitArgs;
+
+/// How results are printed.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// As gdb prints them, each after its `(wrt-dbg) command` line.
+    Text,
+    /// One JSON object per command: `command`, `ok`, `output` and the command's own fields.
+    Json,
+}
+
+/// Arguments of `wrt-dbg debug`.
+#[derive(clap::Args)]
+pub struct DebugArgs {
+    /// The module to debug.
+    module: PathBuf,
+    /// Run the commands of the scripts and -ex options, then exit (no prompt).
+    #[arg(long)]
+    batch: bool,
+    /// A file of commands, one per line (`#` starts a comment).
+    #[arg(short = 'x', long = "command", value_name = "SCRIPT")]
+    scripts: Vec<PathBuf>,
+    /// One command, run after the scripts.
+    #[arg(long = "ex", value_name = "COMMAND")]
+    commands: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: OutputFormat,
+    /// A directory to find source files in by name (like gdb's `directory`).
+    #[arg(short = 'd', long = "source-dir", value_name = "DIR")]
+    source_dirs: Vec<PathBuf>,
+    /// Where the program's stdout and stderr go (default: our stderr, apart from debugger output).
+    #[arg(long, value_name = "FILE")]
+    program_output: Option<PathBuf>,
+    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
+    #[arg(long, value_name = "DIR")]
+    dir: Vec<String>,
+    /// Set an environment variable for the program (`KEY=VALUE`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Arguments for the program (after `--`).
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// Runs the subcommand: 0 when every command succeeded, 1 when one failed, 2 when the session
+/// could not open.
+pub fn main(args: DebugArgs) -> ExitCode {
+    match session(&args) {
+        Ok(debugger) => ExitCode::from(drive(debugger, &args)),
+        Err(msg) => {
+            eprintln!("wrt-dbg: {msg}");
+            ExitCode::from(EXIT_BAD_MODULE)
+        }
+    }
+}
+
+fn session(args: &DebugArgs) -> Result<Debugger, String> {
+    let defaults = Settings {
+        debug_level: Some(DebugLevel::FullDebug),
+        safety_mode: Some(SafetyDebugMode::Development),
+        ..Settings::default()
+    };
+    let limits = args.limits.resolve_over(defaults)?.limits;
+    let bytes = std::fs::read(&args.module)
+        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
+    let output: Rc<RefCell<dyn Write>> = match &args.program_output {
+        Some(path) => {
+            Rc::new(RefCell::new(std::fs::File::create(path).map_err(|e| {
+                format!("cannot create {}: {e}", path.display())
+            })?))
+        }
+        None => Rc::new(RefCell::new(std::io::stderr())),
+    };
+    let name = args
+        .module
+        .file_name()
+        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let mut dirs = Vec::new();
+    for d in &args.dir {
+        let (host, guest) = d.split_once("::").unwrap_or((d, d));
+        dirs.push((PathBuf::from(host), guest.to_string()));
+    }
+    let program = Program {
+        args: std::iter::once(name).chain(args.args.clone()).collect(),
+        env: args.env.clone(),
+        dirs,
+        output: Some(SharedOutput(output)),
+    };
+    let session = Session::open(bytes, &limits, program)
+        .map_err(|e| format!("{}: {e}", args.module.display()))?;
+    for r in &session.dwarf.refused {
+        eprintln!(
+            "wrt-dbg: warning: DWARF section {} not loaded: {}",
+            r.section, r.reason
+        );
+    }
+    let mut debugger = Debugger::new(session);
+    debugger.source_dirs = args.source_dirs.clone();
+    Ok(debugger)
+}
+
+fn drive(mut debugger: Debugger, args: &DebugArgs) -> u8 {
+    let mut lines = Vec::new();
+    for script in &args.scripts {
+        match std::fs::read_to_string(script) {
+            Ok(text) => lines.extend(text.lines().map(str::to_string)),
+            Err(e) => {
+                eprintln!("wrt-dbg: cannot read {}: {e}", script.display());
+                return EXIT_BAD_MODULE;
+            }
+        }
+    }
+    lines.extend(args.commands.iter().cloned());
+    let mut failed = false;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    // Runs one line; false once the user quit.
+    let mut run = |line: &str, out: &mut dyn Write| {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return true;
+        }
+        let reply = debugger.execute(line);
+        failed |= !reply.ok;
+        let _ = match args.format {
+            OutputFormat::Json => writeln!(out, "{}", reply.json()),
+            OutputFormat::Text if reply.text.is_empty() => writeln!(out, "(wrt-dbg) {line}"),
+            OutputFormat::Text => writeln!(out, "(wrt-dbg) {line}\n{}", reply.text),
+        };
+        let _ = out.flush();
+        !debugger.quit
+    };
+    let mut going = lines.iter().all(|line| run(line, &mut out));
+    if !args.batch {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock().lines();
+        while going {
+            let _ = write!(out, "(wrt-dbg) ");
+            let _ = out.flush();
+            let Some(Ok(line)) = input.next() else { break };
+            going = run(&line, &mut out);
+        }
+    }
+    drop(run);
+    debugger.session.kill();
+    u8::from(failed)
+}
