@@ -235,6 +235,7 @@ impl Debugger {
                 self.quit = true;
                 Ok((String::new(), json!({})))
             }
+            "help" | "h" => Ok((HELP.trim().to_string(), json!({}))),
             "" => Ok((String::new(), json!({}))),
             other => Err(Error::Usage(format!(
                 "Undefined command: \"{other}\".  Try \"help\"."
@@ -467,6 +468,9 @@ impl Debugger {
                 format!("0x{:08x} in ", top.addr)
             };
             let _ = writeln!(text, "{pc}{}", self.frame_line(top, true));
+        }
+        if matches!(stop, Stop::Step) && !at_stmt && !header {
+            let _ = write!(text, "0x{:08x}\t", top.addr);
         }
         text.push_str(&self.source_line(top));
         if let Stop::Finish { value: Some(v), .. } = &stop {
@@ -1107,6 +1111,20 @@ impl Debugger {
         Ok((text, json!({ "function": name, "lines": lines })))
     }
 }
+
+const HELP: &str = "
+Running:      run (r), start, continue (c) [N], kill (k), quit (q)
+Stepping:     step (s) [N], next (n) [N], finish, stepi (si), nexti (ni), until (u) [LOC], advance LOC
+Breakpoints:  break (b) LOC [if COND], tbreak LOC, delete (d) [N], disable N, enable N,
+              condition N [COND], ignore N COUNT, info breakpoints
+Watchpoints:  watch EXPR, rwatch EXPR, awatch EXPR, watch -l ADDR[,LEN]
+Stack:        backtrace (bt) [N], frame (f) [N], up [N], down [N], info frame
+Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
+              info locals|args|globals|display
+Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
+Limits:       info limits, info budget
+LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
+";
 
 fn frame_json(f: &FrameInfo) -> Json {
     json!({

@@ -326,7 +326,16 @@ impl Session {
                         from: Box::new(selected.clone()),
                     });
                 }
-                Ok(Outcome::Paused) => return Ok(Stop::Step),
+                Ok(Outcome::Paused) => {
+                    // A step that ends on a breakpoint reports the breakpoint, as gdb does.
+                    let top = *self.wasm_frames().last().ok_or(Error::NotRunning)?;
+                    if let Some(&id) = self.armed.get(&(top.func, top.pc))
+                        && let Some(stop) = self.breakpoint_hit(id)?
+                    {
+                        return Ok(stop);
+                    }
+                    return Ok(Stop::Step);
+                }
                 Ok(Outcome::Breakpoint(id)) => {
                     if let Some(stop) = self.breakpoint_hit(id)? {
                         return Ok(stop);

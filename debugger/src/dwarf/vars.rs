@@ -106,15 +106,50 @@ impl DwarfInfo {
                 }
                 gimli::DW_TAG_lexical_block | gimli::DW_TAG_inlined_subroutine => {
                     if self.holds(u, die, addr)? {
+                        let inlined = die.tag() == gimli::DW_TAG_inlined_subroutine;
+                        let origin = origin_die(&self.units[u], die)?.map(|o| o.offset());
                         out.push(Scope {
-                            function: die.tag() == gimli::DW_TAG_inlined_subroutine,
+                            function: inlined,
                             die: (u, die.offset()),
                             vars: Vec::new(),
                         });
-                        return self.walk(u, child, addr, out);
+                        let at = out.len() - 1;
+                        self.walk(u, child, addr, out)?;
+                        if let (true, Some(origin)) = (inlined, origin) {
+                            self.declared_params(u, origin, &mut out[at].vars)?;
+                        }
+                        return Ok(());
                     }
                 }
                 _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds, as optimised out, the parameters the abstract function declares that an inlined copy
+    /// left out (gdb shows them as `<optimized out>`).
+    fn declared_params(
+        &self,
+        u: usize,
+        origin: gimli::UnitOffset,
+        vars: &mut Vec<Variable>,
+    ) -> Result<(), Error> {
+        let mut declared = Vec::new();
+        self.children((u, origin), |d| {
+            if d.tag() == gimli::DW_TAG_formal_parameter {
+                let mut v = self.variable(u, d, true)?;
+                v.location = None;
+                declared.push(v);
+            }
+            Ok(())
+        })?;
+        for (i, p) in declared.into_iter().enumerate() {
+            if !vars
+                .iter()
+                .any(|v| v.kind == VarKind::Param && v.name == p.name)
+            {
+                vars.insert(i.min(vars.len()), p);
             }
         }
         Ok(())

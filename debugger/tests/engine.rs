@@ -1,0 +1,459 @@
+//! The debugger engine on the committed fixtures (clang-19 -O0/-O2, rustc): breakpoints by function
+//! and line stop where the DWARF says, stepping follows the source, variables hold the values the
+//! program computes, backtraces are complete in deep recursion and at traps, watchpoints report
+//! old and new values, the embedded preset's capacities are refused cleanly, and mutated DWARF
+//! never panics.
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use debugger::step::{Resume, Stop};
+use debugger::{Debugger, Program, Session, SharedOutput, State};
+use runtime_core::limits::preset::{embedded_minimal, linux_production};
+use runtime_core::limits::{AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformLimits};
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn limits() -> PlatformLimits {
+    linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug)
+}
+
+/// A session on a fixture whose program output is kept in the returned buffer.
+fn open_with(name: &str, limits: &PlatformLimits) -> (Session, Rc<RefCell<Vec<u8>>>) {
+    let bytes = std::fs::read(fixtures().join(format!("wasm/{name}.wasm"))).unwrap();
+    let out = Rc::new(RefCell::new(Vec::new()));
+    let program = Program {
+        args: vec![name.into()],
+        output: Some(SharedOutput(out.clone())),
+        ..Program::default()
+    };
+    (Session::open(bytes, limits, program).unwrap(), out)
+}
+
+fn open(name: &str) -> Session {
+    open_with(name, &limits()).0
+}
+
+/// Runs a command that must succeed and returns its text.
+fn ok(d: &mut Debugger, cmd: &str) -> String {
+    let r = d.execute(cmd);
+    assert!(r.ok, "`{cmd}` failed: {}", r.text);
+    r.text
+}
+
+fn top(s: &Session) -> (String, u32) {
+    let f = s.selected_frame().unwrap();
+    (f.function, f.loc.map_or(0, |l| l.line))
+}
+
+#[test]
+fn function_breakpoints_stop_past_the_prologue_of_every_called_function() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "c-vec-O0",
+            &["main", "scale", "add", "dot", "length_squared"],
+        ),
+        (
+            "c-recursion-O0",
+            &["main", "fib", "factorial", "ackermann", "is_even", "is_odd"],
+        ),
+        ("c-trap-O0", &["main", "average", "divide"]),
+        ("c-recursion-O2", &["main", "fib", "is_odd"]),
+    ];
+    for (fixture, functions) in cases {
+        for func in *functions {
+            let mut s = open(fixture);
+            s.set_breakpoint(func, None, false).unwrap();
+            s.start().unwrap();
+            let stop = s.resume(Resume::Continue).unwrap();
+            assert!(
+                matches!(stop, Stop::Breakpoint { number: 1, .. }),
+                "{fixture} {func}: {stop:?}"
+            );
+            let (name, line) = top(&s);
+            assert_eq!(name, *func, "{fixture}");
+            // The stop is where the line table says the body starts: a statement of that function
+            // after its prologue (not the opening line, which holds the prologue).
+            let f = s.dwarf.functions_named(func).first().copied().cloned();
+            if let Some(f) = f {
+                let body = s.dwarf.after_prologue(&f);
+                let want = s.dwarf.lines.row_at(body).unwrap().line;
+                assert_eq!(line, want, "{fixture} {func}");
+            } else {
+                assert!(line > 0, "{fixture} {func}: inlined call with a line");
+            }
+        }
+    }
+}
+
+#[test]
+fn line_breakpoints_stop_on_their_line_each_time_it_runs() {
+    let mut s = open("c-vec-O0");
+    for line in [25, 20, 40] {
+        s.set_breakpoint(&format!("vec.c:{line}"), None, false)
+            .unwrap();
+    }
+    s.start().unwrap();
+    let mut lines = Vec::new();
+    while let Stop::Breakpoint { .. } = s.resume(Resume::Continue).unwrap() {
+        lines.push(top(&s).1);
+    }
+    // Per loop iteration: scale (25), add (20), printf (40); four iterations.
+    assert_eq!(lines, [25, 20, 40].repeat(4));
+    assert_eq!(s.state(), &State::Exited(0));
+}
+
+#[test]
+fn next_walks_main_line_by_line_and_step_enters_calls() {
+    let mut s = open("c-vec-O0");
+    s.set_breakpoint("main", None, false).unwrap();
+    s.start().unwrap();
+    s.resume(Resume::Continue).unwrap();
+    let mut lines = vec![top(&s).1];
+    while let Stop::Step = s.resume(Resume::Next).unwrap() {
+        let (f, line) = top(&s);
+        if f != "main" {
+            break;
+        }
+        assert!(
+            s.at_statement(),
+            "next stops at statement starts (line {line})"
+        );
+        lines.push(line);
+    }
+    let mut want = vec![35, 36, 37];
+    for _ in 0..4 {
+        want.extend([38, 39, 40, 37]);
+    }
+    want.extend([42, 43, 44, 45, 46]);
+    assert_eq!(lines, want);
+
+    // `step` at the call of `scale` enters it, `finish` comes back with its value.
+    let mut s = open("c-vec-O0");
+    s.set_breakpoint("vec.c:38", None, true).unwrap();
+    s.start().unwrap();
+    s.resume(Resume::Continue).unwrap();
+    s.resume(Resume::Step).unwrap();
+    assert_eq!(top(&s), ("scale".to_string(), 25));
+    let Stop::Finish { value: Some(v), .. } = s.resume(Resume::Finish).unwrap() else {
+        panic!("finish returns a value");
+    };
+    assert_eq!(top(&s).0, "main");
+    let mut d = Debugger::new(s);
+    d.session.history.push(v);
+    assert_eq!(ok(&mut d, "p $1"), "$2 = {x = 1, y = 2, z = 3}");
+}
+
+#[test]
+fn variables_hold_the_values_the_program_computes() {
+    let points = [[1, 2, 3], [-4, 5, 6], [7, -8, 9], [0, 0, 1]];
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break add");
+    ok(&mut d, "run");
+    let mut sum = [0i32; 3];
+    for (i, p) in points.iter().enumerate() {
+        d.session.history.clear();
+        let k = i as i32 + 1;
+        let s = [p[0] * k, p[1] * k, p[2] * k];
+        assert_eq!(
+            ok(&mut d, "p *v"),
+            format!("$1 = {{x = {}, y = {}, z = {}}}", s[0], s[1], s[2])
+        );
+        assert_eq!(
+            ok(&mut d, "p acc->x + acc->y + acc->z"),
+            format!("$2 = {}", sum.iter().sum::<i32>())
+        );
+        for c in 0..3 {
+            sum[c] += s[c];
+        }
+        ok(&mut d, "up");
+        assert_eq!(ok(&mut d, "p i"), format!("$3 = {i}"));
+        assert_eq!(ok(&mut d, "p points[3].z == 1 && sum.x < 100"), "$4 = 1");
+        assert_eq!(
+            ok(&mut d, "p &points[1]"),
+            format!("$5 = (struct vec *) {:#x}", 12 + addr_of(&mut d, "points"))
+        );
+        ok(&mut d, "continue");
+    }
+    assert!(ok(&mut d, "info breakpoints").contains("breakpoint already hit 4 times"));
+
+    // Structs with a string member, arrays and pointer arithmetic.
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break length_squared");
+    ok(&mut d, "run");
+    let name = ok(&mut d, "p s->name");
+    assert!(
+        name.starts_with("$1 = 0x") && name.ends_with(" \"diagonal\""),
+        "{name}"
+    );
+    assert_eq!(ok(&mut d, "p s->to"), "$2 = {x = 4, y = 5, z = 1}");
+    assert_eq!(ok(&mut d, "p s->to.y - s->from.y"), "$3 = 4");
+    assert_eq!(ok(&mut d, "p/c *s->name"), "$4 = 100 'd'");
+    assert_eq!(ok(&mut d, "p s->name[4]"), "$5 = 111 'o'");
+}
+
+/// The address of a variable in memory, read back through `&`.
+fn addr_of(d: &mut Debugger, var: &str) -> u64 {
+    let v = d.session.evaluate(&format!("&{var}")).unwrap();
+    match v.place {
+        debugger::dwarf::Place::Bytes(b) => u32::from_le_bytes(b[..4].try_into().unwrap()) as u64,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn rust_values_print_as_rust_writes_them() {
+    let mut d = Debugger::new(open("rust-demo-O0"));
+    ok(&mut d, "break Shape::area");
+    ok(&mut d, "run");
+    let mut shapes = Vec::new();
+    for i in 0..4 {
+        if i > 0 {
+            ok(&mut d, "continue");
+        }
+        shapes.push(ok(&mut d, "p *self"));
+        d.session.history.clear();
+    }
+    assert_eq!(
+        shapes,
+        [
+            "$1 = Circle { radius: 1.5 }",
+            "$1 = Rect { w: 2, h: 4.5 }",
+            "$1 = Triangle(3, 4, 5)",
+            "$1 = Empty"
+        ]
+    );
+    let stop = ok(&mut d, "delete");
+    assert!(stop.is_empty());
+    ok(&mut d, "break demo::largest");
+    ok(&mut d, "continue");
+    assert!(
+        ok(&mut d, "info args")
+            .starts_with("shapes = &[Circle { radius: 1.5 }, Rect { w: 2, h: 4.5 }")
+    );
+    let fin = ok(&mut d, "finish");
+    assert!(
+        fin.ends_with("Value returned is $1 = Some(&Rect { w: 2, h: 4.5 })"),
+        "{fin}"
+    );
+    ok(&mut d, "delete");
+    ok(&mut d, "break demo.rs:74");
+    ok(&mut d, "continue");
+    assert_eq!(
+        ok(&mut d, "p inv"),
+        "$2 = Inventory { name: \"toolbox\", items: vec![(\"hammer\", 1), (\"nail\", 250)] }"
+    );
+    assert_eq!(ok(&mut d, "p inv.name"), "$3 = \"toolbox\"");
+    assert_eq!(
+        ok(&mut d, "p text"),
+        "$4 = \"the quick brown fox jumps over the lazy dog the end\""
+    );
+    assert_eq!(ok(&mut d, "p inv.items.len"), "$5 = 2");
+}
+
+#[test]
+fn deep_recursion_backtrace_is_complete() {
+    let mut s = open("c-recursion-O0");
+    s.set_breakpoint("is_odd", Some("n == 0".into()), false)
+        .unwrap();
+    s.start().unwrap();
+    assert!(matches!(
+        s.resume(Resume::Continue).unwrap(),
+        Stop::Breakpoint { number: 1, .. }
+    ));
+    let frames = s.frames().unwrap();
+    let names: Vec<&str> = frames.iter().map(|f| f.function.as_str()).collect();
+    // is_even(1001) -> is_odd(1000) -> ... -> is_odd(0), then main and the entry.
+    assert_eq!(names.len(), 1002 + 3, "{:?}", &names[names.len() - 4..]);
+    for (k, name) in names.iter().take(1002).enumerate() {
+        assert_eq!(
+            *name,
+            if k % 2 == 0 { "is_odd" } else { "is_even" },
+            "level {k}"
+        );
+    }
+    assert_eq!(&names[1002..], ["main", "_start", "_start.command_export"]);
+    assert!(
+        frames[..1002]
+            .iter()
+            .all(|f| f.loc.as_ref().is_some_and(|l| l.line == 15 || l.line == 16))
+    );
+    assert_eq!(frames[1002].loc.as_ref().unwrap().line, 22);
+    let mut d = Debugger::new(s);
+    ok(&mut d, "frame 1001");
+    assert_eq!(ok(&mut d, "p n"), "$1 = 1001");
+    ok(&mut d, "down 1000");
+    assert_eq!(ok(&mut d, "p n"), "$2 = 1");
+    let bt = ok(&mut d, "bt 3");
+    assert!(
+        bt.starts_with("#0  is_odd (n=0) at recursion.c:16\n#1  0x"),
+        "{bt}"
+    );
+    assert!(bt.ends_with("(More stack frames follow...)"), "{bt}");
+}
+
+#[test]
+fn a_trap_stops_at_the_faulting_instruction_with_the_full_backtrace() {
+    for fixture in ["c-trap-O0", "c-trap-O2"] {
+        let (mut s, out) = open_with(fixture, &limits());
+        s.start().unwrap();
+        let stop = s.resume(Resume::Continue).unwrap();
+        assert_eq!(
+            stop,
+            Stop::Trap(runtime_core::Trap::IntegerDivideByZero),
+            "{fixture}"
+        );
+        let frames = s.frames().unwrap();
+        let got: Vec<(String, u32)> = frames
+            .iter()
+            .map(|f| (f.function.clone(), f.loc.as_ref().map_or(0, |l| l.line)))
+            .collect();
+        let want_tail = [("main", 18), ("_start", 12)];
+        assert_eq!(got[0], ("divide".into(), 6), "{fixture}: {got:?}");
+        assert_eq!(got[1], ("average".into(), 11), "{fixture}: {got:?}");
+        for (g, w) in got[2..4].iter().zip(want_tail) {
+            assert_eq!((g.0.as_str(), g.1), w, "{fixture}");
+        }
+        assert_eq!(String::from_utf8_lossy(&out.borrow()), "average = 5\n");
+        assert!(
+            s.resume(Resume::Continue)
+                .unwrap_err()
+                .to_string()
+                .contains("cannot go on")
+        );
+    }
+}
+
+#[test]
+fn watchpoints_report_old_and_new_values() {
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break vec.c:37");
+    ok(&mut d, "run");
+    assert_eq!(ok(&mut d, "watch sum.x"), "Hardware watchpoint 2: sum.x");
+    ok(&mut d, "delete 1");
+    let mut seen = Vec::new();
+    loop {
+        let r = d.execute("continue");
+        assert!(r.ok, "{}", r.text);
+        if r.data["stop"]["reason"] != "watchpoint" {
+            assert_eq!(r.data["stop"]["reason"], "exited");
+            break;
+        }
+        seen.push((
+            r.data["stop"]["old"].as_str().unwrap().to_string(),
+            r.data["stop"]["new"].as_str().unwrap().to_string(),
+        ));
+        assert_eq!(r.data["stop"]["frame"]["function"], "add");
+    }
+    // sum.x: 0 + 1*1 = 1, + (-4)*2 = -7, + 7*3 = 14, + 0*4 = 14 (no change, no stop).
+    let want = [("0", "1"), ("1", "-7"), ("-7", "14")];
+    assert_eq!(seen, want.map(|(a, b)| (a.to_string(), b.to_string())));
+
+    // A read watchpoint on `k`'s home stops on the loads of it.
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break scale");
+    ok(&mut d, "run");
+    assert_eq!(ok(&mut d, "rwatch k"), "Hardware read watchpoint 2: k");
+    let r = ok(&mut d, "continue");
+    assert!(
+        r.starts_with("Hardware read watchpoint 2: k\n\nValue = 1\n"),
+        "{r}"
+    );
+}
+
+#[test]
+fn embedded_capacities_are_refused_naming_limit_platform_and_level() {
+    let mut l = embedded_minimal(4 * MIB, EmbeddedPlatform::Zephyr, true);
+    l.max_dwarf_section_size = 4 * MIB;
+    l.max_debug_sections = 16;
+    let (s, _) = open_with("c-vec-O0", &l);
+    let mut d = Debugger::new(s);
+    ok(&mut d, "start");
+    let capacity = d.session.debug.breakpoints.capacity();
+    assert!(capacity > 0);
+    let mut refused = None;
+    for i in 0..=capacity {
+        let r = d.execute(&format!("break *{:#x}", 0x100 + i * 2));
+        if !r.ok {
+            refused = Some((i, r.text));
+            break;
+        }
+    }
+    let (at, msg) = refused.expect("a refusal");
+    assert!(at <= capacity, "refused at {at}");
+    assert!(msg.contains("zephyr at debug level profile"), "{msg}");
+    assert!(
+        msg.contains("max_breakpoints") || msg.contains("max_source_breakpoints"),
+        "{msg}"
+    );
+    // The profile level has no watches: refused by name, and the session goes on.
+    let r = d.execute("watch -l 0x1000,4");
+    assert!(!r.ok);
+    assert_eq!(
+        r.text,
+        "limit `max_variable_watches` reached: 0 allowed on zephyr at debug level profile"
+    );
+    assert!(d.execute("delete").ok);
+    assert!(d.execute("continue").ok);
+    assert_eq!(d.session.state(), &State::Exited(0));
+}
+
+#[test]
+fn mutated_dwarf_never_panics() {
+    let bytes = std::fs::read(fixtures().join("wasm/c-vec-O0.wasm")).unwrap();
+    let module = runtime_core::Module::new_for_debugging(&bytes).unwrap();
+    let sections: Vec<_> = module
+        .custom_sections()
+        .iter()
+        .filter(|c| c.name.starts_with(".debug_"))
+        .map(|c| c.range.clone())
+        .collect();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..120 {
+        let mut m = bytes.clone();
+        let r = &sections[round % sections.len()];
+        for _ in 0..(1 + next() % 8) {
+            let at = r.start + (next() as usize % r.len());
+            m[at] = match next() % 3 {
+                0 => 0xff,
+                1 => 0,
+                _ => next() as u8,
+            };
+        }
+        let Ok(s) = Session::open(
+            m,
+            &limits(),
+            Program {
+                output: Some(SharedOutput(Rc::new(RefCell::new(Vec::new())))),
+                ..Program::default()
+            },
+        ) else {
+            continue;
+        };
+        let mut d = Debugger::new(s);
+        for cmd in [
+            "break add",
+            "break vec.c:40",
+            "run",
+            "bt",
+            "info locals",
+            "p *v",
+            "next",
+            "step",
+            "finish",
+            "list",
+            "info globals",
+        ] {
+            let _ = d.execute(cmd);
+        }
+    }
+}

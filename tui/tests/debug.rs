@@ -1,0 +1,155 @@
+//! `wrt-dbg debug --batch -x SCRIPT`: whole sessions on the fixtures, their output snapshotted, the
+//! program's output kept apart from the debugger's, JSON output one object per command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs a script on a fixture; the program's output goes to `program_output`.
+fn batch(script: &str, fixture: &str, extra: &[&str], program_output: &Path) -> Output {
+    let root = root();
+    Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
+        .args(["debug", "--batch", "-x"])
+        .arg(root.join(format!("tui/tests/scripts/{script}.gdb")))
+        .arg("-d")
+        .arg(root.join("tests/fixtures/src"))
+        .arg("--program-output")
+        .arg(program_output)
+        .args(extra)
+        .arg(root.join(format!("tests/fixtures/wasm/{fixture}.wasm")))
+        .output()
+        .expect("run wrt-dbg")
+}
+
+fn session(script: &str, fixture: &str) -> (String, String, Option<i32>) {
+    let dir = std::env::temp_dir().join(format!("wrt-dbg-debug-{}-{script}", std::process::id()));
+    let out = batch(script, fixture, &[], &dir);
+    let program = std::fs::read_to_string(&dir).unwrap_or_default();
+    let _ = std::fs::remove_file(&dir);
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        program,
+        out.status.code(),
+    )
+}
+
+fn expected_stdout(fixture: &str) -> String {
+    std::fs::read_to_string(root().join(format!("tests/fixtures/expected/{fixture}.stdout")))
+        .unwrap()
+}
+
+#[test]
+fn c_structs_pointers_watchpoints() {
+    let (out, program, status) = session("vec", "c-vec-O0");
+    insta::assert_snapshot!(out);
+    assert_eq!(
+        program,
+        expected_stdout("c-vec"),
+        "the program's output, apart and whole"
+    );
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn c_recursion_conditions_and_stepping() {
+    let (out, _, status) = session("recursion", "c-recursion-O0");
+    insta::assert_snapshot!(out);
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn c_optimised_inlined_frames() {
+    let (out, _, status) = session("recursion-O2", "c-recursion-O2");
+    insta::assert_snapshot!(out);
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn c_trap_stops_with_backtrace() {
+    let (out, program, status) = session("trap", "c-trap-O0");
+    insta::assert_snapshot!(out);
+    assert_eq!(program, "average = 5\n");
+    assert_eq!(status, Some(1), "continuing after a trap is an error");
+}
+
+#[test]
+fn rust_values() {
+    let (out, program, status) = session("rust", "rust-demo-O0");
+    insta::assert_snapshot!(out);
+    assert!(
+        program.starts_with("Circle { radius: 1.5 } area = 7.0686\n"),
+        "{program}"
+    );
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn mistakes_are_reported_and_the_session_goes_on() {
+    let (out, program, status) = session("errors", "c-vec-O0");
+    insta::assert_snapshot!(out);
+    assert_eq!(program, expected_stdout("c-vec"));
+    assert_eq!(status, Some(1));
+}
+
+#[test]
+fn json_prints_one_object_per_command() {
+    let dir = std::env::temp_dir().join(format!("wrt-dbg-json-{}", std::process::id()));
+    let out = batch("trap", "c-trap-O0", &["--format", "json"], &dir);
+    let _ = std::fs::remove_file(&dir);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let objects: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(objects.len(), 7, "one object per command");
+    assert_eq!(objects[0]["command"], "run");
+    assert_eq!(objects[0]["stop"]["reason"], "trap");
+    assert_eq!(objects[0]["stop"]["trap"], "integer divide by zero");
+    assert_eq!(objects[0]["stop"]["frame"]["function"], "divide");
+    let frames = objects[1]["frames"].as_array().unwrap();
+    let names: Vec<&str> = frames
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "divide",
+            "average",
+            "main",
+            "_start",
+            "_start.command_export"
+        ]
+    );
+    assert_eq!(frames[1]["line"], 11);
+    assert_eq!(objects[5]["value"], "12");
+    assert_eq!(objects[6]["ok"], false);
+    insta::assert_json_snapshot!(objects[4]);
+}
+
+#[test]
+fn safety_rules_refuse_the_session() {
+    let dir = std::env::temp_dir().join(format!("wrt-dbg-refused-{}", std::process::id()));
+    let out = batch(
+        "trap",
+        "c-trap-O0",
+        &[
+            "--platform",
+            "qnx",
+            "--asil",
+            "d",
+            "--safety-mode",
+            "production",
+        ],
+        &dir,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("debug session refused: ASIL-D in production refuses debug access"),
+        "{err}"
+    );
+}
