@@ -136,8 +136,9 @@ impl DwarfInfo {
         Ok(l.map(loc))
     }
 
-    /// Builds the lookup context from section bytes; `None` sections are absent or refused.
-    fn from_sections(
+    /// Builds the debug information from section bytes by section id; `None` sections are absent
+    /// or refused (listed in `refused`). For DWARF that comes from elsewhere than a module (fuzzing).
+    pub fn from_sections(
         mut section: impl FnMut(gimli::SectionId) -> Option<Rc<[u8]>>,
         refused: Vec<Refused>,
     ) -> Result<DwarfInfo, Error> {
