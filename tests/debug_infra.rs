@@ -308,3 +308,37 @@ fn fib_of(store: &Store) -> u32 {
         _ => panic!("fib"),
     }
 }
+
+/// Asks to pause at the `n`th poll.
+struct PollAfter(u32);
+
+impl runtime_core::Hook for PollAfter {
+    const ACTIVE: bool = false;
+    const POLL: bool = true;
+    fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
+        true
+    }
+    fn poll(&mut self) -> bool {
+        self.0 = self.0.saturating_sub(1);
+        self.0 == 0
+    }
+}
+
+#[test]
+fn polling_pauses_loops_and_calls_and_resumes_exactly() {
+    let (mut store, fib, _, hot) = kernels();
+    for (f, arg) in [(hot, 10_000), (fib, 15)] {
+        let want = store.invoke(f, &[Val::I32(arg)]).unwrap();
+        let mut t = Thread::new(&store, f, &[Val::I32(arg)]).unwrap();
+        let mut pauses = 0;
+        loop {
+            match t.run_with_hook(&mut store, &mut PollAfter(1000)).unwrap() {
+                Outcome::Paused => pauses += 1,
+                Outcome::Finished => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(pauses >= 1, "function {f} paused {pauses} times");
+        assert_eq!(t.results(&store), want, "interrupted runs compute the same");
+    }
+}

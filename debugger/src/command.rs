@@ -449,6 +449,10 @@ impl Debugger {
                 let _ = write!(text, "\nProgram stopped by a trap: {t}.\n");
                 ("trap", json!({ "trap": t.to_string() }))
             }
+            Stop::Interrupted => {
+                text.push_str("\nProgram received signal SIGINT, Interrupt.\n");
+                ("interrupt", json!({}))
+            }
             Stop::Step | Stop::Finish { .. } => ("step", json!({})),
         };
         let frames = self.session.frames()?;
@@ -457,10 +461,7 @@ impl Debugger {
         };
         let at_stmt = self.session.at_statement();
         let new_frame = before.as_ref() != Some(&(top.wasm, top.function.clone()));
-        let header = match &stop {
-            Stop::Step => new_frame,
-            _ => true,
-        };
+        let header = !matches!(stop, Stop::Step) || new_frame;
         if header || matches!(stop, Stop::Finish { .. }) {
             let pc = if at_stmt {
                 String::new()

@@ -5,6 +5,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use runtime_core::debug::DebugSession;
 use runtime_core::limits::PlatformLimits;
@@ -90,6 +92,10 @@ pub struct Session {
     pub selected: usize,
     /// Values printed so far: `$1`, `$2`, ...
     pub history: Vec<crate::value::Value>,
+    /// Set from anywhere to stop the running program.
+    pub(crate) interrupt: Arc<AtomicBool>,
+    /// Whether `continue` polls [`Session::interrupter`] (a little slower) or runs at full speed.
+    pub interruptible: bool,
 }
 
 impl Session {
@@ -120,7 +126,16 @@ impl Session {
             next_number: 1,
             selected: 0,
             history: Vec::new(),
+            interrupt: Arc::new(AtomicBool::new(false)),
+            interruptible: false,
         })
+    }
+
+    /// A flag that, once set (from a signal handler or another thread), stops the running program
+    /// at its next call or backward branch with [`crate::step::Stop::Interrupted`]; `continue`
+    /// watches it when [`Session::interruptible`] is set (stepping and watchpoints always do).
+    pub fn interrupter(&self) -> Arc<AtomicBool> {
+        self.interrupt.clone()
     }
 
     /// Where the program stands.

@@ -3,6 +3,7 @@
 //! only the stepping commands consult the per-instruction hook.
 
 use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use runtime_core::debug::WatchKind;
 use runtime_core::module::FuncBody;
@@ -67,6 +68,8 @@ pub enum Stop {
     },
     /// A trap stopped the program at the faulting instruction.
     Trap(Trap),
+    /// [`Session::interrupter`] asked the running program to stop.
+    Interrupted,
     /// The program exited with this status.
     Exited(i32),
 }
@@ -110,18 +113,26 @@ impl Lines<'_> {
     }
 }
 
-/// The hook of a resumed program: an optional per-instruction stop test and the watch ranges.
-struct Monitor<'a, const STEP: bool, F> {
+/// The hook of a resumed program: an optional per-instruction stop test, the watch ranges (checked
+/// only when `WATCH`), and the interrupt flag, polled at backward branches and calls.
+struct Monitor<'a, const STEP: bool, const WATCH: bool, F> {
     stop: F,
     /// Where execution stands when resumed: not a place to stop at.
     skip: Option<(u32, u32, usize)>,
     watches: &'a [(u64, u64, WatchKind)],
     hit: Option<(usize, bool)>,
+    interrupt: &'a AtomicBool,
 }
 
-impl<const STEP: bool, F: FnMut(&Frame, usize) -> bool> Hook for Monitor<'_, STEP, F> {
+impl<const STEP: bool, const WATCH: bool, F: FnMut(&Frame, usize) -> bool> Hook
+    for Monitor<'_, STEP, WATCH, F>
+{
     const ACTIVE: bool = STEP;
-    const WATCH: bool = true;
+    const WATCH: bool = WATCH;
+    const POLL: bool = true;
+    fn poll(&mut self) -> bool {
+        self.interrupt.load(Ordering::Relaxed)
+    }
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
         if self.skip.take() == Some((frame.func, frame.pc, depth)) {
             return true;
@@ -173,6 +184,7 @@ impl Session {
         }
         let selected = self.selected_frame()?;
         self.selected = 0;
+        self.interrupt.store(false, Ordering::Relaxed);
         let stop = self.run_until(&how, &selected)?;
         if let Stop::Exited(code) = stop {
             self.kill();
@@ -288,30 +300,27 @@ impl Session {
                             }
                         }
                     };
-                    let out = if stepping {
-                        let mut m = Monitor::<true, _> {
-                            stop: &mut test,
-                            skip,
-                            watches: &watches,
-                            hit: None,
-                        };
-                        let out = live.thread.run_with_hook(&mut live.store, &mut m);
-                        hit = m.hit;
-                        out
-                    } else if watches.is_empty() {
-                        live.thread.run(&mut live.store)
-                    } else {
-                        let mut m = Monitor::<false, _> {
-                            stop: &mut test,
-                            skip,
-                            watches: &watches,
-                            hit: None,
-                        };
-                        let out = live.thread.run_with_hook(&mut live.store, &mut m);
-                        hit = m.hit;
-                        out
-                    };
-                    out
+                    let interrupt = &*self.interrupt;
+                    macro_rules! monitored {
+                        ($step:literal, $watch:literal) => {{
+                            let mut m = Monitor::<$step, $watch, _> {
+                                stop: &mut test,
+                                skip,
+                                watches: &watches,
+                                hit: None,
+                                interrupt,
+                            };
+                            let out = live.thread.run_with_hook(&mut live.store, &mut m);
+                            hit = m.hit;
+                            out
+                        }};
+                    }
+                    match (stepping, watches.is_empty(), self.interruptible) {
+                        (true, _, _) => monitored!(true, true),
+                        (false, false, _) => monitored!(false, true),
+                        (false, true, true) => monitored!(false, false),
+                        (false, true, false) => live.thread.run(&mut live.store),
+                    }
                 }
                 Some(other) => other,
             };
@@ -319,6 +328,9 @@ impl Session {
                 Ok(Outcome::Finished) => return Ok(Stop::Exited(0)),
                 Err(Trap::Exit(code)) => return Ok(Stop::Exited(code)),
                 Err(t) => return Ok(Stop::Trap(t)),
+                Ok(Outcome::Paused) if self.interrupt.swap(false, Ordering::Relaxed) => {
+                    return Ok(Stop::Interrupted);
+                }
                 Ok(Outcome::Paused) if *how == Resume::Finish => {
                     let value = self.returned_value(selected, callee_fp, sret);
                     return Ok(Stop::Finish {

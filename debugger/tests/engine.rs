@@ -457,3 +457,34 @@ fn mutated_dwarf_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_running_program_can_be_interrupted_and_resumed() {
+    let (mut s, out) = open_with("rust-demo-O0", &limits());
+    s.interruptible = true;
+    s.start().unwrap();
+    let flag = s.interrupter();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let setter = {
+        let (flag, done) = (flag.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(std::time::Duration::from_millis(1));
+            }
+        })
+    };
+    let stop = s.resume(Resume::Continue).unwrap();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    setter.join().unwrap();
+    assert_eq!(stop, Stop::Interrupted);
+    assert_eq!(s.state(), &State::Stopped);
+    assert!(!s.frames().unwrap().is_empty());
+    while s.resume(Resume::Continue).unwrap() != Stop::Exited(0) {}
+    let want = std::fs::read_to_string(fixtures().join("expected/rust-demo.stdout")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.borrow()),
+        want,
+        "the interrupted program ends as usual"
+    );
+}

@@ -52,6 +52,13 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
+    /// Whether backward branches and calls call [`Hook::poll`].
+    const POLL: bool = false;
+    /// Called at every backward branch and Wasm call, so a running program can be interrupted
+    /// without a per-instruction hook; `true` pauses before the next instruction.
+    fn poll(&mut self) -> bool {
+        false
+    }
 }
 
 /// The hook of the normal, full-speed loop.
@@ -358,10 +365,20 @@ impl Thread {
                 }
             }};
         }
+        macro_rules! jump {
+            ($target:expr) => {{
+                let target = $target as usize;
+                let backward = target < pc;
+                pc = target;
+                if H::POLL && backward && hook.poll() {
+                    break Ok(Outcome::Paused);
+                }
+            }};
+        }
         macro_rules! br_if {
             ($cond:expr, $target:expr) => {
                 if $cond {
-                    pc = $target as usize;
+                    jump!($target);
                 }
             };
         }
@@ -451,7 +468,7 @@ impl Thread {
                     break Ok(Outcome::Breakpoint(id));
                 }
                 Instr::Unreachable => break Err(Trap::Unreachable),
-                Instr::Br { target } => pc = target as usize,
+                Instr::Br { target } => jump!(target),
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
                 Instr::BrTable { index, len } => pc += (r!(index) as u32).min(len) as usize,
@@ -529,6 +546,9 @@ impl Thread {
                             pc = 0;
                             code = callee_body.code.as_ptr();
                             set_instance!(instance);
+                            if H::POLL && hook.poll() {
+                                break Ok(Outcome::Paused);
+                            }
                         }
                         FuncKind::Host(f) => {
                             let f = f.clone();

@@ -111,6 +111,14 @@ fn session(args: &DebugArgs) -> Result<Debugger, String> {
             r.section, r.reason
         );
     }
+    let mut session = session;
+    if !args.batch {
+        // At the prompt, Ctrl-C stops the running program as in gdb (continue polls for it).
+        session.interruptible = true;
+        let interrupt = session.interrupter();
+        let _ =
+            ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
+    }
     let mut debugger = Debugger::new(session);
     debugger.source_dirs = args.source_dirs.clone();
     Ok(debugger)
