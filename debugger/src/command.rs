@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use runtime_core::debug::WatchKind;
+use runtime_core::debug::{Inspector, WatchKind};
 use serde_json::{Value as Json, json};
 
 use crate::breakpoint::parse_number;
@@ -48,8 +48,8 @@ pub struct Debugger {
     /// Directories searched for source files by name.
     pub source_dirs: Vec<PathBuf>,
     sources: HashMap<String, Option<Vec<String>>>,
+    /// `display` expressions by their memory-inspector slot.
     displays: Vec<(u32, String, Format)>,
-    next_display: u32,
     listing: Option<Listing>,
     last_list: Option<(String, u32)>,
     /// Set by `quit`.
@@ -66,7 +66,6 @@ impl Debugger {
             source_dirs: Vec::new(),
             sources: HashMap::new(),
             displays: Vec::new(),
-            next_display: 1,
             listing: None,
             last_list: None,
             quit: false,
@@ -206,18 +205,44 @@ impl Debugger {
                     return self.show_displays();
                 }
                 let format = letters(fmt)?.1;
-                let n = self.next_display;
-                self.next_display += 1;
+                let v = self.session.evaluate(rest)?;
+                let inspector = match v.place {
+                    Place::Memory(addr) => Inspector {
+                        addr: addr as u32,
+                        len: self.session.dwarf.size_of(&v.ty)? as u32,
+                    },
+                    _ => Inspector { addr: 0, len: 0 },
+                };
+                let limits = self.session.limits().clone();
+                let n = self.session.debug.inspectors.insert(inspector, &limits)?;
                 self.displays.push((n, rest.to_string(), format));
                 self.display_one(n, rest, format)
             }
             "undisplay" => {
                 let n = number(rest)?;
+                if self.session.debug.inspectors.remove(n).is_none() {
+                    return Err(Error::Usage(format!("No display number {n}.")));
+                }
                 self.displays.retain(|d| d.0 != n);
                 Ok((String::new(), json!({})))
             }
             "list" | "l" => self.cmd_list(rest),
             "disassemble" => self.cmd_disassemble(rest),
+            "profile" => {
+                match rest {
+                    "on" | "off" => self.session.set_profiling(rest == "on")?,
+                    "reset" => match &mut self.session.profile {
+                        Some(p) => p.reset(),
+                        None => {
+                            return Err(Error::Usage(
+                                "Profiling is off; `profile on` starts it.".into(),
+                            ));
+                        }
+                    },
+                    _ => return Err(Error::Usage("Usage: profile on|off|reset".into())),
+                }
+                Ok((format!("Profiling {rest}."), json!({})))
+            }
             "directory" | "dir" => {
                 self.source_dirs.push(rest.into());
                 self.sources.clear();
@@ -706,6 +731,7 @@ impl Debugger {
                 Ok((text.trim_end().to_string(), json!({ "limits": data })))
             }
             "budget" => self.info_budget(),
+            "profile" => self.info_profile(rest.split_once(' ').map(|x| x.1)),
             "display" => self.show_displays(),
             "source" => {
                 let f = self.session.selected_frame()?;
@@ -888,6 +914,45 @@ impl Debugger {
             let _ = writeln!(text, "  DWARF section {} refused: {}", r.section, r.reason);
         }
         Ok((text.trim_end().to_string(), json!({ "budget": data })))
+    }
+
+    fn info_profile(&self, n: Option<&str>) -> Out {
+        let p = self
+            .session
+            .profile
+            .as_ref()
+            .ok_or_else(|| Error::Usage("Profiling is off; `profile on` starts it.".into()))?;
+        let n = n.map(number).transpose()?.unwrap_or(10) as usize;
+        let total = p.total().max(1);
+        let mut text = format!(
+            "{:>12} {:>6} {:>10}  function\n",
+            "instructions", "share", "calls"
+        );
+        let mut rows = Vec::new();
+        for c in p.top(n) {
+            let name = self.function_name(c.func);
+            let share = c.instructions as f64 * 100.0 / total as f64;
+            let _ = writeln!(
+                text,
+                "{:>12} {share:>5.1}% {:>10}  {name}",
+                c.instructions, c.calls
+            );
+            rows.push(
+                json!({ "function": name, "instructions": c.instructions, "calls": c.calls }),
+            );
+        }
+        Ok((
+            text.trim_end().to_string(),
+            json!({ "profile": rows, "total": p.total() }),
+        ))
+    }
+
+    /// A function's source name (from DWARF at its entry), else the module's name for it.
+    fn function_name(&self, func: u32) -> String {
+        self.session
+            .addr_of(func, 0)
+            .and_then(|a| self.session.dwarf.function_at(a))
+            .map_or_else(|| self.session.func_label(func), |f| f.qualified.clone())
     }
 
     /// Keeps a printed value as `$N` (its bytes copied, as gdb's history is) and returns its text.
@@ -1124,6 +1189,7 @@ Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
               info locals|args|globals|display
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
+Profile:      profile on|off|reset, info profile [N]
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 

@@ -96,6 +96,8 @@ pub struct Session {
     pub(crate) interrupt: Arc<AtomicBool>,
     /// Whether `continue` polls [`Session::interrupter`] (a little slower) or runs at full speed.
     pub interruptible: bool,
+    /// Per-function counters while profiling is on.
+    pub profile: Option<runtime_core::debug::Profile>,
 }
 
 impl Session {
@@ -128,6 +130,7 @@ impl Session {
             history: Vec::new(),
             interrupt: Arc::new(AtomicBool::new(false)),
             interruptible: false,
+            profile: None,
         })
     }
 
@@ -197,6 +200,9 @@ impl Session {
             }
             bodies[addr as usize] = store.func_body(addr).cloned();
         }
+        if let Some(p) = &mut self.profile {
+            *p = runtime_core::debug::Profile::new(bodies.len());
+        }
         self.bodies = bodies;
         self.live = Some(Live {
             store,
@@ -207,6 +213,18 @@ impl Session {
         self.state = State::Stopped;
         self.selected = 0;
         self.rearm()
+    }
+
+    /// Turns the profiling counters on (from zero) or off; they need debug level `profile`.
+    pub fn set_profiling(&mut self, on: bool) -> Result<(), Error> {
+        let level = self.debug.limits.debug_level;
+        if on && level < runtime_core::limits::DebugLevel::BasicProfile {
+            return Err(Error::Usage(format!(
+                "profiling needs debug level profile or full; this session is at {level}"
+            )));
+        }
+        self.profile = on.then(|| runtime_core::debug::Profile::new(self.bodies.len()));
+        Ok(())
     }
 
     /// Drops the running program; breakpoints stay, to be armed on the next start.

@@ -225,6 +225,7 @@ impl Session {
                 bodies: &self.bodies,
                 code_start: self.code_start,
             };
+            let profile = &mut self.profile;
             let live = self.live.as_mut().ok_or(Error::NotRunning)?;
             // Move off a breakpoint marker the thread stands on.
             let top = *live.thread.frames().last().ok_or(Error::NotRunning)?;
@@ -242,8 +243,11 @@ impl Session {
                 .then(|| (top.func, top.pc, live.thread.frames().len()));
             let outcome = match first {
                 Some(Ok(Outcome::Paused)) | None => {
-                    let stepping = !matches!(how, Resume::Continue);
+                    let stepping = !matches!(how, Resume::Continue) || profile.is_some();
                     let mut test = |f: &Frame, depth: usize| -> bool {
+                        if let Some(p) = profile.as_mut() {
+                            p.count(f);
+                        }
                         match how {
                             Resume::Continue => false,
                             Resume::Finish => {

@@ -488,3 +488,32 @@ fn a_running_program_can_be_interrupted_and_resumed() {
         "the interrupted program ends as usual"
     );
 }
+
+#[test]
+fn profiling_counts_calls_and_instructions_per_function() {
+    let mut d = Debugger::new(open("c-recursion-O0"));
+    ok(&mut d, "profile on");
+    ok(&mut d, "run");
+    let report = d.execute("info profile 3");
+    assert!(report.ok, "{}", report.text);
+    let rows = report.data["profile"].as_array().unwrap();
+    assert_eq!(rows[0]["function"], "fib");
+    // fib(n) makes 2 fib(n + 1) - 1 calls; main calls it for n = 0, 5, ..., 25.
+    let fib = |n: u64| (0..n).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0;
+    let calls: u64 = (0..=25).step_by(5).map(|n| 2 * fib(n + 1) - 1).sum();
+    assert_eq!(rows[0]["calls"], calls);
+    assert_eq!(
+        rows[1]["calls"], 501,
+        "is_even(1001) alternates with is_odd down to 0"
+    );
+
+    let mut line = limits();
+    line.debug_level = DebugLevel::LineInfo;
+    let mut d = Debugger::new(open_with("c-recursion-O0", &line).0);
+    let r = d.execute("profile on");
+    assert!(!r.ok);
+    assert_eq!(
+        r.text,
+        "profiling needs debug level profile or full; this session is at line"
+    );
+}

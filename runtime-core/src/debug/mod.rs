@@ -7,6 +7,7 @@
 //! production, ASIL C and D refuse a session.
 
 pub mod breakpoint;
+pub mod profile;
 mod table;
 pub mod trace;
 pub mod watch;
@@ -15,6 +16,7 @@ use alloc::format;
 use core::mem::size_of;
 
 pub use breakpoint::{Breakpoint, Breakpoints};
+pub use profile::{FunctionCount, Profile};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};
 pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches};

@@ -1,0 +1,78 @@
+//! Profiling counters: instructions executed and calls made per function, counted by the
+//! per-instruction hook while profiling is on (debug level `profile` and up). Sized once for the
+//! instance's functions; counting never allocates.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::exec::Frame;
+
+/// Per-function counters, indexed by store function address.
+#[derive(Debug, Clone, Default)]
+pub struct Profile {
+    instructions: Vec<u64>,
+    calls: Vec<u64>,
+}
+
+/// One function's counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionCount {
+    /// Store address of the function.
+    pub func: u32,
+    /// Instructions it executed itself (callees not included).
+    pub instructions: u64,
+    /// Times it was entered.
+    pub calls: u64,
+}
+
+impl Profile {
+    /// Counters for functions with store addresses below `functions`, allocated now.
+    pub fn new(functions: usize) -> Self {
+        Profile {
+            instructions: vec![0; functions],
+            calls: vec![0; functions],
+        }
+    }
+
+    /// Counts the instruction `frame` stands at (and a call when it is a function's first).
+    #[inline]
+    pub fn count(&mut self, frame: &Frame) {
+        let f = frame.func as usize;
+        if let Some(n) = self.instructions.get_mut(f) {
+            *n += 1;
+            if frame.pc == 0 {
+                self.calls[f] += 1;
+            }
+        }
+    }
+
+    /// Sets every counter to zero.
+    pub fn reset(&mut self) {
+        self.instructions.fill(0);
+        self.calls.fill(0);
+    }
+
+    /// Instructions counted in all.
+    pub fn total(&self) -> u64 {
+        self.instructions.iter().sum()
+    }
+
+    /// The `n` functions that executed the most instructions, most first.
+    pub fn top(&self, n: usize) -> Vec<FunctionCount> {
+        let mut all: Vec<FunctionCount> = (0..self.instructions.len())
+            .filter(|&f| self.instructions[f] > 0)
+            .map(|f| FunctionCount {
+                func: f as u32,
+                instructions: self.instructions[f],
+                calls: self.calls[f],
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            b.instructions
+                .cmp(&a.instructions)
+                .then(a.func.cmp(&b.func))
+        });
+        all.truncate(n);
+        all
+    }
+}
