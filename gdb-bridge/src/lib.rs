@@ -1,1 +1,17 @@
-//! A GDB remote-protocol target (LLDB Wasm extensions) for the wrt runtime, and its client.
+//! A GDB remote-protocol target (LLDB's Wasm extensions) for the wrt runtime. The target and the
+//! protocol are `no_std` + `alloc`, so a device can serve them; the TCP and serial transports and
+//! the event loop need the `std` feature.
+#![no_std]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod monitor;
+pub mod protocol;
+#[cfg(feature = "std")]
+pub mod serve;
+pub mod target;
+
+pub use target::WasmTarget;

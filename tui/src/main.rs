@@ -4,6 +4,7 @@ mod check;
 mod debug;
 mod limits;
 mod run;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,14 @@ enum Command {
     /// limit flags are those of `run`. Exit status: 0 when every command succeeded, 1 when one
     /// failed, 2 when the session could not open (bad module, refused by the safety rules).
     Debug(debug::DebugArgs),
+    /// Serve a WASI command module to a GDB remote-protocol client (LLDB with its Wasm plugin).
+    ///
+    /// The program stops at its first instruction and waits for a client on TCP (`--listen`, on
+    /// 127.0.0.1 unless an address is given) or a serial line (`--serial PATH[@BAUD]`, 8N1). A client
+    /// that disconnects leaves it waiting for the next (or ends the server, with `--once`). The
+    /// limit flags are those of `debug`. Exit status: the program's, 134 after a trap, 2 when the
+    /// module, the configuration or the transport is unusable.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,5 +67,6 @@ fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
         Command::Debug(args) => debug::main(args),
+        Command::Serve(args) => serve::main(args),
     }
 }

@@ -62,8 +62,6 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     }
     let module =
         Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
-    let mut store = Store::new(fit.resolved.limits.store_config());
-    let mut linker = Linker::new();
     let name = args
         .module
         .file_name()
@@ -73,19 +71,17 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     } else {
         std::iter::once(name).chain(args.args.clone()).collect()
     };
-    let mut ctx = WasiCtx::new(argv, args.env.clone());
-    for d in &args.dir {
-        let (host, guest) = d.split_once("::").unwrap_or((d, d));
-        ctx.preopen(host.into(), guest)
-            .map_err(|e| format!("--dir {d}: {e}"))?;
-    }
-    let ctx = Rc::new(RefCell::new(ctx));
-    wasi::link(&mut store, &mut linker, &module, ctx.clone()).map_err(|e| e.to_string())?;
-    let inst = match linker.instantiate(&mut store, module.clone()) {
-        Ok(i) => i,
-        Err(Error::Trap(t)) => return Ok(report_trap(&t, None, &store)),
-        Err(e) => return Err(format!("{}: {e}", args.module.display())),
+    let program = Program {
+        argv,
+        env: &args.env,
+        dirs: &args.dir,
     };
+    let (mut store, inst, ctx) =
+        match program.instantiate(&module, &fit.resolved.limits, WasiCtx::new) {
+            Ok(x) => x,
+            Err(Instantiation::Trap(t, store)) => return Ok(report_trap(&t, None, &store)),
+            Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", args.module.display())),
+        };
     let (export, call_args) = match &args.invoke {
         Some(name) => (name.as_str(), Vec::new()),
         None => ("_start", Vec::new()),
@@ -115,6 +111,52 @@ fn run(args: &RunArgs) -> Result<u8, String> {
         }
         Err(Trap::Exit(code)) => Ok(code as u8),
         Err(t) => Ok(report_trap(&t, Some(&thread), &store)),
+    }
+}
+
+/// A WASI program's arguments, environment and preopened directories (`HOST` or `HOST::GUEST`).
+pub struct Program<'a> {
+    /// argv, the program name first.
+    pub argv: Vec<String>,
+    /// `KEY=VALUE` pairs.
+    pub env: &'a [String],
+    /// `--dir` values.
+    pub dirs: &'a [String],
+}
+
+/// Why instantiating failed.
+pub enum Instantiation {
+    /// The start function or a segment trapped; the store shows where.
+    Trap(Trap, Store),
+    /// Linking or preopening failed.
+    Failed(String),
+}
+
+impl Program<'_> {
+    /// A store under `limits` with `module` instantiated and linked to WASI; `ctx` makes the
+    /// context from argv and environment (choosing where stdio goes).
+    pub fn instantiate(
+        &self,
+        module: &Rc<Module>,
+        limits: &runtime_core::limits::PlatformLimits,
+        ctx: impl FnOnce(Vec<String>, Vec<String>) -> WasiCtx,
+    ) -> Result<(Store, u32, Rc<RefCell<WasiCtx>>), Instantiation> {
+        let mut store = Store::new(limits.store_config());
+        let mut linker = Linker::new();
+        let mut wasi = ctx(self.argv.clone(), self.env.to_vec());
+        for d in self.dirs {
+            let (host, guest) = d.split_once("::").unwrap_or((d, d));
+            wasi.preopen(host.into(), guest)
+                .map_err(|e| Instantiation::Failed(format!("--dir {d}: {e}")))?;
+        }
+        let wasi = Rc::new(RefCell::new(wasi));
+        wasi::link(&mut store, &mut linker, module, wasi.clone())
+            .map_err(|e| Instantiation::Failed(e.to_string()))?;
+        match linker.instantiate(&mut store, module.clone()) {
+            Ok(i) => Ok((store, i, wasi)),
+            Err(Error::Trap(t)) => Err(Instantiation::Trap(t, store)),
+            Err(e) => Err(Instantiation::Failed(e.to_string())),
+        }
     }
 }
 

@@ -1,0 +1,158 @@
+//! `wrt-dbg serve`: run a WASI program as a GDB remote target (LLDB's Wasm extensions) on TCP or a
+//! serial line, stopped at its first instruction until a client connects.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+
+use gdb_bridge::WasmTarget;
+use gdb_bridge::serve::{Ending, serve};
+use gdb_bridge::target::Exec;
+use runtime_core::Module;
+use runtime_core::limits::config::Settings;
+use runtime_core::limits::{DebugLevel, SafetyDebugMode};
+use runtime_core::wasi::WasiCtx;
+use runtime_core::{Extern, Trap};
+
+use crate::limits::LimitArgs;
+use crate::run::{Instantiation, Program};
+use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
+
+/// Arguments of `wrt-dbg serve`.
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// The module to serve.
+    module: PathBuf,
+    /// Listen on this TCP address; `PORT` alone means 127.0.0.1:PORT, port 0 picks a free one.
+    #[arg(long, value_name = "[ADDR:]PORT", default_value = "1234")]
+    listen: String,
+    /// Serve on a serial line instead, 8N1 at BAUD (default 115200).
+    #[arg(long, value_name = "PATH[@BAUD]")]
+    serial: Option<String>,
+    /// Exit when the first client disconnects instead of waiting for the next.
+    #[arg(long)]
+    once: bool,
+    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
+    #[arg(long, value_name = "DIR")]
+    dir: Vec<String>,
+    /// Set an environment variable for the program (`KEY=VALUE`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    env: Vec<String>,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Arguments for the program (after `--`).
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+/// Serves until the program ends (its exit status), is killed (0), or, with `--once`, the client
+/// leaves (0); 2 when the module or the configuration is unusable.
+pub fn main(args: ServeArgs) -> ExitCode {
+    match run(&args) {
+        Ok(code) => ExitCode::from(code),
+        Err(msg) => {
+            eprintln!("wrt-dbg: {msg}");
+            ExitCode::from(EXIT_BAD_MODULE)
+        }
+    }
+}
+
+fn run(args: &ServeArgs) -> Result<u8, String> {
+    let defaults = Settings {
+        debug_level: Some(DebugLevel::FullDebug),
+        safety_mode: Some(SafetyDebugMode::Development),
+        ..Settings::default()
+    };
+    let limits = args.limits.resolve_over(defaults)?.limits;
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
+    let bytes: Rc<[u8]> = std::fs::read(&args.module)
+        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?
+        .into();
+    let module = Rc::new(Module::new_for_debugging(&bytes).map_err(|e| at(&e))?);
+    let name = args.module.file_name().map_or_else(
+        || "module.wasm".into(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let argv = std::iter::once(name.clone())
+        .chain(args.args.clone())
+        .collect();
+    let program = Program {
+        argv,
+        env: &args.env,
+        dirs: &args.dir,
+    };
+    let (store, inst, wasi) = match program.instantiate(&module, &limits, WasiCtx::new) {
+        Ok(x) => x,
+        Err(Instantiation::Trap(t, _)) => return Err(at(&t)),
+        Err(Instantiation::Failed(e)) => return Err(at(&e)),
+    };
+    let Some(Extern::Func(entry)) = store.instance(inst).export("_start") else {
+        return Err(at(&"no exported function `_start`"));
+    };
+    let mut target =
+        WasmTarget::new(store, inst, entry, module, bytes, name, &limits).map_err(|e| at(&e))?;
+    let ending = match &args.serial {
+        Some(spec) => serve_serial(&mut target, spec)?,
+        None => serve_tcp(&mut target, &args.listen, args.once)?,
+    };
+    wasi.borrow_mut().flush();
+    Ok(match (ending, &target.exec) {
+        (_, Exec::Exited(code)) => *code as u8,
+        (_, Exec::Trapped(Trap::Exit(code))) => *code as u8,
+        (_, Exec::Trapped(_)) => EXIT_TRAP,
+        _ => 0,
+    })
+}
+
+/// `1234` is 127.0.0.1:1234; anything with a colon is taken as written.
+fn listen_addr(spec: &str) -> String {
+    if spec.contains(':') {
+        spec.to_string()
+    } else {
+        format!("127.0.0.1:{spec}")
+    }
+}
+
+fn serve_tcp(target: &mut WasmTarget, spec: &str, once: bool) -> Result<Ending, String> {
+    let addr = listen_addr(spec);
+    let listener =
+        std::net::TcpListener::bind(&addr).map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    eprintln!("wrt-dbg: listening on {local}; in LLDB:");
+    eprintln!("    process connect --plugin wasm connect://{local}");
+    loop {
+        let (stream, peer) = listener
+            .accept()
+            .map_err(|e| format!("accept on {local}: {e}"))?;
+        eprintln!("wrt-dbg: client {peer} connected");
+        let _ = stream.set_nodelay(true);
+        let input = stream.try_clone().map_err(|e| e.to_string())?;
+        let ending = serve(target, input, stream)?;
+        eprintln!("wrt-dbg: client {peer}: {ending:?}");
+        if ending != Ending::Disconnected || once || target.exec != Exec::Stopped {
+            return Ok(ending);
+        }
+    }
+}
+
+fn serve_serial(target: &mut WasmTarget, spec: &str) -> Result<Ending, String> {
+    let (path, baud) = match spec.split_once('@') {
+        Some((p, b)) => (
+            p,
+            b.parse()
+                .map_err(|_| format!("--serial {spec}: `{b}` is not a baud rate"))?,
+        ),
+        None => (spec, 115_200),
+    };
+    let port = serialport::new(path, baud)
+        .data_bits(serialport::DataBits::Eight)
+        .parity(serialport::Parity::None)
+        .stop_bits(serialport::StopBits::One)
+        .timeout(std::time::Duration::from_millis(100))
+        .open()
+        .map_err(|e| format!("cannot open serial line {path}: {e}"))?;
+    let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
+    eprintln!("wrt-dbg: serving on {path} at {baud} baud 8N1; in LLDB:");
+    eprintln!("    process connect --plugin wasm serial://{path}?baud={baud}");
+    serve(target, input, port)
+}
