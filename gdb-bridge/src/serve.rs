@@ -30,8 +30,9 @@ pub enum Ending {
     Exited,
 }
 
-/// The writing half of a connection, as `gdbstub` wants it.
-pub struct Link<W: Write>(pub W);
+/// The writing half of a connection, as `gdbstub` wants it: buffered, since `gdbstub` writes a
+/// byte at a time and flushes at the end of each packet.
+pub struct Link<W: Write>(pub io::BufWriter<W>);
 
 impl<W: Write> Connection for Link<W> {
     type Error = io::Error;
@@ -81,7 +82,7 @@ where
 {
     let interrupt = Arc::new(AtomicBool::new(false));
     let rx = reader(input, interrupt.clone());
-    let stub = GdbStubBuilder::new(Link(output))
+    let stub = GdbStubBuilder::new(Link(io::BufWriter::with_capacity(PACKET_SIZE, output)))
         .packet_buffer_size(PACKET_SIZE)
         .build()
         .map_err(|e| format!("{e}"))?;

@@ -242,8 +242,8 @@ fn unusable_input_exits_2_naming_the_problem() {
         ),
         (
             vec!["check".into(), m.clone()],
-            vec![("WRT_TYPO", "1")],
-            "`WRT_TYPO`",
+            vec![("WRT_MAX_TYPO", "1")],
+            "`WRT_MAX_TYPO`",
         ),
         (
             vec!["check".into(), m.clone()],

@@ -160,7 +160,8 @@ impl Settings {
     }
 
     /// Reads the `WRT_*` variables of `vars`: `WRT_PLATFORM`, `WRT_MEMORY`, `WRT_ASIL`,
-    /// `WRT_DEBUG_LEVEL`, `WRT_SAFETY_MODE`, and `WRT_<LIMIT>` for any limit key (`WRT_MAX_BREAKPOINTS`).
+    /// `WRT_DEBUG_LEVEL`, `WRT_SAFETY_MODE`, and `WRT_<LIMIT>` for any limit key (`WRT_MAX_BREAKPOINTS`);
+    /// an unknown `WRT_MAX_…` is an error, other `WRT_` variables (`WRT_LLDB`) are not ours.
     pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Settings, Error> {
         let mut s = Settings::default();
         for (var, value) in vars {
@@ -173,10 +174,13 @@ impl Settings {
                 "platform" | "asil" | "debug_level" | "safety_mode" => {
                     s.set_choice(&var, &key, &value)?
                 }
-                _ => {
+                // Limits are `max_…` and the other `PlatformLimits` keys; any other `WRT_` variable
+                // belongs to another tool (`WRT_LLDB`) and is left alone.
+                _ if key.starts_with("max_") || PlatformLimits::KEYS.contains(&key.as_str()) => {
                     let n = parse_size(&var, &value)?;
                     s.set_limit(&var, &key, n)?;
                 }
+                _ => {}
             }
         }
         Ok(s)
@@ -345,8 +349,8 @@ mod tests {
             "limits.max_unicorns"
         );
         assert_eq!(
-            key_of(Settings::from_env(vec![("WRT_FLAVOUR".into(), "1".into())]).unwrap_err()),
-            "WRT_FLAVOUR"
+            key_of(Settings::from_env(vec![("WRT_MAX_FLAVOUR".into(), "1".into())]).unwrap_err()),
+            "WRT_MAX_FLAVOUR"
         );
         assert_eq!(
             key_of(Settings::from_toml("asil = \"e\"").unwrap_err()),
