@@ -8,6 +8,8 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "std")]
+pub mod client;
 pub mod monitor;
 pub mod protocol;
 #[cfg(feature = "std")]

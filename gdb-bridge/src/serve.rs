@@ -1,7 +1,8 @@
 //! The event loop and its transports (`std`): a client's bytes arrive on a reader thread, the
 //! program runs on this one and is interrupted when a Ctrl-C (0x03) comes in.
 
-use std::format;
+use std::string::ToString;
+use std::vec::Vec;
 use std::io::{self, Read, Write};
 use std::string::String;
 use std::sync::Arc;
@@ -47,11 +48,25 @@ impl<W: Write> Connection for Link<W> {
     }
 }
 
-/// Reads a connection's bytes on a thread of their own; raises `interrupt` on Ctrl-C.
+/// Where the reader is in the byte stream.
+enum Framing {
+    /// Between packets: only `$`, acks and Ctrl-C mean anything.
+    Outside,
+    /// In a packet body.
+    Body,
+    /// In the checksum, this many digits read.
+    Sum(u8),
+}
+
+/// Reads a connection's bytes on a thread of their own and passes on whole packets, acks and
+/// Ctrl-C (which also raises `interrupt`). Bytes between packets and packets longer than
+/// [`PACKET_SIZE`] are dropped here, so they never reach the stub.
 fn reader(mut input: impl Read + Send + 'static, interrupt: Arc<AtomicBool>) -> Receiver<u8> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
+        let mut packet = Vec::new();
+        let mut state = Framing::Outside;
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => return,
@@ -61,33 +76,95 @@ fn reader(mut input: impl Read + Send + 'static, interrupt: Arc<AtomicBool>) -> 
                 Err(_) => return,
             };
             for &b in &buf[..n] {
-                if b == 0x03 {
-                    interrupt.store(true, Ordering::Relaxed);
-                }
-                if tx.send(b).is_err() {
-                    return;
-                }
+                let send = |bytes: &[u8]| bytes.iter().all(|&b| tx.send(b).is_ok());
+                state = match state {
+                    Framing::Outside => match b {
+                        b'$' => {
+                            packet.clear();
+                            packet.push(b);
+                            Framing::Body
+                        }
+                        b'+' | b'-' | 0x03 => {
+                            if b == 0x03 {
+                                interrupt.store(true, Ordering::Relaxed);
+                            }
+                            if !send(&[b]) {
+                                return;
+                            }
+                            Framing::Outside
+                        }
+                        _ => Framing::Outside,
+                    },
+                    Framing::Body if packet.len() > PACKET_SIZE => Framing::Outside,
+                    Framing::Body => {
+                        packet.push(b);
+                        if b == b'#' { Framing::Sum(0) } else { Framing::Body }
+                    }
+                    Framing::Sum(0) => {
+                        packet.push(b);
+                        Framing::Sum(1)
+                    }
+                    Framing::Sum(_) => {
+                        packet.push(b);
+                        if !send(&packet) {
+                            return;
+                        }
+                        Framing::Outside
+                    }
+                };
             }
         }
     });
     rx
 }
 
-/// Serves one client on `input`/`output` until it disconnects, kills the program, or the program
-/// ends. Malformed packets get error replies or are dropped; they never end the session.
-pub fn serve<R, W>(target: &mut WasmTarget, input: R, output: W) -> Result<Ending, String>
+/// A protocol error `gdbstub` cannot go on from (a malformed or mis-checksummed packet): the
+/// session survives it with a fresh stub.
+type StubError = gdbstub::stub::GdbStubError<&'static str, io::Error>;
+
+/// Serves one client on `input` (writing through connections `output` opens) until it disconnects,
+/// kills the program, or the program ends. A malformed packet gets an `E01` reply and a fresh stub
+/// (the program's state is the target's, untouched); it never ends the session.
+pub fn serve<R, W>(
+    target: &mut WasmTarget,
+    input: R,
+    mut output: impl FnMut() -> io::Result<W>,
+) -> Result<Ending, String>
 where
     R: Read + Send + 'static,
     W: Write,
 {
     let interrupt = Arc::new(AtomicBool::new(false));
     let rx = reader(input, interrupt.clone());
-    let stub = GdbStubBuilder::new(Link(io::BufWriter::with_capacity(PACKET_SIZE, output)))
-        .packet_buffer_size(PACKET_SIZE)
-        .build()
-        .map_err(|e| format!("{e}"))?;
-    let mut sm = stub.run_state_machine(target).map_err(|e| format!("{e}"))?;
-    let fail = |e: gdbstub::stub::GdbStubError<&'static str, io::Error>| format!("{e}");
+    loop {
+        let link = Link(io::BufWriter::with_capacity(PACKET_SIZE, output().map_err(|e| e.to_string())?));
+        let stub = GdbStubBuilder::new(link)
+            .packet_buffer_size(PACKET_SIZE)
+            .build()
+            .map_err(|e| e.to_string())?;
+        match drive(target, stub, &rx, &interrupt) {
+            Ok(ending) => return Ok(ending),
+            Err(e) if e.is_connection_error() || e.is_target_error() => return Err(e.to_string()),
+            // A packet with a bad checksum is dropped (the client resends or gives up); a command
+            // the stub cannot parse is answered with an error.
+            Err(e) if !e.to_string().contains("MalformedCommand") => {}
+            Err(e) => {
+                std::eprintln!("wrt-dbg: malformed packet answered with E01: {e}");
+                let mut w = output().map_err(|e| e.to_string())?;
+                let _ = w.write_all(b"$E01#a6").and_then(|()| w.flush());
+            }
+        }
+    }
+}
+
+/// Runs one `gdbstub` state machine over the bytes of `rx`.
+fn drive<W: Write>(
+    target: &mut WasmTarget,
+    stub: gdbstub::stub::GdbStub<'_, WasmTarget, Link<W>>,
+    rx: &Receiver<u8>,
+    interrupt: &AtomicBool,
+) -> Result<Ending, StubError> {
+    let mut sm = stub.run_state_machine(target)?;
     let mut held = false;
     loop {
         sm = match sm {
@@ -96,25 +173,25 @@ where
                 let Ok(byte) = rx.recv() else {
                     return Ok(Ending::Disconnected);
                 };
-                gdb.incoming_data(target, byte).map_err(fail)?
+                gdb.incoming_data(target, byte)?
             }
             GdbStubStateMachine::Running(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();
                 if let Ok(byte) = rx.try_recv() {
-                    gdb.incoming_data(target, byte).map_err(fail)?
+                    gdb.incoming_data(target, byte)?
                 } else if held {
                     // Stopped for the client's Ctrl-C, which is on its way: wait for it.
                     let Ok(byte) = rx.recv() else {
                         return Ok(Ending::Disconnected);
                     };
-                    gdb.incoming_data(target, byte).map_err(fail)?
+                    gdb.incoming_data(target, byte)?
                 } else {
                     let (reason, pc) = target.run(|| interrupt.load(Ordering::Relaxed));
                     if reason == stopped_by(Signal::SIGINT) && target.exec == Exec::Stopped {
                         held = true;
                         GdbStubStateMachine::Running(gdb)
                     } else {
-                        report(gdb, target, reason, pc).map_err(fail)?
+                        report(gdb, target, reason, pc)?
                     }
                 }
             }
@@ -122,10 +199,10 @@ where
                 held = false;
                 interrupt.store(false, Ordering::Relaxed);
                 let stop: Option<SingleThreadStopReason<u64>> = None;
-                match gdb.interrupt_handled(target, stop).map_err(fail)? {
+                match gdb.interrupt_handled(target, stop)? {
                     GdbStubStateMachine::Running(gdb) => {
                         let pc = target.pc();
-                        report(gdb, target, stopped_by(Signal::SIGINT), pc).map_err(fail)?
+                        report(gdb, target, stopped_by(Signal::SIGINT), pc)?
                     }
                     other => other,
                 }

@@ -127,7 +127,7 @@ fn serve_tcp(target: &mut WasmTarget, spec: &str, once: bool) -> Result<Ending, 
         eprintln!("wrt-dbg: client {peer} connected");
         let _ = stream.set_nodelay(true);
         let input = stream.try_clone().map_err(|e| e.to_string())?;
-        let ending = serve(target, input, stream)?;
+        let ending = serve(target, input, || stream.try_clone())?;
         eprintln!("wrt-dbg: client {peer}: {ending:?}");
         if ending != Ending::Disconnected || once || target.exec != Exec::Stopped {
             return Ok(ending);
@@ -154,5 +154,5 @@ fn serve_serial(target: &mut WasmTarget, spec: &str) -> Result<Ending, String> {
     let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
     eprintln!("wrt-dbg: serving on {path} at {baud} baud 8N1; in LLDB:");
     eprintln!("    process connect --plugin wasm serial://{path}?baud={baud}");
-    serve(target, input, port)
+    serve(target, input, || port.try_clone().map_err(std::io::Error::other))
 }

@@ -1,0 +1,218 @@
+//! The client side of the GDB remote protocol (`std`): packet framing, checksums, acks and
+//! no-ack mode, run-length and escape decoding, and the requests a debugger front-end makes of a
+//! Wasm target (`qWasmCallStack`, `qWasmLocal`, memory reads, breakpoints, resume and step).
+
+use std::format;
+use std::io::{self, Read, Write};
+use std::string::String;
+use std::vec::Vec;
+
+/// A connection to a GDB remote-protocol server.
+pub struct Client<S: Read + Write> {
+    stream: S,
+    acks: bool,
+    pending: Vec<u8>,
+}
+
+/// A failed exchange.
+#[derive(Debug)]
+pub enum ClientError {
+    /// The transport failed or closed.
+    Io(io::Error),
+    /// The server sent something that is not a packet.
+    Protocol(String),
+    /// The server answered `Exx`.
+    Reply(u8),
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::Io(e) => write!(f, "connection: {e}"),
+            ClientError::Protocol(m) => write!(f, "protocol: {m}"),
+            ClientError::Reply(n) => write!(f, "error reply E{n:02x}"),
+        }
+    }
+}
+
+impl From<io::Error> for ClientError {
+    fn from(e: io::Error) -> Self {
+        ClientError::Io(e)
+    }
+}
+
+/// The checksum of a packet body: the sum of its bytes modulo 256.
+pub fn checksum(body: &[u8]) -> u8 {
+    body.iter().fold(0u8, |s, &b| s.wrapping_add(b))
+}
+
+/// A packet as sent on the wire: `$body#xx`.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.push(b'$');
+    out.extend_from_slice(body);
+    out.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
+    out
+}
+
+/// Undoes the escapes (`}x`) and run-length encoding (`x*n`) of a reply body.
+pub fn decode(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'}' if i + 1 < body.len() => {
+                out.push(body[i + 1] ^ 0x20);
+                i += 2;
+            }
+            b'*' if i + 1 < body.len() => {
+                if let Some(&last) = out.last() {
+                    let n = usize::from(body[i + 1]).saturating_sub(29);
+                    out.extend(std::iter::repeat_n(last, n));
+                }
+                i += 2;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Hex digits to bytes.
+pub fn unhex(s: &[u8]) -> Option<Vec<u8>> {
+    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    s.chunks(2)
+        .map(|p| Some(digit(*p.first()?)? << 4 | digit(*p.get(1)?)?))
+        .collect()
+}
+
+impl<S: Read + Write> Client<S> {
+    /// A client on `stream`, acking until no-ack mode is agreed.
+    pub fn new(stream: S) -> Self {
+        Client { stream, acks: true, pending: Vec::new() }
+    }
+
+    /// Asks for no-ack mode (`QStartNoAckMode`); later packets go unacknowledged both ways.
+    pub fn no_ack(&mut self) -> Result<(), ClientError> {
+        if self.request("QStartNoAckMode")? == "OK" {
+            self.acks = false;
+        }
+        Ok(())
+    }
+
+    /// Sends raw bytes (for malformed input in tests).
+    pub fn send_raw(&mut self, bytes: &[u8]) -> Result<(), ClientError> {
+        self.stream.write_all(bytes)?;
+        self.stream.flush()?;
+        Ok(())
+    }
+
+    fn byte(&mut self) -> Result<u8, ClientError> {
+        if !self.pending.is_empty() {
+            return Ok(self.pending.remove(0));
+        }
+        let mut b = [0u8; 4096];
+        let n = self.stream.read(&mut b)?;
+        if n == 0 {
+            return Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into()));
+        }
+        self.pending.extend_from_slice(&b[1..n]);
+        Ok(b[0])
+    }
+
+    /// Reads one packet, checks its checksum, acks it (when acking) and returns its decoded body.
+    pub fn read_packet(&mut self) -> Result<Vec<u8>, ClientError> {
+        loop {
+            match self.byte()? {
+                b'$' => break,
+                b'+' | b'-' => continue,
+                other => return Err(ClientError::Protocol(format!("unexpected byte {other:#04x}"))),
+            }
+        }
+        let mut body = Vec::new();
+        loop {
+            match self.byte()? {
+                b'#' => break,
+                b => body.push(b),
+            }
+        }
+        let sum = [self.byte()?, self.byte()?];
+        let want = unhex(&sum).and_then(|v| v.first().copied());
+        if want != Some(checksum(&body)) {
+            return Err(ClientError::Protocol(format!("bad checksum on a {}-byte reply", body.len())));
+        }
+        if self.acks {
+            self.send_raw(b"+")?;
+        }
+        Ok(decode(&body))
+    }
+
+    /// Sends a packet and returns the reply body as text; `Exx` replies are errors.
+    pub fn request(&mut self, body: &str) -> Result<String, ClientError> {
+        self.send_raw(&frame(body.as_bytes()))?;
+        let reply = String::from_utf8_lossy(&self.read_packet()?).into_owned();
+        match reply.strip_prefix('E') {
+            Some(code) if code.len() == 2 && code.bytes().all(|c| c.is_ascii_hexdigit()) => {
+                Err(ClientError::Reply(u8::from_str_radix(code, 16).unwrap_or(0)))
+            }
+            _ => Ok(reply),
+        }
+    }
+
+    /// Reads `len` bytes at an LLDB address in `m` packets of up to `chunk` bytes each.
+    pub fn read_memory(&mut self, addr: u64, len: usize, chunk: usize) -> Result<Vec<u8>, ClientError> {
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let n = chunk.min(len - out.len());
+            let reply = self.request(&format!("m{:x},{n:x}", addr + out.len() as u64))?;
+            let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+            if bytes.is_empty() {
+                break;
+            }
+            out.extend_from_slice(&bytes);
+        }
+        Ok(out)
+    }
+
+    /// The PCs of the call stack, innermost first.
+    pub fn call_stack(&mut self) -> Result<Vec<u64>, ClientError> {
+        let reply = self.request("qWasmCallStack:1")?;
+        let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+        Ok(bytes
+            .chunks(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .collect())
+    }
+
+    /// A Wasm value the server holds (`qWasmLocal:frame;index` and the like), little-endian.
+    pub fn wasm_value(&mut self, query: &str) -> Result<u64, ClientError> {
+        let reply = self.request(query)?;
+        let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+        let mut b = [0u8; 8];
+        b[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Resumes (`vCont;c`) or single-steps (`vCont;s`) and waits for the stop reply.
+    pub fn resume(&mut self, step: bool) -> Result<String, ClientError> {
+        self.request(if step { "vCont;s:p1.1" } else { "vCont;c:p1.-1" })
+    }
+
+    /// Sends a `monitor` command (`qRcmd`) and returns what it printed.
+    pub fn monitor(&mut self, cmd: &str) -> Result<String, ClientError> {
+        let hex: String = cmd.bytes().map(|b| format!("{b:02x}")).collect();
+        self.send_raw(&frame(format!("qRcmd,{hex}").as_bytes()))?;
+        let mut text = Vec::new();
+        loop {
+            let body = self.read_packet()?;
+            match body.split_first() {
+                Some((b'O', rest)) if rest != b"K" => text.extend(unhex(rest).unwrap_or_default()),
+                _ => break,
+            }
+        }
+        Ok(String::from_utf8_lossy(&text).into_owned())
+    }
+}
