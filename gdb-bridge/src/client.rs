@@ -92,7 +92,11 @@ pub fn unhex(s: &[u8]) -> Option<Vec<u8>> {
 impl<S: Read + Write> Client<S> {
     /// A client on `stream`, acking until no-ack mode is agreed.
     pub fn new(stream: S) -> Self {
-        Client { stream, acks: true, pending: Vec::new() }
+        Client {
+            stream,
+            acks: true,
+            pending: Vec::new(),
+        }
     }
 
     /// Asks for no-ack mode (`QStartNoAckMode`); later packets go unacknowledged both ways.
@@ -129,7 +133,11 @@ impl<S: Read + Write> Client<S> {
             match self.byte()? {
                 b'$' => break,
                 b'+' | b'-' => continue,
-                other => return Err(ClientError::Protocol(format!("unexpected byte {other:#04x}"))),
+                other => {
+                    return Err(ClientError::Protocol(format!(
+                        "unexpected byte {other:#04x}"
+                    )));
+                }
             }
         }
         let mut body = Vec::new();
@@ -142,7 +150,10 @@ impl<S: Read + Write> Client<S> {
         let sum = [self.byte()?, self.byte()?];
         let want = unhex(&sum).and_then(|v| v.first().copied());
         if want != Some(checksum(&body)) {
-            return Err(ClientError::Protocol(format!("bad checksum on a {}-byte reply", body.len())));
+            return Err(ClientError::Protocol(format!(
+                "bad checksum on a {}-byte reply",
+                body.len()
+            )));
         }
         if self.acks {
             self.send_raw(b"+")?;
@@ -155,20 +166,37 @@ impl<S: Read + Write> Client<S> {
         self.send_raw(&frame(body.as_bytes()))?;
         let reply = String::from_utf8_lossy(&self.read_packet()?).into_owned();
         match reply.strip_prefix('E') {
-            Some(code) if code.len() == 2 && code.bytes().all(|c| c.is_ascii_hexdigit()) => {
-                Err(ClientError::Reply(u8::from_str_radix(code, 16).unwrap_or(0)))
-            }
+            Some(code) if code.len() == 2 && code.bytes().all(|c| c.is_ascii_hexdigit()) => Err(
+                ClientError::Reply(u8::from_str_radix(code, 16).unwrap_or(0)),
+            ),
             _ => Ok(reply),
         }
     }
 
-    /// Reads `len` bytes at an LLDB address in `m` packets of up to `chunk` bytes each.
-    pub fn read_memory(&mut self, addr: u64, len: usize, chunk: usize) -> Result<Vec<u8>, ClientError> {
+    /// Reads `len` bytes at an LLDB address in packets of up to `chunk` bytes each: binary `x`
+    /// packets, or hex `m` packets when `binary` is false.
+    pub fn read_memory(
+        &mut self,
+        addr: u64,
+        len: usize,
+        chunk: usize,
+        binary: bool,
+    ) -> Result<Vec<u8>, ClientError> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
             let n = chunk.min(len - out.len());
-            let reply = self.request(&format!("m{:x},{n:x}", addr + out.len() as u64))?;
-            let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+            let at = addr + out.len() as u64;
+            let bytes = if binary {
+                self.send_raw(&frame(format!("x{at:x},{n:x}").as_bytes()))?;
+                let body = self.read_packet()?;
+                if body.len() == 3 && body[0] == b'E' {
+                    return Err(ClientError::Reply(unhex(&body[1..]).map_or(0, |v| v[0])));
+                }
+                body
+            } else {
+                let reply = self.request(&format!("m{at:x},{n:x}"))?;
+                unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?
+            };
             if bytes.is_empty() {
                 break;
             }
@@ -198,7 +226,11 @@ impl<S: Read + Write> Client<S> {
 
     /// Resumes (`vCont;c`) or single-steps (`vCont;s`) and waits for the stop reply.
     pub fn resume(&mut self, step: bool) -> Result<String, ClientError> {
-        self.request(if step { "vCont;s:p1.1" } else { "vCont;c:p1.-1" })
+        self.request(if step {
+            "vCont;s:p1.1"
+        } else {
+            "vCont;c:p1.-1"
+        })
     }
 
     /// Sends a `monitor` command (`qRcmd`) and returns what it printed.

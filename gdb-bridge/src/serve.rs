@@ -1,13 +1,13 @@
 //! The event loop and its transports (`std`): a client's bytes arrive on a reader thread, the
 //! program runs on this one and is interrupted when a Ctrl-C (0x03) comes in.
 
-use std::string::ToString;
-use std::vec::Vec;
 use std::io::{self, Read, Write};
 use std::string::String;
+use std::string::ToString;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
+use std::vec::Vec;
 
 use gdbstub::common::Signal;
 use gdbstub::conn::Connection;
@@ -48,6 +48,52 @@ impl<W: Write> Connection for Link<W> {
     }
 }
 
+/// Marks, between packets, that the packet after it is an `x` (binary memory read) request, which
+/// this loop answers itself: `gdbstub` knows only `m`, whose hex replies take twice the bytes.
+const BINARY_READ: u8 = 0x01;
+
+/// Reads the packet after a [`BINARY_READ`] mark and answers it: the bytes, escaped, `OK` for a
+/// zero-length probe, or an error for an address outside the module and the memory.
+fn binary_read(target: &WasmTarget, rx: &Receiver<u8>, ack: bool) -> Option<Vec<u8>> {
+    let mut packet = Vec::new();
+    while !(packet.len() >= 3 && packet[packet.len() - 3] == b'#') {
+        packet.push(rx.recv().ok()?);
+    }
+    let args = core::str::from_utf8(&packet[2..packet.len() - 3]).ok()?;
+    let parsed = args.split_once(',').and_then(|(a, n)| {
+        Some((
+            u64::from_str_radix(a, 16).ok()?,
+            usize::from_str_radix(n, 16).ok()?,
+        ))
+    });
+    let mut body = Vec::new();
+    match parsed {
+        Some((_, 0)) => body.extend_from_slice(b"OK"),
+        Some((addr, len)) => match target.read(addr, len.min(PACKET_SIZE / 2)) {
+            Some(bytes) if !bytes.is_empty() => {
+                for &b in bytes {
+                    if matches!(b, b'#' | b'$' | b'}' | b'*') {
+                        body.extend_from_slice(&[b'}', b ^ 0x20]);
+                    } else {
+                        body.push(b);
+                    }
+                }
+            }
+            _ => body.extend_from_slice(b"E0e"),
+        },
+        None => body.extend_from_slice(b"E01"),
+    }
+    let sum = body.iter().fold(0u8, |s, &b| s.wrapping_add(b));
+    let mut out = Vec::with_capacity(body.len() + 5);
+    if ack {
+        out.push(b'+');
+    }
+    out.push(b'$');
+    out.extend_from_slice(&body);
+    out.extend_from_slice(std::format!("#{sum:02x}").as_bytes());
+    Some(out)
+}
+
 /// Where the reader is in the byte stream.
 enum Framing {
     /// Between packets: only `$`, acks and Ctrl-C mean anything.
@@ -61,7 +107,11 @@ enum Framing {
 /// Reads a connection's bytes on a thread of their own and passes on whole packets, acks and
 /// Ctrl-C (which also raises `interrupt`). Bytes between packets and packets longer than
 /// [`PACKET_SIZE`] are dropped here, so they never reach the stub.
-fn reader(mut input: impl Read + Send + 'static, interrupt: Arc<AtomicBool>) -> Receiver<u8> {
+fn reader(
+    mut input: impl Read + Send + 'static,
+    interrupt: Arc<AtomicBool>,
+    no_ack: Arc<AtomicBool>,
+) -> Receiver<u8> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
@@ -98,7 +148,11 @@ fn reader(mut input: impl Read + Send + 'static, interrupt: Arc<AtomicBool>) -> 
                     Framing::Body if packet.len() > PACKET_SIZE => Framing::Outside,
                     Framing::Body => {
                         packet.push(b);
-                        if b == b'#' { Framing::Sum(0) } else { Framing::Body }
+                        if b == b'#' {
+                            Framing::Sum(0)
+                        } else {
+                            Framing::Body
+                        }
                     }
                     Framing::Sum(0) => {
                         packet.push(b);
@@ -106,6 +160,12 @@ fn reader(mut input: impl Read + Send + 'static, interrupt: Arc<AtomicBool>) -> 
                     }
                     Framing::Sum(_) => {
                         packet.push(b);
+                        if packet.starts_with(b"$QStartNoAckMode#") {
+                            no_ack.store(true, Ordering::Relaxed);
+                        }
+                        if packet.starts_with(b"$x") && !send(&[BINARY_READ]) {
+                            return;
+                        }
                         if !send(&packet) {
                             return;
                         }
@@ -135,14 +195,18 @@ where
     W: Write,
 {
     let interrupt = Arc::new(AtomicBool::new(false));
-    let rx = reader(input, interrupt.clone());
+    let no_ack = Arc::new(AtomicBool::new(false));
+    let rx = reader(input, interrupt.clone(), no_ack.clone());
     loop {
-        let link = Link(io::BufWriter::with_capacity(PACKET_SIZE, output().map_err(|e| e.to_string())?));
+        let link = Link(io::BufWriter::with_capacity(
+            PACKET_SIZE,
+            output().map_err(|e| e.to_string())?,
+        ));
         let stub = GdbStubBuilder::new(link)
             .packet_buffer_size(PACKET_SIZE)
             .build()
             .map_err(|e| e.to_string())?;
-        match drive(target, stub, &rx, &interrupt) {
+        match drive(target, stub, &rx, &interrupt, &no_ack) {
             Ok(ending) => return Ok(ending),
             Err(e) if e.is_connection_error() || e.is_target_error() => return Err(e.to_string()),
             // A packet with a bad checksum is dropped (the client resends or gives up); a command
@@ -163,6 +227,7 @@ fn drive<W: Write>(
     stub: gdbstub::stub::GdbStub<'_, WasmTarget, Link<W>>,
     rx: &Receiver<u8>,
     interrupt: &AtomicBool,
+    no_ack: &AtomicBool,
 ) -> Result<Ending, StubError> {
     let mut sm = stub.run_state_machine(target)?;
     let mut held = false;
@@ -173,7 +238,18 @@ fn drive<W: Write>(
                 let Ok(byte) = rx.recv() else {
                     return Ok(Ending::Disconnected);
                 };
-                gdb.incoming_data(target, byte)?
+                if byte == BINARY_READ {
+                    let ack = !no_ack.load(Ordering::Relaxed);
+                    let Some(reply) = binary_read(target, rx, ack) else {
+                        return Ok(Ending::Disconnected);
+                    };
+                    if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
+                        return Ok(Ending::Disconnected);
+                    }
+                    GdbStubStateMachine::Idle(gdb)
+                } else {
+                    gdb.incoming_data(target, byte)?
+                }
             }
             GdbStubStateMachine::Running(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();

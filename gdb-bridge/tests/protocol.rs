@@ -19,12 +19,16 @@ use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Extern, Linker, Module};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../tests/fixtures/wasm/{name}.wasm"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../tests/fixtures/wasm/{name}.wasm"));
     std::fs::read(path).unwrap()
 }
 
 /// Serves `name` under `limits` on a thread; returns the client and how the session ended.
-fn start(name: &'static str, limits: PlatformLimits) -> (Client<TcpStream>, mpsc::Receiver<(Ending, Vec<u8>)>) {
+fn start(
+    name: &'static str,
+    limits: PlatformLimits,
+) -> (Client<TcpStream>, mpsc::Receiver<(Ending, Vec<u8>)>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -43,14 +47,29 @@ fn start(name: &'static str, limits: PlatformLimits) -> (Client<TcpStream>, mpsc
         );
         wasi::link(&mut store, &mut linker, &module, Rc::new(RefCell::new(ctx))).unwrap();
         let inst = linker.instantiate(&mut store, module.clone()).unwrap();
-        let Some(Extern::Func(entry)) = store.instance(inst).export("_start") else { panic!() };
-        let mut target = WasmTarget::new(store, inst, entry, module, bytes, format!("{name}.wasm"), &limits).unwrap();
+        let Some(Extern::Func(entry)) = store.instance(inst).export("_start") else {
+            panic!()
+        };
+        let mut target = WasmTarget::new(
+            store,
+            inst,
+            entry,
+            module,
+            bytes,
+            format!("{name}.wasm"),
+            &limits,
+        )
+        .unwrap();
         let (stream, _) = listener.accept().unwrap();
-        let ending = serve(&mut target, stream.try_clone().unwrap(), || stream.try_clone()).unwrap();
+        let ending = serve(&mut target, stream.try_clone().unwrap(), || {
+            stream.try_clone()
+        })
+        .unwrap();
         let _ = tx.send((ending, out.borrow().clone()));
     });
     let mut c = Client::new(TcpStream::connect(addr).unwrap());
-    c.request("qSupported:swbreak+;hwbreak+;qXfer:libraries:read+").unwrap();
+    c.request("qSupported:swbreak+;hwbreak+;qXfer:libraries:read+")
+        .unwrap();
     c.no_ack().unwrap();
     (c, rx)
 }
@@ -84,8 +103,14 @@ fn code_addr(name: &str, fixture_name: &str) -> u64 {
 /// Code addresses of distinct internal instructions (each its own breakpoint site).
 fn instruction_addrs(fixture_name: &str) -> Vec<u64> {
     let module = Module::new_for_debugging(&fixture(fixture_name)).unwrap();
-    let body = (0..module.num_funcs()).find_map(|i| module.body(i).filter(|b| b.offsets.len() > 40)).unwrap();
-    let mut offsets: Vec<u64> = body.offsets.iter().map(|&o| 0x4000_0000_0000_0000 | u64::from(o)).collect();
+    let body = (0..module.num_funcs())
+        .find_map(|i| module.body(i).filter(|b| b.offsets.len() > 40))
+        .unwrap();
+    let mut offsets: Vec<u64> = body
+        .offsets
+        .iter()
+        .map(|&o| 0x4000_0000_0000_0000 | u64::from(o))
+        .collect();
     offsets.dedup();
     offsets
 }
@@ -94,21 +119,39 @@ fn instruction_addrs(fixture_name: &str) -> Vec<u64> {
 fn handshake_libraries_and_wasm_queries() {
     let (mut c, done) = start("c-vec-O0", linux());
     let host = c.request("qHostInfo").unwrap();
-    assert!(host.contains("triple:7761736d3332;"), "plain wasm32: {host}");
+    assert!(
+        host.contains("triple:7761736d3332;"),
+        "plain wasm32: {host}"
+    );
     assert!(c.request("qProcessInfo").unwrap().starts_with("pid:1;"));
     let libs = c.request("qXfer:libraries:read::0,ffff").unwrap();
     assert!(
         libs.ends_with("<library-list><library name=\"c-vec-O0.wasm\"><section address=\"0x4000000000000000\"/></library></library-list>"),
         "{libs}"
     );
-    assert_eq!(c.request("qFooBarBaz").unwrap(), "", "unknown packets get an empty reply");
-    assert_eq!(c.call_stack().unwrap().len(), 1, "stopped at the first instruction");
+    assert_eq!(
+        c.request("qFooBarBaz").unwrap(),
+        "",
+        "unknown packets get an empty reply"
+    );
+    assert_eq!(
+        c.call_stack().unwrap().len(),
+        1,
+        "stopped at the first instruction"
+    );
 
     let scale = code_addr("scale", "c-vec-O0");
     assert_eq!(c.request(&format!("Z0,{scale:x},1")).unwrap(), "OK");
-    assert_eq!(c.request(&format!("Z0,{scale:x},4")).unwrap(), "OK", "any breakpoint kind");
+    assert_eq!(
+        c.request(&format!("Z0,{scale:x},4")).unwrap(),
+        "OK",
+        "any breakpoint kind"
+    );
     let stop = c.resume(false).unwrap();
-    assert!(stop.starts_with("T05") && stop.contains("swbreak"), "{stop}");
+    assert!(
+        stop.starts_with("T05") && stop.contains("swbreak"),
+        "{stop}"
+    );
     let stack = c.call_stack().unwrap();
     assert_eq!(stack[0], scale, "the PC is the breakpoint's address");
     assert_eq!(stack.len(), 4, "scale, main, _start, the export wrapper");
@@ -116,23 +159,66 @@ fn handshake_libraries_and_wasm_queries() {
     let v = c.wasm_value("qWasmLocal:0;1").unwrap();
     assert_eq!(c.wasm_value("qWasmLocal:0;2").unwrap(), 1);
     let sp = c.wasm_value("qWasmGlobal:0;0").unwrap();
-    assert!(sp > 0 && sp < 0x2_0000, "__stack_pointer in memory: {sp:#x}");
-    assert!(matches!(c.request("qWasmLocal:0;999"), Ok(r) if r.is_empty()) || c.request("qWasmLocal:0;999").is_err());
+    assert!(
+        sp > 0 && sp < 0x2_0000,
+        "__stack_pointer in memory: {sp:#x}"
+    );
+    assert!(
+        matches!(c.request("qWasmLocal:0;999"), Ok(r) if r.is_empty())
+            || c.request("qWasmLocal:0;999").is_err()
+    );
     let s = c.request("qWasmStackValue:1;0");
     assert!(s.is_ok(), "operand stack of the caller: {s:?}");
 
     // Memory: the vector v points to, then nothing past the end; code reads give the module file.
-    let m = c.read_memory(v, 12, 4096).unwrap();
-    let ints: Vec<i32> = m.chunks(4).map(|b| i32::from_le_bytes(b.try_into().unwrap())).collect();
-    assert_eq!(ints, [1, 2, 3]);
-    assert_eq!(&c.read_memory(0x4000_0000_0000_0000, 4, 4096).unwrap(), b"\0asm");
-    assert!(matches!(c.read_memory(0xffff_fff0, 64, 4096), Err(ClientError::Reply(_))), "past the memory");
-    assert!(matches!(c.read_memory(0x4000_0001_0000_0000, 4, 4096), Err(ClientError::Reply(_))), "no module 1");
+    for binary in [false, true] {
+        let m = c.read_memory(v, 12, 4096, binary).unwrap();
+        let ints: Vec<i32> = m
+            .chunks(4)
+            .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+            .collect();
+        assert_eq!(ints, [1, 2, 3]);
+        assert_eq!(
+            &c.read_memory(0x4000_0000_0000_0000, 4, 4096, binary)
+                .unwrap(),
+            b"\0asm"
+        );
+        let code = c
+            .read_memory(0x4000_0000_0000_0000, 20_000, 4096, binary)
+            .unwrap();
+        assert_eq!(
+            code,
+            fixture("c-vec-O0")[..20_000],
+            "escaped bytes come back whole"
+        );
+        assert!(
+            matches!(
+                c.read_memory(0xffff_fff0, 64, 4096, binary),
+                Err(ClientError::Reply(_))
+            ),
+            "past the memory"
+        );
+        assert!(
+            matches!(
+                c.read_memory(0x4000_0001_0000_0000, 4, 4096, binary),
+                Err(ClientError::Reply(_))
+            ),
+            "no module 1"
+        );
+    }
+    assert_eq!(c.request("x0,0").unwrap(), "OK", "binary reads are offered");
 
-    assert!(c.monitor("budget").unwrap().contains("breakpoints             1 of 10000"));
+    assert!(
+        c.monitor("budget")
+            .unwrap()
+            .contains("breakpoints             1 of 10000")
+    );
     assert!(c.monitor("limits").unwrap().contains("max_breakpoints"));
     let profile = c.monitor("profile 3").unwrap();
-    assert!(profile.lines().count() == 4 && profile.contains("instructions"), "{profile}");
+    assert!(
+        profile.lines().count() == 4 && profile.contains("instructions"),
+        "{profile}"
+    );
 
     assert_eq!(c.request(&format!("z0,{scale:x},1")).unwrap(), "OK");
     let stop = c.resume(false).unwrap();
@@ -148,9 +234,18 @@ fn malformed_input_gets_errors_and_the_session_goes_on() {
     // Garbage, a bad checksum, a huge length, an unterminated packet: none ends the session.
     c.send_raw(b"garbage\x00\xffbytes").unwrap();
     c.send_raw(b"$qHostInfo#00").unwrap();
-    assert!(matches!(c.request("mffffff00,ffffffffffffffff"), Err(ClientError::Reply(_))));
-    assert!(matches!(c.request("mzz,qq"), Err(ClientError::Reply(_)) | Ok(_)));
-    assert!(matches!(c.request("Z0,zzz,1"), Err(ClientError::Reply(_)) | Ok(_)));
+    assert!(matches!(
+        c.request("mffffff00,ffffffffffffffff"),
+        Err(ClientError::Reply(_))
+    ));
+    assert!(matches!(
+        c.request("mzz,qq"),
+        Err(ClientError::Reply(_)) | Ok(_)
+    ));
+    assert!(matches!(
+        c.request("Z0,zzz,1"),
+        Err(ClientError::Reply(_)) | Ok(_)
+    ));
     c.send_raw(&vec![b'x'; 100_000]).unwrap();
     // The stub still answers.
     let host = c.request("qHostInfo");
@@ -172,7 +267,11 @@ fn capacities_are_refused_with_an_error_and_named_in_the_budget() {
     let capacity = limits.max_breakpoints;
     let (mut c, _done) = start("c-vec-O0", limits);
     let mut refused = None;
-    for (i, addr) in instruction_addrs("c-vec-O0").into_iter().take(capacity as usize + 2).enumerate() {
+    for (i, addr) in instruction_addrs("c-vec-O0")
+        .into_iter()
+        .take(capacity as usize + 2)
+        .enumerate()
+    {
         let i = i as u64;
         match c.request(&format!("Z0,{addr:x},1")) {
             Ok(r) => assert_eq!(r, "OK"),
@@ -191,18 +290,25 @@ fn capacities_are_refused_with_an_error_and_named_in_the_budget() {
         "{budget}"
     );
     let w = c.request("Z2,11300,4");
-    assert!(matches!(w, Err(ClientError::Reply(0x1c))), "no watches at level profile: {w:?}");
+    assert!(
+        matches!(w, Err(ClientError::Reply(0x1c))),
+        "no watches at level profile: {w:?}"
+    );
 }
 
 #[test]
 fn a_running_program_is_interrupted_by_ctrl_c() {
     let (mut c, _done) = start("rust-demo-O0", linux());
-    c.send_raw(&gdb_bridge::client::frame(b"vCont;c:p1.-1")).unwrap();
+    c.send_raw(&gdb_bridge::client::frame(b"vCont;c:p1.-1"))
+        .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(50));
     c.send_raw(&[0x03]).unwrap();
     let stop = String::from_utf8_lossy(&c.read_packet().unwrap()).into_owned();
     assert!(stop.starts_with("T02"), "SIGINT: {stop}");
-    assert!(c.call_stack().unwrap().len() > 3, "stopped inside the program");
+    assert!(
+        c.call_stack().unwrap().len() > 3,
+        "stopped inside the program"
+    );
     let stop = c.resume(true).unwrap();
     assert!(stop.starts_with("T05"), "and it steps on: {stop}");
 }

@@ -154,5 +154,7 @@ fn serve_serial(target: &mut WasmTarget, spec: &str) -> Result<Ending, String> {
     let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
     eprintln!("wrt-dbg: serving on {path} at {baud} baud 8N1; in LLDB:");
     eprintln!("    process connect --plugin wasm serial://{path}?baud={baud}");
-    serve(target, input, || port.try_clone().map_err(std::io::Error::other))
+    serve(target, input, || {
+        port.try_clone().map_err(std::io::Error::other)
+    })
 }
