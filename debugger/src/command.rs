@@ -718,17 +718,12 @@ impl Debugger {
             }
             "limits" => {
                 let l = self.session.limits();
-                let mut text = format!(
-                    "platform {}  asil {}  debug level {}  mode {}\n",
-                    l.platform, l.asil_level, l.debug_level, l.safety_debug_mode
-                );
-                let mut data = serde_json::Map::new();
-                for k in runtime_core::limits::PlatformLimits::KEYS {
-                    let v = l.get(k).unwrap_or(0);
-                    let _ = writeln!(text, "{k:<28} {v}");
-                    data.insert((*k).to_string(), json!(v));
-                }
-                Ok((text.trim_end().to_string(), json!({ "limits": data })))
+                let data: serde_json::Map<String, Json> =
+                    runtime_core::limits::PlatformLimits::KEYS
+                        .iter()
+                        .map(|k| ((*k).to_string(), json!(l.get(k).unwrap_or(0))))
+                        .collect();
+                Ok((l.report(), json!({ "limits": data })))
             }
             "budget" => self.info_budget(),
             "profile" => self.info_profile(rest.split_once(' ').map(|x| x.1)),
@@ -862,48 +857,21 @@ impl Debugger {
 
     fn info_budget(&mut self) -> Out {
         let s = &self.session;
-        let d = &s.debug;
         let l = s.limits();
-        let rows = [
-            (
-                "breakpoint sites",
-                "max_breakpoints",
-                s.armed.len(),
-                d.breakpoints.capacity(),
-            ),
-            (
-                "source breakpoints",
-                "max_source_breakpoints",
-                s.breakpoints.len(),
-                l.max_source_breakpoints as usize,
-            ),
-            (
-                "watchpoints",
-                "max_variable_watches",
-                d.watches.len(),
-                d.watches.capacity(),
-            ),
-            (
-                "memory inspectors",
-                "max_memory_inspectors",
-                d.inspectors.len(),
-                d.inspectors.capacity(),
-            ),
-            (
-                "stack traces",
-                "max_stack_traces",
-                d.traces.iter().count(),
-                d.traces.capacity(),
-            ),
-        ];
+        let source = runtime_core::debug::TableUse {
+            what: "source breakpoints",
+            limit: "max_source_breakpoints",
+            used: s.breakpoints.len(),
+            capacity: l.max_source_breakpoints as usize,
+        };
         let mut text = format!(
             "Debug budget ({} at debug level {}):\n",
             l.platform, l.debug_level
         );
         let mut data = Vec::new();
-        for (what, limit, used, cap) in rows {
-            let _ = writeln!(text, "  {what:<20} {used:>6} of {cap:<6} ({limit})");
-            data.push(json!({ "table": what, "limit": limit, "used": used, "capacity": cap }));
+        for row in std::iter::once(source).chain(s.debug.usage()) {
+            let _ = writeln!(text, "{}", row.line());
+            data.push(json!({ "table": row.what, "limit": row.limit, "used": row.used, "capacity": row.capacity }));
         }
         let _ = writeln!(
             text,
@@ -923,28 +891,13 @@ impl Debugger {
             .as_ref()
             .ok_or_else(|| Error::Usage("Profiling is off; `profile on` starts it.".into()))?;
         let n = n.map(number).transpose()?.unwrap_or(10) as usize;
-        let total = p.total().max(1);
-        let mut text = format!(
-            "{:>12} {:>6} {:>10}  function\n",
-            "instructions", "share", "calls"
-        );
-        let mut rows = Vec::new();
-        for c in p.top(n) {
-            let name = self.function_name(c.func);
-            let share = c.instructions as f64 * 100.0 / total as f64;
-            let _ = writeln!(
-                text,
-                "{:>12} {share:>5.1}% {:>10}  {name}",
-                c.instructions, c.calls
-            );
-            rows.push(
-                json!({ "function": name, "instructions": c.instructions, "calls": c.calls }),
-            );
-        }
-        Ok((
-            text.trim_end().to_string(),
-            json!({ "profile": rows, "total": p.total() }),
-        ))
+        let rows: Vec<Json> = p
+            .top(n)
+            .iter()
+            .map(|c| json!({ "function": self.function_name(c.func), "instructions": c.instructions, "calls": c.calls }))
+            .collect();
+        let text = p.report(n, |f| self.function_name(f));
+        Ok((text, json!({ "profile": rows, "total": p.total() })))
     }
 
     /// A function's source name (from DWARF at its entry), else the module's name for it.
@@ -983,14 +936,7 @@ impl Debugger {
     fn cmd_print(&mut self, fmt: &str, rest: &str) -> Out {
         let format = letters(fmt)?.1;
         let v = self.session.evaluate(rest)?;
-        let f = self.session.selected_frame()?;
-        let state = self.session.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
-        let p = Printer {
-            dwarf: &self.session.dwarf,
-            state: &state,
-            format,
-        };
-        let shown = p.top(&v);
+        let shown = self.session.show(&v, format)?;
         let ty = self.session.dwarf.type_name(&v.ty);
         self.record(v)?;
         let n = self.session.history.len();
@@ -1079,14 +1025,7 @@ impl Debugger {
 
     fn display_one(&mut self, n: u32, expr: &str, format: Format) -> Out {
         let v = self.session.evaluate(expr)?;
-        let f = self.session.selected_frame()?;
-        let state = self.session.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
-        let shown = Printer {
-            dwarf: &self.session.dwarf,
-            state: &state,
-            format,
-        }
-        .top(&v);
+        let shown = self.session.show(&v, format)?;
         Ok((
             format!("{n}: {expr} = {shown}"),
             json!({ "display": n, "value": shown }),

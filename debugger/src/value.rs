@@ -450,6 +450,20 @@ fn rust_short(name: &str) -> &str {
     }
 }
 
+impl crate::session::Session {
+    /// A value as `print` shows it, read in the selected frame.
+    pub fn show(&self, v: &Value, format: Format) -> Result<String, Error> {
+        let f = self.selected_frame()?;
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        Ok(Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format,
+        }
+        .top(v))
+    }
+}
+
 fn is_c_char(dwarf: &DwarfInfo, ty: &Ty) -> bool {
     matches!(
         dwarf.shape(ty),

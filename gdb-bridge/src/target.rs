@@ -287,11 +287,6 @@ impl WasmTarget {
         }
     }
 
-    /// Armed breakpoint sites.
-    pub fn armed(&self) -> usize {
-        self.sites.len()
-    }
-
     /// Writes linear memory (code is not writable: breakpoints are set by `Z0`).
     pub fn write(&mut self, addr: u64, bytes: &[u8]) -> bool {
         let Some(a) = WasmAddr::from_raw(addr) else {

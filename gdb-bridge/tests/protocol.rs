@@ -211,7 +211,7 @@ fn handshake_libraries_and_wasm_queries() {
     assert!(
         c.monitor("budget")
             .unwrap()
-            .contains("breakpoints             1 of 10000")
+            .contains("     1 of 10000  (max_breakpoints)")
     );
     assert!(c.monitor("limits").unwrap().contains("max_breakpoints"));
     let profile = c.monitor("profile 3").unwrap();

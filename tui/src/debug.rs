@@ -8,11 +8,9 @@ use std::process::ExitCode;
 use std::rc::Rc;
 
 use debugger::{Debugger, Program, Session, SharedOutput};
-use runtime_core::limits::config::Settings;
-use runtime_core::limits::{DebugLevel, SafetyDebugMode};
 
 use crate::EXIT_BAD_MODULE;
-use crate::limits::LimitArgs;
+use crate::limits::{LimitArgs, WasiArgs};
 
 /// How results are printed.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -46,12 +44,8 @@ pub struct DebugArgs {
     /// Where the program's stdout and stderr go (default: our stderr, apart from debugger output).
     #[arg(long, value_name = "FILE")]
     program_output: Option<PathBuf>,
-    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
-    #[arg(long, value_name = "DIR")]
-    dir: Vec<String>,
-    /// Set an environment variable for the program (`KEY=VALUE`).
-    #[arg(long, value_name = "KEY=VALUE")]
-    env: Vec<String>,
+    #[command(flatten)]
+    wasi: WasiArgs,
     #[command(flatten)]
     limits: LimitArgs,
     /// Arguments for the program (after `--`).
@@ -72,12 +66,7 @@ pub fn main(args: DebugArgs) -> ExitCode {
 }
 
 fn session(args: &DebugArgs) -> Result<Debugger, String> {
-    let defaults = Settings {
-        debug_level: Some(DebugLevel::FullDebug),
-        safety_mode: Some(SafetyDebugMode::Development),
-        ..Settings::default()
-    };
-    let limits = args.limits.resolve_over(defaults)?.limits;
+    let limits = args.limits.resolve_for_debugging()?.limits;
     let bytes = std::fs::read(&args.module)
         .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
     let output: Rc<RefCell<dyn Write>> = match &args.program_output {
@@ -93,13 +82,13 @@ fn session(args: &DebugArgs) -> Result<Debugger, String> {
         .file_name()
         .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
     let mut dirs = Vec::new();
-    for d in &args.dir {
+    for d in &args.wasi.dir {
         let (host, guest) = d.split_once("::").unwrap_or((d, d));
         dirs.push((PathBuf::from(host), guest.to_string()));
     }
     let program = Program {
         args: std::iter::once(name).chain(args.args.clone()).collect(),
-        env: args.env.clone(),
+        env: args.wasi.env.clone(),
         dirs,
         output: Some(SharedOutput(output)),
     };

@@ -5,6 +5,17 @@ use std::path::PathBuf;
 use runtime_core::limits::config::{Resolved, Settings, Target, parse_size};
 use runtime_core::limits::{AsilLevel, DebugLevel, SafetyDebugMode};
 
+/// What a WASI program gets besides its arguments: preopened directories and environment.
+#[derive(clap::Args, Debug, Default)]
+pub struct WasiArgs {
+    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Vec<String>,
+    /// Set an environment variable for the program (`KEY=VALUE`).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub env: Vec<String>,
+}
+
 /// Platform limit flags; each overrides the config file and the environment.
 #[derive(clap::Args, Debug, Default)]
 pub struct LimitArgs {
@@ -36,6 +47,16 @@ impl LimitArgs {
     /// The limits: built-in preset < config file < `WRT_*` environment < these flags.
     pub fn resolve(&self) -> Result<Resolved, String> {
         self.resolve_over(Settings::default())
+    }
+
+    /// The limits for a debug session: like [`LimitArgs::resolve`], but debug level `full` and
+    /// development mode unless something above the preset says otherwise.
+    pub fn resolve_for_debugging(&self) -> Result<Resolved, String> {
+        self.resolve_over(Settings {
+            debug_level: Some(DebugLevel::FullDebug),
+            safety_mode: Some(SafetyDebugMode::Development),
+            ..Settings::default()
+        })
     }
 
     /// Like [`LimitArgs::resolve`], with `defaults` under the config file.

@@ -9,7 +9,7 @@ use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
 
 use crate::check::verdict;
-use crate::limits::LimitArgs;
+use crate::limits::{LimitArgs, WasiArgs};
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
 
 /// Arguments of `wrt-dbg run`.
@@ -20,12 +20,8 @@ pub struct RunArgs {
     /// Call this export instead of `_start`, with numeric arguments, and print its results.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
-    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
-    #[arg(long, value_name = "DIR")]
-    dir: Vec<String>,
-    /// Set an environment variable for the program (`KEY=VALUE`).
-    #[arg(long, value_name = "KEY=VALUE")]
-    env: Vec<String>,
+    #[command(flatten)]
+    wasi: WasiArgs,
     #[command(flatten)]
     limits: LimitArgs,
     /// Arguments for the program (after `--`), or for the invoked export.
@@ -73,8 +69,8 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     };
     let program = Program {
         argv,
-        env: &args.env,
-        dirs: &args.dir,
+        env: &args.wasi.env,
+        dirs: &args.wasi.dir,
     };
     let (mut store, inst, ctx) =
         match program.instantiate(&module, &fit.resolved.limits, WasiCtx::new) {

@@ -9,12 +9,10 @@ use gdb_bridge::WasmTarget;
 use gdb_bridge::serve::{Ending, serve};
 use gdb_bridge::target::Exec;
 use runtime_core::Module;
-use runtime_core::limits::config::Settings;
-use runtime_core::limits::{DebugLevel, SafetyDebugMode};
 use runtime_core::wasi::WasiCtx;
 use runtime_core::{Extern, Trap};
 
-use crate::limits::LimitArgs;
+use crate::limits::{LimitArgs, WasiArgs};
 use crate::run::{Instantiation, Program};
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
 
@@ -32,12 +30,8 @@ pub struct ServeArgs {
     /// Exit when the first client disconnects instead of waiting for the next.
     #[arg(long)]
     once: bool,
-    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
-    #[arg(long, value_name = "DIR")]
-    dir: Vec<String>,
-    /// Set an environment variable for the program (`KEY=VALUE`).
-    #[arg(long, value_name = "KEY=VALUE")]
-    env: Vec<String>,
+    #[command(flatten)]
+    wasi: WasiArgs,
     #[command(flatten)]
     limits: LimitArgs,
     /// Arguments for the program (after `--`).
@@ -58,12 +52,7 @@ pub fn main(args: ServeArgs) -> ExitCode {
 }
 
 fn run(args: &ServeArgs) -> Result<u8, String> {
-    let defaults = Settings {
-        debug_level: Some(DebugLevel::FullDebug),
-        safety_mode: Some(SafetyDebugMode::Development),
-        ..Settings::default()
-    };
-    let limits = args.limits.resolve_over(defaults)?.limits;
+    let limits = args.limits.resolve_for_debugging()?.limits;
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
     let bytes: Rc<[u8]> = std::fs::read(&args.module)
         .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?
@@ -78,8 +67,8 @@ fn run(args: &ServeArgs) -> Result<u8, String> {
         .collect();
     let program = Program {
         argv,
-        env: &args.env,
-        dirs: &args.dir,
+        env: &args.wasi.env,
+        dirs: &args.wasi.dir,
     };
     let (store, inst, wasi) = match program.instantiate(&module, &limits, WasiCtx::new) {
         Ok(x) => x,

@@ -138,7 +138,7 @@ fn check_c(out: &str, program: &str, status: Option<i32>) {
         &[
             "Breakpoint 1: where = c-vec-O0.wasm`scale",
             "Breakpoint 2: where = c-vec-O0.wasm`add",
-            "breakpoints             2 of 10000  (max_breakpoints)",
+            "     2 of 10000  (max_breakpoints)",
             "stop reason = breakpoint 1.1",
             "frame #0: 0x400000000000060d c-vec-O0.wasm`scale(v=0x00011300, k=1) at vec.c:25:21",
             "frame #1: 0x4000000000000349 c-vec-O0.wasm`main at vec.c:38:24",

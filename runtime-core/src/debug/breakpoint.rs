@@ -95,6 +95,16 @@ impl Breakpoints {
         }
     }
 
+    /// Breakpoints armed.
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether none is armed.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
     /// The number of breakpoints this table can hold.
     pub fn capacity(&self) -> usize {
         self.table.capacity()

@@ -60,6 +60,29 @@ pub fn refusal(l: &PlatformLimits) -> Option<alloc::string::String> {
     None
 }
 
+/// How full one debug table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableUse {
+    /// What the table holds.
+    pub what: &'static str,
+    /// The [`PlatformLimits`] key sizing it.
+    pub limit: &'static str,
+    /// Records in use.
+    pub used: usize,
+    /// Records it holds at most.
+    pub capacity: usize,
+}
+
+impl TableUse {
+    /// `  breakpoints   2 of 10000  (max_breakpoints)`: one line of a budget report.
+    pub fn line(&self) -> alloc::string::String {
+        format!(
+            "  {:<20} {:>6} of {:<6} ({})",
+            self.what, self.used, self.capacity, self.limit
+        )
+    }
+}
+
 /// The debug tables of one session.
 #[derive(Debug)]
 pub struct DebugSession {
@@ -76,6 +99,42 @@ pub struct DebugSession {
 }
 
 impl DebugSession {
+    /// How full each table is: breakpoints (armed sites), watches, inspectors, stored traces.
+    pub fn usage(&self) -> [TableUse; 4] {
+        let row = |what, limit, used, capacity| TableUse {
+            what,
+            limit,
+            used,
+            capacity,
+        };
+        [
+            row(
+                "breakpoints",
+                "max_breakpoints",
+                self.breakpoints.len(),
+                self.breakpoints.capacity(),
+            ),
+            row(
+                "watchpoints",
+                "max_variable_watches",
+                self.watches.len(),
+                self.watches.capacity(),
+            ),
+            row(
+                "memory inspectors",
+                "max_memory_inspectors",
+                self.inspectors.len(),
+                self.inspectors.capacity(),
+            ),
+            row(
+                "stack traces",
+                "max_stack_traces",
+                self.traces.iter().count(),
+                self.traces.capacity(),
+            ),
+        ]
+    }
+
     /// Opens a session, allocating every table, or refuses it naming the rule.
     pub fn open(limits: &PlatformLimits) -> Result<DebugSession, Error> {
         if let Some(rule) = refusal(limits) {

@@ -2,8 +2,11 @@
 //! per-instruction hook while profiling is on (debug level `profile` and up). Sized once for the
 //! instance's functions; counting never allocates.
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::fmt::Write;
 
 use crate::exec::Frame;
 
@@ -55,6 +58,26 @@ impl Profile {
     /// Instructions counted in all.
     pub fn total(&self) -> u64 {
         self.instructions.iter().sum()
+    }
+
+    /// A table of the top `n` functions (instructions, share, calls, name), `name` naming each.
+    pub fn report(&self, n: usize, name: impl Fn(u32) -> String) -> String {
+        let total = self.total().max(1) as f64;
+        let mut out = format!(
+            "{:>12} {:>6} {:>10}  function",
+            "instructions", "share", "calls"
+        );
+        for c in self.top(n) {
+            let share = c.instructions as f64 * 100.0 / total;
+            let _ = write!(
+                out,
+                "\n{:>12} {share:>5.1}% {:>10}  {}",
+                c.instructions,
+                c.calls,
+                name(c.func)
+            );
+        }
+        out
     }
 
     /// The `n` functions that executed the most instructions, most first.

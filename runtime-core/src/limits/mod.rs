@@ -296,6 +296,22 @@ impl PlatformLimits {
         Ok(())
     }
 
+    /// The platform, safety level, debug level and mode, then every limit by key, one a line.
+    pub fn report(&self) -> alloc::string::String {
+        use core::fmt::Write;
+        let mut out = alloc::format!(
+            "platform {}  asil {}  debug level {}  mode {}",
+            self.platform,
+            self.asil_level,
+            self.debug_level,
+            self.safety_debug_mode
+        );
+        for k in Self::KEYS {
+            let _ = write!(out, "\n{k:<28} {}", self.get(k).unwrap_or(0));
+        }
+        out
+    }
+
     /// Whether a debugger may attach: debugging is configured, and an ASIL-D deployment in production
     /// refuses it outright.
     pub fn debug_allowed(&self) -> bool {
