@@ -48,18 +48,22 @@ impl<W: Write> Connection for Link<W> {
     }
 }
 
-/// Marks, between packets, that the packet after it is an `x` (binary memory read) request, which
-/// this loop answers itself: `gdbstub` knows only `m`, whose hex replies take twice the bytes.
-const BINARY_READ: u8 = 0x01;
+/// What the reader passes on: bytes for the stub, or a whole `x` (binary memory read) request,
+/// which this loop answers itself (`gdbstub` knows only `m`, whose hex replies take twice the bytes).
+enum Input {
+    /// A byte of a packet, an ack or a Ctrl-C.
+    Byte(u8),
+    /// A whole `$x…#xx` packet.
+    BinaryRead(Vec<u8>),
+}
 
-/// Reads the packet after a [`BINARY_READ`] mark and answers it: the bytes, escaped, `OK` for a
-/// zero-length probe, or an error for an address outside the module and the memory.
-fn binary_read(target: &WasmTarget, rx: &Receiver<u8>, ack: bool) -> Option<Vec<u8>> {
-    let mut packet = Vec::new();
-    while !(packet.len() >= 3 && packet[packet.len() - 3] == b'#') {
-        packet.push(rx.recv().ok()?);
-    }
-    let args = core::str::from_utf8(&packet[2..packet.len() - 3]).ok()?;
+/// Answers an `x` packet: the bytes, escaped, `OK` for a zero-length probe, or an error for an
+/// address outside the module and the memory.
+fn binary_read(target: &WasmTarget, packet: &[u8], ack: bool) -> Vec<u8> {
+    let args = packet
+        .get(2..packet.len().saturating_sub(3))
+        .and_then(|a| core::str::from_utf8(a).ok())
+        .unwrap_or("");
     let parsed = args.split_once(',').and_then(|(a, n)| {
         Some((
             u64::from_str_radix(a, 16).ok()?,
@@ -91,7 +95,7 @@ fn binary_read(target: &WasmTarget, rx: &Receiver<u8>, ack: bool) -> Option<Vec<
     out.push(b'$');
     out.extend_from_slice(&body);
     out.extend_from_slice(std::format!("#{sum:02x}").as_bytes());
-    Some(out)
+    out
 }
 
 /// Where the reader is in the byte stream.
@@ -111,7 +115,7 @@ fn reader(
     mut input: impl Read + Send + 'static,
     interrupt: Arc<AtomicBool>,
     no_ack: Arc<AtomicBool>,
-) -> Receiver<u8> {
+) -> Receiver<Input> {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
@@ -126,7 +130,7 @@ fn reader(
                 Err(_) => return,
             };
             for &b in &buf[..n] {
-                let send = |bytes: &[u8]| bytes.iter().all(|&b| tx.send(b).is_ok());
+                let send = |bytes: &[u8]| bytes.iter().all(|&b| tx.send(Input::Byte(b)).is_ok());
                 state = match state {
                     Framing::Outside => match b {
                         b'$' => {
@@ -163,10 +167,13 @@ fn reader(
                         if packet.starts_with(b"$QStartNoAckMode#") {
                             no_ack.store(true, Ordering::Relaxed);
                         }
-                        if packet.starts_with(b"$x") && !send(&[BINARY_READ]) {
-                            return;
-                        }
-                        if !send(&packet) {
+                        let sent = if packet.starts_with(b"$x") {
+                            tx.send(Input::BinaryRead(core::mem::take(&mut packet)))
+                                .is_ok()
+                        } else {
+                            send(&packet)
+                        };
+                        if !sent {
                             return;
                         }
                         Framing::Outside
@@ -225,7 +232,7 @@ where
 fn drive<W: Write>(
     target: &mut WasmTarget,
     stub: gdbstub::stub::GdbStub<'_, WasmTarget, Link<W>>,
-    rx: &Receiver<u8>,
+    rx: &Receiver<Input>,
     interrupt: &AtomicBool,
     no_ack: &AtomicBool,
 ) -> Result<Ending, StubError> {
@@ -235,32 +242,28 @@ fn drive<W: Write>(
         sm = match sm {
             GdbStubStateMachine::Idle(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();
-                let Ok(byte) = rx.recv() else {
-                    return Ok(Ending::Disconnected);
-                };
-                if byte == BINARY_READ {
-                    let ack = !no_ack.load(Ordering::Relaxed);
-                    let Some(reply) = binary_read(target, rx, ack) else {
-                        return Ok(Ending::Disconnected);
-                    };
-                    if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
-                        return Ok(Ending::Disconnected);
+                match rx.recv() {
+                    Err(_) => return Ok(Ending::Disconnected),
+                    Ok(Input::Byte(byte)) => gdb.incoming_data(target, byte)?,
+                    Ok(Input::BinaryRead(packet)) => {
+                        let reply = binary_read(target, &packet, !no_ack.load(Ordering::Relaxed));
+                        if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
+                            return Ok(Ending::Disconnected);
+                        }
+                        GdbStubStateMachine::Idle(gdb)
                     }
-                    GdbStubStateMachine::Idle(gdb)
-                } else {
-                    gdb.incoming_data(target, byte)?
                 }
             }
             GdbStubStateMachine::Running(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();
-                if let Ok(byte) = rx.try_recv() {
-                    gdb.incoming_data(target, byte)?
+                if let Ok(input) = rx.try_recv() {
+                    feed(gdb, target, input)?
                 } else if held {
                     // Stopped for the client's Ctrl-C, which is on its way: wait for it.
-                    let Ok(byte) = rx.recv() else {
+                    let Ok(input) = rx.recv() else {
                         return Ok(Ending::Disconnected);
                     };
-                    gdb.incoming_data(target, byte)?
+                    feed(gdb, target, input)?
                 } else {
                     let (reason, pc) = target.run(|| interrupt.load(Ordering::Relaxed));
                     if reason == stopped_by(Signal::SIGINT) && target.exec == Exec::Stopped {
@@ -302,6 +305,27 @@ type Running<'a, W> = gdbstub::stub::state_machine::GdbStubStateMachineInner<
     WasmTarget,
     Link<W>,
 >;
+
+/// Gives the running stub what came in; a binary read while running goes to the stub as bytes
+/// (and gets its error reply).
+fn feed<'a, W: Write>(
+    mut gdb: Running<'a, W>,
+    target: &mut WasmTarget,
+    input: Input,
+) -> Result<GdbStubStateMachine<'a, WasmTarget, Link<W>>, StubError> {
+    let bytes = match input {
+        Input::Byte(b) => return gdb.incoming_data(target, b),
+        Input::BinaryRead(packet) => packet,
+    };
+    let (last, rest) = bytes.split_last().map_or((0, &[][..]), |(l, r)| (*l, r));
+    for &b in rest {
+        match gdb.incoming_data(target, b)? {
+            GdbStubStateMachine::Running(g) => gdb = g,
+            other => return Ok(other),
+        }
+    }
+    gdb.incoming_data(target, last)
+}
 
 /// Reports a stop with the PC expedited, as LLDB's Wasm plugin needs.
 fn report<'a, W: Write>(
