@@ -476,8 +476,10 @@ fn is_c_char(dwarf: &DwarfInfo, ty: &Ty) -> bool {
 
 /// A raw value of `size` bytes as a signed number.
 pub fn sign_extend(raw: u64, size: u64) -> i64 {
-    if size >= 8 {
-        return raw as i64;
+    match size {
+        0 => return 0,
+        8.. => return raw as i64,
+        _ => {}
     }
     let shift = 64 - size * 8;
     ((raw << shift) as i64) >> shift
@@ -504,5 +506,19 @@ fn escape(c: u8, quote: char) -> String {
         c if c as char == quote => format!("\\{quote}"),
         c if c.is_ascii_graphic() || c == b' ' => (c as char).to_string(),
         c => format!("\\{c:03o}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sign_extend;
+
+    #[test]
+    fn sign_extension_of_every_size() {
+        assert_eq!(sign_extend(0xff, 1), -1);
+        assert_eq!(sign_extend(0x7f, 1), 127);
+        assert_eq!(sign_extend(0xfffe, 2), -2);
+        assert_eq!(sign_extend(u64::MAX, 8), -1);
+        assert_eq!(sign_extend(0xff, 0), 0, "a zero-sized type (from bad DWARF) reads as 0");
     }
 }
