@@ -157,6 +157,9 @@ impl Printer<'_> {
     }
 
     fn try_show(&self, v: &Value, depth: u32) -> Result<String, Error> {
+        if depth > MAX_DEPTH {
+            return Ok("{...}".into());
+        }
         let rust = self.rust(&v.ty);
         let shape = self.dwarf.shape(&v.ty)?;
         if self.format != Format::Natural
@@ -215,9 +218,6 @@ impl Printer<'_> {
             Shape::Struct {
                 members, variants, ..
             } => {
-                if depth > MAX_DEPTH {
-                    return Ok("{...}".into());
-                }
                 if rust {
                     return self.rust_struct(v, &members, variants, depth);
                 }
@@ -519,6 +519,10 @@ mod tests {
         assert_eq!(sign_extend(0x7f, 1), 127);
         assert_eq!(sign_extend(0xfffe, 2), -2);
         assert_eq!(sign_extend(u64::MAX, 8), -1);
-        assert_eq!(sign_extend(0xff, 0), 0, "a zero-sized type (from bad DWARF) reads as 0");
+        assert_eq!(
+            sign_extend(0xff, 0),
+            0,
+            "a zero-sized type (from bad DWARF) reads as 0"
+        );
     }
 }

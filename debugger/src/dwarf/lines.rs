@@ -49,26 +49,18 @@ impl LineTable {
             let Some(program) = unit.line_program.clone() else {
                 continue;
             };
-            let mut file_ids = Vec::new();
+            // By the row's file index, which malformed DWARF may make huge: a map, not a table.
+            let mut file_ids = std::collections::HashMap::new();
             let mut rows = program.rows();
             let mut seq = Vec::new();
             while let Some((header, row)) = rows.next_row().map_err(bad)? {
-                let file = row.file_index() as usize;
-                while file_ids.len() <= file {
-                    file_ids.push(None);
-                }
-                let id = match file_ids[file] {
-                    Some(id) => id,
-                    None => {
-                        let name = header
-                            .file(row.file_index())
-                            .map(|f| file_path(dwarf, &unit, header, f))
-                            .unwrap_or_default();
-                        let id = table.file_id(name);
-                        file_ids[file] = Some(id);
-                        id
-                    }
-                };
+                let id = *file_ids.entry(row.file_index()).or_insert_with(|| {
+                    let name = header
+                        .file(row.file_index())
+                        .map(|f| file_path(dwarf, &unit, header, f))
+                        .unwrap_or_default();
+                    table.file_id(name)
+                });
                 seq.push(LineRow {
                     addr: row.address(),
                     file: id,

@@ -6,6 +6,9 @@ use gimli::UnitOffset;
 use super::{DwarfInfo, Reader, attr_text};
 use crate::error::Error;
 
+/// Deepest chain of typedefs, qualifiers or nested arrays followed before giving up.
+const MAX_NESTING: u32 = 64;
+
 /// A type DIE: unit index and offset.
 pub type TypeId = (usize, UnitOffset);
 
@@ -190,6 +193,14 @@ impl DwarfInfo {
 
     /// The size in bytes of a value of `ty`.
     pub fn size_of(&self, ty: &Ty) -> Result<u64, Error> {
+        self.size_at(ty, 0)
+    }
+
+    /// [`DwarfInfo::size_of`], `depth` arrays deep (malformed DWARF can nest them in a cycle).
+    fn size_at(&self, ty: &Ty, depth: u32) -> Result<u64, Error> {
+        if depth > MAX_NESTING {
+            return Err(Error::dwarf(".debug_info", "types nest too deep"));
+        }
         Ok(match ty {
             Ty::Int { size, .. } | Ty::Float { size } => *size as u64,
             Ty::Ptr(_) => 4,
@@ -203,7 +214,9 @@ impl DwarfInfo {
                 {
                     Some(n) => n,
                     None => match self.shape(ty)? {
-                        Shape::Array { elem, count } => self.size_of(&elem)? * count.unwrap_or(0),
+                        Shape::Array { elem, count } => self
+                            .size_at(&elem, depth + 1)?
+                            .saturating_mul(count.unwrap_or(0)),
                         Shape::Pointer { .. } => 4,
                         Shape::Base { size, .. }
                         | Shape::Struct { size, .. }
@@ -217,6 +230,15 @@ impl DwarfInfo {
 
     /// What a value of `ty` looks like, typedefs and qualifiers seen through.
     pub fn shape(&self, ty: &Ty) -> Result<Shape, Error> {
+        self.shape_at(ty, 0)
+    }
+
+    /// [`DwarfInfo::shape`] through `depth` typedefs and qualifiers (a cycle of them in malformed
+    /// DWARF ends here).
+    fn shape_at(&self, ty: &Ty, depth: u32) -> Result<Shape, Error> {
+        if depth > MAX_NESTING {
+            return Err(Error::dwarf(".debug_info", "typedefs nest too deep"));
+        }
         let id = match ty {
             Ty::Int { size, signed } => {
                 let encoding = if *signed {
@@ -280,7 +302,7 @@ impl DwarfInfo {
             | gimli::DW_TAG_const_type
             | gimli::DW_TAG_volatile_type
             | gimli::DW_TAG_restrict_type
-            | gimli::DW_TAG_atomic_type => self.shape(&self.attr_type(id.0, &die))?,
+            | gimli::DW_TAG_atomic_type => self.shape_at(&self.attr_type(id.0, &die), depth + 1)?,
             gimli::DW_TAG_structure_type | gimli::DW_TAG_class_type | gimli::DW_TAG_union_type => {
                 self.aggregate(id, size, die.tag() == gimli::DW_TAG_union_type)?
             }

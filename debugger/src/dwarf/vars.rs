@@ -67,6 +67,9 @@ pub struct Scope {
     pub vars: Vec<Variable>,
 }
 
+/// Most nested scopes followed from a function down.
+const MAX_SCOPES: usize = 256;
+
 fn bad(e: gimli::Error) -> Error {
     Error::dwarf(".debug_info", e)
 }
@@ -105,7 +108,8 @@ impl DwarfInfo {
                     out.last_mut().expect("a scope").vars.push(var);
                 }
                 gimli::DW_TAG_lexical_block | gimli::DW_TAG_inlined_subroutine => {
-                    if self.holds(u, die, addr)? {
+                    // Real code nests scopes a few dozen deep; malformed DWARF may nest thousands.
+                    if out.len() < MAX_SCOPES && self.holds(u, die, addr)? {
                         let inlined = die.tag() == gimli::DW_TAG_inlined_subroutine;
                         let origin = origin_die(&self.units[u], die)?.map(|o| o.offset());
                         out.push(Scope {
