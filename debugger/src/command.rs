@@ -813,14 +813,7 @@ impl Debugger {
             if let Some(c) = &b.condition {
                 let _ = writeln!(text, "\tstop only if {c}");
             }
-            if b.hits > 0 {
-                let _ = writeln!(
-                    text,
-                    "\tbreakpoint already hit {} time{}",
-                    b.hits,
-                    if b.hits == 1 { "" } else { "s" }
-                );
-            }
+            text.push_str(&hits_line(b.hits));
             if b.ignore > 0 {
                 let _ = writeln!(
                     text,
@@ -842,14 +835,7 @@ impl Debugger {
                 "{:<7} {kind:<14} keep y              {}",
                 w.number, w.expr
             );
-            if w.hits > 0 {
-                let _ = writeln!(
-                    text,
-                    "\tbreakpoint already hit {} time{}",
-                    w.hits,
-                    if w.hits == 1 { "" } else { "s" }
-                );
-            }
+            text.push_str(&hits_line(w.hits));
             data.push(json!({ "number": w.number, "type": kind, "expr": w.expr, "addr": w.addr, "len": w.len, "hits": w.hits }));
         }
         Ok((text.trim_end().to_string(), json!({ "breakpoints": data })))
@@ -1131,6 +1117,15 @@ Limits:       info limits, info budget
 Profile:      profile on|off|reset, info profile [N]
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
+
+/// `\tbreakpoint already hit 2 times` (nothing before the first hit), as `info breakpoints` says.
+fn hits_line(hits: u64) -> String {
+    match hits {
+        0 => String::new(),
+        1 => "\tbreakpoint already hit 1 time\n".into(),
+        n => format!("\tbreakpoint already hit {n} times\n"),
+    }
+}
 
 fn frame_json(f: &FrameInfo) -> Json {
     json!({
