@@ -500,7 +500,8 @@ impl Debugger {
         }
         text.push_str(&self.source_line(top));
         if let Stop::Finish { value: Some(v), .. } = &stop {
-            let shown = self.record(v.clone())?;
+            let shown = self.session.show(v, Format::Natural)?;
+            self.record(v.clone())?;
             let _ = write!(
                 text,
                 "\nValue returned is ${} = {shown}",
@@ -894,8 +895,8 @@ impl Debugger {
             .map_or_else(|| self.session.func_label(func), |f| f.qualified.clone())
     }
 
-    /// Keeps a printed value as `$N` (its bytes copied, as gdb's history is) and returns its text.
-    fn record(&mut self, v: Value) -> Result<String, Error> {
+    /// Keeps a printed value as `$N`, its bytes copied as gdb's history is.
+    fn record(&mut self, v: Value) -> Result<(), Error> {
         let f = self.session.selected_frame()?;
         let state = self.session.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
         let p = Printer {
@@ -903,7 +904,6 @@ impl Debugger {
             state: &state,
             format: Format::Natural,
         };
-        let shown = p.top(&v);
         let size = self.session.dwarf.size_of(&v.ty)?;
         let kept = match &v.place {
             Place::Memory(_) => p
@@ -916,7 +916,7 @@ impl Debugger {
             ty: v.ty,
             place: kept,
         });
-        Ok(shown)
+        Ok(())
     }
 
     fn cmd_print(&mut self, fmt: &str, rest: &str) -> Out {
