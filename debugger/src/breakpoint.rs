@@ -69,9 +69,7 @@ impl Session {
         if let Some(off) = location.strip_prefix('*') {
             let addr = parse_number(off)
                 .ok_or_else(|| Error::Usage(format!("`{off}` is not a code offset")))?;
-            self.module
-                .locate_offset((addr + self.code_start) as u32)
-                .ok_or_else(nowhere)?;
+            self.site(addr).ok_or_else(nowhere)?;
             return Ok(vec![addr]);
         }
         let (file, line) = match location.rsplit_once(':') {
@@ -199,6 +197,9 @@ impl Session {
         let (kept, gone): (Vec<_>, Vec<_>) = self.watches.drain(..).partition(|w| keep(w.number));
         for w in gone {
             self.debug.watches.remove(w.slot);
+            if let Some(t) = self.target.as_mut() {
+                t.watch(w.addr, w.len.into(), w.kind, false)?;
+            }
         }
         self.watches = kept;
         if number.is_some() && before == self.breakpoints.len() + self.watches.len() {
@@ -235,46 +236,16 @@ impl Session {
     /// Makes the armed sites match the enabled breakpoints: disarms the sites no longer wanted,
     /// arms the new ones. A full table is an error naming the limit.
     pub(crate) fn rearm(&mut self) -> Result<(), Error> {
-        let Some(live) = self.live.as_mut() else {
-            return Ok(());
-        };
-        let mut wanted = Vec::new();
-        for bp in self.breakpoints.iter().filter(|b| b.enabled) {
-            for &a in &bp.addrs {
-                let site = self
-                    .module
-                    .locate_offset((a + self.code_start) as u32)
-                    .and_then(|(idx, pc)| {
-                        Some((live.store.instance(live.instance).func_addr(idx)?, pc))
-                    });
-                if let Some(site) = site {
-                    wanted.push(site);
-                }
-            }
-        }
-        let stale: Vec<_> = self
-            .armed
-            .keys()
-            .filter(|s| !wanted.contains(s))
-            .copied()
+        let wanted: Vec<(u32, u32)> = self
+            .breakpoints
+            .iter()
+            .filter(|b| b.enabled)
+            .flat_map(|b| b.addrs.iter().filter_map(|&a| self.site(a)))
             .collect();
-        for site in stale {
-            if let Some(id) = self.armed.remove(&site) {
-                self.debug.breakpoints.disarm(&mut live.store, id);
-            }
+        match self.target.as_mut() {
+            Some(t) => t.set_breakpoints(&mut self.debug, &wanted),
+            None => Ok(()),
         }
-        for site in wanted {
-            if !self.armed.contains_key(&site) {
-                let id = self.debug.breakpoints.arm(
-                    &mut live.store,
-                    site.0,
-                    site.1,
-                    &self.debug.limits,
-                )?;
-                self.armed.insert(site, id);
-            }
-        }
-        Ok(())
     }
 
     /// Sets a watchpoint on `len` bytes at `addr`; `expr` and `ty` say what the user watched.
@@ -291,7 +262,7 @@ impl Session {
                 "a watchpoint covers 1 to {MAX_WATCH_LEN} bytes; `{expr}` is {len}"
             )));
         }
-        let old = self.read_memory(addr, len as usize)?.to_vec();
+        let old = self.read_memory(addr, len as usize)?;
         let mut bytes = [0u8; MAX_WATCH_LEN as usize];
         bytes[..old.len()].copy_from_slice(&old);
         let slot = self.debug.watches.insert(
@@ -303,6 +274,10 @@ impl Session {
             },
             &self.debug.limits,
         )?;
+        if let Some(Err(e)) = self.target.as_mut().map(|t| t.watch(addr, len.into(), kind, true)) {
+            self.debug.watches.remove(slot);
+            return Err(e);
+        }
         let number = self.next_number;
         self.next_number += 1;
         self.watches.push(UserWatch {

@@ -9,8 +9,10 @@ pub mod dwarf;
 pub mod error;
 pub mod expr;
 pub mod frame;
+pub mod local;
 pub mod session;
 pub mod step;
+pub mod target;
 pub mod value;
 
 pub use command::{Debugger, Reply};

@@ -2,7 +2,6 @@
 //! front-end drives the program through it.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -10,13 +9,13 @@ use std::sync::atomic::AtomicBool;
 
 use runtime_core::debug::DebugSession;
 use runtime_core::limits::PlatformLimits;
-use runtime_core::module::FuncBody;
-use runtime_core::wasi::{self, WasiCtx};
-use runtime_core::{Extern, Linker, Module, Store, Thread, Trap};
+use runtime_core::{Module, Trap};
 
 use crate::breakpoint::{UserBreakpoint, UserWatch};
 use crate::dwarf::{DwarfInfo, WasmState};
 use crate::error::Error;
+use crate::local::Local;
+use crate::target::Target;
 
 /// Where the program stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,14 +56,6 @@ impl Write for SharedOutput {
     }
 }
 
-/// The live parts of a started program.
-pub(crate) struct Live {
-    pub store: Store,
-    pub thread: Thread,
-    pub instance: u32,
-    pub wasi: Rc<RefCell<WasiCtx>>,
-}
-
 /// One debugging session.
 pub struct Session {
     /// The module file bytes (for disassembly and remote code reads).
@@ -75,18 +66,19 @@ pub struct Session {
     /// The bounded breakpoint, watch, inspector and trace tables.
     pub debug: DebugSession,
     pub(crate) program: Program,
-    pub(crate) live: Option<Live>,
+    /// The running program, local or remote.
+    pub(crate) target: Option<Box<dyn Target>>,
+    /// Whether the program runs behind a remote stub (it runs once; `run` only starts it going).
+    pub(crate) attached: bool,
+    /// Whether the program stands where it started, not yet resumed.
+    pub(crate) fresh: bool,
     pub(crate) state: State,
-    /// Function bodies by store address, shared with the stepping hooks.
-    pub(crate) bodies: Vec<Option<Rc<FuncBody>>>,
     /// Module-file offset where code offsets start.
     pub(crate) code_start: u64,
     /// User breakpoints, by number.
     pub breakpoints: Vec<UserBreakpoint>,
     /// User watchpoints.
     pub watches: Vec<UserWatch>,
-    /// Armed sites: (function, pc) to the breakpoint table id.
-    pub(crate) armed: HashMap<(u32, u32), u32>,
     pub(crate) next_number: u32,
     /// Selected frame, 0 the innermost.
     pub selected: usize,
@@ -118,13 +110,13 @@ impl Session {
             dwarf,
             debug,
             program,
-            live: None,
+            target: None,
+            attached: false,
+            fresh: false,
             state: State::NotStarted,
-            bodies: Vec::new(),
             code_start,
             breakpoints: Vec::new(),
             watches: Vec::new(),
-            armed: HashMap::new(),
             next_number: 1,
             selected: 0,
             history: Vec::new(),
@@ -151,66 +143,41 @@ impl Session {
         &self.debug.limits
     }
 
+    /// Opens a session on a program that already runs behind `target` (a remote stub), stopped
+    /// where it is; `bytes` is its module, as read from the target.
+    pub fn attach(
+        bytes: Vec<u8>,
+        limits: &PlatformLimits,
+        target: Box<dyn Target>,
+    ) -> Result<Session, Error> {
+        let mut s = Session::open(bytes, limits, Program::default())?;
+        s.target = Some(target);
+        s.attached = true;
+        s.fresh = true;
+        s.state = State::Stopped;
+        Ok(s)
+    }
+
     /// Instantiates the program afresh, stopped before its first instruction, with every enabled
-    /// breakpoint armed.
+    /// breakpoint armed. An attached program cannot start again; before its first resume it is
+    /// already where a start leaves it.
     pub fn start(&mut self) -> Result<(), Error> {
+        if self.attached {
+            if self.fresh && self.target.is_some() {
+                return self.rearm();
+            }
+            return Err(Error::Usage(
+                "The remote program has run; it cannot be started again from here.".into(),
+            ));
+        }
         self.kill();
-        let limits = self.debug.limits.clone();
-        let mut store = Store::new(limits.store_config());
-        let mut linker = Linker::new();
-        let p = &self.program;
-        let mut ctx = match &p.output {
-            Some(out) => WasiCtx::with_stdio(
-                p.args.clone(),
-                p.env.clone(),
-                Box::new(std::io::empty()),
-                Box::new(out.clone()),
-                Box::new(out.clone()),
-            ),
-            None => WasiCtx::new(p.args.clone(), p.env.clone()),
-        };
-        for (host, guest) in &p.dirs {
-            ctx.preopen(host.clone(), guest)
-                .map_err(|e| Error::Usage(format!("cannot preopen {}: {e}", host.display())))?;
-        }
-        let wasi = Rc::new(RefCell::new(ctx));
-        wasi::link(&mut store, &mut linker, &self.module, wasi.clone())?;
-        let instance = linker.instantiate(&mut store, self.module.clone())?;
-        let entry = match store.instance(instance).export("_start") {
-            Some(Extern::Func(f)) => f,
-            _ => {
-                return Err(Error::Usage(
-                    "the module exports no `_start` function".into(),
-                ));
-            }
-        };
-        let mut thread = Thread::new(&store, entry, &[])?;
-        thread.preallocate(&store);
-        thread
-            .start(&mut store)
-            .map_err(runtime_core::Error::Trap)?;
-        let inst = store.instance(instance);
-        let mut bodies = Vec::new();
-        for idx in 0..self.module.num_funcs() {
-            let Some(addr) = inst.func_addr(idx) else {
-                continue;
-            };
-            if bodies.len() <= addr as usize {
-                bodies.resize(addr as usize + 1, None);
-            }
-            bodies[addr as usize] = store.func_body(addr).cloned();
-        }
+        let local = Local::start(&self.module, &self.debug.limits, &self.program)?;
         if let Some(p) = &mut self.profile {
-            *p = runtime_core::debug::Profile::new(bodies.len());
+            *p = runtime_core::debug::Profile::new(self.module.num_funcs() as usize);
         }
-        self.bodies = bodies;
-        self.live = Some(Live {
-            store,
-            thread,
-            instance,
-            wasi,
-        });
+        self.target = Some(Box::new(local));
         self.state = State::Stopped;
+        self.fresh = true;
         self.selected = 0;
         self.rearm()
     }
@@ -223,114 +190,82 @@ impl Session {
                 "profiling needs debug level profile or full; this session is at {level}"
             )));
         }
-        self.profile = on.then(|| runtime_core::debug::Profile::new(self.bodies.len()));
+        if on && self.attached {
+            return Err(Error::Usage(
+                "A remote program profiles itself: `monitor profile` shows its counts.".into(),
+            ));
+        }
+        self.profile =
+            on.then(|| runtime_core::debug::Profile::new(self.module.num_funcs() as usize));
         Ok(())
     }
 
     /// Drops the running program; breakpoints stay, to be armed on the next start.
     pub fn kill(&mut self) {
-        if let Some(live) = self.live.take() {
-            live.wasi.borrow_mut().flush();
+        if let Some(mut target) = self.target.take() {
+            target.kill();
         }
         self.debug.breakpoints.clear();
-        self.armed.clear();
         self.state = State::NotStarted;
     }
 
-    /// The store address of the function holding code offset `addr`, and the internal pc there.
-    pub fn site(&self, addr: u64) -> Option<(u32, u32)> {
-        let (idx, pc) = self.module.locate_offset((addr + self.code_start) as u32)?;
-        let live = self.live.as_ref()?;
-        Some((live.store.instance(live.instance).func_addr(idx)?, pc))
+    /// The running program.
+    pub fn target(&self) -> Result<&dyn Target, Error> {
+        self.target.as_deref().ok_or(Error::NotRunning)
     }
 
-    /// The code offset of internal `pc` of function `func`.
+    /// The module function index and pc of the instruction at code offset `addr`.
+    pub fn site(&self, addr: u64) -> Option<(u32, u32)> {
+        self.module.locate_offset((addr + self.code_start) as u32)
+    }
+
+    /// The code offset of internal `pc` of module function `func`.
     pub fn addr_of(&self, func: u32, pc: u32) -> Option<u64> {
-        let body = self.bodies.get(func as usize)?.as_ref()?;
+        let body = self.module.body(func)?;
         Some(*body.offsets.get(pc as usize)? as u64 - self.code_start)
     }
 
-    /// The module's name for a function at store address `func` (`func[N]` without one).
+    /// The module's name for function `func` (`func[N]` without one).
     pub fn func_label(&self, func: u32) -> String {
-        let live = self.live.as_ref();
-        match live.and_then(|l| l.store.func_origin(func)) {
-            Some((_, index)) => self
-                .module
-                .func_name(index)
-                .map_or_else(|| format!("func[{index}]"), str::to_string),
-            None => format!("func@{func}"),
-        }
+        self.module
+            .func_name(func)
+            .map_or_else(|| format!("func[{func}]"), str::to_string)
     }
 
-    /// The running thread's Wasm frames, outermost first.
+    /// The running program's Wasm frames, outermost first.
     pub fn wasm_frames(&self) -> &[runtime_core::Frame] {
-        self.live.as_ref().map_or(&[], |l| l.thread.frames())
+        self.target.as_ref().map_or(&[], |t| t.frames())
     }
 
     /// What location expressions and memory reads see of Wasm frame `i` (outermost 0).
     pub fn wasm_state(&self, i: usize) -> Option<FrameState<'_>> {
-        let live = self.live.as_ref()?;
-        (i < live.thread.frames().len()).then_some(FrameState { live, frame: i })
-    }
-
-    /// Linear memory 0 of the running program.
-    pub fn memory(&self) -> Option<&[u8]> {
-        let live = self.live.as_ref()?;
-        let m = live.store.instance(live.instance).memory_addr()?;
-        Some(&live.store.memory(m).data)
+        let target = self.target.as_deref()?;
+        (i < target.frames().len()).then_some(FrameState { target, frame: i })
     }
 
     /// `len` bytes of linear memory at `addr`, or an error naming the range.
-    pub fn read_memory(&self, addr: u64, len: usize) -> Result<&[u8], Error> {
-        let mem = self.memory().ok_or(Error::NotRunning)?;
-        let end = addr
-            .checked_add(len as u64)
-            .filter(|&e| e <= mem.len() as u64);
-        end.map(|e| &mem[addr as usize..e as usize])
-            .ok_or(Error::Memory {
-                addr,
-                len,
-                size: mem.len() as u64,
-            })
+    pub fn read_memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
+        self.target()?.memory(addr, len)
     }
 }
 
 /// One Wasm frame of a stopped program, as location expressions read it.
 pub struct FrameState<'a> {
-    live: &'a Live,
+    target: &'a dyn Target,
     frame: usize,
 }
 
 impl WasmState for FrameState<'_> {
     fn local(&self, index: u32) -> Option<u64> {
-        self.live
-            .thread
-            .locals(&self.live.store, self.frame)
-            .get(index as usize)
-            .copied()
+        self.target.local(self.frame, index)
     }
     fn global(&self, index: u32) -> Option<u64> {
-        let addr = self
-            .live
-            .store
-            .instance(self.live.instance)
-            .global_addr(index)?;
-        Some(self.live.store.global(addr).to_raw())
+        self.target.global(index)
     }
     fn stack(&self, index: u32) -> Option<u64> {
-        self.live
-            .thread
-            .operands(&self.live.store, self.frame)
-            .get(index as usize)
-            .copied()
+        self.target.stack(self.frame, index)
     }
     fn memory(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        let store = &self.live.store;
-        let data = &store
-            .memory(store.instance(self.live.instance).memory_addr()?)
-            .data;
-        let end = addr.checked_add(len as u64)?;
-        data.get(addr as usize..usize::try_from(end).ok()?)
-            .map(<[u8]>::to_vec)
+        self.target.memory(addr, len).ok()
     }
 }

@@ -2,17 +2,16 @@
 //! full speed (breakpoints are patched in); only watchpoints add a check on memory accesses, and
 //! only the stepping commands consult the per-instruction hook.
 
-use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use runtime_core::debug::WatchKind;
-use runtime_core::module::FuncBody;
-use runtime_core::{Frame, Hook, Outcome, Trap};
+use runtime_core::{Frame, Module, Trap};
 
 use crate::dwarf::{DwarfInfo, Place, Shape, Ty};
 use crate::error::Error;
 use crate::frame::FrameInfo;
 use crate::session::{Session, State};
+use crate::target::{Event, Run, Verdict};
 use crate::value::{Format, Printer, Value};
 
 /// How to resume a stopped program.
@@ -77,13 +76,13 @@ pub enum Stop {
 /// The line-table view the stepping hooks need, readable while the store runs.
 pub(crate) struct Lines<'a> {
     dwarf: &'a DwarfInfo,
-    bodies: &'a [Option<Rc<FuncBody>>],
+    module: &'a Module,
     code_start: u64,
 }
 
 impl Lines<'_> {
     fn offset(&self, func: u32, pc: u32) -> Option<u64> {
-        let body = self.bodies.get(func as usize)?.as_ref()?;
+        let body = self.module.body(func)?;
         Some(*body.offsets.get(pc as usize)? as u64 - self.code_start)
     }
 
@@ -113,53 +112,11 @@ impl Lines<'_> {
     }
 }
 
-/// The hook of a resumed program: an optional per-instruction stop test, the watch ranges (checked
-/// only when `WATCH`), and the interrupt flag, polled at backward branches and calls.
-struct Monitor<'a, const STEP: bool, const WATCH: bool, F> {
-    stop: F,
-    /// Where execution stands when resumed: not a place to stop at.
-    skip: Option<(u32, u32, usize)>,
-    watches: &'a [(u64, u64, WatchKind)],
-    hit: Option<(usize, bool)>,
-    interrupt: &'a AtomicBool,
-}
-
-impl<const STEP: bool, const WATCH: bool, F: FnMut(&Frame, usize) -> bool> Hook
-    for Monitor<'_, STEP, WATCH, F>
-{
-    const ACTIVE: bool = STEP;
-    const WATCH: bool = WATCH;
-    const POLL: bool = true;
-    fn poll(&mut self) -> bool {
-        self.interrupt.load(Ordering::Relaxed)
-    }
-    fn before(&mut self, frame: &Frame, depth: usize) -> bool {
-        if self.skip.take() == Some((frame.func, frame.pc, depth)) {
-            return true;
-        }
-        !(self.stop)(frame, depth)
-    }
-    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        let hit = self.watches.iter().position(|&(a, n, kind)| {
-            let wanted = match kind {
-                WatchKind::Write => write,
-                WatchKind::Read => !write,
-                WatchKind::Access => true,
-            };
-            wanted && addr < a + n && a < addr + len
-        });
-        if let Some(i) = hit {
-            self.hit = Some((i, write));
-        }
-        hit.is_some()
-    }
-}
-
 impl Session {
     pub(crate) fn lines(&self) -> Lines<'_> {
         Lines {
             dwarf: &self.dwarf,
-            bodies: &self.bodies,
+            module: &self.module,
             code_start: self.code_start,
         }
     }
@@ -213,7 +170,7 @@ impl Session {
             .map_or(0, |f| f.len())
             .saturating_sub(selected.inline);
         let sret = self.sret_pointer(selected);
-        let callee_fp = frames.get(selected.wasm).map(|f| f.fp);
+        let result = self.result_slot(selected);
         loop {
             let watches: Vec<(u64, u64, WatchKind)> = self
                 .watches
@@ -222,143 +179,107 @@ impl Session {
                 .collect();
             let lines = Lines {
                 dwarf: &self.dwarf,
-                bodies: &self.bodies,
+                module: &self.module,
                 code_start: self.code_start,
             };
             let profile = &mut self.profile;
-            let live = self.live.as_mut().ok_or(Error::NotRunning)?;
-            // Move off a breakpoint marker the thread stands on.
-            let top = *live.thread.frames().last().ok_or(Error::NotRunning)?;
-            let first = match self.armed.get(&(top.func, top.pc)) {
-                Some(&id) => Some(self.debug.breakpoints.step_over(
-                    &mut live.store,
-                    &mut live.thread,
-                    id,
-                )),
-                None => None,
-            };
-            let mut hit = None;
-            let skip = first
-                .is_none()
-                .then(|| (top.func, top.pc, live.thread.frames().len()));
-            let outcome = match first {
-                Some(Ok(Outcome::Paused)) | None => {
-                    let stepping = !matches!(how, Resume::Continue) || profile.is_some();
-                    let mut test = |f: &Frame, depth: usize| -> bool {
-                        if let Some(p) = profile.as_mut() {
-                            p.count(f);
-                        }
-                        match how {
-                            Resume::Continue => false,
-                            Resume::Finish => {
-                                depth < finish_depth
-                                    || (selected.inlined
-                                        && depth == finish_depth
-                                        && lines.offset(f.func, f.pc).is_some_and(|a| {
-                                            lines.dwarf.frames(a).map_or(0, |x| x.len())
-                                                < finish_inline
-                                        }))
-                            }
-                            Resume::StepInstr => {
-                                depth != depth0 || lines.offset(f.func, f.pc) != Some(start_off)
-                            }
-                            Resume::NextInstr => {
-                                depth < depth0
-                                    || depth == depth0
-                                        && lines.offset(f.func, f.pc) != Some(start_off)
-                            }
-                            Resume::Advance(addrs) => {
-                                depth < depth0
-                                    || lines
-                                        .offset(f.func, f.pc)
-                                        .is_some_and(|a| addrs.contains(&a))
-                            }
-                            Resume::Step | Resume::Next | Resume::Until => {
-                                if depth < depth0 {
-                                    return lines.has_lines(f.func);
-                                }
-                                if depth > depth0
-                                    && (*how != Resume::Step || !lines.has_lines(f.func))
-                                {
-                                    return false;
-                                }
-                                let Some(line) = lines.stmt(f.func, f.pc) else {
-                                    return false;
-                                };
-                                let off = lines.offset(f.func, f.pc).unwrap_or(0);
-                                if depth > depth0 {
-                                    return true;
-                                }
-                                let inline = lines.dwarf.frames(off).map_or(0, |x| x.len());
-                                match how {
-                                    Resume::Until => {
-                                        off > start_off
-                                            && (Some(line) != start_line || inline != start_inline)
-                                    }
-                                    _ => {
-                                        Some(line) != start_line
-                                            || off <= start_off
-                                            || inline != start_inline
-                                    }
-                                }
-                            }
-                        }
-                    };
-                    let interrupt = &*self.interrupt;
-                    macro_rules! monitored {
-                        ($step:literal, $watch:literal) => {{
-                            let mut m = Monitor::<$step, $watch, _> {
-                                stop: &mut test,
-                                skip,
-                                watches: &watches,
-                                hit: None,
-                                interrupt,
-                            };
-                            let out = live.thread.run_with_hook(&mut live.store, &mut m);
-                            hit = m.hit;
-                            out
-                        }};
+            let stepping = !matches!(how, Resume::Continue) || profile.is_some();
+            let stop_if = |stop: bool| if stop { Verdict::Stop } else { Verdict::Go };
+            let mut test = |f: &Frame, depth: usize| -> Verdict {
+                if let Some(p) = profile.as_mut() {
+                    p.count(f);
+                }
+                match how {
+                    Resume::Continue => Verdict::Go,
+                    Resume::Finish if depth > finish_depth => Verdict::Return(finish_depth),
+                    Resume::Finish => stop_if(
+                        depth < finish_depth
+                            || (selected.inlined
+                                && lines.offset(f.func, f.pc).is_some_and(|a| {
+                                    lines.dwarf.frames(a).map_or(0, |x| x.len()) < finish_inline
+                                })),
+                    ),
+                    Resume::StepInstr => {
+                        stop_if(depth != depth0 || lines.offset(f.func, f.pc) != Some(start_off))
                     }
-                    match (stepping, watches.is_empty(), self.interruptible) {
-                        (true, _, _) => monitored!(true, true),
-                        (false, false, _) => monitored!(false, true),
-                        (false, true, true) => monitored!(false, false),
-                        (false, true, false) => live.thread.run(&mut live.store),
+                    Resume::NextInstr if depth > depth0 => Verdict::Return(depth0),
+                    Resume::NextInstr => {
+                        stop_if(depth < depth0 || lines.offset(f.func, f.pc) != Some(start_off))
+                    }
+                    Resume::Advance(addrs) => stop_if(
+                        depth < depth0
+                            || lines
+                                .offset(f.func, f.pc)
+                                .is_some_and(|a| addrs.contains(&a)),
+                    ),
+                    Resume::Step | Resume::Next | Resume::Until => {
+                        if depth < depth0 {
+                            return stop_if(lines.has_lines(f.func));
+                        }
+                        if depth > depth0 && *how != Resume::Step {
+                            return Verdict::Return(depth0);
+                        }
+                        if depth > depth0 && !lines.has_lines(f.func) {
+                            // As gdb does: a function without line information is stepped over.
+                            return Verdict::Return(depth - 1);
+                        }
+                        let Some(line) = lines.stmt(f.func, f.pc) else {
+                            return Verdict::Go;
+                        };
+                        if depth > depth0 {
+                            return Verdict::Stop;
+                        }
+                        let off = lines.offset(f.func, f.pc).unwrap_or(0);
+                        let inline = lines.dwarf.frames(off).map_or(0, |x| x.len());
+                        stop_if(match how {
+                            Resume::Until => {
+                                off > start_off
+                                    && (Some(line) != start_line || inline != start_inline)
+                            }
+                            _ => {
+                                Some(line) != start_line
+                                    || off <= start_off
+                                    || inline != start_inline
+                            }
+                        })
                     }
                 }
-                Some(other) => other,
             };
-            match outcome {
-                Ok(Outcome::Finished) => return Ok(Stop::Exited(0)),
-                Err(Trap::Exit(code)) => return Ok(Stop::Exited(code)),
-                Err(t) => return Ok(Stop::Trap(t)),
-                Ok(Outcome::Paused) if self.interrupt.swap(false, Ordering::Relaxed) => {
-                    return Ok(Stop::Interrupted);
-                }
-                Ok(Outcome::Paused) if *how == Resume::Finish => {
-                    let value = self.returned_value(selected, callee_fp, sret);
+            let run = Run {
+                test: if stepping { Some(&mut test) } else { None },
+                watches: &watches,
+                interruptible: self.interruptible,
+                interrupt: &self.interrupt,
+            };
+            let target = self.target.as_mut().ok_or(Error::NotRunning)?;
+            let event = target.resume(&mut self.debug, run)?;
+            self.fresh = false;
+            match event {
+                Event::Exited(code) => return Ok(Stop::Exited(code)),
+                Event::Trap(t) => return Ok(Stop::Trap(t)),
+                Event::Interrupted => return Ok(Stop::Interrupted),
+                Event::Stepped if *how == Resume::Finish => {
+                    let value = self.returned_value(selected, sret, result);
                     return Ok(Stop::Finish {
                         value,
                         from: Box::new(selected.clone()),
                     });
                 }
-                Ok(Outcome::Paused) => {
+                Event::Stepped => {
                     // A step that ends on a breakpoint reports the breakpoint, as gdb does.
                     let top = *self.wasm_frames().last().ok_or(Error::NotRunning)?;
-                    if let Some(&id) = self.armed.get(&(top.func, top.pc))
-                        && let Some(stop) = self.breakpoint_hit(id)?
-                    {
+                    if let Some(stop) = self.breakpoint_hit((top.func, top.pc))? {
                         return Ok(stop);
                     }
                     return Ok(Stop::Step);
                 }
-                Ok(Outcome::Breakpoint(id)) => {
-                    if let Some(stop) = self.breakpoint_hit(id)? {
+                Event::Breakpoint(func, pc) => {
+                    if let Some(stop) = self.breakpoint_hit((func, pc))? {
                         return Ok(stop);
                     }
                 }
-                Ok(Outcome::Watchpoint) => {
-                    if let Some(stop) = hit.and_then(|(i, write)| self.watch_hit(i, write)) {
+                Event::Watch { index, write } => {
+                    if let Some(stop) = self.watch_hit(index, write) {
                         return Ok(stop);
                     }
                 }
@@ -366,19 +287,16 @@ impl Session {
         }
     }
 
-    /// Decides whether breakpoint table entry `id` stops: conditions, ignore counts, temporaries.
-    fn breakpoint_hit(&mut self, id: u32) -> Result<Option<Stop>, Error> {
-        let Some(bp) = self.debug.breakpoints.get(id).copied() else {
-            return Ok(None);
-        };
-        self.debug.breakpoints.hit(id);
+    /// Decides whether the enabled breakpoints at `site` stop: conditions, ignore counts,
+    /// temporaries.
+    fn breakpoint_hit(&mut self, site: (u32, u32)) -> Result<Option<Stop>, Error> {
         let here: Vec<usize> = (0..self.breakpoints.len())
             .filter(|&i| {
                 let b = &self.breakpoints[i];
                 b.enabled
                     && b.addrs
                         .iter()
-                        .any(|&a| self.site(a) == Some((bp.func, bp.pc)))
+                        .any(|&a| self.site(a) == Some(site))
             })
             .collect();
         for i in here {
@@ -406,7 +324,7 @@ impl Session {
     /// Decides whether an access to watch `i` stops: writes that change the value, reads always.
     fn watch_hit(&mut self, i: usize, write: bool) -> Option<Stop> {
         let w = self.watches.get(i)?.clone();
-        let now = self.read_memory(w.addr, w.len as usize).ok()?.to_vec();
+        let now = self.read_memory(w.addr, w.len as usize).ok()?;
         let changed = now != w.old;
         if w.kind == WatchKind::Write && !changed {
             return None;
@@ -438,14 +356,23 @@ impl Session {
 
     /// For a C function returning a struct through a hidden pointer: that pointer (its local 0).
     fn sret_pointer(&self, f: &FrameInfo) -> Option<u64> {
-        let live = self.live.as_ref()?;
-        if !live.store.func_type(f.func).results.is_empty() {
+        if !self.module.func_type(f.func).results.is_empty() {
             return None;
         }
         let ty = self.return_type(f)?;
         matches!(self.dwarf.shape(&ty), Ok(Shape::Struct { .. }))
-            .then(|| live.thread.locals(&live.store, f.wasm).first().copied())
+            .then(|| self.target().ok()?.local(f.wasm, 0))
             .flatten()
+    }
+
+    /// Where the result of frame `f`'s call will be: its caller's Wasm frame and operand slot
+    /// (the caller's operand height at the call, less the arguments).
+    fn result_slot(&self, f: &FrameInfo) -> Option<(usize, u32)> {
+        let caller_index = f.wasm.checked_sub(1)?;
+        let caller = self.wasm_frames().get(caller_index)?;
+        let height = *self.module.body(caller.func)?.heights.get(caller.pc.checked_sub(1)? as usize)?;
+        let params = self.module.func_type(f.func).params.len() as u32;
+        Some((caller_index, height.checked_sub(params)?))
     }
 
     /// The DWARF return type of the function of frame `f`.
@@ -457,7 +384,12 @@ impl Session {
 
     /// What the finished frame returned: its result registers, or the struct its hidden pointer
     /// points to.
-    fn returned_value(&self, f: &FrameInfo, fp: Option<u32>, sret: Option<u64>) -> Option<Value> {
+    fn returned_value(
+        &self,
+        f: &FrameInfo,
+        sret: Option<u64>,
+        result: Option<(usize, u32)>,
+    ) -> Option<Value> {
         let ty = self.return_type(f)?;
         if let Some(ptr) = sret {
             return Some(Value {
@@ -465,12 +397,11 @@ impl Session {
                 place: Place::Memory(ptr as u32 as u64),
             });
         }
-        let live = self.live.as_ref()?;
-        let results = &live.store.func_type(f.func).results;
-        if results.len() != 1 || f.inlined {
+        if self.module.func_type(f.func).results.len() != 1 || f.inlined {
             return None;
         }
-        let raw = live.thread.slot(fp? as usize)?;
+        let (caller, index) = result?;
+        let raw = self.target().ok()?.stack(caller, index)?;
         Some(Value {
             ty,
             place: Place::Bytes(raw.to_le_bytes().to_vec()),
