@@ -274,7 +274,11 @@ impl Session {
             },
             &self.debug.limits,
         )?;
-        if let Some(Err(e)) = self.target.as_mut().map(|t| t.watch(addr, len.into(), kind, true)) {
+        if let Some(Err(e)) = self
+            .target
+            .as_mut()
+            .map(|t| t.watch(addr, len.into(), kind, true))
+        {
             self.debug.watches.remove(slot);
             return Err(e);
         }

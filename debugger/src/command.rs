@@ -260,6 +260,10 @@ impl Debugger {
                 self.quit = true;
                 Ok((String::new(), json!({})))
             }
+            "monitor" => {
+                let text = self.session.monitor(rest)?;
+                Ok((text.trim_end().to_string(), json!({ "monitor": text })))
+            }
             "help" | "h" => Ok((HELP.trim().to_string(), json!({}))),
             "" => Ok((String::new(), json!({}))),
             other => Err(Error::Usage(format!(
@@ -1115,6 +1119,7 @@ Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
 Profile:      profile on|off|reset, info profile [N]
+Remote:       monitor CMD (the stub's commands: limits, budget, profile [N], trap)
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 

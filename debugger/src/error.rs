@@ -20,6 +20,9 @@ pub enum Error {
     /// The command needs a running program.
     #[error("The program is not being run.")]
     NotRunning,
+    /// A remote target failed or answered what the engine cannot use.
+    #[error("remote target: {0}")]
+    Remote(String),
     /// A memory read outside linear memory.
     #[error("Cannot access memory at address {addr:#x} ({len} bytes; memory is {size} bytes)")]
     Memory {

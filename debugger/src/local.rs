@@ -95,12 +95,8 @@ impl Local {
     fn refresh(&mut self) {
         self.frames.clear();
         let index = &self.index;
-        self.frames.extend(
-            self.thread
-                .frames()
-                .iter()
-                .map(|f| module_frame(index, f)),
-        );
+        self.frames
+            .extend(self.thread.frames().iter().map(|f| module_frame(index, f)));
     }
 
     fn memory_data(&self) -> Option<&[u8]> {
@@ -289,11 +285,8 @@ impl Target for Local {
                 .step_over(&mut self.store, &mut self.thread, id),
             None => Ok(Outcome::Paused),
         };
-        let skip = (!self.armed.contains_key(&(top.func, top.pc))).then_some((
-            top.func,
-            top.pc,
-            depth,
-        ));
+        let skip =
+            (!self.armed.contains_key(&(top.func, top.pc))).then_some((top.func, top.pc, depth));
         let mut hit = None;
         let out = match out {
             Ok(Outcome::Paused) => {

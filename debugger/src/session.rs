@@ -143,15 +143,16 @@ impl Session {
         &self.debug.limits
     }
 
-    /// Opens a session on a program that already runs behind `target` (a remote stub), stopped
-    /// where it is; `bytes` is its module, as read from the target.
+    /// Opens a session on a program that already runs elsewhere (behind a remote stub), stopped
+    /// where it is: `bytes` is its module as read from there, and `connect` makes the target
+    /// given the module parsed here.
     pub fn attach(
         bytes: Vec<u8>,
         limits: &PlatformLimits,
-        target: Box<dyn Target>,
+        connect: impl FnOnce(&Rc<Module>) -> Result<Box<dyn Target>, Error>,
     ) -> Result<Session, Error> {
         let mut s = Session::open(bytes, limits, Program::default())?;
-        s.target = Some(target);
+        s.target = Some(connect(&s.module)?);
         s.attached = true;
         s.fresh = true;
         s.state = State::Stopped;
@@ -212,6 +213,11 @@ impl Session {
     /// The running program.
     pub fn target(&self) -> Result<&dyn Target, Error> {
         self.target.as_deref().ok_or(Error::NotRunning)
+    }
+
+    /// Runs a command of the target's own (`monitor budget` on a remote stub).
+    pub fn monitor(&mut self, cmd: &str) -> Result<String, Error> {
+        self.target.as_mut().ok_or(Error::NotRunning)?.monitor(cmd)
     }
 
     /// The module function index and pc of the instruction at code offset `addr`.

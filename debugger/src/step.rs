@@ -293,10 +293,7 @@ impl Session {
         let here: Vec<usize> = (0..self.breakpoints.len())
             .filter(|&i| {
                 let b = &self.breakpoints[i];
-                b.enabled
-                    && b.addrs
-                        .iter()
-                        .any(|&a| self.site(a) == Some(site))
+                b.enabled && b.addrs.iter().any(|&a| self.site(a) == Some(site))
             })
             .collect();
         for i in here {
@@ -370,7 +367,11 @@ impl Session {
     fn result_slot(&self, f: &FrameInfo) -> Option<(usize, u32)> {
         let caller_index = f.wasm.checked_sub(1)?;
         let caller = self.wasm_frames().get(caller_index)?;
-        let height = *self.module.body(caller.func)?.heights.get(caller.pc.checked_sub(1)? as usize)?;
+        let height = *self
+            .module
+            .body(caller.func)?
+            .heights
+            .get(caller.pc.checked_sub(1)? as usize)?;
         let params = self.module.func_type(f.func).params.len() as u32;
         Some((caller_index, height.checked_sub(params)?))
     }

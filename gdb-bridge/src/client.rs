@@ -5,6 +5,7 @@
 use std::format;
 use std::io::{self, Read, Write};
 use std::string::String;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::vec::Vec;
 
 /// A connection to a GDB remote-protocol server.
@@ -114,12 +115,28 @@ impl<S: Read + Write> Client<S> {
         Ok(())
     }
 
-    fn byte(&mut self) -> Result<u8, ClientError> {
+    /// The next byte from the server. While the line is quiet (a read timeout) and `interrupt`
+    /// is set, it is taken and the server interrupted (`0x03`, as Ctrl-C in gdb).
+    fn byte(&mut self, interrupt: Option<&AtomicBool>) -> Result<u8, ClientError> {
         if !self.pending.is_empty() {
             return Ok(self.pending.remove(0));
         }
         let mut b = [0u8; 4096];
-        let n = self.stream.read(&mut b)?;
+        let n = loop {
+            match self.stream.read(&mut b) {
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    if interrupt.is_some_and(|i| i.swap(false, Ordering::Relaxed)) {
+                        self.send_raw(&[0x03])?;
+                    }
+                }
+                other => break other?,
+            }
+        };
         if n == 0 {
             return Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into()));
         }
@@ -129,8 +146,15 @@ impl<S: Read + Write> Client<S> {
 
     /// Reads one packet, checks its checksum, acks it (when acking) and returns its decoded body.
     pub fn read_packet(&mut self) -> Result<Vec<u8>, ClientError> {
+        self.read_packet_or_interrupt(None)
+    }
+
+    fn read_packet_or_interrupt(
+        &mut self,
+        interrupt: Option<&AtomicBool>,
+    ) -> Result<Vec<u8>, ClientError> {
         loop {
-            match self.byte()? {
+            match self.byte(interrupt)? {
                 b'$' => break,
                 b'+' | b'-' => continue,
                 other => {
@@ -142,12 +166,12 @@ impl<S: Read + Write> Client<S> {
         }
         let mut body = Vec::new();
         loop {
-            match self.byte()? {
+            match self.byte(None)? {
                 b'#' => break,
                 b => body.push(b),
             }
         }
-        let sum = [self.byte()?, self.byte()?];
+        let sum = [self.byte(None)?, self.byte(None)?];
         let want = unhex(&sum).and_then(|v| v.first().copied());
         if want != Some(checksum(&body)) {
             return Err(ClientError::Protocol(format!(
@@ -226,11 +250,24 @@ impl<S: Read + Write> Client<S> {
 
     /// Resumes (`vCont;c`) or single-steps (`vCont;s`) and waits for the stop reply.
     pub fn resume(&mut self, step: bool) -> Result<String, ClientError> {
-        self.request(if step {
-            "vCont;s:p1.1"
+        self.resume_or_interrupt(step, None)
+    }
+
+    /// Like [`Client::resume`], interrupting the program when `interrupt` is set while it runs;
+    /// the stream needs a read timeout for the flag to be seen.
+    pub fn resume_or_interrupt(
+        &mut self,
+        step: bool,
+        interrupt: Option<&AtomicBool>,
+    ) -> Result<String, ClientError> {
+        let body: &[u8] = if step {
+            b"vCont;s:p1.1"
         } else {
-            "vCont;c:p1.-1"
-        })
+            b"vCont;c:p1.-1"
+        };
+        self.send_raw(&frame(body))?;
+        let reply = self.read_packet_or_interrupt(interrupt)?;
+        Ok(String::from_utf8_lossy(&reply).into_owned())
     }
 
     /// Sends a `monitor` command (`qRcmd`) and returns what it printed.

@@ -13,6 +13,8 @@ pub mod client;
 pub mod monitor;
 pub mod protocol;
 #[cfg(feature = "std")]
+pub mod remote;
+#[cfg(feature = "std")]
 pub mod serve;
 pub mod target;
 

@@ -1,10 +1,11 @@
-//! `monitor` commands: the limits, the live debug budget and the profile, as text.
+//! `monitor` commands: the limits, the live debug budget, the profile and the trap that stopped
+//! the program, as text.
 
 use alloc::format;
 use alloc::string::String;
 use core::fmt::Write;
 
-use crate::target::WasmTarget;
+use crate::target::{Exec, WasmTarget};
 
 /// Runs one monitor command and returns what it prints.
 pub fn run(target: &WasmTarget, cmd: &str) -> String {
@@ -16,7 +17,11 @@ pub fn run(target: &WasmTarget, cmd: &str) -> String {
             let n = words.next().and_then(|n| n.parse().ok()).unwrap_or(10);
             target.profile.report(n, |f| target.func_name(f))
         }
-        _ => String::from("monitor commands: limits, budget, profile [N]"),
+        Some("trap") => match &target.exec {
+            Exec::Trapped(t) => format!("{t}"),
+            _ => String::from("no trap"),
+        },
+        _ => String::from("monitor commands: limits, budget, profile [N], trap"),
     }
 }
 

@@ -245,10 +245,18 @@ impl WasmTarget {
         Some(raw_bytes(v.to_raw(), v.ty()))
     }
 
-    /// Operand stack slot `index` (from the bottom) of frame `frame`, as 8 bytes.
+    /// Operand stack slot `index` (from the bottom) of frame `frame`, as 8 bytes. Past the
+    /// innermost frame's height it reads what was last left there: a returned call's results,
+    /// which the code may have dropped already (what `finish` shows).
     pub fn stack_value(&self, frame: usize, index: usize) -> Option<Vec<u8>> {
         let i = self.frame(frame)?;
-        let raw = *self.thread.operands(&self.store, i).get(index)?;
+        let raw = if frame == 0 {
+            let f = self.thread.frames()[i];
+            let locals = self.store.func_body(f.func)?.locals.len();
+            self.thread.slot(f.fp as usize + locals + index)?
+        } else {
+            *self.thread.operands(&self.store, i).get(index)?
+        };
         Some(raw.to_le_bytes().to_vec())
     }
 

@@ -3,91 +3,32 @@
 //! breakpoints where our DWARF engine resolves them, `monitor` commands, refusals at the embedded
 //! preset, interrupts, kill, and malformed input that must not end the session.
 
-use std::cell::RefCell;
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::rc::Rc;
+mod common;
+
+use std::net::TcpStream;
 use std::sync::mpsc;
 
+use common::{fixture, linux};
+
 use debugger::dwarf::DwarfInfo;
-use gdb_bridge::WasmTarget;
 use gdb_bridge::client::{Client, ClientError};
-use gdb_bridge::serve::{Ending, serve};
-use runtime_core::limits::preset::{embedded_minimal, linux_production};
-use runtime_core::limits::{AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformLimits};
-use runtime_core::wasi::{self, WasiCtx};
-use runtime_core::{Extern, Linker, Module};
+use gdb_bridge::serve::Ending;
+use runtime_core::Module;
+use runtime_core::limits::preset::embedded_minimal;
+use runtime_core::limits::{EmbeddedPlatform, MIB, PlatformLimits};
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../tests/fixtures/wasm/{name}.wasm"));
-    std::fs::read(path).unwrap()
-}
-
-/// Serves `name` under `limits` on a thread; returns the client and how the session ended.
+/// Serves `name` under `limits` on a thread; returns the client (no-ack mode) and how the
+/// session ended.
 fn start(
     name: &'static str,
     limits: PlatformLimits,
 ) -> (Client<TcpStream>, mpsc::Receiver<(Ending, Vec<u8>)>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let bytes: Rc<[u8]> = fixture(name).into();
-        let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
-        let mut store = runtime_core::Store::new(limits.store_config());
-        let mut linker = Linker::new();
-        let out = Rc::new(RefCell::new(Vec::new()));
-        let ctx = WasiCtx::with_stdio(
-            vec![name.into()],
-            vec![],
-            Box::new(std::io::empty()),
-            Box::new(Shared(out.clone())),
-            Box::new(Shared(out.clone())),
-        );
-        wasi::link(&mut store, &mut linker, &module, Rc::new(RefCell::new(ctx))).unwrap();
-        let inst = linker.instantiate(&mut store, module.clone()).unwrap();
-        let Some(Extern::Func(entry)) = store.instance(inst).export("_start") else {
-            panic!()
-        };
-        let mut target = WasmTarget::new(
-            store,
-            inst,
-            entry,
-            module,
-            bytes,
-            format!("{name}.wasm"),
-            &limits,
-        )
-        .unwrap();
-        let (stream, _) = listener.accept().unwrap();
-        let ending = serve(&mut target, stream.try_clone().unwrap(), || {
-            stream.try_clone()
-        })
-        .unwrap();
-        let _ = tx.send((ending, out.borrow().clone()));
-    });
+    let (addr, rx) = common::listen(name, limits);
     let mut c = Client::new(TcpStream::connect(addr).unwrap());
     c.request("qSupported:swbreak+;hwbreak+;qXfer:libraries:read+")
         .unwrap();
     c.no_ack().unwrap();
     (c, rx)
-}
-
-struct Shared(Rc<RefCell<Vec<u8>>>);
-
-impl std::io::Write for Shared {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn linux() -> PlatformLimits {
-    linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug)
 }
 
 /// LLDB's code address of function `name` past its prologue, from our own DWARF engine.

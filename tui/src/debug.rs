@@ -21,11 +21,9 @@ pub enum OutputFormat {
     Json,
 }
 
-/// Arguments of `wrt-dbg debug`.
+/// How a session is driven: scripts, commands, the prompt and the output format.
 #[derive(clap::Args)]
-pub struct DebugArgs {
-    /// The module to debug.
-    module: PathBuf,
+pub struct FrontArgs {
     /// Run the commands of the scripts and -ex options, then exit (no prompt).
     #[arg(long)]
     batch: bool,
@@ -41,6 +39,15 @@ pub struct DebugArgs {
     /// A directory to find source files in by name (like gdb's `directory`).
     #[arg(short = 'd', long = "source-dir", value_name = "DIR")]
     source_dirs: Vec<PathBuf>,
+}
+
+/// Arguments of `wrt-dbg debug`.
+#[derive(clap::Args)]
+pub struct DebugArgs {
+    /// The module to debug.
+    module: PathBuf,
+    #[command(flatten)]
+    front: FrontArgs,
     /// Where the program's stdout and stderr go (default: our stderr, apart from debugger output).
     #[arg(long, value_name = "FILE")]
     program_output: Option<PathBuf>,
@@ -57,7 +64,7 @@ pub struct DebugArgs {
 /// could not open.
 pub fn main(args: DebugArgs) -> ExitCode {
     match session(&args) {
-        Ok(debugger) => ExitCode::from(drive(debugger, &args)),
+        Ok(session) => ExitCode::from(drive(session, &args.front)),
         Err(msg) => {
             eprintln!("wrt-dbg: {msg}");
             ExitCode::from(EXIT_BAD_MODULE)
@@ -65,7 +72,7 @@ pub fn main(args: DebugArgs) -> ExitCode {
     }
 }
 
-fn session(args: &DebugArgs) -> Result<Debugger, String> {
+fn session(args: &DebugArgs) -> Result<Session, String> {
     let limits = args.limits.resolve_for_debugging()?.limits;
     let bytes = std::fs::read(&args.module)
         .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
@@ -92,15 +99,19 @@ fn session(args: &DebugArgs) -> Result<Debugger, String> {
         dirs,
         output: Some(SharedOutput(output)),
     };
-    let session = Session::open(bytes, &limits, program)
-        .map_err(|e| format!("{}: {e}", args.module.display()))?;
+    Session::open(bytes, &limits, program).map_err(|e| format!("{}: {e}", args.module.display()))
+}
+
+/// Runs the scripts and commands on `session`, then the prompt unless in batch mode; 0 when every
+/// command succeeded, 1 when one failed, 2 when a script cannot be read.
+pub fn drive(session: Session, args: &FrontArgs) -> u8 {
+    let mut session = session;
     for r in &session.dwarf.refused {
         eprintln!(
             "wrt-dbg: warning: DWARF section {} not loaded: {}",
             r.section, r.reason
         );
     }
-    let mut session = session;
     if !args.batch {
         // At the prompt, Ctrl-C stops the running program as in gdb (continue polls for it).
         session.interruptible = true;
@@ -110,10 +121,6 @@ fn session(args: &DebugArgs) -> Result<Debugger, String> {
     }
     let mut debugger = Debugger::new(session);
     debugger.source_dirs = args.source_dirs.clone();
-    Ok(debugger)
-}
-
-fn drive(mut debugger: Debugger, args: &DebugArgs) -> u8 {
     let mut lines = Vec::new();
     for script in &args.scripts {
         match std::fs::read_to_string(script) {

@@ -1,5 +1,6 @@
 //! `wrt-dbg`: run, check, debug and profile WebAssembly on the wrt interpreter.
 
+mod attach;
 mod check;
 mod debug;
 mod limits;
@@ -59,6 +60,14 @@ enum Command {
     /// limit flags are those of `debug`. Exit status: the program's, 134 after a trap, 2 when the
     /// module, the configuration or the transport is unusable.
     Serve(serve::ServeArgs),
+    /// Debug a program that `wrt-dbg serve` runs elsewhere, over `tcp:HOST:PORT` or
+    /// `serial:PATH[@BAUD]`, with the commands and output of `debug`.
+    ///
+    /// The program stands where the server stopped it; `run` (or `continue`) sets it going, and it
+    /// cannot be started again once it has run. Profiling counts are the server's (`monitor
+    /// profile`). Exit status: 0 when every command succeeded, 1 when one failed, 2 when the
+    /// target cannot be reached.
+    Attach(attach::AttachArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,5 +77,6 @@ fn main() -> ExitCode {
         Command::Check(args) => check::main(args),
         Command::Debug(args) => debug::main(args),
         Command::Serve(args) => serve::main(args),
+        Command::Attach(args) => attach::main(args),
     }
 }

@@ -125,11 +125,22 @@ fn serve_tcp(target: &mut WasmTarget, spec: &str, once: bool) -> Result<Ending, 
 }
 
 fn serve_serial(target: &mut WasmTarget, spec: &str) -> Result<Ending, String> {
+    let (port, path, baud) = open_serial(spec)?;
+    let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
+    eprintln!("wrt-dbg: serving on {path} at {baud} baud 8N1; in LLDB:");
+    eprintln!("    process connect --plugin wasm serial://{path}?baud={baud}");
+    serve(target, input, || {
+        port.try_clone().map_err(std::io::Error::other)
+    })
+}
+
+/// Opens a serial line given as `PATH[@BAUD]` (115200 by default), 8N1; with its path and baud.
+pub fn open_serial(spec: &str) -> Result<(Box<dyn serialport::SerialPort>, &str, u32), String> {
     let (path, baud) = match spec.split_once('@') {
         Some((p, b)) => (
             p,
             b.parse()
-                .map_err(|_| format!("--serial {spec}: `{b}` is not a baud rate"))?,
+                .map_err(|_| format!("serial line {spec}: `{b}` is not a baud rate"))?,
         ),
         None => (spec, 115_200),
     };
@@ -140,10 +151,5 @@ fn serve_serial(target: &mut WasmTarget, spec: &str) -> Result<Ending, String> {
         .timeout(std::time::Duration::from_millis(100))
         .open()
         .map_err(|e| format!("cannot open serial line {path}: {e}"))?;
-    let input = port.try_clone().map_err(|e| format!("{path}: {e}"))?;
-    eprintln!("wrt-dbg: serving on {path} at {baud} baud 8N1; in LLDB:");
-    eprintln!("    process connect --plugin wasm serial://{path}?baud={baud}");
-    serve(target, input, || {
-        port.try_clone().map_err(std::io::Error::other)
-    })
+    Ok((port, path, baud))
 }

@@ -1,12 +1,12 @@
 //! `wrt-dbg debug --batch -x SCRIPT`: whole sessions on the fixtures, their output snapshotted, the
 //! program's output kept apart from the debugger's, JSON output one object per command.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use common::{expected_stdout, root};
 
 /// Runs a script on a fixture; the program's output goes to `program_output`.
 fn batch(script: &str, fixture: &str, extra: &[&str], program_output: &Path) -> Output {
@@ -34,11 +34,6 @@ fn session(script: &str, fixture: &str) -> (String, String, Option<i32>) {
         program,
         out.status.code(),
     )
-}
-
-fn expected_stdout(fixture: &str) -> String {
-    std::fs::read_to_string(root().join(format!("tests/fixtures/expected/{fixture}.stdout")))
-        .unwrap()
 }
 
 #[test]

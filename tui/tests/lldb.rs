@@ -4,13 +4,12 @@
 //! watchpoints, and the program's output and exit status at the end. Without LLDB the tests say
 //! so and pass, unless `WRT_REQUIRE_LLDB` is set (CI sets it).
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{Server, expected_stdout, serve};
 
 /// The LLDB to drive, or `None` (after saying why) when there is none and none is required.
 fn lldb() -> Option<PathBuf> {
@@ -27,38 +26,6 @@ fn lldb() -> Option<PathBuf> {
         eprintln!("no lldb (set WRT_LLDB or PATH): LLDB tests skipped");
     }
     found
-}
-
-/// A running `wrt-dbg serve` and what it said on stderr up to its connect line.
-struct Server {
-    child: Child,
-    connect: String,
-}
-
-fn serve(fixture: &str, transport: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
-        .arg("serve")
-        .args(transport)
-        .arg(root().join(format!("tests/fixtures/wasm/{fixture}.wasm")))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start wrt-dbg serve");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut connect = String::new();
-    let mut said = String::new();
-    let mut line = String::new();
-    while err.read_line(&mut line).unwrap() > 0 {
-        said.push_str(&line);
-        if let Some(at) = line.find("process connect") {
-            connect = line[at..].trim().to_string();
-            break;
-        }
-        line.clear();
-    }
-    assert!(!connect.is_empty(), "serve printed no connect line: {said}");
-    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-    Server { child, connect }
 }
 
 /// Runs LLDB on `commands` after `connect`; returns its output, the program's output and the
@@ -83,22 +50,14 @@ fn session(
     let _ = std::fs::remove_file(&script);
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let done = server.child.wait_with_output().expect("server ends");
-    (
-        text,
-        String::from_utf8_lossy(&done.stdout).into_owned(),
-        done.status.code(),
-    )
+    let (program, status) = server.finish();
+    (text, program, status)
 }
 
 fn rand_suffix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
-}
-
-fn expected_stdout(name: &str) -> String {
-    std::fs::read_to_string(root().join(format!("tests/fixtures/expected/{name}.stdout"))).unwrap()
 }
 
 /// Asserts every needle appears in `text`, in order.
@@ -169,7 +128,7 @@ fn check_c(out: &str, program: &str, status: Option<i32>) {
 #[test]
 fn lldb_debugs_c_over_tcp() {
     let Some(lldb) = lldb() else { return };
-    let server = serve("c-vec-O0", &["--listen", "0", "--once"]);
+    let server = serve("c-vec-O0", &["--listen", "0"]);
     let connect = server.connect.clone();
     let (out, program, status) = session(&lldb, server, &connect, C_SESSION);
     check_c(&out, &program, status);
@@ -178,21 +137,7 @@ fn lldb_debugs_c_over_tcp() {
 #[test]
 fn lldb_debugs_c_over_a_serial_line() {
     let Some(lldb) = lldb() else { return };
-    let mut socat = Command::new("socat")
-        .args(["-d", "-d", "pty,raw,echo=0", "pty,raw,echo=0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("socat (Debian package socat) makes the pty pair");
-    let mut err = BufReader::new(socat.stderr.take().unwrap());
-    let mut ptys = Vec::new();
-    let mut line = String::new();
-    while ptys.len() < 2 && err.read_line(&mut line).unwrap() > 0 {
-        if let Some(at) = line.find("PTY is ") {
-            ptys.push(line[at + 7..].trim().to_string());
-        }
-        line.clear();
-    }
-    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    let (mut socat, ptys) = common::pty_pair();
     let server = serve("c-vec-O0", &["--serial", &format!("{}@115200", ptys[0])]);
     // LLDB cannot set a pty's baud rate (`?baud=` fails on a pty), so it takes the line as it is.
     let connect = format!("process connect --plugin wasm serial://{}", ptys[1]);
@@ -204,7 +149,7 @@ fn lldb_debugs_c_over_a_serial_line() {
 #[test]
 fn lldb_debugs_rust() {
     let Some(lldb) = lldb() else { return };
-    let server = serve("rust-demo-O0", &["--listen", "0", "--once"]);
+    let server = serve("rust-demo-O0", &["--listen", "0"]);
     let connect = server.connect.clone();
     let commands = "\
 breakpoint set --file demo.rs --line 48

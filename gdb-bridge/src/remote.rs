@@ -1,0 +1,487 @@
+//! The engine's target interface over the GDB remote protocol (`std`): a program served by
+//! `wrt-dbg serve` (or any stub with LLDB's Wasm extensions) debugged by the same engine as a
+//! local one. Stepping is built from single steps, and a call to step over runs at full speed to
+//! a breakpoint at its return address.
+
+use std::boxed::Box;
+use std::cell::RefCell;
+use std::format;
+use std::io::{Read, Write};
+use std::rc::Rc;
+use std::string::{String, ToString};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::vec::Vec;
+
+use debugger::Error;
+use debugger::target::{Event, Run, Target, Verdict};
+use gdbstub_arch::wasm::addr::{WasmAddr, WasmAddrType};
+use runtime_core::debug::{DebugSession, WatchKind};
+use runtime_core::{Frame, Module, Trap};
+
+use crate::client::{Client, ClientError};
+use crate::serve::PACKET_SIZE;
+use crate::target::WasmTarget;
+
+/// Bytes asked for in one binary memory read.
+const CHUNK: usize = PACKET_SIZE / 2;
+
+/// Error number of a breakpoint or watchpoint the stub refused for a full table.
+const ENOSPC: u8 = 28;
+
+/// A program running behind a remote stub.
+pub struct Remote<S: Read + Write> {
+    client: RefCell<Client<S>>,
+    module: Rc<Module>,
+    /// The frames of the last stop, outermost first.
+    frames: Vec<Frame>,
+    /// Breakpoint sites armed at the stub.
+    armed: Vec<(u32, u32)>,
+    /// Whether the program has exited (the stub has nothing more to say about it).
+    ended: bool,
+}
+
+/// A stop reply, parsed.
+enum Reply {
+    Exited(i32),
+    Signal {
+        signo: u8,
+        swbreak: bool,
+        watch: Option<(u64, bool)>,
+    },
+}
+
+fn remote(e: ClientError) -> Error {
+    Error::Remote(e.to_string())
+}
+
+/// Connects to a stub on `stream` (no-ack mode) and reads the module it serves, through its code
+/// address space: the bytes to open the debug session with.
+pub fn handshake<S: Read + Write>(stream: S) -> Result<(Client<S>, Vec<u8>), Error> {
+    let mut client = Client::new(stream);
+    client.no_ack().map_err(remote)?;
+    client
+        .request("qSupported:swbreak+;hwbreak+;xmlRegisters=wasm")
+        .map_err(remote)?;
+    let size = memory_map(&mut client, "rom")?;
+    let bytes = client
+        .read_memory(WasmTarget::code_addr(0), size as usize, CHUNK, true)
+        .map_err(remote)?;
+    if bytes.len() as u64 != size {
+        return Err(Error::Remote(format!(
+            "the stub served {} of the module's {size} bytes",
+            bytes.len()
+        )));
+    }
+    Ok((client, bytes))
+}
+
+/// The length of the memory-map region of `kind` (`rom`: the module, `ram`: linear memory).
+fn memory_map<S: Read + Write>(client: &mut Client<S>, kind: &str) -> Result<u64, Error> {
+    let xml = client
+        .request("qXfer:memory-map:read::0,ffff")
+        .map_err(remote)?;
+    let region = xml
+        .split("<memory ")
+        .find(|r| r.contains(&format!("type=\"{kind}\"")))
+        .ok_or_else(|| Error::Remote(format!("the memory map has no {kind} region")))?;
+    let length = region
+        .split("length=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|l| u64::from_str_radix(l.trim_start_matches("0x"), 16).ok())
+        .ok_or_else(|| Error::Remote(format!("the memory map's {kind} region has no length")))?;
+    Ok(length)
+}
+
+impl<S: Read + Write> Remote<S> {
+    /// The target behind `client`, whose module is `module`; reads where the program stands.
+    pub fn new(client: Client<S>, module: Rc<Module>) -> Result<Self, Error> {
+        let mut r = Remote {
+            client: RefCell::new(client),
+            module,
+            frames: Vec::new(),
+            armed: Vec::new(),
+            ended: false,
+        };
+        r.refresh()?;
+        Ok(r)
+    }
+
+    fn refresh(&mut self) -> Result<(), Error> {
+        let pcs = self.client.get_mut().call_stack().map_err(remote)?;
+        self.frames = pcs
+            .iter()
+            .rev()
+            .map(|&pc| {
+                let offset = WasmAddr::from_raw(pc).map_or(0, WasmAddr::offset);
+                let (func, pc) = self.module.locate_offset(offset).unwrap_or((u32::MAX, 0));
+                Frame {
+                    func,
+                    pc,
+                    fp: 0,
+                    instance: 0,
+                }
+            })
+            .collect();
+        Ok(())
+    }
+
+    fn code_addr(&self, (func, pc): (u32, u32)) -> Option<u64> {
+        let offset = *self.module.body(func)?.offsets.get(pc as usize)?;
+        Some(WasmTarget::code_addr(offset))
+    }
+
+    fn site(&self) -> Option<(u32, u32)> {
+        self.frames.last().map(|f| (f.func, f.pc))
+    }
+
+    /// Sends a `Z`/`z` packet; a full table at the stub comes back as its refusal message.
+    fn point(&mut self, packet: &str) -> Result<(), Error> {
+        let client = self.client.get_mut();
+        match client.request(packet) {
+            Ok(r) if r == "OK" => Ok(()),
+            Ok(r) => Err(Error::Remote(format!("`{packet}` not supported: `{r}`"))),
+            Err(ClientError::Reply(ENOSPC)) => {
+                let budget = client.monitor("budget").map_err(remote)?;
+                let why = budget
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("last refusal: "))
+                    .unwrap_or("the stub's table is full");
+                Err(Error::Remote(why.to_string()))
+            }
+            Err(e) => Err(remote(e)),
+        }
+    }
+
+    fn breakpoint(&mut self, site: (u32, u32), on: bool) -> Result<(), Error> {
+        let Some(addr) = self.code_addr(site) else {
+            return Ok(());
+        };
+        self.point(&format!("{}0,{addr:x},1", if on { 'Z' } else { 'z' }))
+    }
+
+    /// Resumes (`step` or continue), waits for the stop (interrupting the program when
+    /// `interrupt` is set meanwhile) and reads the new frames.
+    fn go(&mut self, step: bool, interrupt: Option<&AtomicBool>) -> Result<Reply, Error> {
+        let text = self
+            .client
+            .get_mut()
+            .resume_or_interrupt(step, interrupt)
+            .map_err(remote)?;
+        let reply = parse_stop(&text)?;
+        match reply {
+            Reply::Exited(_) => {
+                self.ended = true;
+                self.frames.clear();
+            }
+            Reply::Signal { .. } => self.refresh()?,
+        }
+        Ok(reply)
+    }
+
+    /// What a stop means to the engine; `None` for a plain stop after a step or at a breakpoint
+    /// the engine placed itself.
+    fn event(&mut self, reply: Reply, run: &Run<'_>) -> Result<Option<Event>, Error> {
+        let (signo, swbreak, watch) = match reply {
+            Reply::Exited(code) => return Ok(Some(Event::Exited(code))),
+            Reply::Signal {
+                signo,
+                swbreak,
+                watch,
+            } => (signo, swbreak, watch),
+        };
+        if let Some((addr, write)) = watch {
+            let index = run
+                .watches
+                .iter()
+                .position(|&(a, n, _)| a <= addr && addr < a + n);
+            return Ok(index.map(|index| Event::Watch { index, write }));
+        }
+        Ok(match signo {
+            SIGTRAP if swbreak => self
+                .site()
+                .filter(|s| self.armed.contains(s))
+                .map(|(f, pc)| Event::Breakpoint(f, pc)),
+            SIGTRAP => None,
+            SIGINT => Some(Event::Interrupted),
+            _ => {
+                let text = self.client.get_mut().monitor("trap").map_err(remote)?;
+                Some(Event::Trap(trap_named(text.trim())))
+            }
+        })
+    }
+
+    /// Runs at full speed until the frame at `depth` is innermost again (a breakpoint at its
+    /// return address), or something else stops the program.
+    fn run_to_return(&mut self, depth: usize, run: &Run<'_>) -> Result<Option<Event>, Error> {
+        let back = self
+            .frames
+            .get(depth.wrapping_sub(1))
+            .map(|f| (f.func, f.pc));
+        let Some(back) = back else {
+            return Err(Error::Remote("no caller frame to return to".into()));
+        };
+        let temporary = !self.armed.contains(&back);
+        loop {
+            if temporary {
+                self.breakpoint(back, true)?;
+            }
+            let reply = self.go(false, Some(run.interrupt))?;
+            if temporary && !self.ended {
+                self.breakpoint(back, false)?;
+            }
+            let event = self.event(reply, run)?;
+            let returned = self.site() == Some(back) && self.frames.len() <= depth;
+            match event {
+                Some(Event::Breakpoint(..)) | None if returned => return Ok(None),
+                None => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+}
+
+const SIGINT: u8 = 2;
+const SIGTRAP: u8 = 5;
+
+/// Parses `Wxx`, `Xxx` and `Txx...` stop replies.
+fn parse_stop(text: &str) -> Result<Reply, Error> {
+    let bad = || Error::Remote(format!("unexpected stop reply `{text}`"));
+    let code = |s: &str| u8::from_str_radix(s.get(..2).ok_or_else(bad)?, 16).map_err(|_| bad());
+    match text.as_bytes().first() {
+        Some(b'W') => Ok(Reply::Exited(i32::from(code(&text[1..])?))),
+        Some(b'X') => Ok(Reply::Exited(128 + i32::from(code(&text[1..])?))),
+        Some(b'T' | b'S') => {
+            let signo = code(&text[1..])?;
+            let mut swbreak = false;
+            let mut watch = None;
+            for field in text[3..].split(';') {
+                let (key, value) = field.split_once(':').unwrap_or((field, ""));
+                let addr = || {
+                    u64::from_str_radix(value, 16)
+                        .ok()
+                        .and_then(WasmAddr::from_raw)
+                        .map_or(0, |a| u64::from(a.offset()))
+                };
+                match key {
+                    "swbreak" | "hwbreak" => swbreak = true,
+                    "watch" => watch = Some((addr(), true)),
+                    "rwatch" | "awatch" => watch = Some((addr(), false)),
+                    _ => {}
+                }
+            }
+            Ok(Reply::Signal {
+                signo,
+                swbreak,
+                watch,
+            })
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The trap a stub's `monitor trap` names.
+fn trap_named(message: &str) -> Trap {
+    [
+        Trap::Unreachable,
+        Trap::IntegerDivideByZero,
+        Trap::IntegerOverflow,
+        Trap::InvalidConversionToInteger,
+        Trap::MemoryOutOfBounds,
+        Trap::TableOutOfBounds,
+        Trap::UndefinedElement,
+        Trap::UninitializedElement,
+        Trap::IndirectCallTypeMismatch,
+        Trap::CallStackExhausted,
+    ]
+    .into_iter()
+    .find(|t| t.to_string() == message)
+    .unwrap_or_else(|| Trap::Host(message.to_string()))
+}
+
+fn memory_addr(addr: u64) -> Option<u64> {
+    let offset = u32::try_from(addr).ok()?;
+    WasmAddr::new(WasmAddrType::Memory, 0, offset).map(WasmAddr::as_raw)
+}
+
+impl<S: Read + Write> Target for Remote<S> {
+    fn frames(&self) -> &[Frame] {
+        &self.frames
+    }
+
+    fn local(&self, frame: usize, index: u32) -> Option<u64> {
+        let n = self.frames.len().checked_sub(frame + 1)?;
+        let q = format!("qWasmLocal:{n};{index}");
+        self.client.borrow_mut().wasm_value(&q).ok()
+    }
+
+    fn global(&self, index: u32) -> Option<u64> {
+        let q = format!("qWasmGlobal:0;{index}");
+        self.client.borrow_mut().wasm_value(&q).ok()
+    }
+
+    fn stack(&self, frame: usize, index: u32) -> Option<u64> {
+        let n = self.frames.len().checked_sub(frame + 1)?;
+        let q = format!("qWasmStackValue:{n};{index}");
+        self.client.borrow_mut().wasm_value(&q).ok()
+    }
+
+    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
+        let mut client = self.client.borrow_mut();
+        let read = memory_addr(addr)
+            .filter(|_| addr.checked_add(len as u64).is_some_and(|e| e <= 1 << 32))
+            .map(|at| client.read_memory(at, len, CHUNK, true));
+        match read {
+            Some(Ok(bytes)) if bytes.len() == len => Ok(bytes),
+            Some(Err(e @ (ClientError::Io(_) | ClientError::Protocol(_)))) => Err(remote(e)),
+            _ => Err(Error::Memory {
+                addr,
+                len,
+                size: memory_map(&mut client, "ram")?,
+            }),
+        }
+    }
+
+    fn set_breakpoints(&mut self, _: &mut DebugSession, sites: &[(u32, u32)]) -> Result<(), Error> {
+        let stale: Vec<_> = self
+            .armed
+            .iter()
+            .filter(|s| !sites.contains(s))
+            .copied()
+            .collect();
+        for site in stale {
+            self.breakpoint(site, false)?;
+            self.armed.retain(|&s| s != site);
+        }
+        for &site in sites {
+            if !self.armed.contains(&site) {
+                self.breakpoint(site, true)?;
+                self.armed.push(site);
+            }
+        }
+        Ok(())
+    }
+
+    fn watch(&mut self, addr: u64, len: u64, kind: WatchKind, on: bool) -> Result<(), Error> {
+        let at = memory_addr(addr)
+            .ok_or_else(|| Error::Usage(format!("{addr:#x} is past 32-bit memory")))?;
+        let kind = match kind {
+            WatchKind::Write => 2,
+            WatchKind::Read => 3,
+            WatchKind::Access => 4,
+        };
+        let z = if on { 'Z' } else { 'z' };
+        self.point(&format!("{z}{kind},{at:x},{len:x}"))
+    }
+
+    fn resume(&mut self, _: &mut DebugSession, run: Run<'_>) -> Result<Event, Error> {
+        let mut run = run;
+        if self.ended {
+            return Err(Error::NotRunning);
+        }
+        let Some(test) = run.test.take() else {
+            let interrupt = run.interruptible.then_some(run.interrupt);
+            loop {
+                let reply = self.go(false, interrupt)?;
+                if let Some(event) = self.event(reply, &run)? {
+                    return Ok(event);
+                }
+            }
+        };
+        let mut step = true;
+        loop {
+            if step {
+                let reply = self.go(true, None)?;
+                if let Some(event) = self.event(reply, &run)? {
+                    return Ok(event);
+                }
+            }
+            if run.interrupt.swap(false, Ordering::Relaxed) {
+                return Ok(Event::Interrupted);
+            }
+            let top = *self.frames.last().ok_or(Error::NotRunning)?;
+            step = true;
+            match test(&top, self.frames.len()) {
+                Verdict::Stop => return Ok(Event::Stepped),
+                Verdict::Go if self.armed.contains(&(top.func, top.pc)) => {
+                    return Ok(Event::Breakpoint(top.func, top.pc));
+                }
+                Verdict::Go => {}
+                Verdict::Return(depth) => {
+                    if let Some(event) = self.run_to_return(depth, &run)? {
+                        return Ok(event);
+                    }
+                    step = false;
+                }
+            }
+        }
+    }
+
+    fn monitor(&mut self, cmd: &str) -> Result<String, Error> {
+        self.client.get_mut().monitor(cmd).map_err(remote)
+    }
+
+    fn kill(&mut self) {
+        if !self.ended {
+            let _ = self.client.get_mut().send_raw(&crate::client::frame(b"k"));
+            self.ended = true;
+        }
+    }
+}
+
+/// A boxed remote target, for [`debugger::Session::attach`].
+pub fn boxed<S: Read + Write + 'static>(
+    client: Client<S>,
+    module: &Rc<Module>,
+) -> Result<Box<dyn Target>, Error> {
+    Ok(Box::new(Remote::new(client, module.clone())?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signal(text: &str) -> (u8, bool, Option<(u64, bool)>) {
+        match parse_stop(text) {
+            Ok(Reply::Signal {
+                signo,
+                swbreak,
+                watch,
+            }) => (signo, swbreak, watch),
+            Ok(Reply::Exited(c)) => panic!("{text}: exited {c}"),
+            Err(e) => panic!("{text}: {e}"),
+        }
+    }
+
+    #[test]
+    fn stop_replies() {
+        assert!(matches!(parse_stop("W00"), Ok(Reply::Exited(0))));
+        assert!(matches!(parse_stop("W2a"), Ok(Reply::Exited(42))));
+        assert!(matches!(parse_stop("X09"), Ok(Reply::Exited(137))));
+        assert_eq!(signal("T05thread:p01.01;"), (5, false, None));
+        assert_eq!(signal("T05swbreak:;thread:p01.01;"), (5, true, None));
+        assert_eq!(signal("S08"), (8, false, None));
+        assert_eq!(signal("T05watch:1130;"), (5, false, Some((0x1130, true))));
+        assert_eq!(signal("T05rwatch:10;"), (5, false, Some((0x10, false))));
+        for bad in ["", "T", "T5", "Tzz", "OK", "E01", "W"] {
+            let e = parse_stop(bad).err().map(|e| e.to_string());
+            assert!(
+                e.is_some_and(|e| e.contains("unexpected stop reply")),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn traps_by_their_message() {
+        assert_eq!(
+            trap_named("integer divide by zero"),
+            Trap::IntegerDivideByZero
+        );
+        assert_eq!(trap_named("unreachable"), Trap::Unreachable);
+        assert_eq!(
+            trap_named("stack smashed"),
+            Trap::Host("stack smashed".into())
+        );
+    }
+}

@@ -1,0 +1,106 @@
+//! The debugger engine on a served program through the RSP client (`gdb_bridge::remote`): what
+//! the batch comparison in `tui/tests/attach.rs` does not reach — interrupting a running remote
+//! program, a stub's full breakpoint table, and memory reads past the end.
+
+mod common;
+
+use std::net::TcpStream;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use debugger::step::{Resume, Stop};
+use debugger::{Error, Program, Session};
+use gdb_bridge::remote;
+use runtime_core::limits::preset::embedded_minimal;
+use runtime_core::limits::{EmbeddedPlatform, MIB, PlatformLimits};
+
+use common::{fixture, linux, listen};
+
+/// A session attached to fixture `name` served under `limits`; the engine runs under Linux limits.
+fn attach(name: &'static str, limits: PlatformLimits) -> Session {
+    let (addr, _done) = listen(name, limits);
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let (client, bytes) = remote::handshake(stream).unwrap();
+    assert_eq!(
+        bytes,
+        fixture(name),
+        "the module, read through the code space"
+    );
+    Session::attach(bytes, &linux(), |m| remote::boxed(client, m)).unwrap()
+}
+
+#[test]
+fn ctrl_c_interrupts_a_remote_continue() {
+    let mut s = attach("rust-demo-O0", linux());
+    s.interruptible = true;
+    let flag = s.interrupter();
+    let ctrl_c = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(200));
+        flag.store(true, Ordering::Relaxed);
+    });
+    let stop = s.resume(Resume::Continue).unwrap();
+    ctrl_c.join().unwrap();
+    assert_eq!(stop, Stop::Interrupted);
+    assert!(s.frames().unwrap().len() > 3, "stopped inside the program");
+    assert_eq!(
+        s.resume(Resume::StepInstr).unwrap(),
+        Stop::Step,
+        "and it goes on"
+    );
+}
+
+#[test]
+fn the_stubs_full_breakpoint_table_is_a_named_refusal() {
+    let mut limits = embedded_minimal(4 * MIB, EmbeddedPlatform::Zephyr, true);
+    limits.max_dwarf_section_size = 4 * MIB;
+    let capacity = limits.max_breakpoints;
+    let mut s = attach("c-vec-O0", limits);
+    let lines = 20..(21 + capacity as u32 * 4);
+    let mut refused = None;
+    let mut set = 0;
+    for line in lines {
+        match s.set_breakpoint(&format!("vec.c:{line}"), None, false) {
+            Ok(_) => set += 1,
+            Err(Error::Usage(_)) => {}
+            Err(e) => {
+                refused = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    let refused = refused.expect("the stub's table fills up");
+    assert!(
+        refused.contains("max_breakpoints") && refused.contains(&format!("{capacity} allowed")),
+        "{refused}"
+    );
+    assert!(set >= 1, "breakpoints before the table was full were set");
+    assert_eq!(s.breakpoints.len(), set, "the refused one is not kept");
+    let Stop::Breakpoint { number, .. } = s.resume(Resume::Continue).unwrap() else {
+        panic!("the armed breakpoints still stop the program")
+    };
+    assert!(number >= 1);
+}
+
+#[test]
+fn memory_past_the_end_is_an_error_naming_its_size() {
+    let mut remote = attach("c-vec-O0", linux());
+    let mut local = Session::open(fixture("c-vec-O0"), &linux(), Program::default()).unwrap();
+    local.start().unwrap();
+    for (addr, len) in [(0xffff_fff0, 64), (u64::MAX - 4, 8), (1 << 40, 1)] {
+        let (r, l) = (
+            remote.read_memory(addr, len).unwrap_err().to_string(),
+            local.read_memory(addr, len).unwrap_err().to_string(),
+        );
+        assert_eq!(r, l, "{addr:#x}+{len}");
+        assert!(r.contains("memory is "), "{r}");
+    }
+    assert_eq!(
+        remote.read_memory(1024, 256).unwrap(),
+        local.read_memory(1024, 256).unwrap(),
+        "the same bytes before the program runs"
+    );
+    remote.kill();
+}

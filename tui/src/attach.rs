@@ -1,0 +1,57 @@
+//! `wrt-dbg attach`: the debugger on a program that `wrt-dbg serve` (or another stub with LLDB's
+//! Wasm extensions) runs elsewhere, over TCP or a serial line; the same commands and output as
+//! `wrt-dbg debug`.
+
+use std::process::ExitCode;
+
+use debugger::Session;
+use gdb_bridge::remote;
+
+use crate::EXIT_BAD_MODULE;
+use crate::debug::{FrontArgs, drive};
+use crate::limits::LimitArgs;
+
+/// Arguments of `wrt-dbg attach`.
+#[derive(clap::Args)]
+pub struct AttachArgs {
+    /// Where the stub is: `tcp:HOST:PORT` or `serial:PATH[@BAUD]`.
+    target: String,
+    #[command(flatten)]
+    front: FrontArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
+/// the target cannot be reached or its module not debugged.
+pub fn main(args: AttachArgs) -> ExitCode {
+    match session(&args) {
+        Ok(session) => ExitCode::from(drive(session, &args.front)),
+        Err(msg) => {
+            eprintln!("wrt-dbg: {msg}");
+            ExitCode::from(EXIT_BAD_MODULE)
+        }
+    }
+}
+
+fn session(args: &AttachArgs) -> Result<Session, String> {
+    let limits = args.limits.resolve_for_debugging()?.limits;
+    let spec = &args.target;
+    let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
+    if let Some(addr) = spec.strip_prefix("tcp:") {
+        let stream = std::net::TcpStream::connect(addr).map_err(|e| at(&e))?;
+        let _ = stream.set_nodelay(true);
+        // Wakes the client now and then while the program runs, to pass on a Ctrl-C.
+        let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(100)));
+        let (client, bytes) = remote::handshake(stream).map_err(|e| at(&e))?;
+        Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
+    } else if let Some(line) = spec.strip_prefix("serial:") {
+        let (port, ..) = crate::serve::open_serial(line)?;
+        let (client, bytes) = remote::handshake(port).map_err(|e| at(&e))?;
+        Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
+    } else {
+        Err(format!(
+            "`{spec}` is not a target: give tcp:HOST:PORT or serial:PATH[@BAUD]"
+        ))
+    }
+}
