@@ -242,10 +242,22 @@ impl Session {
             .filter(|b| b.enabled)
             .flat_map(|b| b.addrs.iter().filter_map(|&a| self.site(a)))
             .collect();
-        match self.target.as_mut() {
-            Some(t) => t.set_breakpoints(&mut self.debug, &wanted),
-            None => Ok(()),
+        let Some(target) = self.target.as_mut() else {
+            return Ok(());
+        };
+        for site in self.armed.clone() {
+            if !wanted.contains(&site) {
+                target.disarm(&mut self.debug, site)?;
+                self.armed.retain(|&s| s != site);
+            }
         }
+        for site in wanted {
+            if !self.armed.contains(&site) {
+                target.arm(&mut self.debug, site)?;
+                self.armed.push(site);
+            }
+        }
+        Ok(())
     }
 
     /// Sets a watchpoint on `len` bytes at `addr`; `expr` and `ty` say what the user watched.

@@ -239,33 +239,23 @@ impl Target for Local {
             })
     }
 
-    fn set_breakpoints(
-        &mut self,
-        debug: &mut DebugSession,
-        sites: &[(u32, u32)],
-    ) -> Result<(), Error> {
-        let stale: Vec<_> = self
-            .armed
-            .keys()
-            .filter(|s| !sites.contains(s))
-            .copied()
-            .collect();
-        for site in stale {
-            if let Some(id) = self.armed.remove(&site) {
-                debug.breakpoints.disarm(&mut self.store, id);
-            }
-        }
-        for &site in sites {
-            if self.armed.contains_key(&site) {
-                continue;
-            }
-            let Some(func) = self.store_addr(site.0) else {
-                continue;
-            };
-            let id = debug
-                .breakpoints
-                .arm(&mut self.store, func, site.1, &debug.limits)?;
-            self.armed.insert(site, id);
+    fn arm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error> {
+        let func = self
+            .store_addr(site.0)
+            .ok_or(runtime_core::Error::NoSuchCode {
+                func: site.0,
+                pc: site.1,
+            })?;
+        let id = debug
+            .breakpoints
+            .arm(&mut self.store, func, site.1, &debug.limits)?;
+        self.armed.insert(site, id);
+        Ok(())
+    }
+
+    fn disarm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error> {
+        if let Some(id) = self.armed.remove(&site) {
+            debug.breakpoints.disarm(&mut self.store, id);
         }
         Ok(())
     }

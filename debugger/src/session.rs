@@ -79,6 +79,8 @@ pub struct Session {
     pub breakpoints: Vec<UserBreakpoint>,
     /// User watchpoints.
     pub watches: Vec<UserWatch>,
+    /// Breakpoint sites armed in the target (module function index, pc).
+    pub(crate) armed: Vec<(u32, u32)>,
     pub(crate) next_number: u32,
     /// Selected frame, 0 the innermost.
     pub selected: usize,
@@ -117,6 +119,7 @@ impl Session {
             code_start,
             breakpoints: Vec::new(),
             watches: Vec::new(),
+            armed: Vec::new(),
             next_number: 1,
             selected: 0,
             history: Vec::new(),
@@ -207,6 +210,7 @@ impl Session {
             target.kill();
         }
         self.debug.breakpoints.clear();
+        self.armed.clear();
         self.state = State::NotStarted;
     }
 

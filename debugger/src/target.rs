@@ -75,13 +75,11 @@ pub trait Target {
     fn stack(&self, frame: usize, index: u32) -> Option<u64>;
     /// `len` bytes of linear memory at `addr`; an error names the range.
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error>;
-    /// Arms exactly these breakpoint sites (module function index, pc), disarming the rest; a
-    /// full breakpoint table is an error naming its limit.
-    fn set_breakpoints(
-        &mut self,
-        debug: &mut DebugSession,
-        sites: &[(u32, u32)],
-    ) -> Result<(), Error>;
+    /// Arms a breakpoint at `site` (module function index, pc); a full breakpoint table is an
+    /// error naming its limit.
+    fn arm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error>;
+    /// Disarms the breakpoint at `site`.
+    fn disarm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error>;
     /// Tells the target about a watched range (`on`) or that it is gone; a refusal names the limit.
     fn watch(&mut self, addr: u64, len: u64, kind: WatchKind, on: bool) -> Result<(), Error>;
     /// Runs until the program stops again.

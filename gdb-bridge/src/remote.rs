@@ -342,24 +342,15 @@ impl<S: Read + Write> Target for Remote<S> {
         }
     }
 
-    fn set_breakpoints(&mut self, _: &mut DebugSession, sites: &[(u32, u32)]) -> Result<(), Error> {
-        let stale: Vec<_> = self
-            .armed
-            .iter()
-            .filter(|s| !sites.contains(s))
-            .copied()
-            .collect();
-        for site in stale {
-            self.breakpoint(site, false)?;
-            self.armed.retain(|&s| s != site);
-        }
-        for &site in sites {
-            if !self.armed.contains(&site) {
-                self.breakpoint(site, true)?;
-                self.armed.push(site);
-            }
-        }
+    fn arm(&mut self, _: &mut DebugSession, site: (u32, u32)) -> Result<(), Error> {
+        self.breakpoint(site, true)?;
+        self.armed.push(site);
         Ok(())
+    }
+
+    fn disarm(&mut self, _: &mut DebugSession, site: (u32, u32)) -> Result<(), Error> {
+        self.armed.retain(|&s| s != site);
+        self.breakpoint(site, false)
     }
 
     fn watch(&mut self, addr: u64, len: u64, kind: WatchKind, on: bool) -> Result<(), Error> {

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use debugger::Session;
 use gdb_bridge::remote;
 
-use crate::EXIT_BAD_MODULE;
 use crate::debug::{FrontArgs, drive};
 use crate::limits::LimitArgs;
 
@@ -25,13 +24,7 @@ pub struct AttachArgs {
 /// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
 /// the target cannot be reached or its module not debugged.
 pub fn main(args: AttachArgs) -> ExitCode {
-    match session(&args) {
-        Ok(session) => ExitCode::from(drive(session, &args.front)),
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
-            ExitCode::from(EXIT_BAD_MODULE)
-        }
-    }
+    drive(session(&args), &args.front)
 }
 
 fn session(args: &AttachArgs) -> Result<Session, String> {

@@ -63,13 +63,7 @@ pub struct DebugArgs {
 /// Runs the subcommand: 0 when every command succeeded, 1 when one failed, 2 when the session
 /// could not open.
 pub fn main(args: DebugArgs) -> ExitCode {
-    match session(&args) {
-        Ok(session) => ExitCode::from(drive(session, &args.front)),
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
-            ExitCode::from(EXIT_BAD_MODULE)
-        }
-    }
+    drive(session(&args), &args.front)
 }
 
 fn session(args: &DebugArgs) -> Result<Session, String> {
@@ -102,10 +96,17 @@ fn session(args: &DebugArgs) -> Result<Session, String> {
     Session::open(bytes, &limits, program).map_err(|e| format!("{}: {e}", args.module.display()))
 }
 
-/// Runs the scripts and commands on `session`, then the prompt unless in batch mode; 0 when every
-/// command succeeded, 1 when one failed, 2 when a script cannot be read.
-pub fn drive(session: Session, args: &FrontArgs) -> u8 {
-    let mut session = session;
+/// Runs the scripts and commands on the opened session, then the prompt unless in batch mode: 0
+/// when every command succeeded, 1 when one failed, 2 when the session did not open (`opened`
+/// says why) or a script cannot be read.
+pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
+    let mut session = match opened {
+        Ok(session) => session,
+        Err(msg) => {
+            eprintln!("wrt-dbg: {msg}");
+            return ExitCode::from(EXIT_BAD_MODULE);
+        }
+    };
     for r in &session.dwarf.refused {
         eprintln!(
             "wrt-dbg: warning: DWARF section {} not loaded: {}",
@@ -127,7 +128,7 @@ pub fn drive(session: Session, args: &FrontArgs) -> u8 {
             Ok(text) => lines.extend(text.lines().map(str::to_string)),
             Err(e) => {
                 eprintln!("wrt-dbg: cannot read {}: {e}", script.display());
-                return EXIT_BAD_MODULE;
+                return ExitCode::from(EXIT_BAD_MODULE);
             }
         }
     }
@@ -164,5 +165,5 @@ pub fn drive(session: Session, args: &FrontArgs) -> u8 {
     }
     drop(run);
     debugger.session.kill();
-    u8::from(failed)
+    ExitCode::from(u8::from(failed))
 }

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 /// The workspace root.
 pub fn root() -> PathBuf {
@@ -50,21 +50,28 @@ pub fn serve(fixture: &str, transport: &[&str]) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start wrt-dbg serve");
-    let mut err = BufReader::new(child.stderr.take().unwrap());
-    let mut connect = String::new();
-    let mut said = String::new();
+    let [connect] = said(child.stderr.take().unwrap(), "process connect");
+    Server { child, connect }
+}
+
+/// The first `N` lines a child writes to stderr with `marker` in them, each from the marker on;
+/// the rest of its stderr is drained on a thread.
+fn said<const N: usize>(stderr: ChildStderr, marker: &str) -> [String; N] {
+    let mut err = BufReader::new(stderr);
+    let mut found = Vec::new();
+    let mut all = String::new();
     let mut line = String::new();
-    while err.read_line(&mut line).unwrap() > 0 {
-        said.push_str(&line);
-        if let Some(at) = line.find("process connect") {
-            connect = line[at..].trim().to_string();
-            break;
+    while found.len() < N && err.read_line(&mut line).unwrap() > 0 {
+        all.push_str(&line);
+        if let Some(at) = line.find(marker) {
+            found.push(line[at..].trim().to_string());
         }
         line.clear();
     }
-    assert!(!connect.is_empty(), "serve printed no connect line: {said}");
     std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-    Server { child, connect }
+    found
+        .try_into()
+        .unwrap_or_else(|_| panic!("no {N} lines with `{marker}` in: {all}"))
 }
 
 /// A pseudo-terminal pair joined by socat (Debian package socat): the process and its two ends.
@@ -74,16 +81,7 @@ pub fn pty_pair() -> (Child, [String; 2]) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("socat (Debian package socat) makes the pty pair");
-    let mut err = BufReader::new(socat.stderr.take().unwrap());
-    let mut ptys = Vec::new();
-    let mut line = String::new();
-    while ptys.len() < 2 && err.read_line(&mut line).unwrap() > 0 {
-        if let Some(at) = line.find("PTY is ") {
-            ptys.push(line[at + 7..].trim().to_string());
-        }
-        line.clear();
-    }
-    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
-    let [a, b]: [String; 2] = ptys.try_into().expect("socat names two ptys");
+    let [a, b] = said(socat.stderr.take().unwrap(), "PTY is ")
+        .map(|l| l.trim_start_matches("PTY is ").to_string());
     (socat, [a, b])
 }
