@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use runtime_core::debug::{DebugSession, WatchKind};
+use runtime_core::debug::{DebugSession, WatchKind, tripped};
 use runtime_core::limits::PlatformLimits;
 use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Extern, Frame, Hook, Linker, Module, Outcome, Store, Thread, Trap};
@@ -181,14 +181,7 @@ impl<const STEP: bool, const WATCH: bool> Hook for Monitor<'_, '_, STEP, WATCH> 
         }
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        let hit = self.watches.iter().position(|&(a, n, kind)| {
-            let wanted = match kind {
-                WatchKind::Write => write,
-                WatchKind::Read => !write,
-                WatchKind::Access => true,
-            };
-            wanted && addr < a + n && a < addr + len
-        });
+        let hit = tripped(self.watches, addr, len, write);
         if let Some(i) = hit {
             self.hit = Some((i, write));
         }

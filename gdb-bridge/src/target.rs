@@ -14,7 +14,7 @@ use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::breakpoints::WatchKind as GdbWatch;
 use gdbstub_arch::wasm::addr::{WasmAddr, WasmAddrType};
-use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind};
+use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, tripped};
 use runtime_core::limits::PlatformLimits;
 use runtime_core::module::FuncBody;
 use runtime_core::{Error, Frame, Hook, Module, Outcome, Store, Thread, Trap};
@@ -106,16 +106,9 @@ impl<P: FnMut() -> bool> Hook for Monitor<'_, P> {
         depth == self.start.2 && offset(frame.func, frame.pc) == offset(self.start.0, self.start.1)
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        let hit = self.watches.iter().find(|&&(a, n, kind)| {
-            let wanted = match kind {
-                WatchKind::Write => write,
-                WatchKind::Read => !write,
-                WatchKind::Access => true,
-            };
-            wanted && addr < a + n && a < addr + len
-        });
-        if let Some(&(a, _, _)) = hit {
-            self.hit = Some((a, write));
+        let hit = tripped(self.watches, addr, len, write);
+        if let Some(i) = hit {
+            self.hit = Some((self.watches[i].0, write));
         }
         hit.is_some()
     }

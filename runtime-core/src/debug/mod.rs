@@ -19,7 +19,7 @@ pub use breakpoint::{Breakpoint, Breakpoints};
 pub use profile::{FunctionCount, Profile};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};
-pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches};
+pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches, tripped};
 
 use crate::error::Error;
 use crate::exec::Frame;

@@ -13,6 +13,24 @@ pub enum WatchKind {
     Access,
 }
 
+/// The first of `watches` (address, length, kind) that an access of `len` bytes at `addr` (a
+/// store when `write`) trips, as the memory-access hook sees it.
+pub fn tripped(
+    watches: &[(u64, u64, WatchKind)],
+    addr: u64,
+    len: u64,
+    write: bool,
+) -> Option<usize> {
+    watches.iter().position(|&(a, n, kind)| {
+        let wanted = match kind {
+            WatchKind::Write => write,
+            WatchKind::Read => !write,
+            WatchKind::Access => true,
+        };
+        wanted && addr < a + n && a < addr + len
+    })
+}
+
 /// Most bytes one watchpoint covers, so its old value fits without allocating.
 pub const MAX_WATCH_LEN: u32 = 8;
 
