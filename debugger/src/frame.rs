@@ -16,7 +16,7 @@ pub struct FrameInfo {
     pub inline: usize,
     /// Whether this frame is a call the compiler inlined into its caller.
     pub inlined: bool,
-    /// Store address of the Wasm function.
+    /// The module's index of the Wasm function.
     pub func: u32,
     /// Code offset execution stands at: the instruction for the innermost Wasm frame, the call
     /// for its callers.

@@ -231,8 +231,7 @@ impl Session {
 
     /// The code offset of internal `pc` of module function `func`.
     pub fn addr_of(&self, func: u32, pc: u32) -> Option<u64> {
-        let body = self.module.body(func)?;
-        Some(*body.offsets.get(pc as usize)? as u64 - self.code_start)
+        self.lines().offset(func, pc)
     }
 
     /// The module's name for function `func` (`func[N]` without one).

@@ -81,7 +81,8 @@ pub(crate) struct Lines<'a> {
 }
 
 impl Lines<'_> {
-    fn offset(&self, func: u32, pc: u32) -> Option<u64> {
+    /// The code offset of internal `pc` of module function `func`.
+    pub(crate) fn offset(&self, func: u32, pc: u32) -> Option<u64> {
         let body = self.module.body(func)?;
         Some(*body.offsets.get(pc as usize)? as u64 - self.code_start)
     }

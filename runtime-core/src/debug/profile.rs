@@ -10,7 +10,8 @@ use core::fmt::Write;
 
 use crate::exec::Frame;
 
-/// Per-function counters, indexed by store function address.
+/// Per-function counters, indexed by the frames' function numbers (store addresses in the
+/// runtime, module indices in the debugger engine).
 #[derive(Debug, Clone, Default)]
 pub struct Profile {
     instructions: Vec<u64>,
@@ -20,7 +21,7 @@ pub struct Profile {
 /// One function's counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FunctionCount {
-    /// Store address of the function.
+    /// The function's number, as the counted frames gave it.
     pub func: u32,
     /// Instructions it executed itself (callees not included).
     pub instructions: u64,
@@ -29,7 +30,7 @@ pub struct FunctionCount {
 }
 
 impl Profile {
-    /// Counters for functions with store addresses below `functions`, allocated now.
+    /// Counters for functions numbered below `functions`, allocated now.
     pub fn new(functions: usize) -> Self {
         Profile {
             instructions: vec![0; functions],
