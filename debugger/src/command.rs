@@ -872,6 +872,12 @@ impl Debugger {
         for r in &s.dwarf.refused {
             let _ = writeln!(text, "  DWARF section {} refused: {}", r.section, r.reason);
         }
+        if s.is_attached() {
+            let _ = writeln!(
+                text,
+                "  the program's breakpoints and watchpoints are in the remote stub's tables: `monitor budget`"
+            );
+        }
         Ok((text.trim_end().to_string(), json!({ "budget": data })))
     }
 

@@ -214,6 +214,11 @@ impl Session {
         self.state = State::NotStarted;
     }
 
+    /// Whether the program runs behind a remote stub ([`Session::attach`]).
+    pub fn is_attached(&self) -> bool {
+        self.attached
+    }
+
     /// The running program.
     pub fn target(&self) -> Result<&dyn Target, Error> {
         self.target.as_deref().ok_or(Error::NotRunning)

@@ -125,7 +125,14 @@ fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
             "--ex",
             "profile on",
         ])
-        .args(["--ex", "monitor budget", "--ex", "kill"])
+        .args([
+            "--ex",
+            "monitor budget",
+            "--ex",
+            "info budget",
+            "--ex",
+            "kill",
+        ])
         .arg(format!("tcp:{}", server.address()))
         .output()
         .unwrap();
@@ -140,6 +147,10 @@ fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
         text.lines()
             .any(|l| l.trim_start().starts_with("breakpoints") && l.contains(" 1 of ")),
         "the stub's budget counts the breakpoint: {text}"
+    );
+    assert!(
+        text.contains("breakpoints and watchpoints are in the remote stub's tables"),
+        "info budget says whose tables hold them: {text}"
     );
     assert_eq!(out.status.code(), Some(1), "two commands failed");
     let (_, status) = server.finish();
