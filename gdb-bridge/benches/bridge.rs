@@ -1,7 +1,8 @@
 //! The bridge under an in-process client over loopback TCP: single steps per second, and reading
 //! 64 KiB in hex `m` and binary `x` packets. For a serial line, the share of the line rate a read
 //! gets is its payload over the bytes on the wire (a pty does not pace bytes at its baud rate, so
-//! the share is computed from the bytes each packet kind puts on the wire).
+//! the share is computed from the bytes each packet kind puts on the wire). Then the debugger
+//! engine's `stepi`, local and attached to the bridge, side by side.
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
@@ -12,8 +13,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, criterion_group};
+use debugger::step::Resume;
+use debugger::{Program, Session, SharedOutput};
 use gdb_bridge::WasmTarget;
 use gdb_bridge::client::Client;
+use gdb_bridge::remote;
 use gdb_bridge::serve::serve;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
@@ -125,10 +129,52 @@ fn bridge(c: &mut Criterion) {
     }
 }
 
+/// The debugger engine stepping one instruction at a time, on a local session and on one attached
+/// to the bridge over loopback TCP (each remote step is a step packet and a call-stack query).
+fn engine(c: &mut Criterion) {
+    let name = "rust-demo-O0";
+    let path = format!(
+        "{}/../tests/fixtures/wasm/{name}.wasm",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    let program = Program {
+        args: vec![name.into()],
+        output: Some(SharedOutput(Rc::new(RefCell::new(std::io::sink())))),
+        ..Program::default()
+    };
+    let mut local = Session::open(std::fs::read(path).unwrap(), &limits, program).unwrap();
+    local.start().unwrap();
+    let stream = TcpStream::connect(server(name)).unwrap();
+    stream.set_nodelay(true).unwrap();
+    let (client, bytes) = remote::handshake(stream).unwrap();
+    let mut attached = Session::attach(bytes, &limits, |m| remote::boxed(client, m)).unwrap();
+    let mut stepi = |s: &mut Session| {
+        let start = Instant::now();
+        for _ in 0..STEPS {
+            s.resume(Resume::StepInstr).unwrap();
+        }
+        start.elapsed()
+    };
+    let mut g = c.benchmark_group("engine");
+    g.bench_function("1000 stepi, local", |b| b.iter(|| stepi(&mut local)));
+    g.bench_function("1000 stepi, attached over TCP", |b| {
+        b.iter(|| stepi(&mut attached))
+    });
+    g.finish();
+    let (here, there) = (stepi(&mut local), stepi(&mut attached));
+    println!(
+        "\nengine stepi: {:.0}/s local, {:.0}/s attached over TCP ({:.1}x the time)",
+        f64::from(STEPS) / here.as_secs_f64(),
+        f64::from(STEPS) / there.as_secs_f64(),
+        there.as_secs_f64() / here.as_secs_f64()
+    );
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10).warm_up_time(Duration::from_millis(500)).measurement_time(Duration::from_secs(2));
-    targets = bridge
+    targets = bridge, engine
 }
 
 fn main() {
