@@ -153,17 +153,9 @@ impl<S: Read + Write> Client<S> {
         &mut self,
         interrupt: Option<&AtomicBool>,
     ) -> Result<Vec<u8>, ClientError> {
-        loop {
-            match self.byte(interrupt)? {
-                b'$' => break,
-                b'+' | b'-' => continue,
-                other => {
-                    return Err(ClientError::Protocol(format!(
-                        "unexpected byte {other:#04x}"
-                    )));
-                }
-            }
-        }
+        // Acks and anything else between packets (a device's boot messages on the same UART)
+        // are passed over, as the server does.
+        while self.byte(interrupt)? != b'$' {}
         let mut body = Vec::new();
         loop {
             match self.byte(None)? {
@@ -283,5 +275,58 @@ impl<S: Read + Write> Client<S> {
             }
         }
         Ok(String::from_utf8_lossy(&text).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server whose replies are fixed bytes; what the client sends is dropped.
+    struct Replies(io::Cursor<Vec<u8>>);
+
+    impl Read for Replies {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl Write for Replies {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn client(bytes: &[u8]) -> Client<Replies> {
+        let mut c = Client::new(Replies(io::Cursor::new(bytes.to_vec())));
+        c.acks = false;
+        c
+    }
+
+    #[test]
+    fn bytes_between_packets_are_passed_over() {
+        let mut c = client(b"U-Boot 2024.01\r\n+-\x03$OK#9a$E1c#d9");
+        assert_eq!(c.request("qC").unwrap(), "OK");
+        assert!(matches!(c.request("qC"), Err(ClientError::Reply(0x1c))));
+        assert!(
+            matches!(c.request("qC"), Err(ClientError::Io(_))),
+            "then the line ends"
+        );
+    }
+
+    #[test]
+    fn bad_checksums_and_run_length_encoding() {
+        assert!(matches!(
+            client(b"$OK#00").read_packet(),
+            Err(ClientError::Protocol(m)) if m.contains("bad checksum")
+        ));
+        let body = b"0* ";
+        let mut packet = Vec::from(&b"$"[..]);
+        packet.extend_from_slice(body);
+        packet.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
+        assert_eq!(client(&packet).read_packet().unwrap(), b"0000");
     }
 }
