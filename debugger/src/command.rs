@@ -255,6 +255,13 @@ impl Debugger {
                     json!({ "state": "killed" }),
                 ))
             }
+            "detach" => {
+                self.session.detach()?;
+                Ok((
+                    "[Inferior 1 (process 1) detached]".into(),
+                    json!({ "state": "detached" }),
+                ))
+            }
             "quit" | "q" => {
                 self.session.kill();
                 self.quit = true;
@@ -1125,7 +1132,7 @@ Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
 Profile:      profile on|off|reset, info profile [N]
-Remote:       monitor CMD (the stub's commands: limits, budget, profile [N], trap)
+Remote:       monitor CMD (the stub's: limits, budget, profile [N], trap), detach
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 

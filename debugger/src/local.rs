@@ -313,6 +313,12 @@ impl Target for Local {
         ))
     }
 
+    fn detach(&mut self) -> Result<(), Error> {
+        Err(Error::Usage(
+            "A program running here has no server to be left to; `kill` ends it.".into(),
+        ))
+    }
+
     fn kill(&mut self) {
         self.wasi.borrow_mut().flush();
     }

@@ -219,6 +219,24 @@ impl Session {
         self.attached
     }
 
+    /// Leaves a remote program to its server, its breakpoints and watchpoints removed there; the
+    /// server keeps it for the next client.
+    pub fn detach(&mut self) -> Result<(), Error> {
+        let target = self.target.as_mut().ok_or(Error::NotRunning)?;
+        if self.attached {
+            for site in std::mem::take(&mut self.armed) {
+                target.disarm(&mut self.debug, site)?;
+            }
+            for w in &self.watches {
+                target.watch(w.addr, w.len.into(), w.kind, false)?;
+            }
+        }
+        target.detach()?;
+        self.target = None;
+        self.state = State::NotStarted;
+        Ok(())
+    }
+
     /// The running program.
     pub fn target(&self) -> Result<&dyn Target, Error> {
         self.target.as_deref().ok_or(Error::NotRunning)

@@ -86,6 +86,9 @@ pub trait Target {
     fn resume(&mut self, debug: &mut DebugSession, run: Run<'_>) -> Result<Event, Error>;
     /// Runs a command of the target's own (`monitor`); local targets have none.
     fn monitor(&mut self, cmd: &str) -> Result<String, Error>;
+    /// Leaves the program to its server, which keeps it for the next client; the target is
+    /// dropped after. Only a remote program can be left so.
+    fn detach(&mut self) -> Result<(), Error>;
     /// Ends the program (its output flushed); the target is dropped after.
     fn kill(&mut self);
 }

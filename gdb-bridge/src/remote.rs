@@ -412,6 +412,16 @@ impl<S: Read + Write> Target for Remote<S> {
         self.client.get_mut().monitor(cmd).map_err(remote)
     }
 
+    fn detach(&mut self) -> Result<(), Error> {
+        match self.client.get_mut().request("D").map_err(remote)?.as_str() {
+            "OK" => {
+                self.ended = true;
+                Ok(())
+            }
+            other => Err(Error::Remote(format!("detach answered `{other}`"))),
+        }
+    }
+
     fn kill(&mut self) {
         if !self.ended {
             let _ = self.client.get_mut().send_raw(&crate::client::frame(b"k"));

@@ -37,7 +37,7 @@ fn text(out: &Output) -> String {
 /// session's; returns the program's output and the server's exit status.
 fn matches_local(script: &str, fixture: &str, extra: &[&str]) -> (String, Option<i32>) {
     let local = batch(script, Err(fixture), extra);
-    let server = serve(fixture, &["--listen", "0"]);
+    let server = serve(fixture, &["--listen", "0", "--once"]);
     let spec = format!("tcp:{}", server.address());
     let remote = batch(script, Ok(&spec), extra);
     assert_eq!(
@@ -112,7 +112,7 @@ fn c_over_a_serial_line() {
 
 #[test]
 fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
-    let server: Server = serve("c-vec-O0", &["--listen", "0"]);
+    let server: Server = serve("c-vec-O0", &["--listen", "0", "--once"]);
     let out = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
         .args(["attach", "--batch"])
         .args([
@@ -175,4 +175,67 @@ fn unreachable_targets_are_named() {
         assert!(err.contains(says), "{spec}: {err}");
         assert_eq!(out.status.code(), Some(2), "{spec}");
     }
+}
+
+#[test]
+fn a_detached_program_waits_for_the_next_client_without_breakpoints() {
+    let server = serve("c-vec-O0", &["--listen", "0"]);
+    let spec = format!("tcp:{}", server.address());
+    let attach = |commands: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"));
+        cmd.args(["attach", "--batch"]);
+        for c in commands {
+            cmd.args(["--ex", c]);
+        }
+        text(&cmd.arg(&spec).output().unwrap())
+    };
+    let first = attach(&[
+        "break add",
+        "watch -l 0x10,4",
+        "continue",
+        "detach",
+        "continue",
+    ]);
+    assert!(first.contains("Breakpoint 1, add ("), "{first}");
+    assert!(
+        first.contains("[Inferior 1 (process 1) detached]"),
+        "{first}"
+    );
+    assert!(
+        first.ends_with("(wrt-dbg) continue\nThe program is not being run.\n"),
+        "{first}"
+    );
+    let second = attach(&["bt 1", "continue"]);
+    assert!(
+        second.contains("#0  add ("),
+        "still where the first client left it: {second}"
+    );
+    assert!(
+        second.contains("exited normally") && !second.contains("Breakpoint 1,"),
+        "the first client's breakpoint and watchpoint are gone: {second}"
+    );
+    let (program, status) = server.finish();
+    assert_eq!(program, expected_stdout("c-vec"));
+    assert_eq!(status, Some(0));
+}
+
+#[test]
+fn a_local_program_cannot_be_detached() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
+        .args([
+            "debug", "--batch", "--ex", "start", "--ex", "detach", "--ex", "next",
+        ])
+        .arg(root().join("tests/fixtures/wasm/c-vec-O0.wasm"))
+        .output()
+        .unwrap();
+    let text = text(&out);
+    assert!(
+        text.contains("has no server to be left to; `kill` ends it."),
+        "{text}"
+    );
+    assert!(text.contains("(wrt-dbg) next\n"), "{text}");
+    assert!(
+        !text.contains("not being run"),
+        "the session goes on: {text}"
+    );
 }

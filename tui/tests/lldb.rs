@@ -128,7 +128,7 @@ fn check_c(out: &str, program: &str, status: Option<i32>) {
 #[test]
 fn lldb_debugs_c_over_tcp() {
     let Some(lldb) = lldb() else { return };
-    let server = serve("c-vec-O0", &["--listen", "0"]);
+    let server = serve("c-vec-O0", &["--listen", "0", "--once"]);
     let connect = server.connect.clone();
     let (out, program, status) = session(&lldb, server, &connect, C_SESSION);
     check_c(&out, &program, status);
@@ -149,7 +149,7 @@ fn lldb_debugs_c_over_a_serial_line() {
 #[test]
 fn lldb_debugs_rust() {
     let Some(lldb) = lldb() else { return };
-    let server = serve("rust-demo-O0", &["--listen", "0"]);
+    let server = serve("rust-demo-O0", &["--listen", "0", "--once"]);
     let connect = server.connect.clone();
     let commands = "\
 breakpoint set --file demo.rs --line 48

@@ -40,11 +40,11 @@ impl Server {
     }
 }
 
-/// Serves a fixture on `transport` (`--listen 0`, `--serial PTY`) until its first client leaves.
-pub fn serve(fixture: &str, transport: &[&str]) -> Server {
+/// Serves a fixture with `args` (`--listen 0 --once`, `--serial PTY`).
+pub fn serve(fixture: &str, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
-        .args(["serve", "--once"])
-        .args(transport)
+        .arg("serve")
+        .args(args)
         .arg(root().join(format!("tests/fixtures/wasm/{fixture}.wasm")))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
