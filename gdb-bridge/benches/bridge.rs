@@ -149,7 +149,7 @@ fn engine(c: &mut Criterion) {
     stream.set_nodelay(true).unwrap();
     let (client, bytes) = remote::handshake(stream).unwrap();
     let mut attached = Session::attach(bytes, &limits, |m| remote::boxed(client, m)).unwrap();
-    let mut stepi = |s: &mut Session| {
+    let stepi = |s: &mut Session| {
         let start = Instant::now();
         for _ in 0..STEPS {
             s.resume(Resume::StepInstr).unwrap();
