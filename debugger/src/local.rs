@@ -259,17 +259,20 @@ impl Target for Local {
 
     fn resume(&mut self, debug: &mut DebugSession, run: Run<'_>) -> Result<Event, Error> {
         let mut run = run;
-        let top = *self.frames.last().ok_or(Error::NotRunning)?;
-        let depth = self.frames.len();
+        // The hook sees runtime frames (store addresses): the place to skip is one of those.
+        let here = *self.thread.frames().last().ok_or(Error::NotRunning)?;
+        let top = module_frame(&self.index, &here);
+        let marker = self.armed.get(&(top.func, top.pc)).copied();
+        let skip = marker
+            .is_none()
+            .then_some((here.func, here.pc, self.thread.frames().len()));
         // Move off a breakpoint marker the thread stands on.
-        let out = match self.armed.get(&(top.func, top.pc)) {
-            Some(&id) => debug
+        let out = match marker {
+            Some(id) => debug
                 .breakpoints
                 .step_over(&mut self.store, &mut self.thread, id),
             None => Ok(Outcome::Paused),
         };
-        let skip =
-            (!self.armed.contains_key(&(top.func, top.pc))).then_some((top.func, top.pc, depth));
         let mut hit = None;
         let out = match out {
             Ok(Outcome::Paused) => {
