@@ -2,6 +2,7 @@
 //! no-ack mode, run-length and escape decoding, and the requests a debugger front-end makes of a
 //! Wasm target (`qWasmCallStack`, `qWasmLocal`, memory reads, breakpoints, resume and step).
 
+use std::collections::VecDeque;
 use std::format;
 use std::io::{self, Read, Write};
 use std::string::String;
@@ -12,7 +13,8 @@ use std::vec::Vec;
 pub struct Client<S: Read + Write> {
     stream: S,
     acks: bool,
-    pending: Vec<u8>,
+    /// Bytes read but not yet taken.
+    pending: VecDeque<u8>,
 }
 
 /// A failed exchange.
@@ -96,7 +98,7 @@ impl<S: Read + Write> Client<S> {
         Client {
             stream,
             acks: true,
-            pending: Vec::new(),
+            pending: VecDeque::new(),
         }
     }
 
@@ -118,8 +120,8 @@ impl<S: Read + Write> Client<S> {
     /// The next byte from the server. While the line is quiet (a read timeout) and `interrupt`
     /// is set, it is taken and the server interrupted (`0x03`, as Ctrl-C in gdb).
     fn byte(&mut self, interrupt: Option<&AtomicBool>) -> Result<u8, ClientError> {
-        if !self.pending.is_empty() {
-            return Ok(self.pending.remove(0));
+        if let Some(b) = self.pending.pop_front() {
+            return Ok(b);
         }
         let mut b = [0u8; 4096];
         let n = loop {
@@ -140,7 +142,7 @@ impl<S: Read + Write> Client<S> {
         if n == 0 {
             return Err(ClientError::Io(io::ErrorKind::UnexpectedEof.into()));
         }
-        self.pending.extend_from_slice(&b[1..n]);
+        self.pending.extend(&b[1..n]);
         Ok(b[0])
     }
 
