@@ -31,15 +31,14 @@ pub struct Local {
 }
 
 impl Local {
-    /// Instantiates `module` with WASI as `program` says, stopped before its first instruction.
+    /// Instantiates `module` with WASI as program `p` says, stopped before its first instruction.
     pub fn start(
         module: &Rc<Module>,
         limits: &PlatformLimits,
-        program: &Program,
+        p: &Program,
     ) -> Result<Local, Error> {
         let mut store = Store::new(limits.store_config());
         let mut linker = Linker::new();
-        let p = program;
         let mut ctx = match &p.output {
             Some(out) => WasiCtx::with_stdio(
                 p.args.clone(),
