@@ -49,8 +49,9 @@ impl Local {
             ),
             None => WasiCtx::new(p.args.clone(), p.env.clone()),
         };
+        ctx.limit_open_files(limits.max_open_files);
         for (host, guest) in &p.dirs {
-            ctx.preopen(host.clone(), guest)
+            ctx.preopen(host, guest)
                 .map_err(|e| Error::Usage(format!("cannot preopen {}: {e}", host.display())))?;
         }
         let wasi = Rc::new(RefCell::new(ctx));

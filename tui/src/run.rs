@@ -140,9 +140,10 @@ impl Program<'_> {
         let mut store = Store::new(limits.store_config());
         let mut linker = Linker::new();
         let mut wasi = ctx(self.argv.clone(), self.env.to_vec());
+        wasi.limit_open_files(limits.max_open_files);
         for d in self.dirs {
             let (host, guest) = d.split_once("::").unwrap_or((d, d));
-            wasi.preopen(host.into(), guest)
+            wasi.preopen(host.as_ref(), guest)
                 .map_err(|e| Instantiation::Failed(format!("--dir {d}: {e}")))?;
         }
         let wasi = Rc::new(RefCell::new(wasi));

@@ -197,6 +197,8 @@ platform_limits! {
     max_globals,
     /// Most elements a table may hold (beyond the design: bounds `table.grow`).
     max_table_elements,
+    /// Most file descriptors a WASI guest holds open, stdio and preopens included (beyond the design).
+    max_open_files,
     /// Most components, nested ones included.
     max_components,
     /// Most component and core instances.

@@ -2,13 +2,17 @@
 
 use std::prelude::rust_2024::*;
 
-use std::fs::{self, OpenOptions};
 use std::io::SeekFrom;
+
+use cap_fs_ext::{
+    DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, SystemTimeSpec,
+};
+use cap_std::fs::{Dir, Metadata, OpenOptions};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::WasiCtx;
 use super::errno::{self, BADF, Errno, FAULT, INVAL, NOTDIR};
-use super::fd::{Fd, filetype, resolve};
+use super::fd::{Fd, filetype, relative};
 use super::mem::GuestMem;
 use crate::value::{Val, ValType};
 
@@ -50,6 +54,10 @@ pub(super) fn lookup(name: &str) -> Option<(&'static [ValType], u8, Imp)> {
         "path_create_directory" => (&[I, I, I], 1, Call(path_create_directory)),
         "path_remove_directory" => (&[I, I, I], 1, Call(path_remove_directory)),
         "path_unlink_file" => (&[I, I, I], 1, Call(path_unlink_file)),
+        "path_rename" => (&[I, I, I, I, I, I], 1, Call(path_rename)),
+        "path_readlink" => (&[I, I, I, I, I, I], 1, Call(path_readlink)),
+        "path_symlink" => (&[I, I, I, I, I], 1, Call(path_symlink)),
+        "path_filestat_set_times" => (&[I, I, I, I, L, L, I], 1, Call(path_filestat_set_times)),
         "poll_oneoff" => (&[I, I, I, I], 1, Call(poll_oneoff)),
         "proc_exit" => (&[I], 0, Imp::Exit),
         "random_get" => (&[I, I], 1, Call(random_get)),
@@ -136,15 +144,15 @@ fn fd_fdstat_set_flags(c: &mut WasiCtx, _: &mut GuestMem<'_>, a: &[Val]) -> Resu
     c.fd(a32(a, 0) as i32).map(|_| ())
 }
 
-fn filestat(meta: Option<&fs::Metadata>, ft: u8) -> [u8; 64] {
+fn filestat(meta: Option<&Metadata>, ft: u8) -> [u8; 64] {
     let mut st = [0u8; 64];
     st[16] = ft;
     st[24..32].copy_from_slice(&1u64.to_le_bytes());
     if let Some(meta) = meta {
         st[32..40].copy_from_slice(&meta.len().to_le_bytes());
-        let nanos = |t: std::io::Result<SystemTime>| {
+        let nanos = |t: std::io::Result<cap_std::time::SystemTime>| {
             t.ok()
-                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_nanos() as u64)
         };
         st[40..48].copy_from_slice(&nanos(meta.accessed()).to_le_bytes());
@@ -154,19 +162,27 @@ fn filestat(meta: Option<&fs::Metadata>, ft: u8) -> [u8; 64] {
     st
 }
 
-fn meta_filetype(meta: &fs::Metadata) -> u8 {
-    if meta.is_dir() {
+fn meta_filetype(meta: &Metadata) -> u8 {
+    if meta.is_symlink() {
+        filetype::SYMBOLIC_LINK
+    } else if meta.is_dir() {
         filetype::DIRECTORY
-    } else {
+    } else if meta.is_file() {
         filetype::REGULAR_FILE
+    } else {
+        filetype::UNKNOWN
     }
+}
+
+fn io<T>(r: std::io::Result<T>) -> Result<T, Errno> {
+    r.map_err(|e| errno::from_io(&e))
 }
 
 fn fd_filestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
     let fd = c.fd(a32(a, 0) as i32)?;
     let meta = match fd {
-        Fd::File { file, .. } => Some(file.metadata().map_err(|e| errno::from_io(&e))?),
-        Fd::Dir { host, .. } => Some(fs::metadata(host).map_err(|e| errno::from_io(&e))?),
+        Fd::File(file) => Some(io(file.metadata())?),
+        Fd::Dir { dir, .. } => Some(io(dir.dir_metadata())?),
         _ => None,
     };
     m.write(a32(a, 1), &filestat(meta.as_ref(), fd.filetype()))
@@ -174,7 +190,10 @@ fn fd_filestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(
 
 fn fd_prestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
     match c.fd(a32(a, 0) as i32)? {
-        Fd::Dir { guest, .. } => {
+        Fd::Dir {
+            preopen: Some(guest),
+            ..
+        } => {
             let len = guest.len() as u32;
             m.write(a32(a, 1), &[0, 0, 0, 0])?;
             m.set_u32(a32(a, 1) + 4, len)
@@ -185,7 +204,10 @@ fn fd_prestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<()
 
 fn fd_prestat_dir_name(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
     match c.fd(a32(a, 0) as i32)? {
-        Fd::Dir { guest, .. } => {
+        Fd::Dir {
+            preopen: Some(guest),
+            ..
+        } => {
             let name = guest.as_bytes();
             let len = (a32(a, 2) as usize).min(name.len());
             m.write(a32(a, 1), &name[..len])
@@ -240,16 +262,20 @@ fn fd_sync(c: &mut WasiCtx, _: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno
     Ok(())
 }
 
-/// The host path for `(dirfd, path_ptr, path_len)` arguments starting at `first`.
-fn host_path(
-    c: &mut WasiCtx,
+/// `lookupflags`: follow a symbolic link in the last component.
+const SYMLINK_FOLLOW: u32 = 1;
+
+/// The directory and guest path of `(dirfd, path_ptr, path_len)` arguments at `dir` and `path`.
+fn at<'c>(
+    c: &'c mut WasiCtx,
     m: &mut GuestMem<'_>,
     a: &[Val],
     dir: usize,
     path: usize,
-) -> Result<std::path::PathBuf, Errno> {
+) -> Result<(&'c Dir, String), Errno> {
     let guest = m.str(a32(a, path), a32(a, path + 1))?;
-    resolve(c.fd(a32(a, dir) as i32)?.dir_path()?, &guest)
+    relative(&guest)?;
+    Ok((c.fd(a32(a, dir) as i32)?.dir()?, guest))
 }
 
 fn path_open(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
@@ -260,49 +286,119 @@ fn path_open(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Err
     const APPEND: u32 = 1;
     const RIGHT_READ: u64 = 1 << 1;
     const RIGHT_WRITE: u64 = 1 << 6;
-    let host = host_path(c, m, a, 0, 2)?;
-    let (oflags, rights, fdflags) = (a32(a, 4), a64(a, 5), a32(a, 7));
-    let is_dir = host.is_dir();
-    if oflags & DIRECTORY != 0 && !is_dir && host.exists() {
-        return Err(NOTDIR);
-    }
-    let write = rights & RIGHT_WRITE != 0 && !is_dir;
-    let file = OpenOptions::new()
-        .read(rights & RIGHT_READ != 0 || is_dir || !write)
+    let (lookup, oflags, rights, fdflags) = (a32(a, 1), a32(a, 4), a64(a, 5), a32(a, 7));
+    let (dir, path) = at(c, m, a, 0, 2)?;
+    let follow = if lookup & SYMLINK_FOLLOW != 0 {
+        FollowSymlinks::Yes
+    } else {
+        FollowSymlinks::No
+    };
+    let write = rights & RIGHT_WRITE != 0 && oflags & DIRECTORY == 0;
+    let mut options = OpenOptions::new();
+    options
+        .read(rights & RIGHT_READ != 0 || !write)
         .write(write)
         .append(fdflags & APPEND != 0 && write)
         .create(oflags & CREAT != 0 && oflags & EXCL == 0 && write)
         .create_new(oflags & CREAT != 0 && oflags & EXCL != 0)
         .truncate(oflags & TRUNC != 0 && write)
-        .open(&host)
-        .map_err(|e| errno::from_io(&e))?;
-    let fd = match c.fds.iter().position(Option::is_none) {
-        Some(i) => i,
-        None => {
-            c.fds.push(None);
-            c.fds.len() - 1
+        .follow(follow)
+        .maybe_dir(!write);
+    let file = io(dir.open_with(&path, &options))?;
+    let fd = if io(file.metadata())?.is_dir() {
+        Fd::Dir {
+            dir: Dir::from_std_file(file.into_std()),
+            preopen: None,
         }
+    } else if oflags & DIRECTORY != 0 {
+        return Err(NOTDIR);
+    } else {
+        Fd::File(file)
     };
-    c.fds[fd] = Some(Fd::File { file, host });
-    m.set_u32(a32(a, 8), fd as u32)
+    let fd = c.insert(fd)?;
+    m.set_u32(a32(a, 8), fd)
 }
 
 fn path_filestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
-    let host = host_path(c, m, a, 0, 2)?;
-    let meta = fs::metadata(&host).map_err(|e| errno::from_io(&e))?;
+    let (dir, path) = at(c, m, a, 0, 2)?;
+    let meta = if a32(a, 1) & SYMLINK_FOLLOW != 0 {
+        io(dir.metadata(&path))?
+    } else {
+        io(dir.symlink_metadata(&path))?
+    };
     m.write(a32(a, 4), &filestat(Some(&meta), meta_filetype(&meta)))
 }
 
+fn path_filestat_set_times(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
+    let (atime, mtime) = times(a64(a, 4), a64(a, 5), a32(a, 6))?;
+    let (dir, path) = at(c, m, a, 0, 2)?;
+    if a32(a, 1) & SYMLINK_FOLLOW != 0 {
+        io(dir.set_times(&path, atime, mtime))
+    } else {
+        io(dir.set_symlink_times(&path, atime, mtime))
+    }
+}
+
+/// The access and modification times a `fstflags` word asks for: a given time, now, or unchanged.
+fn times(
+    atim: u64,
+    mtim: u64,
+    flags: u32,
+) -> Result<(Option<SystemTimeSpec>, Option<SystemTimeSpec>), Errno> {
+    const ATIM: u32 = 1;
+    const ATIM_NOW: u32 = 2;
+    const MTIM: u32 = 4;
+    const MTIM_NOW: u32 = 8;
+    let one = |nanos: u64, given: u32, now: u32| match (flags & given != 0, flags & now != 0) {
+        (true, true) => Err(INVAL),
+        (true, false) => Ok(Some(SystemTimeSpec::Absolute(
+            cap_std::time::SystemTime::from_std(UNIX_EPOCH + Duration::from_nanos(nanos)),
+        ))),
+        (false, true) => Ok(Some(SystemTimeSpec::SymbolicNow)),
+        (false, false) => Ok(None),
+    };
+    Ok((one(atim, ATIM, ATIM_NOW)?, one(mtim, MTIM, MTIM_NOW)?))
+}
+
 fn path_create_directory(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
-    fs::create_dir(host_path(c, m, a, 0, 1)?).map_err(|e| errno::from_io(&e))
+    let (dir, path) = at(c, m, a, 0, 1)?;
+    io(dir.create_dir(path))
 }
 
 fn path_remove_directory(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
-    fs::remove_dir(host_path(c, m, a, 0, 1)?).map_err(|e| errno::from_io(&e))
+    let (dir, path) = at(c, m, a, 0, 1)?;
+    io(dir.remove_dir(path))
 }
 
 fn path_unlink_file(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
-    fs::remove_file(host_path(c, m, a, 0, 1)?).map_err(|e| errno::from_io(&e))
+    let (dir, path) = at(c, m, a, 0, 1)?;
+    io(dir.remove_file_or_symlink(path))
+}
+
+fn path_rename(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
+    let (from_dir, from) = at(c, m, a, 0, 1)?;
+    let from_dir = io(from_dir.try_clone())?;
+    let (to_dir, to) = at(c, m, a, 3, 4)?;
+    io(from_dir.rename(from, to_dir, to))
+}
+
+/// Reads a link's text, truncated to the buffer as POSIX `readlink` does. A link to an absolute path
+/// is refused: its text would name the host's file system.
+fn path_readlink(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
+    let (dir, path) = at(c, m, a, 0, 1)?;
+    let target = io(dir.read_link(path))?;
+    let text = target.to_str().ok_or(errno::ILSEQ)?.as_bytes();
+    let len = text.len().min(a32(a, 4) as usize);
+    m.write(a32(a, 3), &text[..len])?;
+    m.set_u32(a32(a, 5), len as u32)
+}
+
+/// Creates a symbolic link; its target must be relative (an absolute one could only lead outside).
+fn path_symlink(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {
+    let target = m.str(a32(a, 0), a32(a, 1))?;
+    relative(&target)?;
+    let (dir, link) = at(c, m, a, 2, 3)?;
+    io(dir.symlink(target, link))
 }
 
 fn random_get(_: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {

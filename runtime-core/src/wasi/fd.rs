@@ -1,13 +1,18 @@
-//! The WASI file table: stdio, one optional preopened directory, and files opened beneath it.
-//! Paths never escape the preopen: absolute paths and `..` above its root are refused.
+//! The WASI file table: stdio, preopened directories, and files and directories opened beneath them.
+//!
+//! Every path a guest names is resolved by `cap-std` beneath the directory descriptor it is relative
+//! to, one component at a time with the kernel's help (`openat2` with `RESOLVE_BENEATH` on Linux, an
+//! `O_NOFOLLOW` walk elsewhere): `..` above the directory, absolute paths, and symbolic links whose
+//! target lies outside it are refused with `ENOTCAPABLE`, even when a link is swapped while in use.
 
 use std::prelude::rust_2024::*;
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
-use super::errno::{self, BADF, Errno, NOTCAPABLE, SPIPE};
+use cap_std::fs::{Dir, File};
+
+use super::errno::{self, BADF, Errno, NOENT, NOTCAPABLE, SPIPE};
 
 /// `filetype` values of WASI preview 1.
 pub mod filetype {
@@ -19,6 +24,8 @@ pub mod filetype {
     pub const DIRECTORY: u8 = 3;
     /// Regular file.
     pub const REGULAR_FILE: u8 = 4;
+    /// Symbolic link.
+    pub const SYMBOLIC_LINK: u8 = 7;
 }
 
 /// An open descriptor.
@@ -27,20 +34,15 @@ pub enum Fd {
     Stdin(Box<dyn Read>),
     /// Standard output or error.
     Out(Box<dyn Write>),
-    /// A preopened directory: the host path and the name the guest sees.
+    /// A directory: preopened (with the name the guest sees) or opened beneath one.
     Dir {
-        /// Host directory.
-        host: PathBuf,
-        /// Name the guest sees.
-        guest: String,
+        /// The directory; paths under it cannot leave it.
+        dir: Dir,
+        /// The guest's name for a preopened directory; `None` for one opened with `path_open`.
+        preopen: Option<String>,
     },
-    /// An open regular file (or directory opened with `path_open`).
-    File {
-        /// The open host file.
-        file: File,
-        /// Its host path.
-        host: PathBuf,
-    },
+    /// An open regular file.
+    File(File),
 }
 
 impl Fd {
@@ -49,11 +51,7 @@ impl Fd {
         match self {
             Fd::Stdin(_) | Fd::Out(_) => filetype::CHARACTER_DEVICE,
             Fd::Dir { .. } => filetype::DIRECTORY,
-            Fd::File { file, .. } => match file.metadata() {
-                Ok(m) if m.is_dir() => filetype::DIRECTORY,
-                Ok(_) => filetype::REGULAR_FILE,
-                Err(_) => filetype::UNKNOWN,
-            },
+            Fd::File(_) => filetype::REGULAR_FILE,
         }
     }
 
@@ -61,8 +59,9 @@ impl Fd {
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, Errno> {
         match self {
             Fd::Stdin(r) => r.read(buf).map_err(|e| errno::from_io(&e)),
-            Fd::File { file, .. } => file.read(buf).map_err(|e| errno::from_io(&e)),
-            _ => Err(BADF),
+            Fd::File(file) => file.read(buf).map_err(|e| errno::from_io(&e)),
+            Fd::Dir { .. } => Err(errno::ISDIR),
+            Fd::Out(_) => Err(BADF),
         }
     }
 
@@ -73,8 +72,9 @@ impl Fd {
                 .write_all(buf)
                 .map(|_| buf.len())
                 .map_err(|e| errno::from_io(&e)),
-            Fd::File { file, .. } => file.write(buf).map_err(|e| errno::from_io(&e)),
-            _ => Err(BADF),
+            Fd::File(file) => file.write(buf).map_err(|e| errno::from_io(&e)),
+            Fd::Dir { .. } => Err(errno::ISDIR),
+            Fd::Stdin(_) => Err(BADF),
         }
     }
 
@@ -88,43 +88,32 @@ impl Fd {
     /// Moves the file position.
     pub fn seek(&mut self, pos: SeekFrom) -> Result<u64, Errno> {
         match self {
-            Fd::File { file, .. } => file.seek(pos).map_err(|e| errno::from_io(&e)),
+            Fd::File(file) => file.seek(pos).map_err(|e| errno::from_io(&e)),
             Fd::Stdin(_) | Fd::Out(_) => Err(SPIPE),
             Fd::Dir { .. } => Err(BADF),
         }
     }
 
-    /// The host path of a directory descriptor, for resolving paths under it.
-    pub fn dir_path(&self) -> Result<&Path, Errno> {
+    /// The directory of a directory descriptor, for resolving paths beneath it.
+    pub fn dir(&self) -> Result<&Dir, Errno> {
         match self {
-            Fd::Dir { host, .. } => Ok(host),
-            Fd::File { host, file } if file.metadata().is_ok_and(|m| m.is_dir()) => Ok(host),
+            Fd::Dir { dir, .. } => Ok(dir),
             _ => Err(errno::NOTDIR),
         }
     }
 }
 
-/// Joins a guest path onto a directory without leaving it.
-pub fn resolve(dir: &Path, guest: &str) -> Result<PathBuf, Errno> {
-    let mut depth = 0usize;
-    let mut out = dir.to_path_buf();
-    for c in Path::new(guest).components() {
-        match c {
-            Component::Normal(p) => {
-                out.push(p);
-                depth += 1;
-            }
-            Component::CurDir => {}
-            Component::ParentDir if depth > 0 => {
-                out.pop();
-                depth -= 1;
-            }
-            Component::ParentDir | Component::RootDir | Component::Prefix(_) => {
-                return Err(NOTCAPABLE);
-            }
-        }
+/// A guest path as a relative host path: absolute paths are refused here (`cap-std` would refuse them
+/// too, as an escape), an empty one names nothing.
+pub fn relative(guest: &str) -> Result<&Path, Errno> {
+    if guest.is_empty() {
+        return Err(NOENT);
     }
-    Ok(out)
+    let path = Path::new(guest);
+    if path.has_root() {
+        return Err(NOTCAPABLE);
+    }
+    Ok(path)
 }
 
 #[cfg(test)]
@@ -132,14 +121,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_stay_inside_the_preopen() {
-        let root = Path::new("/sandbox");
-        assert_eq!(
-            resolve(root, "a/./b/../c"),
-            Ok(PathBuf::from("/sandbox/a/c"))
-        );
-        assert_eq!(resolve(root, "../etc/passwd"), Err(NOTCAPABLE));
-        assert_eq!(resolve(root, "/etc/passwd"), Err(NOTCAPABLE));
-        assert_eq!(resolve(root, "a/../../x"), Err(NOTCAPABLE));
+    fn absolute_and_empty_paths_are_refused_before_the_host_sees_them() {
+        assert_eq!(relative("/etc/passwd"), Err(NOTCAPABLE));
+        assert_eq!(relative(""), Err(NOENT));
+        assert_eq!(relative("a/../b"), Ok(Path::new("a/../b")));
     }
 }

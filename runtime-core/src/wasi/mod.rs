@@ -1,6 +1,7 @@
 //! WASI preview 1 (`wasi_snapshot_preview1`) for command modules: args, environ, clocks, random, stdio,
-//! one optional preopened directory, `proc_exit`, `sched_yield` and clock waits in `poll_oneoff`.
-//! Functions we do not implement answer `ENOSYS`; nothing a guest passes can panic the host.
+//! preopened directories (paths resolved beneath them, see [`fd`]), `proc_exit`, `sched_yield` and clock
+//! waits in `poll_oneoff`. Functions we do not implement answer `ENOSYS`; nothing a guest passes can
+//! panic the host, and the guest holds at most `max_open_files` descriptors.
 
 use std::prelude::rust_2024::*;
 use std::{format, vec};
@@ -12,7 +13,10 @@ pub mod mem;
 
 use std::cell::RefCell;
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::Path;
+
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -32,8 +36,12 @@ pub struct WasiCtx {
     pub(crate) args: Vec<String>,
     pub(crate) env: Vec<String>,
     pub(crate) fds: Vec<Option<Fd>>,
+    pub(crate) max_open_files: usize,
     pub(crate) start: Instant,
 }
+
+/// Descriptors a guest may hold open when nobody says otherwise (stdio and preopens included).
+pub const DEFAULT_MAX_OPEN_FILES: u64 = 1024;
 
 impl WasiCtx {
     /// A context with the given argv (argv\[0\] is the program name) and `KEY=VALUE` environment,
@@ -64,23 +72,48 @@ impl WasiCtx {
                 Some(Fd::Out(stdout)),
                 Some(Fd::Out(stderr)),
             ],
+            max_open_files: DEFAULT_MAX_OPEN_FILES as usize,
             start: Instant::now(),
         }
     }
 
-    /// Preopens a host directory, visible to the guest as `guest` (fd 3 for the first one).
-    pub fn preopen(&mut self, host: PathBuf, guest: &str) -> std::io::Result<()> {
+    /// Preopens a host directory, visible to the guest as `guest` (fd 3 for the first one). The guest
+    /// reaches what lies beneath it and nothing else.
+    pub fn preopen(&mut self, host: &Path, guest: &str) -> std::io::Result<()> {
         if !host.is_dir() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotADirectory,
                 format!("{} is not a directory", host.display()),
             ));
         }
+        let dir = Dir::open_ambient_dir(host, ambient_authority())?;
         self.fds.push(Some(Fd::Dir {
-            host,
-            guest: guest.to_string(),
+            dir,
+            preopen: Some(guest.to_string()),
         }));
         Ok(())
+    }
+
+    /// Bounds the descriptors the guest may hold open (the `max_open_files` limit); past it,
+    /// opening answers `EMFILE`.
+    pub fn limit_open_files(&mut self, max: u64) {
+        self.max_open_files = usize::try_from(max).unwrap_or(usize::MAX);
+    }
+
+    /// Puts `fd` in the lowest free slot, unless the guest already holds `max_open_files`.
+    pub(crate) fn insert(&mut self, fd: Fd) -> Result<u32, errno::Errno> {
+        if self.fds.iter().flatten().count() >= self.max_open_files {
+            return Err(errno::MFILE);
+        }
+        let slot = match self.fds.iter().position(Option::is_none) {
+            Some(i) => i,
+            None => {
+                self.fds.push(None);
+                self.fds.len() - 1
+            }
+        };
+        self.fds[slot] = Some(fd);
+        u32::try_from(slot).map_err(|_| errno::MFILE)
     }
 
     /// Flushes stdout and stderr.
