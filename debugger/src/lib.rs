@@ -1,5 +1,6 @@
 //! The debugger engine every wrt-dbg front-end shares: DWARF, breakpoints, stepping, frames,
 //! variables, expressions and the command language.
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod breakpoint;

@@ -2,6 +2,7 @@
 //! protocol are `no_std` + `alloc`, so a device can serve them; the TCP and serial transports and
 //! the event loop need the `std` feature.
 #![no_std]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 extern crate alloc;

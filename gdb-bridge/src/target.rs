@@ -528,7 +528,7 @@ pub fn signal(t: &Trap) -> Signal {
         | Trap::UndefinedElement
         | Trap::UninitializedElement
         | Trap::IndirectCallTypeMismatch => Signal::SIGILL,
-        Trap::Exit(_) | Trap::Host(_) => Signal::SIGABRT,
+        Trap::Exit(_) | Trap::Host(_) | Trap::ForeignStore => Signal::SIGABRT,
     }
 }
 

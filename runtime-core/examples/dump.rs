@@ -10,8 +10,9 @@ fn main() {
     for i in 0..m.num_funcs() {
         if let (Some(n), Some(b)) = (m.func_name(i), m.body(i)) {
             if n == name {
-                for (pc, c) in b.code.iter().enumerate() {
-                    println!("{pc:4} {:#06x} {:?}", b.offsets[pc], c.get());
+                for pc in 0..b.len() as u32 {
+                    let instr = b.instr(pc).expect("pc below len");
+                    println!("{pc:4} {:#06x} {instr:?}", b.offsets[pc as usize]);
                 }
             }
         }

@@ -41,6 +41,10 @@ pub enum Trap {
     /// A host function failed.
     #[error("host error: {0}")]
     Host(String),
+    /// A thread was run on a store other than the one it was made for (its frames name that store's
+    /// code), or a host function swapped the store out from under it.
+    #[error("thread run on a store it does not belong to")]
+    ForeignStore,
 }
 
 /// Everything that can go wrong loading, linking or running a module.

@@ -1,6 +1,7 @@
 //! The interpreter loop and the resumable thread it runs on. Wasm calls never recurse on the host stack:
 //! frames live in [`Thread::frames`], so deep recursion traps with `call stack exhausted` instead.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
@@ -83,6 +84,8 @@ impl<F: FnMut(&Frame, usize) -> bool> Hook for F {
 /// The value stack holds each frame's registers: its locals, then one slot per operand stack height.
 /// A callee's frame starts at the caller's argument registers, so arguments and results need no copying.
 pub struct Thread {
+    /// The identity of the store the thread was made for; running it on another is refused.
+    store: Arc<()>,
     stack: Vec<u64>,
     frames: Vec<Frame>,
     entry: u32,
@@ -114,6 +117,7 @@ impl Thread {
             *slot = a.to_raw();
         }
         Ok(Thread {
+            store: store.id.clone(),
             stack,
             frames: Vec::new(),
             entry: addr,
@@ -207,12 +211,18 @@ impl Thread {
     /// Enters the entry function without running it, so a debugger can stop at its first
     /// instruction. A host entry function runs to completion here.
     pub fn start(&mut self, store: &mut Store) -> Result<(), Trap> {
+        if !self.belongs_to(store) {
+            return Err(Trap::ForeignStore);
+        }
         if self.done || !self.frames.is_empty() {
             return Ok(());
         }
         match store.funcs[self.entry as usize].kind.clone() {
             FuncKind::Host(f) => {
                 self.call_host(store, &f, self.entry, 0, None)?;
+                if !self.belongs_to(store) {
+                    return Err(Trap::ForeignStore);
+                }
                 self.done = true;
             }
             FuncKind::Wasm { instance, body, .. } => {
@@ -226,6 +236,11 @@ impl Thread {
             }
         }
         Ok(())
+    }
+
+    /// Whether `store` is the one this thread was made for: its frames name that store's code.
+    fn belongs_to(&self, store: &Store) -> bool {
+        Arc::ptr_eq(&self.store, &store.id)
     }
 
     fn execute<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
@@ -308,7 +323,9 @@ impl Thread {
             .first()
             .map_or(usize::MAX, |&m| m as usize);
         // The running function's code. Bodies are `Rc`s owned by the store's function instances, which
-        // are never removed or replaced while the store lives, so the pointer stays valid.
+        // are never removed or replaced while the store lives, so the pointer stays valid: the thread
+        // runs only on its own store (checked on entry and after every host call, which could swap
+        // the store), and code outside this crate can only swap break markers in and out.
         let mut code: *const Cell<Instr> = store.func_body(func).expect("wasm frame").code.as_ptr();
 
         // Registers of the running frame. Translation only emits registers below
@@ -556,6 +573,11 @@ impl Thread {
                                 self.call_host(store, &f, callee, fp + base as usize, Some(inst))
                             {
                                 break Err(t);
+                            }
+                            // A host function holds the store mutably and could swap it for
+                            // another, whose code the frames do not belong to.
+                            if !self.belongs_to(store) {
+                                break Err(Trap::ForeignStore);
                             }
                             refresh!();
                         }
@@ -1052,3 +1074,6 @@ impl IntoRaw for f64 {
         self.to_bits()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 use core::ops::Range;
 
 use wasmparser::{
@@ -176,8 +176,11 @@ pub struct FuncBody {
     pub num_params: u32,
     /// Highest operand stack height the body can reach.
     pub max_height: u32,
-    /// Internal code; cells so a debugger can patch in break markers.
-    pub code: Box<[Cell<Instr>]>,
+    /// Internal code; cells so break markers can be swapped in while threads are paused in it.
+    /// Private to the crate: the interpreter trusts it as translation made it.
+    pub(crate) code: Box<[Cell<Instr>]>,
+    /// The instructions break markers cover, by pc: at most one entry per pc.
+    pub(crate) covered: RefCell<Vec<(u32, Instr)>>,
     /// Module-file byte offset of the Wasm operator behind each internal instruction.
     pub offsets: Box<[u32]>,
     /// Wasm operand stack height before each internal instruction; exact in debug translation.
@@ -185,6 +188,55 @@ pub struct FuncBody {
 }
 
 impl FuncBody {
+    /// The number of internal instructions.
+    pub fn len(&self) -> usize {
+        self.code.len()
+    }
+
+    /// Whether the body has no instructions (translation always ends one with a return).
+    pub fn is_empty(&self) -> bool {
+        self.code.is_empty()
+    }
+
+    /// The internal instruction at `pc` as it runs now (a break marker where one is set).
+    pub fn instr(&self, pc: u32) -> Option<Instr> {
+        self.code.get(pc as usize).map(Cell::get)
+    }
+
+    /// The instruction translation put at `pc`, looking under a break marker.
+    pub fn original(&self, pc: u32) -> Option<Instr> {
+        match self.instr(pc)? {
+            Instr::Break(_) => self
+                .covered
+                .borrow()
+                .iter()
+                .find(|(at, _)| *at == pc)
+                .map(|(_, i)| *i),
+            other => Some(other),
+        }
+    }
+
+    /// Swaps in a break marker with `id` at `pc`, keeping what it covers; `None` past the end.
+    pub(crate) fn set_break(&self, pc: u32, id: u32) -> Option<()> {
+        let cell = self.code.get(pc as usize)?;
+        if !matches!(cell.get(), Instr::Break(_)) {
+            self.covered.borrow_mut().push((pc, cell.get()));
+        }
+        cell.set(Instr::Break(id));
+        Some(())
+    }
+
+    /// Puts back what the break marker at `pc` covers; `false` without one.
+    pub(crate) fn clear_break(&self, pc: u32) -> bool {
+        let mut covered = self.covered.borrow_mut();
+        let Some(i) = covered.iter().position(|(at, _)| *at == pc) else {
+            return false;
+        };
+        let (_, original) = covered.swap_remove(i);
+        self.code[pc as usize].set(original);
+        true
+    }
+
     /// The internal pc of the first instruction at or after a module-file offset.
     pub fn pc_at_offset(&self, offset: u32) -> Option<u32> {
         let pc = self.offsets.partition_point(|&o| o < offset);

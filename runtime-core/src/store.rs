@@ -3,6 +3,7 @@
 
 use alloc::rc::Rc;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -198,6 +199,8 @@ impl Default for Config {
 /// Owns all runtime state.
 #[derive(Default)]
 pub struct Store {
+    /// The store's identity: threads keep a clone and run only where it matches.
+    pub(crate) id: Arc<()>,
     pub(crate) config: Config,
     pub(crate) types: Vec<FuncType>,
     pub(crate) funcs: Vec<FuncInst>,
@@ -347,15 +350,21 @@ impl Store {
         }
     }
 
-    /// Swaps the internal instruction at `pc` of a Wasm function (e.g. for a break marker); returns the old one.
-    pub fn patch(
-        &mut self,
-        addr: u32,
-        pc: u32,
-        instr: crate::instr::Instr,
-    ) -> Option<crate::instr::Instr> {
-        let body = self.func_body(addr)?;
-        Some(body.code.get(pc as usize)?.replace(instr))
+    /// Swaps a break marker ([`Instr::Break`] with `id`) in at internal `pc` of Wasm function `addr`,
+    /// keeping the instruction it covers for [`Store::clear_break`]; a marker already there takes the
+    /// new id. Only markers can be placed, so the code stays what translation made of the module.
+    pub fn set_break(&mut self, addr: u32, pc: u32, id: u32) -> Result<(), Error> {
+        let body = self
+            .func_body(addr)
+            .ok_or(Error::NoSuchCode { func: addr, pc })?;
+        body.set_break(pc, id)
+            .ok_or(Error::NoSuchCode { func: addr, pc })
+    }
+
+    /// Puts back the instruction a break marker at `pc` of function `addr` covers; `false` if there is
+    /// no marker there.
+    pub fn clear_break(&mut self, addr: u32, pc: u32) -> bool {
+        self.func_body(addr).is_some_and(|b| b.clear_break(pc))
     }
 
     /// Calls a function to completion.

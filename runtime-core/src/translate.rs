@@ -5,7 +5,7 @@
 //! slot, so the frame mirrors the Wasm operand stack exactly at every instruction boundary.
 
 use alloc::vec::Vec;
-use core::cell::Cell;
+use core::cell::{Cell, RefCell};
 
 use wasmparser::{
     BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
@@ -519,6 +519,7 @@ pub(crate) fn translate(
         num_params: ty.params.len() as u32,
         max_height: t.max_height + 1,
         code: t.code.into_iter().map(Cell::new).collect(),
+        covered: RefCell::default(),
         offsets: t.offsets.into(),
         heights: t.heights.into(),
     })

@@ -1,4 +1,5 @@
 //! `wrt-dbg`: run, check, debug and profile WebAssembly on the wrt interpreter.
+#![forbid(unsafe_code)]
 
 mod attach;
 mod check;

@@ -17,8 +17,6 @@ pub struct Breakpoint {
     pub func: u32,
     /// Internal pc the break marker sits at.
     pub pc: u32,
-    /// The instruction the marker replaced.
-    pub original: Instr,
     /// Times it was reached.
     pub hits: u64,
 }
@@ -47,29 +45,22 @@ impl Breakpoints {
     ) -> Result<u32, Error> {
         let current = store
             .func_body(func)
-            .and_then(|b| b.code.get(pc as usize))
-            .map(core::cell::Cell::get)
+            .and_then(|b| b.instr(pc))
             .ok_or(Error::NoSuchCode { func, pc })?;
         if let Instr::Break(id) = current {
             return Ok(id);
         }
-        let id = self.table.insert(
-            Breakpoint {
-                func,
-                pc,
-                original: current,
-                hits: 0,
-            },
-            limits,
-        )?;
-        store.patch(func, pc, Instr::Break(id));
+        let id = self
+            .table
+            .insert(Breakpoint { func, pc, hits: 0 }, limits)?;
+        store.set_break(func, pc, id)?;
         Ok(id)
     }
 
     /// Restores the original instruction and forgets breakpoint `id`.
     pub fn disarm(&mut self, store: &mut Store, id: u32) -> Option<Breakpoint> {
         let bp = self.table.remove(id)?;
-        store.patch(bp.func, bp.pc, bp.original);
+        store.clear_break(bp.func, bp.pc);
         Some(bp)
     }
 
@@ -121,9 +112,10 @@ impl Breakpoints {
         let Some(bp) = self.table.get(id) else {
             return thread.step(store);
         };
-        store.patch(bp.func, bp.pc, bp.original);
+        store.clear_break(bp.func, bp.pc);
         let out = thread.step(store);
-        store.patch(bp.func, bp.pc, Instr::Break(id));
+        // The marker goes back where it was; its site held code a moment ago, so this cannot fail.
+        let _ = store.set_break(bp.func, bp.pc, id);
         out
     }
 }

@@ -1,0 +1,190 @@
+//! The loop's safety on the public API: threads run only on their own store, code outside the crate can
+//! only swap break markers in and out, and a host function cannot pull the store from under a thread.
+//! Small enough to run under Miri.
+
+use alloc::rc::Rc;
+use alloc::vec;
+
+use super::*;
+use crate::store::{Config, Extern, Linker};
+use crate::{FuncType, HostFn, Module};
+
+const PROGRAM: &str = r#"
+(module
+  (import "host" "hook" (func $hook))
+  (memory 1)
+  (func $square (export "square") (param i32) (result i32)
+    (i32.mul (local.get 0) (local.get 0)))
+  (func (export "sum_squares") (param $n i32) (result i32) (local $acc i32)
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (local.set $acc (i32.add (local.get $acc) (call $square (local.get $n))))
+        (i32.store (i32.const 16) (local.get $acc))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (local.get $acc))
+  (func (export "calls_host") (result i32) (call $hook) (i32.const 7))
+  (func $deep (export "deep") (param i32) (result i32)
+    (if (result i32) (local.get 0)
+      (then (i32.add (call $deep (i32.sub (local.get 0) (i32.const 1))) (i32.const 1)))
+      (else (i32.const 0)))))
+"#;
+
+fn config() -> Config {
+    Config {
+        max_frames: 64,
+        max_values: 4096,
+        ..Config::default()
+    }
+}
+
+/// A store with `PROGRAM` instantiated; `hook` is its host import.
+fn instance(hook: HostFn) -> (Store, u32) {
+    let bytes = wat::parse_str(PROGRAM).expect("valid text");
+    let module = Rc::new(Module::new(&bytes).expect("valid module"));
+    let mut store = Store::new(config());
+    let mut linker = Linker::new();
+    let f = store.add_host_func(FuncType::new([], []), hook);
+    linker.define("host", "hook", Extern::Func(f));
+    let id = linker
+        .instantiate(&mut store, module)
+        .expect("instantiates");
+    (store, id)
+}
+
+fn quiet() -> HostFn {
+    Rc::new(|_, _, _| Ok(()))
+}
+
+fn func(store: &Store, inst: u32, name: &str) -> u32 {
+    match store.instance(inst).export(name) {
+        Some(Extern::Func(f)) => f,
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_program_runs_and_traps_cleanly_at_its_stack_limit() {
+    let (mut store, inst) = instance(quiet());
+    let sum = func(&store, inst, "sum_squares");
+    assert_eq!(store.invoke(sum, &[Val::I32(4)]), Ok(vec![Val::I32(30)]));
+    let deep = func(&store, inst, "deep");
+    assert_eq!(store.invoke(deep, &[Val::I32(10)]), Ok(vec![Val::I32(10)]));
+    assert_eq!(
+        store.invoke(deep, &[Val::I32(1000)]),
+        Err(Error::Trap(Trap::CallStackExhausted))
+    );
+}
+
+#[test]
+fn a_thread_refuses_another_store_even_with_the_same_module() {
+    let (mut a, inst) = instance(quiet());
+    let (mut b, _) = instance(quiet());
+    let sum = func(&a, inst, "sum_squares");
+    let mut thread = Thread::new(&a, sum, &[Val::I32(3)]).unwrap();
+    assert_eq!(thread.run(&mut b), Err(Trap::ForeignStore));
+    assert_eq!(thread.step(&mut b), Err(Trap::ForeignStore));
+    assert_eq!(thread.run(&mut a), Ok(Outcome::Finished));
+    assert_eq!(thread.results(&a), vec![Val::I32(14)]);
+}
+
+#[test]
+fn a_paused_thread_refuses_another_store() {
+    let (mut a, inst) = instance(quiet());
+    let (mut b, _) = instance(quiet());
+    let sum = func(&a, inst, "sum_squares");
+    let mut thread = Thread::new(&a, sum, &[Val::I32(3)]).unwrap();
+    let mut steps = 0;
+    let paused = thread.run_with_hook(&mut a, &mut |_: &Frame, depth: usize| {
+        steps += 1;
+        depth < 2
+    });
+    assert_eq!(paused, Ok(Outcome::Paused), "paused on entering square");
+    assert_eq!(thread.frames().len(), 2);
+    assert_eq!(thread.run(&mut b), Err(Trap::ForeignStore));
+    assert_eq!(thread.run(&mut a), Ok(Outcome::Finished));
+    assert_eq!(thread.results(&a), vec![Val::I32(14)]);
+}
+
+#[test]
+fn a_host_function_that_swaps_the_store_stops_the_thread() {
+    let swap: HostFn = Rc::new(|caller, _, _| {
+        *caller.store() = Store::new(config());
+        Ok(())
+    });
+    let (mut store, inst) = instance(swap);
+    let calls_host = func(&store, inst, "calls_host");
+    assert_eq!(
+        store.invoke(calls_host, &[]),
+        Err(Error::Trap(Trap::ForeignStore))
+    );
+}
+
+#[test]
+fn break_markers_are_the_only_code_a_caller_can_place() {
+    let (mut store, inst) = instance(quiet());
+    let square = func(&store, inst, "square");
+    let body = store.func_body(square).unwrap().clone();
+    let first = body.instr(0).unwrap();
+    store.set_break(square, 0, 5).unwrap();
+    assert_eq!(body.instr(0), Some(Instr::Break(5)));
+    assert_eq!(
+        body.original(0),
+        Some(first),
+        "the covered instruction is kept"
+    );
+    store.set_break(square, 0, 6).unwrap();
+    assert_eq!(
+        body.original(0),
+        Some(first),
+        "a second marker covers the same instruction"
+    );
+    assert_eq!(
+        store.set_break(square, body.len() as u32, 1),
+        Err(Error::NoSuchCode {
+            func: square,
+            pc: body.len() as u32
+        })
+    );
+    assert_eq!(
+        store.set_break(u32::MAX, 0, 1),
+        Err(Error::NoSuchCode {
+            func: u32::MAX,
+            pc: 0
+        })
+    );
+
+    let sum = func(&store, inst, "sum_squares");
+    let mut thread = Thread::new(&store, sum, &[Val::I32(2)]).unwrap();
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Breakpoint(6)));
+    assert!(store.clear_break(square, 0));
+    assert!(!store.clear_break(square, 0), "nothing left to clear");
+    assert_eq!(body.instr(0), Some(first));
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Finished));
+    assert_eq!(thread.results(&store), vec![Val::I32(5)]);
+}
+
+#[test]
+fn stepping_one_instruction_at_a_time_gives_the_same_result() {
+    let (mut store, inst) = instance(quiet());
+    let sum = func(&store, inst, "sum_squares");
+    let mut thread = Thread::new(&store, sum, &[Val::I32(3)]).unwrap();
+    let mut steps = 0;
+    while !thread.is_finished() {
+        thread.step(&mut store).unwrap();
+        steps += 1;
+    }
+    assert!(steps > 20, "{steps} steps");
+    assert_eq!(thread.results(&store), vec![Val::I32(14)]);
+    let mem = store.instance(inst).memory_addr().unwrap();
+    assert_eq!(store.memory(mem).data[16..20], 14u32.to_le_bytes());
+}
+
+#[test]
+fn arguments_of_the_wrong_type_or_function_are_refused() {
+    let (store, inst) = instance(quiet());
+    let sum = func(&store, inst, "sum_squares");
+    assert!(Thread::new(&store, sum, &[Val::I64(3)]).is_err());
+    assert!(Thread::new(&store, u32::MAX, &[]).is_err());
+}
