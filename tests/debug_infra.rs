@@ -86,6 +86,48 @@ fn sessions_refused_by_level_and_safety_rule() {
 }
 
 #[test]
+fn tables_past_the_debug_budget_are_refused_before_allocating() {
+    for (key, value) in [
+        ("max_breakpoints", u64::MAX),
+        ("max_stack_traces", u64::MAX),
+        ("max_variable_watches", 1_000_000_000_000),
+        ("max_memory_inspectors", 1 << 40),
+    ] {
+        let mut limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+        limits.set(key, value).unwrap();
+        let err = DebugSession::open(&limits).unwrap_err();
+        match err {
+            Error::DebugBudget {
+                table,
+                capacity,
+                bytes,
+                allowed,
+            } => {
+                assert_eq!((table, capacity), (key, value));
+                assert!(bytes > allowed, "{bytes} > {allowed}");
+                assert_eq!(allowed, limits.estimated_debug_overhead);
+            }
+            other => panic!("{key}: {other}"),
+        }
+        // The budget says so too, without wrapping into a figure that fits.
+        let req = runtime_core::validate::ModuleRequirements::default();
+        let budget = runtime_core::budget::MemoryBudget::new(&req, &limits);
+        assert!(
+            budget.debug_overhead > limits.estimated_debug_overhead,
+            "{key}"
+        );
+        assert!(budget.total() >= budget.debug_overhead, "{key}: no wrap");
+        assert!(
+            budget
+                .violations(&req, &limits)
+                .iter()
+                .any(|v| v.rule == "estimated_debug_overhead"),
+            "{key}"
+        );
+    }
+}
+
+#[test]
 fn embedded_capacities_refuse_one_more_cleanly() {
     let (mut store, fib, sort, _) = kernels();
     let mut limits = embedded_minimal(64 * 1024, EmbeddedPlatform::Zephyr, true);

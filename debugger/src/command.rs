@@ -617,7 +617,7 @@ impl Debugger {
         let candidates = std::iter::once(PathBuf::from(file))
             .chain(self.source_dirs.iter().map(|d| d.join(&name)));
         let lines = candidates
-            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter_map(|p| crate::input::read_text(&p, crate::input::MAX_SOURCE_BYTES).ok())
             .next()
             .map(|t| t.lines().map(str::to_string).collect::<Vec<_>>());
         self.sources.insert(file.to_string(), lines.clone());

@@ -111,7 +111,13 @@ struct Parser<'s> {
     src: &'s str,
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    /// Unary operators and parentheses open now: parsing and evaluation recurse once for each.
+    depth: usize,
 }
+
+/// The deepest nesting of parentheses, brackets and unary operators an expression may have: deeper
+/// ones are refused before they can exhaust the host's stack.
+pub const MAX_DEPTH: usize = 256;
 
 /// A number read from a value: integers keep their signedness, pointers their target.
 enum Num {
@@ -171,6 +177,16 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Value, Error> {
+        if self.depth == MAX_DEPTH {
+            return Err(self.err(format!("expression nested deeper than {MAX_DEPTH} levels")));
+        }
+        self.depth += 1;
+        let v = self.unary_operand();
+        self.depth -= 1;
+        v
+    }
+
+    fn unary_operand(&mut self) -> Result<Value, Error> {
         for op in ["-", "!", "~", "*", "&"] {
             if self.eat(op) {
                 let v = self.unary()?;
@@ -509,6 +525,7 @@ impl Session {
             src,
             toks,
             pos: 0,
+            depth: 0,
         };
         let v = p.binary(0)?;
         if p.pos < p.toks.len() {
@@ -524,6 +541,7 @@ impl Session {
             src: "",
             toks: Vec::new(),
             pos: 0,
+            depth: 0,
         };
         Ok(match p.num(v)? {
             Num::Float(f) => f != 0.0,

@@ -10,6 +10,7 @@ pub mod dwarf;
 pub mod error;
 pub mod expr;
 pub mod frame;
+pub mod input;
 pub mod local;
 pub mod session;
 pub mod step;

@@ -147,7 +147,8 @@ fn engine(c: &mut Criterion) {
     local.start().unwrap();
     let stream = TcpStream::connect(server(name)).unwrap();
     stream.set_nodelay(true).unwrap();
-    let (client, bytes) = remote::handshake(stream).unwrap();
+    let (client, bytes) =
+        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
     let mut attached = Session::attach(bytes, &limits, |m| remote::boxed(client, m)).unwrap();
     let stepi = |s: &mut Session| {
         let start = Instant::now();

@@ -7,14 +7,26 @@ use std::format;
 use std::io::{self, Read, Write};
 use std::string::String;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
+/// How long a reply may take unless [`Client::set_timeout`] says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The longest packet body read from a server: a longer one is a protocol error, not memory spent.
+pub const MAX_PACKET: usize = 1 << 20;
+
 /// A connection to a GDB remote-protocol server.
+///
+/// Every reply must come within the timeout, except the stop reply of a `continue`, which comes
+/// when the program stops. The stream needs a read timeout of its own (a fraction of this one) for
+/// a silent server to be noticed.
 pub struct Client<S: Read + Write> {
     stream: S,
     acks: bool,
     /// Bytes read but not yet taken.
     pending: VecDeque<u8>,
+    timeout: Duration,
 }
 
 /// A failed exchange.
@@ -26,6 +38,8 @@ pub enum ClientError {
     Protocol(String),
     /// The server answered `Exx`.
     Reply(u8),
+    /// The server did not answer within the timeout.
+    Timeout(Duration),
 }
 
 impl std::fmt::Display for ClientError {
@@ -34,6 +48,7 @@ impl std::fmt::Display for ClientError {
             ClientError::Io(e) => write!(f, "connection: {e}"),
             ClientError::Protocol(m) => write!(f, "protocol: {m}"),
             ClientError::Reply(n) => write!(f, "error reply E{n:02x}"),
+            ClientError::Timeout(t) => write!(f, "no reply within {:.1} s", t.as_secs_f64()),
         }
     }
 }
@@ -99,7 +114,13 @@ impl<S: Read + Write> Client<S> {
             stream,
             acks: true,
             pending: VecDeque::new(),
+            timeout: DEFAULT_TIMEOUT,
         }
+    }
+
+    /// How long a reply may take (the stop reply of a `continue` excepted).
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
     }
 
     /// Asks for no-ack mode (`QStartNoAckMode`); later packets go unacknowledged both ways.
@@ -118,13 +139,23 @@ impl<S: Read + Write> Client<S> {
     }
 
     /// The next byte from the server. While the line is quiet (a read timeout) and `interrupt`
-    /// is set, it is taken and the server interrupted (`0x03`, as Ctrl-C in gdb).
-    fn byte(&mut self, interrupt: Option<&AtomicBool>) -> Result<u8, ClientError> {
+    /// is set, it is taken and the server interrupted (`0x03`, as Ctrl-C in gdb); a quiet line
+    /// past `deadline` is [`ClientError::Timeout`].
+    fn byte(
+        &mut self,
+        interrupt: Option<&AtomicBool>,
+        deadline: Option<Instant>,
+    ) -> Result<u8, ClientError> {
         if let Some(b) = self.pending.pop_front() {
             return Ok(b);
         }
         let mut b = [0u8; 4096];
+        // Checked before each read, not each byte: a server that trickles bytes that never make a
+        // packet is cut off too, at the cost of one clock read per buffer.
         let n = loop {
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(ClientError::Timeout(self.timeout));
+            }
             match self.stream.read(&mut b) {
                 Err(e)
                     if matches!(
@@ -146,26 +177,39 @@ impl<S: Read + Write> Client<S> {
         Ok(b[0])
     }
 
-    /// Reads one packet, checks its checksum, acks it (when acking) and returns its decoded body.
+    /// Reads one packet within the timeout, checks its checksum, acks it (when acking) and returns
+    /// its decoded body.
     pub fn read_packet(&mut self) -> Result<Vec<u8>, ClientError> {
-        self.read_packet_or_interrupt(None)
+        self.read_packet_or_interrupt(None, true)
     }
 
+    /// Reads one packet; only a `timed` one must arrive within the timeout (a packet once begun
+    /// must always end within it).
     fn read_packet_or_interrupt(
         &mut self,
         interrupt: Option<&AtomicBool>,
+        timed: bool,
     ) -> Result<Vec<u8>, ClientError> {
+        let timeout = self.timeout;
+        let deadline = || Instant::now().checked_add(timeout);
+        let first = if timed { deadline() } else { None };
         // Acks and anything else between packets (a device's boot messages on the same UART)
         // are passed over, as the server does.
-        while self.byte(interrupt)? != b'$' {}
+        while self.byte(interrupt, first)? != b'$' {}
+        let rest = deadline();
         let mut body = Vec::new();
         loop {
-            match self.byte(None)? {
+            match self.byte(None, rest)? {
                 b'#' => break,
+                _ if body.len() == MAX_PACKET => {
+                    return Err(ClientError::Protocol(format!(
+                        "a reply longer than {MAX_PACKET} bytes"
+                    )));
+                }
                 b => body.push(b),
             }
         }
-        let sum = [self.byte(None)?, self.byte(None)?];
+        let sum = [self.byte(None, rest)?, self.byte(None, rest)?];
         let want = unhex(&sum).and_then(|v| v.first().copied());
         if want != Some(checksum(&body)) {
             return Err(ClientError::Protocol(format!(
@@ -260,7 +304,7 @@ impl<S: Read + Write> Client<S> {
             b"vCont;c:p1.-1"
         };
         self.send_raw(&frame(body))?;
-        let reply = self.read_packet_or_interrupt(interrupt)?;
+        let reply = self.read_packet_or_interrupt(interrupt, step)?;
         Ok(String::from_utf8_lossy(&reply).into_owned())
     }
 

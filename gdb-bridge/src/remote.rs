@@ -10,6 +10,7 @@ use std::io::{Read, Write};
 use std::rc::Rc;
 use std::string::{String, ToString};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use std::vec::Vec;
 
 use debugger::Error;
@@ -55,14 +56,26 @@ fn remote(e: ClientError) -> Error {
 }
 
 /// Connects to a stub on `stream` (no-ack mode) and reads the module it serves, through its code
-/// address space: the bytes to open the debug session with.
-pub fn handshake<S: Read + Write>(stream: S) -> Result<(Client<S>, Vec<u8>), Error> {
+/// address space: the bytes to open the debug session with. Every reply must come within
+/// `timeout`, and a module larger than `max_module` bytes (the limits' total memory) is refused
+/// before it is read.
+pub fn handshake<S: Read + Write>(
+    stream: S,
+    timeout: Duration,
+    max_module: u64,
+) -> Result<(Client<S>, Vec<u8>), Error> {
     let mut client = Client::new(stream);
+    client.set_timeout(timeout);
     client.no_ack().map_err(remote)?;
     client
         .request("qSupported:swbreak+;hwbreak+;xmlRegisters=wasm")
         .map_err(remote)?;
     let size = memory_map(&mut client, "rom")?;
+    if size > max_module {
+        return Err(Error::Remote(format!(
+            "the stub's module is {size} bytes; max_total_memory allows {max_module}"
+        )));
+    }
     let bytes = client
         .read_memory(WasmTarget::code_addr(0), size as usize, CHUNK, true)
         .map_err(remote)?;

@@ -23,7 +23,8 @@ fn attach(name: &'static str, limits: PlatformLimits) -> Session {
     stream
         .set_read_timeout(Some(Duration::from_millis(20)))
         .unwrap();
-    let (client, bytes) = remote::handshake(stream).unwrap();
+    let (client, bytes) =
+        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
     assert_eq!(
         bytes,
         fixture(name),

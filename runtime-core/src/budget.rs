@@ -78,31 +78,54 @@ pub struct MemoryBudget {
 /// Heap bytes the debug infrastructure reserves up front for these limits: the session's tables
 /// ([`crate::debug::reserved_bytes`]) plus symbol, source-file and metadata tables.
 pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
-    crate::debug::reserved_bytes(l)
-        + l.max_source_breakpoints * 16
-        + l.max_debug_symbols * 16
-        + l.max_source_files * 64
-        + (l.max_function_metadata + l.max_type_metadata + l.max_component_metadata) * 32
+    let metadata = sum([
+        l.max_function_metadata,
+        l.max_type_metadata,
+        l.max_component_metadata,
+    ]);
+    sum([
+        crate::debug::reserved_bytes(l),
+        times(l.max_source_breakpoints, 16),
+        times(l.max_debug_symbols, 16),
+        times(l.max_source_files, 64),
+        times(metadata, 32),
+    ])
 }
 
 /// The heap bytes loading and instantiating `req` takes in this runtime, linear memory excluded.
 pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
-    BASE_BYTES
-        + req.instructions * BYTES_PER_INSTRUCTION
-        + req.defined_functions * BYTES_PER_FUNCTION
-        + req.functions * 16
-        + req.locals * BYTES_PER_LOCAL
-        + (req.table_elements + req.element_items + req.globals) * BYTES_PER_SLOT
-        + (req.types + req.imports_exports) * BYTES_PER_ENTITY
-        + req.data_bytes
-        + req.names_bytes
+    sum([
+        BASE_BYTES,
+        times(req.instructions, BYTES_PER_INSTRUCTION),
+        times(req.defined_functions, BYTES_PER_FUNCTION),
+        times(req.functions, 16),
+        times(req.locals, BYTES_PER_LOCAL),
+        times(
+            sum([req.table_elements, req.element_items, req.globals]),
+            BYTES_PER_SLOT,
+        ),
+        times(sum([req.types, req.imports_exports]), BYTES_PER_ENTITY),
+        req.data_bytes,
+        req.names_bytes,
+    ])
+}
+
+/// A sum that saturates: budget figures come from untrusted limits and modules, and a figure too
+/// large to count must read as too large, never wrap into one that fits.
+fn sum(parts: impl IntoIterator<Item = u64>) -> u64 {
+    parts.into_iter().fold(0, u64::saturating_add)
+}
+
+/// `count * each`, saturating like [`sum`].
+fn times(count: u64, each: u64) -> u64 {
+    count.saturating_mul(each)
 }
 
 impl MemoryBudget {
     /// The budget of `req` under `limits`.
     pub fn new(req: &ModuleRequirements, limits: &PlatformLimits) -> MemoryBudget {
         let debug_overhead = if limits.debug_allowed() {
-            req.debug_bytes + debug_tables_bytes(limits)
+            sum([req.debug_bytes, debug_tables_bytes(limits)])
         } else {
             0
         };
@@ -119,22 +142,27 @@ impl MemoryBudget {
             runtime_overhead: runtime_overhead(req),
             safety_reserve: 0,
         };
-        b.safety_reserve = b.used() * limits.safety_reserve_percentage / 100;
+        b.safety_reserve = u64::try_from(
+            u128::from(b.used()) * u128::from(limits.safety_reserve_percentage) / 100,
+        )
+        .unwrap_or(u64::MAX);
         b
     }
 
     /// The parts before the reserve.
     pub fn used(&self) -> u64 {
-        self.linear_memory
-            + self.stack
-            + self.component_overhead
-            + self.debug_overhead
-            + self.runtime_overhead
+        sum([
+            self.linear_memory,
+            self.stack,
+            self.component_overhead,
+            self.debug_overhead,
+            self.runtime_overhead,
+        ])
     }
 
     /// Everything, reserve included.
     pub fn total(&self) -> u64 {
-        self.used() + self.safety_reserve
+        sum([self.used(), self.safety_reserve])
     }
 
     /// Every limit and ASIL rule this budget breaks; empty when the module fits.

@@ -147,6 +147,20 @@ pub enum Error {
         /// The rule that refuses it.
         rule: String,
     },
+    /// The debug tables the limits ask for do not fit the debug budget; refused before allocating.
+    #[error(
+        "debug tables need {bytes} bytes (the largest, `{table}`, holds {capacity}), `estimated_debug_overhead` allows {allowed}"
+    )]
+    DebugBudget {
+        /// The limit sizing the largest table.
+        table: &'static str,
+        /// That table's capacity.
+        capacity: u64,
+        /// Bytes all tables need (saturating).
+        bytes: u64,
+        /// The debug budget.
+        allowed: u64,
+    },
     /// A function address and internal pc that hold no code.
     #[error("no code at function {func}, pc {pc}")]
     NoSuchCode {

@@ -2,7 +2,10 @@
 //! Wasm extensions) runs elsewhere, over TCP or a serial line; the same commands and output as
 //! `wrt-dbg debug`.
 
+use std::io;
+use std::net::{TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use debugger::Session;
 use gdb_bridge::remote;
@@ -19,6 +22,9 @@ pub struct AttachArgs {
     front: FrontArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    /// Seconds the target may take to answer a request (a running `continue` excepted).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
+    timeout: f64,
 }
 
 /// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
@@ -31,16 +37,33 @@ fn session(args: &AttachArgs) -> Result<Session, String> {
     let limits = args.limits.resolve_for_debugging()?.limits;
     let spec = &args.target;
     let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
+    let timeout = Duration::try_from_secs_f64(args.timeout)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| {
+            format!(
+                "--timeout {}: give a number of seconds above 0",
+                args.timeout
+            )
+        })?;
     if let Some(addr) = spec.strip_prefix("tcp:") {
-        let stream = std::net::TcpStream::connect(addr).map_err(|e| at(&e))?;
+        let addrs = addr.to_socket_addrs().map_err(|e| at(&e))?;
+        let stream = addrs
+            .map(|a| TcpStream::connect_timeout(&a, timeout))
+            .reduce(|first, next| first.or(next))
+            .unwrap_or_else(|| Err(io::ErrorKind::AddrNotAvailable.into()))
+            .map_err(|e| at(&e))?;
         let _ = stream.set_nodelay(true);
-        // Wakes the client now and then while the program runs, to pass on a Ctrl-C.
-        let _ = stream.set_read_timeout(Some(std::time::Duration::from_millis(100)));
-        let (client, bytes) = remote::handshake(stream).map_err(|e| at(&e))?;
+        // Wakes the client now and then while the program runs, to pass on a Ctrl-C and to
+        // notice a target that stopped answering.
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+        let (client, bytes) =
+            remote::handshake(stream, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
         Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
     } else if let Some(line) = spec.strip_prefix("serial:") {
         let (port, ..) = crate::serve::open_serial(line)?;
-        let (client, bytes) = remote::handshake(port).map_err(|e| at(&e))?;
+        let (client, bytes) =
+            remote::handshake(port, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
         Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
     } else {
         Err(format!(

@@ -1,7 +1,7 @@
 //! `wrt-dbg check`: validate a module in one streaming pass and show its memory budget on a platform.
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::EXIT_BAD_MODULE;
 use crate::limits::LimitArgs;
+use crate::output;
 
 /// Exit status when the module breaks a limit or an ASIL rule.
 pub const EXIT_DOES_NOT_FIT: u8 = 1;
@@ -79,10 +80,57 @@ pub struct Verdict {
     pub violations: Vec<Violation>,
 }
 
+/// Reads a module to run or debug: streamed through the limit validator while its bytes are kept,
+/// so unusable input (`/dev/zero`, a text file) is refused at its first bad byte, nothing past
+/// `max_total_memory` is held, and a module that breaks a limit is refused naming each violation.
+pub fn load(module: &Path, resolved: Resolved) -> Result<(Vec<u8>, Verdict), String> {
+    let file = File::open(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
+    let max = resolved.limits.max_total_memory;
+    let mut keep = Keep {
+        inner: file,
+        kept: Vec::new(),
+        max,
+    };
+    let fit = verdict(module, &mut keep, resolved)?;
+    if !fit.violations.is_empty() {
+        let broken: Vec<String> = fit
+            .violations
+            .iter()
+            .map(|v| format!("{} (found {}, allowed {})", v.rule, v.found, v.allowed))
+            .collect();
+        return Err(format!(
+            "{}: does not fit the platform limits: {}",
+            module.display(),
+            broken.join("; ")
+        ));
+    }
+    Ok((keep.kept, fit))
+}
+
+/// A reader that keeps what passes through it, up to `max` bytes.
+struct Keep<R> {
+    inner: R,
+    kept: Vec<u8>,
+    max: u64,
+}
+
+impl<R: Read> Read for Keep<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if (self.kept.len() + n) as u64 > self.max {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!("larger than max_total_memory ({} bytes)", self.max),
+            ));
+        }
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// Resolves the limits and validates `module`, read from `input`, against them in one streaming
 /// pass. A limit broken during the pass is a violation; anything else wrong is an error.
-pub fn verdict(module: &Path, input: impl Read, limits: &LimitArgs) -> Result<Verdict, String> {
-    let resolved = limits.resolve()?;
+pub fn verdict(module: &Path, input: impl Read, resolved: Resolved) -> Result<Verdict, String> {
     let (measured, violations) = match validate_read(input, &resolved.limits) {
         Ok(req) => {
             let budget = MemoryBudget::new(&req, &resolved.limits);
@@ -115,9 +163,11 @@ pub fn verdict(module: &Path, input: impl Read, limits: &LimitArgs) -> Result<Ve
 /// Runs the subcommand: 0 when the module fits, 1 when it breaks a limit or rule, 2 for unusable
 /// input.
 pub fn main(args: CheckArgs) -> ExitCode {
-    let read = File::open(&args.module)
-        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))
-        .and_then(|file| verdict(&args.module, BufReader::new(file), &args.limits));
+    let read = args.limits.resolve().and_then(|resolved| {
+        let file = File::open(&args.module)
+            .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
+        verdict(&args.module, BufReader::new(file), resolved)
+    });
     let v = match read {
         Ok(v) => v,
         Err(msg) => {
@@ -140,7 +190,8 @@ pub fn main(args: CheckArgs) -> ExitCode {
             ok: p.limit.is_none_or(|l| p.bytes <= l),
         })
         .collect();
-    match args.format {
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
         Format::Json => {
             let report = Report {
                 module: &args.module,
@@ -155,12 +206,16 @@ pub fn main(args: CheckArgs) -> ExitCode {
                 budget: parts,
                 violations: &v.violations,
             };
-            println!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::to_string_pretty(&report).expect("a serialisable report")
-            );
+            )
         }
-        Format::Text => print_text(&args.module, &v, &parts),
+        Format::Text => print_text(&mut out, &args.module, &v, &parts),
+    };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        return output::failed(&e);
     }
     if v.violations.is_empty() {
         ExitCode::SUCCESS
@@ -169,62 +224,80 @@ pub fn main(args: CheckArgs) -> ExitCode {
     }
 }
 
-fn print_text(module: &Path, v: &Verdict, parts: &[PartReport]) {
+fn print_text(
+    out: &mut impl Write,
+    module: &Path,
+    v: &Verdict,
+    parts: &[PartReport],
+) -> io::Result<()> {
     let l = &v.resolved.limits;
-    println!("module    {}", module.display());
-    println!(
+    writeln!(out, "module    {}", module.display())?;
+    writeln!(
+        out,
         "platform  {} · {} · ASIL {} · debug {} · {}",
         l.platform,
         size(l.max_total_memory),
         l.asil_level.name().to_uppercase(),
         l.debug_level,
         l.safety_debug_mode
-    );
+    )?;
     if let Some(d) = &v.resolved.discovery {
-        println!("memory    discovered from {}", d.source);
+        writeln!(out, "memory    discovered from {}", d.source)?;
     }
     match &v.measured {
-        Some((r, _)) => print_requirements(r),
-        None => println!("needs     unknown: the pass stopped at the first broken limit"),
+        Some((r, _)) => print_requirements(out, r)?,
+        None => writeln!(
+            out,
+            "needs     unknown: the pass stopped at the first broken limit"
+        )?,
     }
     if !parts.is_empty() {
-        println!(
+        writeln!(
+            out,
             "\n{:<20} {:>12} {:>12} {:>7}  verdict",
             "part", "bytes", "limit", "share"
-        );
+        )?;
     }
     for p in parts {
         let limit = p.limit.map_or_else(|| "-".into(), size);
         let verdict = if p.ok { "ok" } else { "OVER" };
-        println!(
+        writeln!(
+            out,
             "{:<20} {:>12} {:>12} {:>6.1}%  {verdict}",
             p.name,
             size(p.bytes),
             limit,
             p.share
-        );
+        )?;
     }
-    println!();
+    writeln!(out)?;
     if v.violations.is_empty() {
-        println!("verdict: fits");
+        writeln!(out, "verdict: fits")?;
     } else {
         let n = v.violations.len();
-        println!(
+        writeln!(
+            out,
             "verdict: does not fit ({n} violation{})",
             if n == 1 { "" } else { "s" }
-        );
+        )?;
         for x in &v.violations {
             let at = x
                 .offset
                 .map(|o| format!(" (pass stopped at byte offset {o:#x})"))
                 .unwrap_or_default();
-            println!("  {}: found {}, allowed {}{at}", x.rule, x.found, x.allowed);
+            writeln!(
+                out,
+                "  {}: found {}, allowed {}{at}",
+                x.rule, x.found, x.allowed
+            )?;
         }
     }
+    Ok(())
 }
 
-fn print_requirements(r: &ModuleRequirements) {
-    println!(
+fn print_requirements(out: &mut impl Write, r: &ModuleRequirements) -> io::Result<()> {
+    writeln!(
+        out,
         "needs     {} bytes · {} functions · {} operators · {} code · {} data · {} debug sections ({}){}",
         r.binary_bytes,
         r.functions,
@@ -234,14 +307,16 @@ fn print_requirements(r: &ModuleRequirements) {
         r.debug_sections,
         size(r.debug_bytes),
         if r.debug_skipped { ", skipped" } else { "" }
-    );
+    )?;
     if r.components.components > 0 {
         let c = &r.components;
-        println!(
+        writeln!(
+            out,
             "          {} components · {} core modules · {} instances · {} types · nesting {}",
             c.components, c.core_modules, c.instances, c.types, c.max_nesting
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// A byte count with a binary unit, exact where it divides.

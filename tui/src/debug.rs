@@ -2,15 +2,18 @@
 //! typed at a prompt, printed as text or as one JSON object per command.
 
 use std::cell::RefCell;
-use std::io::{BufRead, Write};
+use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use debugger::{Debugger, Program, Session, SharedOutput};
 
 use crate::EXIT_BAD_MODULE;
 use crate::limits::{LimitArgs, WasiArgs};
+use crate::output;
 
 /// How results are printed.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -67,9 +70,9 @@ pub fn main(args: DebugArgs) -> ExitCode {
 }
 
 fn session(args: &DebugArgs) -> Result<Session, String> {
-    let limits = args.limits.resolve_for_debugging()?.limits;
-    let bytes = std::fs::read(&args.module)
-        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
+    let resolved = args.limits.resolve_for_debugging()?;
+    let limits = resolved.limits.clone();
+    let (bytes, _) = crate::check::load(&args.module, resolved)?;
     let output: Rc<RefCell<dyn Write>> = match &args.program_output {
         Some(path) => {
             Rc::new(RefCell::new(std::fs::File::create(path).map_err(|e| {
@@ -96,9 +99,13 @@ fn session(args: &DebugArgs) -> Result<Session, String> {
     Session::open(bytes, &limits, program).map_err(|e| format!("{}: {e}", args.module.display()))
 }
 
+/// Exit status when Ctrl-C ended a batch session (128 + SIGINT, as a shell reports it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
 /// Runs the scripts and commands on the opened session, then the prompt unless in batch mode: 0
 /// when every command succeeded, 1 when one failed, 2 when the session did not open (`opened`
-/// says why) or a script cannot be read.
+/// says why) or a script cannot be read, 130 when Ctrl-C ended a batch session, and
+/// [`output::EXIT_IO`] when the output could not be written.
 pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
     let mut session = match opened {
         Ok(session) => session,
@@ -113,18 +120,21 @@ pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
             r.section, r.reason
         );
     }
-    if !args.batch {
-        // At the prompt, Ctrl-C stops the running program as in gdb (continue polls for it).
-        session.interruptible = true;
-        let interrupt = session.interrupter();
-        let _ =
-            ctrlc::set_handler(move || interrupt.store(true, std::sync::atomic::Ordering::Relaxed));
-    }
+    // Ctrl-C stops the running program as in gdb (continue polls for it); in batch mode it also
+    // ends the script there, the output so far written and the program killed.
+    session.interruptible = true;
+    let interrupt = session.interrupter();
+    let sigint = Arc::new(AtomicBool::new(false));
+    let seen = sigint.clone();
+    let _ = ctrlc::set_handler(move || {
+        seen.store(true, Ordering::Relaxed);
+        interrupt.store(true, Ordering::Relaxed);
+    });
     let mut debugger = Debugger::new(session);
     debugger.source_dirs = args.source_dirs.clone();
     let mut lines = Vec::new();
     for script in &args.scripts {
-        match std::fs::read_to_string(script) {
+        match debugger::input::read_text(script, debugger::input::MAX_SCRIPT_BYTES) {
             Ok(text) => lines.extend(text.lines().map(str::to_string)),
             Err(e) => {
                 eprintln!("wrt-dbg: cannot read {}: {e}", script.display());
@@ -134,36 +144,54 @@ pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
     }
     lines.extend(args.commands.iter().cloned());
     let mut failed = false;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    // Runs one line; false once the user quit.
-    let mut run = |line: &str, out: &mut dyn Write| {
+    let mut out = std::io::stdout().lock();
+    // Runs one line and writes its reply; false once the user quit.
+    let mut run = |line: &str, out: &mut dyn Write| -> io::Result<bool> {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
-            return true;
+            return Ok(true);
         }
         let reply = debugger.execute(line);
         failed |= !reply.ok;
-        let _ = match args.format {
+        match args.format {
             OutputFormat::Json => writeln!(out, "{}", reply.json()),
             OutputFormat::Text if reply.text.is_empty() => writeln!(out, "(wrt-dbg) {line}"),
             OutputFormat::Text => writeln!(out, "(wrt-dbg) {line}\n{}", reply.text),
-        };
-        let _ = out.flush();
-        !debugger.quit
+        }?;
+        out.flush()?;
+        Ok(!debugger.quit)
     };
-    let mut going = lines.iter().all(|line| run(line, &mut out));
-    if !args.batch {
-        let stdin = std::io::stdin();
-        let mut input = stdin.lock().lines();
-        while going {
-            let _ = write!(out, "(wrt-dbg) ");
-            let _ = out.flush();
-            let Some(Ok(line)) = input.next() else { break };
-            going = run(&line, &mut out);
+    let interrupted = || args.batch && sigint.load(Ordering::Relaxed);
+    let mut session_ran = || -> io::Result<()> {
+        for line in &lines {
+            if interrupted() || !run(line, &mut out)? {
+                return Ok(());
+            }
         }
-    }
-    drop(run);
+        if args.batch {
+            return Ok(());
+        }
+        let mut input = std::io::stdin().lock().lines();
+        loop {
+            write!(out, "(wrt-dbg) ")?;
+            out.flush()?;
+            let Some(Ok(line)) = input.next() else {
+                return Ok(());
+            };
+            if !run(&line, &mut out)? {
+                return Ok(());
+            }
+        }
+    };
+    let written = session_ran();
+    drop(session_ran);
     debugger.session.kill();
+    if let Err(e) = written {
+        return output::failed(&e);
+    }
+    if interrupted() {
+        eprintln!("wrt-dbg: interrupted; the rest of the script was not run");
+        return ExitCode::from(EXIT_INTERRUPTED);
+    }
     ExitCode::from(u8::from(failed))
 }

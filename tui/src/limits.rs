@@ -63,7 +63,7 @@ impl LimitArgs {
     pub fn resolve_over(&self, defaults: Settings) -> Result<Resolved, String> {
         let file = match &self.config {
             Some(path) => {
-                let text = std::fs::read_to_string(path)
+                let text = debugger::input::read_text(path, debugger::input::MAX_CONFIG_BYTES)
                     .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
                 Settings::from_toml(&text).map_err(|e| format!("{}: {e}", path.display()))?
             }

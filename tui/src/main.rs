@@ -5,6 +5,7 @@ mod attach;
 mod check;
 mod debug;
 mod limits;
+mod output;
 mod run;
 mod serve;
 

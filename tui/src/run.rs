@@ -1,6 +1,7 @@
 //! `wrt-dbg run`: load, link with WASI, and run a module's `_start` or an `--invoke`d export.
 
 use std::cell::RefCell;
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
@@ -8,8 +9,9 @@ use std::rc::Rc;
 use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
 
-use crate::check::verdict;
+use crate::check::load;
 use crate::limits::{LimitArgs, WasiArgs};
+use crate::output;
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
 
 /// Arguments of `wrt-dbg run`.
@@ -41,21 +43,7 @@ pub fn main(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<u8, String> {
-    let bytes = std::fs::read(&args.module)
-        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
-    let fit = verdict(&args.module, &bytes[..], &args.limits)?;
-    if !fit.violations.is_empty() {
-        let broken: Vec<String> = fit
-            .violations
-            .iter()
-            .map(|v| format!("{} (found {}, allowed {})", v.rule, v.found, v.allowed))
-            .collect();
-        return Err(format!(
-            "{}: does not fit the platform limits: {}",
-            args.module.display(),
-            broken.join("; ")
-        ));
-    }
+    let (bytes, fit) = load(&args.module, args.limits.resolve()?)?;
     let module =
         Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
     let name = args
@@ -99,8 +87,14 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     match outcome {
         Ok(_) => {
             if args.invoke.is_some() {
-                for v in thread.results(&store) {
-                    println!("{v}");
+                let mut out = std::io::stdout().lock();
+                let written = thread
+                    .results(&store)
+                    .iter()
+                    .try_for_each(|v| writeln!(out, "{v}"))
+                    .and_then(|()| out.flush());
+                if let Err(e) = written {
+                    return Ok(output::status(&e));
                 }
             }
             Ok(0)

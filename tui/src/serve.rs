@@ -52,11 +52,10 @@ pub fn main(args: ServeArgs) -> ExitCode {
 }
 
 fn run(args: &ServeArgs) -> Result<u8, String> {
-    let limits = args.limits.resolve_for_debugging()?.limits;
+    let resolved = args.limits.resolve_for_debugging()?;
+    let limits = resolved.limits.clone();
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
-    let bytes: Rc<[u8]> = std::fs::read(&args.module)
-        .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?
-        .into();
+    let bytes: Rc<[u8]> = crate::check::load(&args.module, resolved)?.0.into();
     let module = Rc::new(Module::new_for_debugging(&bytes).map_err(|e| at(&e))?);
     let name = args.module.file_name().map_or_else(
         || "module.wasm".into(),

@@ -1,6 +1,7 @@
 //! The client side: any bytes from a stub (replies, garbage, bad checksums, odd stop packets,
 //! call stacks pointing nowhere) must become errors or stops, never a panic, as the engine's
-//! target reads frames, values and memory, arms breakpoints and resumes.
+//! target reads frames, values and memory, arms breakpoints and resumes; and the handshake reads
+//! no more of a module than the limit allows.
 #![no_main]
 
 use std::io::{Cursor, Read, Write};
@@ -42,6 +43,13 @@ thread_local! {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // Inputs starting with `H` are a stub answering the handshake: whatever it announces, the
+    // client reads no more than the limit allows.
+    if let Some(stub) = data.strip_prefix(b"H") {
+        let stub = Stub(Cursor::new(stub.to_vec()));
+        let _ = gdb_bridge::remote::handshake(stub, gdb_bridge::client::DEFAULT_TIMEOUT, 1 << 20);
+        return;
+    }
     let mut limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
     limits.max_stack_bytes = 256 * 1024;
     let module = MODULE.with(Rc::clone);

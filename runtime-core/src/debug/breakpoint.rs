@@ -28,11 +28,11 @@ pub struct Breakpoints {
 }
 
 impl Breakpoints {
-    /// A table of `capacity` breakpoints, allocated now.
-    pub fn new(capacity: u64) -> Self {
-        Breakpoints {
-            table: Table::new(capacity, "max_breakpoints"),
-        }
+    /// A table of `capacity` breakpoints, allocated now (or an error naming `max_breakpoints`).
+    pub fn new(capacity: u64) -> Result<Self, Error> {
+        Ok(Breakpoints {
+            table: Table::new(capacity, "max_breakpoints")?,
+        })
     }
 
     /// Arms a breakpoint at internal `pc` of function `func`; returns its id.

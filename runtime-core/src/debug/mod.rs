@@ -36,13 +36,30 @@ pub fn capacities(l: &PlatformLimits) -> (u64, u64, u64, u64) {
     )
 }
 
+/// Each table a session allocates under `limits`: the limit sizing it, its capacity and its heap
+/// bytes (saturating: a count no host could hold reads as `u64::MAX` bytes, never wraps).
+pub fn tables(l: &PlatformLimits) -> [(&'static str, u64, u64); 4] {
+    let (bps, traces, watches, inspectors) = capacities(l);
+    let row = |limit, n: u64, each: usize| (limit, n, n.saturating_mul(each as u64));
+    [
+        row("max_breakpoints", bps, size_of::<Option<Breakpoint>>()),
+        row(
+            "max_stack_traces",
+            traces,
+            TRACE_DEPTH * size_of::<Frame>() + 1,
+        ),
+        row("max_variable_watches", watches, size_of::<Option<Watch>>()),
+        row(
+            "max_memory_inspectors",
+            inspectors,
+            size_of::<Option<Inspector>>(),
+        ),
+    ]
+}
+
 /// Heap bytes a session's tables take under `limits`: what the budget reserves for them.
 pub fn reserved_bytes(l: &PlatformLimits) -> u64 {
-    let (bps, traces, watches, inspectors) = capacities(l);
-    bps * size_of::<Option<Breakpoint>>() as u64
-        + traces * (TRACE_DEPTH * size_of::<Frame>() + 1) as u64
-        + watches * size_of::<Option<Watch>>() as u64
-        + inspectors * size_of::<Option<Inspector>>() as u64
+    tables(l).iter().fold(0, |sum, t| sum.saturating_add(t.2))
 }
 
 /// Why `limits` refuse a debug session, if they do.
@@ -135,18 +152,30 @@ impl DebugSession {
         ]
     }
 
-    /// Opens a session, allocating every table, or refuses it naming the rule.
+    /// Opens a session, allocating every table, or refuses it naming the rule, or naming the largest
+    /// table when together they need more than `estimated_debug_overhead` (checked before allocating).
     pub fn open(limits: &PlatformLimits) -> Result<DebugSession, Error> {
         if let Some(rule) = refusal(limits) {
             return Err(Error::DebugRefused { rule });
         }
+        let reserved = reserved_bytes(limits);
+        if reserved > limits.estimated_debug_overhead {
+            let largest = tables(limits).into_iter().max_by_key(|t| t.2);
+            let (table, capacity, _) = largest.expect("four tables");
+            return Err(Error::DebugBudget {
+                table,
+                capacity,
+                bytes: reserved,
+                allowed: limits.estimated_debug_overhead,
+            });
+        }
         let (bps, traces, watches, inspectors) = capacities(limits);
         Ok(DebugSession {
             limits: limits.clone(),
-            breakpoints: Breakpoints::new(bps),
-            watches: Table::new(watches, "max_variable_watches"),
-            inspectors: Table::new(inspectors, "max_memory_inspectors"),
-            traces: Traces::new(traces),
+            breakpoints: Breakpoints::new(bps)?,
+            watches: Table::new(watches, "max_variable_watches")?,
+            inspectors: Table::new(inspectors, "max_memory_inspectors")?,
+            traces: Traces::new(traces)?,
         })
     }
 }

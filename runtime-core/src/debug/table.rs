@@ -13,12 +13,11 @@ pub struct Table<T> {
 }
 
 impl<T> Table<T> {
-    /// A table of `capacity` slots, all allocated now; `limit` names the limit it is sized by.
-    pub fn new(capacity: u64, limit: &'static str) -> Self {
-        let n = usize::try_from(capacity).unwrap_or(usize::MAX);
-        let mut slots = Vec::new();
-        slots.resize_with(n, || None);
-        Table { slots, limit }
+    /// A table of `capacity` slots, all allocated now; `limit` names the limit it is sized by. An
+    /// allocation the host cannot give is an error naming that limit, not an abort.
+    pub fn new(capacity: u64, limit: &'static str) -> Result<Self, Error> {
+        let slots = allocate(capacity, limit, || None)?;
+        Ok(Table { slots, limit })
     }
 
     /// The number of slots.
@@ -80,4 +79,23 @@ impl<T> Table<T> {
             .enumerate()
             .filter_map(|(i, s)| Some((i as u32 + 1, s.as_ref()?)))
     }
+}
+
+/// `count` copies of `fill()`, allocated fallibly: a count the host cannot hold is
+/// [`Error::Limit`] naming `limit`.
+pub(crate) fn allocate<T>(
+    count: u64,
+    limit: &'static str,
+    fill: impl FnMut() -> T,
+) -> Result<Vec<T>, Error> {
+    let refused = || Error::Limit {
+        limit,
+        asked: count,
+        allowed: (isize::MAX as usize / size_of::<T>().max(1)) as u64,
+    };
+    let n = usize::try_from(count).map_err(|_| refused())?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(n).map_err(|_| refused())?;
+    v.resize_with(n, fill);
+    Ok(v)
 }

@@ -3,6 +3,8 @@
 
 use alloc::vec::Vec;
 
+use super::table::allocate;
+use crate::error::Error;
 use crate::exec::Frame;
 
 /// Frames kept per trace; deeper stacks keep their innermost frames.
@@ -18,21 +20,29 @@ pub struct Traces {
 }
 
 impl Traces {
-    /// Storage for `capacity` traces, allocated now.
-    pub fn new(capacity: u64) -> Self {
-        let n = usize::try_from(capacity).unwrap_or(usize::MAX);
+    /// Storage for `capacity` traces, allocated now; one the host cannot hold is an error naming
+    /// `max_stack_traces`.
+    pub fn new(capacity: u64) -> Result<Self, Error> {
+        const LIMIT: &str = "max_stack_traces";
         let empty = Frame {
             func: 0,
             pc: 0,
             fp: 0,
             instance: 0,
         };
-        Traces {
-            frames: alloc::vec![empty; n * TRACE_DEPTH],
-            depths: alloc::vec![0; n],
+        let frames = capacity
+            .checked_mul(TRACE_DEPTH as u64)
+            .ok_or(Error::Limit {
+                limit: LIMIT,
+                asked: capacity,
+                allowed: u64::MAX / TRACE_DEPTH as u64,
+            })?;
+        Ok(Traces {
+            frames: allocate(frames, LIMIT, || empty)?,
+            depths: allocate(capacity, LIMIT, || 0)?,
             next: 0,
             stored: 0,
-        }
+        })
     }
 
     /// Stores the innermost [`TRACE_DEPTH`] frames of `stack` (outermost first, as

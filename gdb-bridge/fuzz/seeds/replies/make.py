@@ -3,7 +3,11 @@
 requests the target makes (call stack, locals, stack values, a global, a memory read, a breakpoint,
 a watchpoint, a step, a run to a return breakpoint, a continue to the exit, monitor budget).
 
+Also writes handshake.bin beside OUT.bin: an `H` (the target then fuzzes the handshake) and a stub
+announcing a module of 2^64-1 bytes, which once made `attach` allocate without bound.
+
 Usage: make.py FIXTURE.wasm OUT.bin"""
+import os
 import struct
 import sys
 
@@ -56,3 +60,7 @@ replies = [
     packet(b"O" + b"budget\n".hex().encode()), packet(b"OK"),
 ]
 open(sys.argv[2], "wb").write(b"".join(replies))
+
+huge_map = b'l<memory-map><memory type="rom" start="0x4000000000000000" length="0xffffffffffffffff"/></memory-map>'
+handshake = b"H" + packet(b"OK") + packet(b"") + packet(huge_map)
+open(os.path.join(os.path.dirname(sys.argv[2]), "handshake.bin"), "wb").write(handshake)
