@@ -7,6 +7,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use runtime_core::debug::{DebugSession, Inspector, Watch, WatchKind};
+use runtime_core::exec::NoHook;
 use runtime_core::limits::preset::{embedded_minimal, linux_production, qnx_safety_critical};
 use runtime_core::limits::{
     AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformId, SafetyDebugMode,
@@ -198,7 +199,9 @@ fn breakpoints_stop_every_call_and_disarm_cleanly() {
                 assert_eq!(t.frames().last().unwrap().func, fib);
                 s.breakpoints.hit(hit);
                 s.traces.capture(t.frames());
-                s.breakpoints.step_over(&mut store, &mut t, hit).unwrap();
+                s.breakpoints
+                    .step_over(&mut store, &mut t, hit, &mut NoHook)
+                    .unwrap();
             }
             Outcome::Finished => break,
             Outcome::Paused | Outcome::Watchpoint => unreachable!(),
@@ -232,28 +235,73 @@ fn breakpoints_stop_every_call_and_disarm_cleanly() {
 }
 
 #[test]
-fn no_allocation_while_running_with_breakpoints_armed() {
+fn no_allocation_while_running_with_breakpoints_armed_and_hit() {
     let (mut store, fib, sort, hot) = kernels();
     let limits = linux_production(256 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
     let mut s = DebugSession::open(&limits).unwrap();
+    // Ten armed where they never run, one at fib's entry and one in hot_loop's body, hit often.
     for pc in 0..10 {
         s.breakpoints.arm(&mut store, sort, pc, &limits).unwrap();
     }
+    let at_fib = s.breakpoints.arm(&mut store, fib, 0, &limits).unwrap();
+    // The loop body: the pc of hot_loop that runs most often, and how often, per the stepping hook.
+    let mut counts = std::collections::HashMap::new();
+    let mut count = |f: &runtime_core::Frame, _: usize| {
+        *counts.entry(f.pc).or_insert(0u64) += 1;
+        true
+    };
+    let mut probe = Thread::new(&store, hot, &[Val::I32(10_000)]).unwrap();
+    probe.run_with_hook(&mut store, &mut count).unwrap();
+    let (&body, &runs) = counts.iter().max_by_key(|(_, n)| **n).unwrap();
+    let in_loop = s.breakpoints.arm(&mut store, hot, body, &limits).unwrap();
     let mut t = Thread::new(&store, fib, &[Val::I32(20)]).unwrap();
     t.preallocate(&store);
-    let mut h = Thread::new(&store, hot, &[Val::I32(100_000)]).unwrap();
+    let mut h = Thread::new(&store, hot, &[Val::I32(10_000)]).unwrap();
     h.preallocate(&store);
+    let mut hits = [0u64; 2];
     let before = allocations();
-    assert_eq!(t.run(&mut store), Ok(Outcome::Finished));
-    assert_eq!(h.run(&mut store), Ok(Outcome::Finished));
+    for (thread, n) in [(&mut t, 0), (&mut h, 1)] {
+        loop {
+            match thread.run(&mut store) {
+                Ok(Outcome::Breakpoint(id)) => {
+                    hits[n] += 1;
+                    s.breakpoints.hit(id);
+                    s.breakpoints
+                        .step_over(&mut store, thread, id, &mut NoHook)
+                        .unwrap();
+                }
+                Ok(Outcome::Finished) => break,
+                other => panic!("{other:?}"),
+            }
+        }
+    }
     let during = allocations() - before;
-    assert_eq!(during, 0, "allocations while running");
+    assert_eq!(during, 0, "allocations while running and stopping");
+    assert_eq!(s.breakpoints.get(at_fib).unwrap().hits, hits[0]);
     assert_eq!(t.results(&store), vec![Val::I32(6765)]);
+    // As many stops as entries to fib that the stepping hook, a separate mechanism, counts.
+    s.breakpoints.disarm(&mut store, at_fib).unwrap();
+    let mut entries = 0u64;
+    let mut count = |f: &runtime_core::Frame, _: usize| {
+        entries += u64::from(f.func == fib && f.pc == 0);
+        true
+    };
+    let mut stepped = Thread::new(&store, fib, &[Val::I32(20)]).unwrap();
+    assert_eq!(
+        stepped.run_with_hook(&mut store, &mut count),
+        Ok(Outcome::Finished)
+    );
+    assert_eq!(hits[0], entries);
+    assert!(entries > 1000, "fib recursed: {entries}");
+    assert_eq!(hits[1], runs, "a stop each time the loop body ran");
+    assert!(runs >= 5_000, "the loop ran: {runs}");
+    assert_eq!(s.breakpoints.get(in_loop).unwrap().hits, hits[1]);
 }
 
-/// Stops after every write that overlaps a watch of the session's table.
+/// Stops where the production watch test, [`runtime_core::debug::tripped`], says (the test the
+/// engine's local hook and the bridge's both call).
 struct WatchHook<'a> {
-    watches: &'a runtime_core::debug::Watches,
+    watches: &'a [(u64, u64, WatchKind)],
 }
 
 impl runtime_core::Hook for WatchHook<'_> {
@@ -263,12 +311,7 @@ impl runtime_core::Hook for WatchHook<'_> {
         true
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        self.watches.iter().any(|(_, w)| {
-            write
-                && w.kind == WatchKind::Write
-                && addr < (w.addr + w.len) as u64
-                && (w.addr as u64) < addr + len
-        })
+        runtime_core::debug::tripped(self.watches, addr, len, write).is_some()
     }
 }
 
@@ -315,17 +358,17 @@ fn watchpoints_stop_after_each_write_without_allocating() {
         let d = &store.memory(mem).data[lowest as usize..lowest as usize + 4];
         i32::from_le_bytes(d.try_into().unwrap())
     };
+    let watched: Vec<_> = s
+        .watches
+        .iter()
+        .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
+        .collect();
     let mut t = Thread::new(&store, sort, &[Val::I32(64)]).unwrap();
     t.preallocate(&store);
     let (mut stops, mut last) = (0, 0);
     let before = allocations();
     loop {
-        match t.run_with_hook(
-            &mut store,
-            &mut WatchHook {
-                watches: &s.watches,
-            },
-        ) {
+        match t.run_with_hook(&mut store, &mut WatchHook { watches: &watched }) {
             Ok(Outcome::Watchpoint) => {
                 stops += 1;
                 last = read(&store);

@@ -266,14 +266,29 @@ impl Target for Local {
         let skip = marker
             .is_none()
             .then_some((here.func, here.pc, self.thread.frames().len()));
-        // Move off a breakpoint marker the thread stands on.
+        // Move off a breakpoint marker the thread stands on, watching what that instruction
+        // touches as the rest of the run will.
+        let mut hit = None;
         let out = match marker {
-            Some(id) => debug
-                .breakpoints
-                .step_over(&mut self.store, &mut self.thread, id),
+            Some(id) => {
+                let mut m = Monitor::<false, true> {
+                    test: None,
+                    index: &self.index,
+                    skip: None,
+                    until: None,
+                    watches: run.watches,
+                    hit: None,
+                    interrupt: run.interrupt,
+                };
+                let out =
+                    debug
+                        .breakpoints
+                        .step_over(&mut self.store, &mut self.thread, id, &mut m);
+                hit = m.hit;
+                out
+            }
             None => Ok(Outcome::Paused),
         };
-        let mut hit = None;
         let out = match out {
             Ok(Outcome::Paused) => {
                 let (store, thread) = (&mut self.store, &mut self.thread);

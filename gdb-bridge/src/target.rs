@@ -416,38 +416,47 @@ impl WasmTarget {
         let Some(top) = self.thread.frames().last().copied() else {
             return self.finished(Ok(Outcome::Finished));
         };
-        // Move off a breakpoint marker first.
-        if let Some(&(id, _)) = self.sites.get(&(top.func, top.pc)) {
-            let out = self
-                .debug
-                .breakpoints
-                .step_over(&mut self.store, &mut self.thread, id);
-            match out {
-                Ok(Outcome::Paused) if mode == Mode::Step => return self.stopped_step(),
-                Ok(Outcome::Paused) => {}
-                other => return self.finished(other),
-            }
-        }
         let watches: Vec<(u64, u64, WatchKind)> = self
             .debug
             .watches
             .iter()
             .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
             .collect();
-        let top = *self.thread.frames().last().expect("a frame");
-        let depth = self.thread.frames().len();
         let mut m = Monitor {
             watches: &watches,
             hit: None,
             poll,
             polls: 0,
             interrupted: false,
-            start: (top.func, top.pc, depth),
+            start: (top.func, top.pc, self.thread.frames().len()),
             step: mode == Mode::Step,
             bodies: &self.bodies,
             profile: &mut self.profile,
         };
-        let out = self.thread.run_with_hook(&mut self.store, &mut m);
+        // Move off a breakpoint marker first, watching what that instruction touches.
+        let stepped_off = match self.sites.get(&(top.func, top.pc)) {
+            Some(&(id, _)) => {
+                let out =
+                    self.debug
+                        .breakpoints
+                        .step_over(&mut self.store, &mut self.thread, id, &mut m);
+                match out {
+                    Ok(Outcome::Paused) if mode == Mode::Step => None,
+                    Ok(Outcome::Paused) => Some(None),
+                    other => Some(Some(other)),
+                }
+            }
+            None => Some(None),
+        };
+        let out = match stepped_off {
+            None => return self.stopped_step(),
+            Some(Some(out)) => out,
+            Some(None) => {
+                let top = *self.thread.frames().last().expect("a frame");
+                m.start = (top.func, top.pc, self.thread.frames().len());
+                self.thread.run_with_hook(&mut self.store, &mut m)
+            }
+        };
         let (hit, interrupted) = (m.hit, m.interrupted);
         match out {
             Ok(Outcome::Paused) if interrupted => (stopped_by(Signal::SIGINT), self.pc()),

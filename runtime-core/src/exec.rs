@@ -79,6 +79,23 @@ impl<F: FnMut(&Frame, usize) -> bool> Hook for F {
     }
 }
 
+/// Runs one instruction: pauses before the second, with the memory-access checks of `inner`.
+struct Once<'h, H> {
+    inner: &'h mut H,
+    first: bool,
+}
+
+impl<H: Hook> Hook for Once<'_, H> {
+    const ACTIVE: bool = true;
+    const WATCH: bool = H::WATCH;
+    fn before(&mut self, _: &Frame, _: usize) -> bool {
+        core::mem::replace(&mut self.first, false)
+    }
+    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
+        self.inner.access(addr, len, write)
+    }
+}
+
 /// One Wasm call in progress: value stack and frames. It can be run, paused, inspected and resumed.
 ///
 /// The value stack holds each frame's registers: its locals, then one slot per operand stack height.
@@ -202,10 +219,23 @@ impl Thread {
 
     /// Executes exactly one instruction (stepping into calls), e.g. to step off a breakpoint.
     pub fn step(&mut self, store: &mut Store) -> Result<Outcome, Trap> {
-        let mut first = true;
-        self.execute(store, &mut |_: &Frame, _: usize| {
-            core::mem::replace(&mut first, false)
-        })
+        self.step_with_hook(store, &mut NoHook)
+    }
+
+    /// Executes exactly one instruction with `hook`'s memory-access checks: stepping off a
+    /// breakpoint this way misses no watched access the instruction under it makes.
+    pub fn step_with_hook<H: Hook>(
+        &mut self,
+        store: &mut Store,
+        hook: &mut H,
+    ) -> Result<Outcome, Trap> {
+        self.execute(
+            store,
+            &mut Once {
+                inner: hook,
+                first: true,
+            },
+        )
     }
 
     /// Enters the entry function without running it, so a debugger can stop at its first

@@ -77,6 +77,11 @@ fn c_optimised_inlined_frames_over_tcp() {
 }
 
 #[test]
+fn a_watched_write_under_a_breakpoint_over_tcp() {
+    matches_local("watch-under-break", "c-vec-O0", &[]);
+}
+
+#[test]
 fn rust_values_over_tcp() {
     let (program, _) = matches_local("rust", "rust-demo-O0", &[]);
     assert!(

@@ -49,6 +49,14 @@ fn c_structs_pointers_watchpoints() {
 }
 
 #[test]
+fn a_watched_write_by_the_instruction_under_a_breakpoint() {
+    let (out, _, status) = session("watch-under-break", "c-vec-O0");
+    insta::assert_snapshot!(out);
+    assert!(out.contains("Old value = 0\nNew value = 1\n"), "{out}");
+    assert_eq!(status, Some(0));
+}
+
+#[test]
 fn c_recursion_conditions_and_stepping() {
     let (out, _, status) = session("recursion", "c-recursion-O0");
     insta::assert_snapshot!(out);

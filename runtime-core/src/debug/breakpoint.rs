@@ -3,7 +3,7 @@
 
 use crate::error::Error;
 use crate::error::Trap;
-use crate::exec::{Outcome, Thread};
+use crate::exec::{Hook, Outcome, Thread};
 use crate::instr::Instr;
 use crate::limits::PlatformLimits;
 use crate::store::Store;
@@ -101,19 +101,21 @@ impl Breakpoints {
         self.table.capacity()
     }
 
-    /// Executes the instruction under breakpoint `id` (the thread stands on its marker) and re-arms it:
-    /// how a stopped thread moves off a breakpoint.
-    pub fn step_over(
+    /// Executes the instruction under breakpoint `id` (the thread stands on its marker) with
+    /// `hook`'s memory-access checks, and re-arms it: how a stopped thread moves off a breakpoint.
+    /// A watched access by that instruction ends it with [`Outcome::Watchpoint`].
+    pub fn step_over<H: Hook>(
         &self,
         store: &mut Store,
         thread: &mut Thread,
         id: u32,
+        hook: &mut H,
     ) -> Result<Outcome, Trap> {
         let Some(bp) = self.table.get(id) else {
-            return thread.step(store);
+            return thread.step_with_hook(store, hook);
         };
         store.clear_break(bp.func, bp.pc);
-        let out = thread.step(store);
+        let out = thread.step_with_hook(store, hook);
         // The marker goes back where it was; its site held code a moment ago, so this cannot fail.
         let _ = store.set_break(bp.func, bp.pc, id);
         out
