@@ -923,10 +923,8 @@ impl Debugger {
         };
         let size = self.session.dwarf.size_of(&v.ty)?;
         let kept = match &v.place {
-            Place::Memory(_) => p
-                .bytes(&v.place, size)
-                .map(Place::Bytes)
-                .unwrap_or(v.place.clone()),
+            // A value that cannot be read is an error, as in gdb, not a history entry.
+            Place::Memory(_) => Place::Bytes(p.bytes(&v.place, size)?),
             other => other.clone(),
         };
         self.session.history.push(Value {
@@ -969,7 +967,7 @@ impl Debugger {
         if format == Format::Str {
             let mut at = addr;
             for _ in 0..count {
-                let s = p.c_str(at);
+                let s = p.c_str(at)?;
                 let _ = writeln!(text, "{at:#x}:\t{}", c_string(&s));
                 values.push(json!(String::from_utf8_lossy(&s)));
                 at += s.len() as u64 + 1;
@@ -1164,9 +1162,20 @@ fn number(s: &str) -> Result<u32, Error> {
 }
 
 /// The count, format and unit of `x/NFU` or `print/F`.
+/// The most units one `x` command shows: a bound on what one command reads and prints.
+const MAX_EXAMINE: u32 = 1 << 20;
+
 fn letters(fmt: &str) -> Result<(Option<u32>, Format, Option<u64>), Error> {
     let digits: String = fmt.chars().take_while(char::is_ascii_digit).collect();
-    let count = (!digits.is_empty()).then(|| digits.parse().unwrap_or(1));
+    let count = match digits.parse::<u32>() {
+        _ if digits.is_empty() => None,
+        Ok(n) if n <= MAX_EXAMINE => Some(n),
+        _ => {
+            return Err(Error::Usage(format!(
+                "Count {digits} is too large: `x` shows at most {MAX_EXAMINE} units at a time."
+            )));
+        }
+    };
     let mut format = Format::Natural;
     let mut unit = None;
     for c in fmt[digits.len()..].chars() {

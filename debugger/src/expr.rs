@@ -34,11 +34,18 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
         }
         let start = i;
         if c.is_ascii_digit() {
+            let hex = b[i..].starts_with(b"0x") || b[i..].starts_with(b"0X");
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
+                // A decimal exponent's sign belongs to the number: `1e-310`.
+                let exponent = !hex && matches!(b[i], b'e' | b'E');
                 i += 1;
+                if exponent && matches!(b.get(i), Some(b'+' | b'-')) {
+                    i += 1;
+                }
             }
             let text = &src[start..i];
-            let tok = if text.contains('.') && !text.starts_with("0x") {
+            let float = !hex && text.contains(['.', 'e', 'E']);
+            let tok = if float {
                 text.parse().map(Tok::Float).ok()
             } else {
                 let t = text.trim_end_matches(['u', 'U', 'l', 'L']);

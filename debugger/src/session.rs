@@ -297,7 +297,7 @@ impl WasmState for FrameState<'_> {
     fn stack(&self, index: u32) -> Option<u64> {
         self.target.stack(self.frame, index)
     }
-    fn memory(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        self.target.memory(addr, len).ok()
+    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
+        self.target.memory(addr, len)
     }
 }

@@ -80,11 +80,7 @@ impl Printer<'_> {
     pub fn bytes(&self, place: &Place, size: u64) -> Result<Vec<u8>, Error> {
         let size = size.min(1 << 20) as usize;
         match place {
-            Place::Memory(a) => self.state.memory(*a, size).ok_or(Error::Memory {
-                addr: *a,
-                len: size,
-                size: 0,
-            }),
+            Place::Memory(a) => self.state.memory(*a, size),
             Place::Bytes(b) => {
                 let mut b = b.clone();
                 b.resize(size, 0);
@@ -178,8 +174,14 @@ impl Printer<'_> {
                 let b = self.bytes(&v.place, size)?;
                 let raw = le_u64(&b);
                 Ok(match encoding {
-                    Encoding::Float if size == 4 => f32::from_bits(raw as u32).to_string(),
-                    Encoding::Float => f64::from_bits(raw).to_string(),
+                    Encoding::Float if size == 4 => {
+                        let v = f32::from_bits(raw as u32);
+                        float_text(v.to_string(), format!("{v:e}"), 9)
+                    }
+                    Encoding::Float => {
+                        let v = f64::from_bits(raw);
+                        float_text(v.to_string(), format!("{v:e}"), 17)
+                    }
                     Encoding::Bool => (raw != 0).to_string(),
                     Encoding::Char if rust => {
                         format!("{:?}", char::from_u32(raw as u32).unwrap_or('\u{fffd}'))
@@ -272,21 +274,27 @@ impl Printer<'_> {
             return Ok(format!("&{shown}"));
         }
         if (!rust && is_c_char(self.dwarf, target) || self.format == Format::Str) && addr != 0 {
-            return Ok(format!("{addr:#x} {}", c_string(&self.c_str(addr))));
+            let text = match self.c_str(addr) {
+                Ok(s) => c_string(&s),
+                Err(e) => format!("<error: {e}>"),
+            };
+            return Ok(format!("{addr:#x} {text}"));
         }
         Ok(format!("{addr:#x}"))
     }
 
-    /// The NUL-terminated bytes at `addr` (at most [`MAX_ELEMENTS`]).
-    pub fn c_str(&self, addr: u64) -> Vec<u8> {
+    /// The NUL-terminated bytes at `addr` (at most [`MAX_ELEMENTS`], and no further than the end of
+    /// memory); an error when not even the first byte can be read.
+    pub fn c_str(&self, addr: u64) -> Result<Vec<u8>, Error> {
+        self.state.memory(addr, 1)?;
         let mut out = Vec::new();
         while out.len() < MAX_ELEMENTS as usize {
             match self.state.memory(addr + out.len() as u64, 1) {
-                Some(b) if b[0] != 0 => out.push(b[0]),
+                Ok(b) if b[0] != 0 => out.push(b[0]),
                 _ => break,
             }
         }
-        out
+        Ok(out)
     }
 
     fn sequence(
@@ -524,5 +532,55 @@ mod tests {
             0,
             "a zero-sized type (from bad DWARF) reads as 0"
         );
+    }
+}
+
+/// A float as gdb prints it (`%g` with the shortest digits that read back to the same value):
+/// positional for decimal exponents from -4 up to `digits`, else with a C-style exponent
+/// (`8.4879831638e-311`, `1e+20`). `plain` and `sci` are Rust's shortest positional and exponent
+/// forms of the value.
+fn float_text(plain: String, sci: String, digits: i32) -> String {
+    let Some((mantissa, exp)) = sci.split_once('e') else {
+        return match plain.as_str() {
+            "NaN" => "nan".into(),
+            _ => plain,
+        };
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..digits).contains(&exp) {
+        plain
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    }
+}
+
+#[cfg(test)]
+mod float_tests {
+    use super::float_text;
+
+    fn f64_text(v: f64) -> String {
+        float_text(v.to_string(), format!("{v:e}"), 17)
+    }
+
+    #[test]
+    fn floats_print_as_gdb_prints_them() {
+        // A denormal: the shortest digits (as Python's repr gives them), not 300 zeros.
+        assert_eq!(
+            f64_text(f64::from_bits(0x0000_0f9f_82b1_b01d)),
+            "8.486944497431e-311"
+        );
+        assert_eq!(f64_text(1.5), "1.5");
+        assert_eq!(f64_text(1.0 / 3.0), "0.3333333333333333");
+        assert_eq!(f64_text(0.0001), "0.0001");
+        assert_eq!(f64_text(0.00001), "1e-05");
+        assert_eq!(f64_text(1e16), "10000000000000000");
+        assert_eq!(f64_text(1e17), "1e+17");
+        assert_eq!(f64_text(-2.5e300), "-2.5e+300");
+        assert_eq!(f64_text(f64::INFINITY), "inf");
+        assert_eq!(f64_text(f64::NEG_INFINITY), "-inf");
+        assert_eq!(f64_text(f64::NAN), "nan");
+        let f = 1e-40f32;
+        assert_eq!(float_text(f.to_string(), format!("{f:e}"), 9), "1e-40");
     }
 }

@@ -379,6 +379,21 @@ impl Store {
     /// Returns the instance id. A trap during segment initialisation or the start function is an error,
     /// but (as the spec says) the effects on shared tables and memories stay.
     pub fn instantiate(&mut self, module: Rc<Module>, imports: &[Extern]) -> Result<u32, Error> {
+        let (id, start) = self.instantiate_unstarted(module, imports)?;
+        if let Some(addr) = start {
+            self.invoke(addr, &[])?;
+        }
+        Ok(id)
+    }
+
+    /// Instantiates like [`Store::instantiate`] up to, not including, the start function, whose
+    /// address it returns for the caller to run as a [`Thread`] (so that a trap in it can be
+    /// located, or the function debugged). A trap here comes from segment initialisation.
+    pub fn instantiate_unstarted(
+        &mut self,
+        module: Rc<Module>,
+        imports: &[Extern],
+    ) -> Result<(u32, Option<u32>), Error> {
         if imports.len() != module.imports.len() {
             return Err(Error::ArgumentMismatch(alloc::format!(
                 "{} imports given, module needs {}",
@@ -448,11 +463,10 @@ impl Store {
         }
         self.instances.push(inst);
         self.initialise(id)?;
-        if let Some(start) = module.start {
-            let addr = self.instances[id as usize].funcs[start as usize];
-            self.invoke(addr, &[])?;
-        }
-        Ok(id)
+        let start = module
+            .start
+            .map(|start| self.instances[id as usize].funcs[start as usize]);
+        Ok((id, start))
     }
 
     /// Runs the active segments: element segments first, then data, each dropped afterwards.
@@ -621,6 +635,23 @@ impl Linker {
 
     /// Resolves the module's imports and instantiates it.
     pub fn instantiate(&self, store: &mut Store, module: Rc<Module>) -> Result<u32, Error> {
+        let exts = self.imports(&module)?;
+        store.instantiate(module, &exts)
+    }
+
+    /// Resolves the imports and instantiates up to the start function, as
+    /// [`Store::instantiate_unstarted`] does.
+    pub fn instantiate_unstarted(
+        &self,
+        store: &mut Store,
+        module: Rc<Module>,
+    ) -> Result<(u32, Option<u32>), Error> {
+        let exts = self.imports(&module)?;
+        store.instantiate_unstarted(module, &exts)
+    }
+
+    /// What `module` imports, in its import order.
+    fn imports(&self, module: &Module) -> Result<Vec<Extern>, Error> {
         let mut exts = vec![];
         for imp in &module.imports {
             exts.push(
@@ -631,6 +662,6 @@ impl Linker {
                     })?,
             );
         }
-        store.instantiate(module, &exts)
+        Ok(exts)
     }
 }

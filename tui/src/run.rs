@@ -63,7 +63,8 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     let (mut store, inst, ctx) =
         match program.instantiate(&module, &fit.resolved.limits, WasiCtx::new) {
             Ok(x) => x,
-            Err(Instantiation::Trap(t, store)) => return Ok(report_trap(&t, None, &store)),
+            Err(Instantiation::Trap(Trap::Exit(code), _)) => return Ok(code as u8),
+            Err(Instantiation::Trap(t, at)) => return Ok(report_trap(&t, Some(&at.0), &at.1)),
             Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", args.module.display())),
         };
     let (export, call_args) = match &args.invoke {
@@ -116,9 +117,9 @@ pub struct Program<'a> {
 
 /// Why instantiating failed.
 pub enum Instantiation {
-    /// The start function or a segment trapped; the store shows where.
-    Trap(Trap, Store),
-    /// Linking or preopening failed.
+    /// The start function trapped; its thread and the store show where.
+    Trap(Trap, Box<(Thread, Store)>),
+    /// Linking, preopening or a segment failed: the module cannot be used.
     Failed(String),
 }
 
@@ -143,11 +144,23 @@ impl Program<'_> {
         let wasi = Rc::new(RefCell::new(wasi));
         wasi::link(&mut store, &mut linker, module, wasi.clone())
             .map_err(|e| Instantiation::Failed(e.to_string()))?;
-        match linker.instantiate(&mut store, module.clone()) {
-            Ok(i) => Ok((store, i, wasi)),
-            Err(Error::Trap(t)) => Err(Instantiation::Trap(t, store)),
-            Err(e) => Err(Instantiation::Failed(e.to_string())),
+        let (instance, start) = match linker.instantiate_unstarted(&mut store, module.clone()) {
+            Ok(unstarted) => unstarted,
+            Err(Error::Trap(t)) => {
+                return Err(Instantiation::Failed(format!(
+                    "initialising an active data or element segment: {t}"
+                )));
+            }
+            Err(e) => return Err(Instantiation::Failed(e.to_string())),
+        };
+        if let Some(start) = start {
+            let mut thread = Thread::new(&store, start, &[])
+                .map_err(|e| Instantiation::Failed(e.to_string()))?;
+            if let Err(t) = thread.run(&mut store) {
+                return Err(Instantiation::Trap(t, Box::new((thread, store))));
+            }
         }
+        Ok((store, instance, wasi))
     }
 }
 

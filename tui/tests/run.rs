@@ -188,3 +188,50 @@ fn tempdir() -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// Runs a module given as text; its exit status and last stderr line.
+fn run_text(name: &str, text: &str) -> (Option<i32>, String) {
+    let dir = tempdir();
+    let path = dir.join(format!("{name}.wasm"));
+    std::fs::write(&path, wat::parse_str(text).unwrap()).unwrap();
+    let out = wrt_dbg(&["run", path.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default().to_string();
+    (out.status.code(), last)
+}
+
+#[test]
+fn every_trap_report_names_its_function_and_offset() {
+    let (status, line) = run_text(
+        "recursion",
+        r#"(module (func $deep (export "_start") (call $deep)) (func $other))"#,
+    );
+    assert_eq!(status, Some(134), "{line}");
+    assert!(
+        line.starts_with("wrt-dbg: trap: call stack exhausted in `deep` at code offset 0x"),
+        "{line}"
+    );
+    let (status, line) = run_text(
+        "start",
+        r#"(module (func $boom (unreachable)) (start $boom) (func (export "_start")))"#,
+    );
+    assert_eq!(status, Some(134), "{line}");
+    assert!(
+        line.starts_with("wrt-dbg: trap: unreachable in `boom` at code offset 0x"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_data_segment_out_of_bounds_is_an_unusable_module() {
+    let (status, line) = run_text(
+        "segment",
+        r#"(module (memory 1) (data (i32.const 65535) "ab") (func (export "_start")))"#,
+    );
+    assert_eq!(status, Some(2), "{line}");
+    assert!(
+        line.contains("data segment 0 does not fit memory 0")
+            || line.contains("out of bounds memory access"),
+        "{line}"
+    );
+}

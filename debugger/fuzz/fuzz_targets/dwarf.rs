@@ -21,8 +21,10 @@ impl WasmState for Zeros {
     fn stack(&self, index: u32) -> Option<u64> {
         (index < 4).then_some(8)
     }
-    fn memory(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
-        (addr < 0x10000 && len <= 4096).then(|| vec![1; len])
+    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, debugger::Error> {
+        (addr < 0x10000 && len <= 4096)
+            .then(|| vec![1; len])
+            .ok_or(debugger::Error::Memory { addr, len, size: 0x10000 })
     }
 }
 

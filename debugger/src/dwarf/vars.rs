@@ -17,8 +17,8 @@ pub trait WasmState {
     fn global(&self, index: u32) -> Option<u64>;
     /// Operand stack slot `index` of the frame, from the bottom.
     fn stack(&self, index: u32) -> Option<u64>;
-    /// `len` bytes of linear memory at `addr`.
-    fn memory(&self, addr: u64, len: usize) -> Option<Vec<u8>>;
+    /// `len` bytes of linear memory at `addr`; past its end, an error naming the memory's size.
+    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, crate::Error>;
 }
 
 /// Where a value is.
@@ -340,7 +340,7 @@ impl DwarfInfo {
                 EvaluationResult::RequiresMemory { address, size, .. } => {
                     let b = state
                         .memory(address, size as usize)
-                        .ok_or_else(|| unavailable(&format!("memory at {address:#x}")))?;
+                        .map_err(|_| unavailable(&format!("memory at {address:#x}")))?;
                     eval.resume_with_memory(Value::Generic(le_u64(&b)))
                         .map_err(bad)?
                 }
@@ -370,7 +370,7 @@ impl DwarfInfo {
         for p in &pieces {
             let n = p.size_in_bits.unwrap_or(32).div_ceil(8) as usize;
             let part = match &p.location {
-                Location::Address { address } => state.memory(*address, n),
+                Location::Address { address } => state.memory(*address, n).ok(),
                 Location::Value { value } => Some(value_bytes(*value)),
                 Location::Bytes { value } => value.to_slice().ok().map(|b| b.to_vec()),
                 _ => None,

@@ -18,6 +18,13 @@ watch 1 + 2
 info nothing
 condition 7 x
 p/q 1
+x/2s 0x30000
+x/99999999999999999999xb 0
+p *(int*)0xffffffff
+p (char*)0x20000
+p 1e-310
+p 100000000000000000000.0
+p 0x1e3
 next
 p sum
 continue
