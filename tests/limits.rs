@@ -68,6 +68,20 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            limit: "max_block_nesting",
+            value: 40,
+            past: 40 + 1,
+            // The function's own block is the first level.
+            module: |n| {
+                let depth = n as usize - 1;
+                format!(
+                    "(module (func {}{}))",
+                    "(block ".repeat(depth),
+                    ")".repeat(depth)
+                )
+            },
+        },
+        Case {
             limit: "max_globals",
             value: 4,
             past: 4 + 1,
@@ -429,4 +443,34 @@ fn largest_frame_matches_the_debug_translation() {
             .unwrap();
         assert_eq!(req.max_frame_bytes, largest, "{name}");
     }
+}
+
+/// Resident memory of this process, in bytes (Linux).
+fn resident() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    kib * 1024
+}
+
+#[test]
+fn a_4_gib_initial_memory_is_committed_only_as_it_is_touched() {
+    let module =
+        std::rc::Rc::new(Module::new(&wasm("(module (memory (export \"m\") 65536))")).unwrap());
+    let mut limits = base();
+    limits.max_wasm_linear_memory = 4 * GIB;
+    let mut store = runtime_core::Store::new(limits.store_config());
+    let before = resident();
+    let id = store.instantiate(module, &[]).unwrap();
+    let after = resident();
+    let mem = store.instance(id).memory_addr().unwrap();
+    assert_eq!(store.memory(mem).data.len() as u64, 4 * GIB);
+    assert!(
+        after.saturating_sub(before) < GIB / 4,
+        "instantiation made {} MiB resident",
+        (after - before) >> 20
+    );
 }

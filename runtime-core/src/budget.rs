@@ -44,6 +44,9 @@ pub const BYTES_PER_ENTITY: u64 = 48;
 
 /// Fixed heap bytes of one loaded module and its store and instance.
 pub const BASE_BYTES: u64 = 2048;
+/// Bytes per open block while a body is validated and translated: the translator's control entry
+/// and the validator's.
+pub const BYTES_PER_BLOCK: u64 = (crate::translate::CTRL_BYTES + 32) as u64;
 
 /// One part of the budget, for reports.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -96,6 +99,7 @@ pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
 pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
     sum([
         BASE_BYTES,
+        times(req.max_block_nesting, BYTES_PER_BLOCK),
         times(req.instructions, BYTES_PER_INSTRUCTION),
         times(req.defined_functions, BYTES_PER_FUNCTION),
         times(req.functions, 16),

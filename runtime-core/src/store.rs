@@ -269,10 +269,13 @@ impl Store {
         let bytes = pages
             .checked_mul(PAGE_SIZE)
             .ok_or_else(|| limit("memory bytes", limits.min, 0))?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes)
+        // Asked of the allocator first, so that a size it cannot give is an error, not an abort;
+        // then allocated zeroed (`calloc`), so the host commits pages only as the program touches
+        // them: a module declaring 4 GiB does not take 4 GiB at instantiation.
+        Vec::<u8>::new()
+            .try_reserve_exact(bytes)
             .map_err(|_| limit("memory allocation", limits.min, 0))?;
-        data.resize(bytes, 0);
+        let data = vec![0u8; bytes];
         self.mems.push(MemInst {
             data,
             max: limits.max,

@@ -34,6 +34,9 @@ enum Kind {
     If,
 }
 
+/// Bytes of one open control construct, for the budget.
+pub(crate) const CTRL_BYTES: usize = size_of::<Ctrl>();
+
 /// One open control construct.
 struct Ctrl {
     kind: Kind,

@@ -197,6 +197,9 @@ platform_limits! {
     max_globals,
     /// Most elements a table may hold (beyond the design: bounds `table.grow`).
     max_table_elements,
+    /// Deepest nesting of blocks, loops and ifs in one function (beyond the design: bounds the
+    /// control stacks of validation and translation).
+    max_block_nesting,
     /// Most file descriptors a WASI guest holds open, stdio and preopens included (beyond the design).
     max_open_files,
     /// Most components, nested ones included.

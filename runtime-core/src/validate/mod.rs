@@ -296,7 +296,7 @@ impl<'l> StreamValidator<'l> {
             )?;
             let mut ops = wasmparser::OperatorsReader::new(reader);
             let (code, start) = (body.as_bytes(), body.range().start);
-            let (mut n, mut emitting, mut height) = (0u64, 0u64, 0u32);
+            let (mut n, mut emitting, mut height, mut nesting) = (0u64, 0u64, 0u32, 1u32);
             while !ops.eof() {
                 let pos = ops.original_position();
                 let kind = OPCODES[usize::from(code[(pos - start) as usize])];
@@ -307,6 +307,17 @@ impl<'l> StreamValidator<'l> {
                 if kind & RAISES != 0 {
                     height = height.max(fv.operand_stack_height());
                 }
+                if kind & OPENS != 0 && fv.control_stack_height() > nesting {
+                    nesting = fv.control_stack_height();
+                    if u64::from(nesting) > self.limits.max_block_nesting {
+                        return Err(Error::ModuleLimit {
+                            limit: "max_block_nesting",
+                            found: u64::from(nesting),
+                            allowed: self.limits.max_block_nesting,
+                            offset: pos as u64 + self.dropped,
+                        });
+                    }
+                }
                 n += 1;
             }
             ops.finish().map_err(|e| self.invalid(e))?;
@@ -314,6 +325,7 @@ impl<'l> StreamValidator<'l> {
             req.operators += n;
             req.instructions += emitting;
             req.max_function_locals = req.max_function_locals.max(locals);
+            req.max_block_nesting = req.max_block_nesting.max(u64::from(nesting));
             req.locals += locals;
             req.max_frame_bytes = req
                 .max_frame_bytes
@@ -556,6 +568,8 @@ impl<'l> StreamValidator<'l> {
 const FOLDED: u8 = 1;
 /// The operator may raise the operand stack above its previous height (pushes more than it pops).
 const RAISES: u8 = 2;
+/// The operator opens a control construct (`block`, `loop`, `if`).
+const OPENS: u8 = 4;
 
 /// [`FOLDED`] marks the operators translation folds into the instructions that use them instead of
 /// emitting one (constants, `local.get`, `nop`, block structure); [`RAISES`] those after which the
@@ -572,6 +586,9 @@ const OPCODES: [u8; 256] = {
         t[folded[i]] |= FOLDED;
         i += 1;
     }
+    t[0x02] |= OPENS;
+    t[0x03] |= OPENS;
+    t[0x04] |= OPENS;
     i = 0;
     while i < raises.len() {
         t[raises[i]] |= RAISES;

@@ -44,6 +44,8 @@ pub struct ModuleRequirements {
     pub imports_exports: u64,
     /// Largest single interpreter frame, in bytes: locals plus the deepest operand stack.
     pub max_frame_bytes: u64,
+    /// Deepest nesting of blocks, loops and ifs in one function (the function's own block counts).
+    pub max_block_nesting: u64,
     /// Debug custom sections (`.debug_*`, `name`).
     pub debug_sections: u64,
     /// Bytes of debug custom sections.
