@@ -10,6 +10,8 @@ extern crate alloc;
 extern crate std;
 
 #[cfg(feature = "std")]
+pub mod beside;
+#[cfg(feature = "std")]
 pub mod client;
 pub mod monitor;
 pub mod protocol;

@@ -15,6 +15,7 @@ use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{DisconnectReason, GdbStubBuilder, SingleThreadStopReason};
 use gdbstub_arch::wasm::reg::id::WasmRegId;
 
+use crate::beside;
 use crate::target::{Exec, WasmTarget, stopped_by};
 
 /// Largest packet accepted; longer ones are dropped by `gdbstub` with an error.
@@ -53,49 +54,8 @@ impl<W: Write> Connection for Link<W> {
 enum Input {
     /// A byte of a packet, an ack or a Ctrl-C.
     Byte(u8),
-    /// A whole `$x…#xx` packet.
-    BinaryRead(Vec<u8>),
-}
-
-/// Answers an `x` packet: the bytes, escaped, `OK` for a zero-length probe, or an error for an
-/// address outside the module and the memory.
-fn binary_read(target: &WasmTarget, packet: &[u8], ack: bool) -> Vec<u8> {
-    let args = packet
-        .get(2..packet.len().saturating_sub(3))
-        .and_then(|a| core::str::from_utf8(a).ok())
-        .unwrap_or("");
-    let parsed = args.split_once(',').and_then(|(a, n)| {
-        Some((
-            u64::from_str_radix(a, 16).ok()?,
-            usize::from_str_radix(n, 16).ok()?,
-        ))
-    });
-    let mut body = Vec::new();
-    match parsed {
-        Some((_, 0)) => body.extend_from_slice(b"OK"),
-        Some((addr, len)) => match target.read(addr, len.min(PACKET_SIZE / 2)) {
-            Some(bytes) if !bytes.is_empty() => {
-                for &b in bytes {
-                    if matches!(b, b'#' | b'$' | b'}' | b'*') {
-                        body.extend_from_slice(&[b'}', b ^ 0x20]);
-                    } else {
-                        body.push(b);
-                    }
-                }
-            }
-            _ => body.extend_from_slice(b"E0e"),
-        },
-        None => body.extend_from_slice(b"E01"),
-    }
-    let sum = body.iter().fold(0u8, |s, &b| s.wrapping_add(b));
-    let mut out = Vec::with_capacity(body.len() + 5);
-    if ack {
-        out.push(b'+');
-    }
-    out.push(b'$');
-    out.extend_from_slice(&body);
-    out.extend_from_slice(std::format!("#{sum:02x}").as_bytes());
-    out
+    /// A whole `$…#xx` packet to look at beside the stub ([`crate::beside`]), its checksum checked.
+    Beside(Vec<u8>),
 }
 
 /// Where the reader is in the byte stream.
@@ -167,9 +127,13 @@ fn reader(
                         if packet.starts_with(b"$QStartNoAckMode#") {
                             no_ack.store(true, Ordering::Relaxed);
                         }
-                        let sent = if packet.starts_with(b"$x") {
-                            tx.send(Input::BinaryRead(core::mem::take(&mut packet)))
-                                .is_ok()
+                        let body = &packet[1..packet.len() - 3];
+                        let sent = if beside::wants(body) || body == b"k" {
+                            // Dropped on a bad checksum, as the stub drops its own packets.
+                            let sum = crate::client::unhex(&packet[packet.len() - 2..]);
+                            let good = sum.and_then(|s| s.first().copied())
+                                == Some(crate::client::checksum(body));
+                            !good || tx.send(Input::Beside(core::mem::take(&mut packet))).is_ok()
                         } else {
                             send(&packet)
                         };
@@ -238,6 +202,9 @@ fn drive<W: Write>(
 ) -> Result<Ending, StubError> {
     let mut sm = stub.run_state_machine(target)?;
     let mut held = false;
+    // Whether the last stop reported was the client's Ctrl-C (what `?` says), and whether the
+    // client killed with `k`, which LLDB wants answered with an exit status.
+    let (mut interrupted, mut killed_by_k) = (false, false);
     loop {
         sm = match sm {
             GdbStubStateMachine::Idle(mut gdb) => {
@@ -245,12 +212,30 @@ fn drive<W: Write>(
                 match rx.recv() {
                     Err(_) => return Ok(Ending::Disconnected),
                     Ok(Input::Byte(byte)) => gdb.incoming_data(target, byte)?,
-                    Ok(Input::BinaryRead(packet)) => {
-                        let reply = binary_read(target, &packet, !no_ack.load(Ordering::Relaxed));
-                        if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
-                            return Ok(Ending::Disconnected);
+                    Ok(Input::Beside(packet)) => {
+                        let body = &packet[1..packet.len() - 3];
+                        killed_by_k |= body == b"k";
+                        match beside::answer(target, body, interrupted) {
+                            Some(reply) => {
+                                let reply = beside::framed(&reply, !no_ack.load(Ordering::Relaxed));
+                                if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
+                                    return Ok(Ending::Disconnected);
+                                }
+                                GdbStubStateMachine::Idle(gdb)
+                            }
+                            None => {
+                                let mut sm = GdbStubStateMachine::Idle(gdb);
+                                for &b in &packet {
+                                    sm = match sm {
+                                        GdbStubStateMachine::Idle(gdb) => {
+                                            gdb.incoming_data(target, b)?
+                                        }
+                                        other => other,
+                                    };
+                                }
+                                sm
+                            }
                         }
-                        GdbStubStateMachine::Idle(gdb)
                     }
                 }
             }
@@ -270,6 +255,7 @@ fn drive<W: Write>(
                         held = true;
                         GdbStubStateMachine::Running(gdb)
                     } else {
+                        interrupted = reason == stopped_by(Signal::SIGINT);
                         report(gdb, target, reason, pc)?
                     }
                 }
@@ -281,14 +267,22 @@ fn drive<W: Write>(
                 match gdb.interrupt_handled(target, stop)? {
                     GdbStubStateMachine::Running(gdb) => {
                         let pc = target.pc();
+                        interrupted = true;
                         report(gdb, target, stopped_by(Signal::SIGINT), pc)?
                     }
                     other => other,
                 }
             }
-            GdbStubStateMachine::Disconnected(gdb) => {
+            GdbStubStateMachine::Disconnected(mut gdb) => {
                 return Ok(match gdb.get_reason() {
-                    DisconnectReason::Kill => Ending::Killed,
+                    DisconnectReason::Kill => {
+                        if killed_by_k {
+                            let reply = beside::framed(b"X09", !no_ack.load(Ordering::Relaxed));
+                            let _ = Connection::write_all(gdb.borrow_conn(), &reply);
+                            let _ = gdb.borrow_conn().flush();
+                        }
+                        Ending::Killed
+                    }
                     DisconnectReason::TargetExited(_) | DisconnectReason::TargetTerminated(_) => {
                         Ending::Exited
                     }
@@ -315,7 +309,7 @@ fn feed<'a, W: Write>(
 ) -> Result<GdbStubStateMachine<'a, WasmTarget, Link<W>>, StubError> {
     let bytes = match input {
         Input::Byte(b) => return gdb.incoming_data(target, b),
-        Input::BinaryRead(packet) => packet,
+        Input::Beside(packet) => packet,
     };
     let (last, rest) = bytes.split_last().map_or((0, &[][..]), |(l, r)| (*l, r));
     for &b in rest {

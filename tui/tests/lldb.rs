@@ -186,3 +186,25 @@ continue
     assert_eq!(program, expected_stdout("rust-demo"));
     assert_eq!(status, Some(0));
 }
+
+#[test]
+fn lldb_kills_the_program() {
+    let Some(lldb) = lldb() else { return };
+    let server = serve("c-vec-O0", &["--listen", "0", "--once"]);
+    let connect = server.connect.clone();
+    let commands = "\
+breakpoint set --name scale
+continue
+process kill
+";
+    let (out, program, _) = session(&lldb, server, &connect, commands);
+    assert!(!out.contains("failed to send k packet"), "{out}");
+    assert_in_order(
+        &out,
+        &[
+            "stop reason = breakpoint 1.1",
+            "Process 1 exited with status = 9",
+        ],
+    );
+    assert_eq!(program, "", "killed before it printed");
+}

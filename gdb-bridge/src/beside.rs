@@ -1,0 +1,184 @@
+//! Packets answered beside `gdbstub` (`std`): binary reads (`x`), which it does not know; the stop
+//! query `?` after an interrupt, which it answers as a trap; and packets it would take on trust,
+//! checked here first: memory reads whose numbers do not fit, writes whose data is not the length
+//! they say, watchpoints of lengths the target refuses, and resumes of threads that do not exist.
+
+use std::format;
+use std::vec::Vec;
+
+use runtime_core::debug::MAX_WATCH_LEN;
+
+use crate::serve::PACKET_SIZE;
+use crate::target::WasmTarget;
+
+/// `E01`: a packet that does not parse.
+const MALFORMED: &[u8] = b"E01";
+/// `E03` (`ESRCH`): no such thread.
+const NO_THREAD: &[u8] = b"E03";
+/// `E16` (`EINVAL`): a length the target does not take.
+const BAD_LENGTH: &[u8] = b"E16";
+
+/// Whether a packet body (between `$` and `#`) is looked at here before `gdbstub` sees it.
+pub fn wants(body: &[u8]) -> bool {
+    matches!(body.first(), Some(b'x' | b'?' | b'm' | b'M' | b'X'))
+        || [&b"Z2,"[..], b"Z3,", b"Z4,", b"vCont;"]
+            .iter()
+            .any(|p| body.starts_with(p))
+}
+
+/// The reply body for `body` if it is answered here; `None` passes it on to `gdbstub`.
+/// `interrupted` says whether the last stop was the client's Ctrl-C.
+pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool) -> Option<Vec<u8>> {
+    let text = core::str::from_utf8(body).ok();
+    match body.first()? {
+        b'x' => Some(binary_read(target, &body[1..])),
+        b'?' if interrupted => Some(b"T02thread:01;".to_vec()),
+        b'?' => None,
+        b'm' => refuse(address_and_length(&text?[1..]).is_none(), MALFORMED),
+        b'M' => refuse(!hex_write_fits(&text?[1..]), MALFORMED),
+        b'X' => refuse(!binary_write_fits(&body[1..]), MALFORMED),
+        b'Z' => {
+            let length = text?
+                .splitn(3, ',')
+                .nth(2)
+                .map(|k| u64::from_str_radix(k, 16));
+            refuse(
+                !matches!(length, Some(Ok(n)) if (1..=u64::from(MAX_WATCH_LEN)).contains(&n)),
+                BAD_LENGTH,
+            )
+        }
+        b'v' => refuse(!threads_exist(&text?["vCont".len()..]), NO_THREAD),
+        _ => None,
+    }
+}
+
+fn refuse(bad: bool, reply: &[u8]) -> Option<Vec<u8>> {
+    bad.then(|| reply.to_vec())
+}
+
+/// `ADDR,LENGTH` in hex, both fitting 64 bits.
+fn address_and_length(args: &str) -> Option<(u64, u64)> {
+    let (a, n) = args.split_once(',')?;
+    Some((
+        u64::from_str_radix(a, 16).ok()?,
+        u64::from_str_radix(n, 16).ok()?,
+    ))
+}
+
+/// `ADDR,LENGTH:HEX` with exactly LENGTH bytes of hex.
+fn hex_write_fits(args: &str) -> bool {
+    let Some((at, data)) = args.split_once(':') else {
+        return false;
+    };
+    address_and_length(at).is_some_and(|(_, n)| {
+        data.len() % 2 == 0
+            && data.bytes().all(|b| b.is_ascii_hexdigit())
+            && data.len() as u64 / 2 == n
+    })
+}
+
+/// `ADDR,LENGTH:BINARY` with exactly LENGTH bytes once `}` escapes are undone.
+fn binary_write_fits(args: &[u8]) -> bool {
+    let Some(colon) = args.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    let at = core::str::from_utf8(&args[..colon]).ok();
+    let data = &args[colon + 1..];
+    let escapes = data.iter().filter(|&&b| b == b'}').count();
+    at.and_then(address_and_length)
+        .is_some_and(|(_, n)| (data.len() - escapes) as u64 == n)
+}
+
+/// Whether every action of a `vCont` names our one thread (`p1.1`, any of `-1`, or none).
+fn threads_exist(actions: &str) -> bool {
+    let ours = |id: &str| matches!(id.trim_start_matches('0'), "1" | "-1" | "");
+    actions
+        .split(';')
+        .skip(1)
+        .all(|action| match action.split_once(':') {
+            None => true,
+            Some((_, thread)) => match thread.strip_prefix('p') {
+                Some(pt) => pt.split_once('.').is_some_and(|(p, t)| ours(p) && ours(t)),
+                None => ours(thread),
+            },
+        })
+}
+
+/// Answers `x ADDR,LENGTH`: the bytes, escaped, `OK` for a zero-length probe, or an error for an
+/// address outside the module and the memory.
+fn binary_read(target: &WasmTarget, args: &[u8]) -> Vec<u8> {
+    let parsed = core::str::from_utf8(args).ok().and_then(address_and_length);
+    let mut body = Vec::new();
+    match parsed {
+        Some((_, 0)) => body.extend_from_slice(b"OK"),
+        Some((addr, len)) => {
+            let len = usize::try_from(len).unwrap_or(usize::MAX);
+            match target.read(addr, len.min(PACKET_SIZE / 2)) {
+                Some(bytes) if !bytes.is_empty() => {
+                    for &b in bytes {
+                        if matches!(b, b'#' | b'$' | b'}' | b'*') {
+                            body.extend_from_slice(&[b'}', b ^ 0x20]);
+                        } else {
+                            body.push(b);
+                        }
+                    }
+                }
+                _ => body.extend_from_slice(b"E0e"),
+            }
+        }
+        None => body.extend_from_slice(MALFORMED),
+    }
+    body
+}
+
+/// A whole packet for `body`: `$body#xx`, after a `+` when acking.
+pub fn framed(body: &[u8], ack: bool) -> Vec<u8> {
+    let sum = body.iter().fold(0u8, |s, &b| s.wrapping_add(b));
+    let mut out = Vec::with_capacity(body.len() + 5);
+    if ack {
+        out.push(b'+');
+    }
+    out.push(b'$');
+    out.extend_from_slice(body);
+    out.extend_from_slice(format!("#{sum:02x}").as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_must_carry_the_length_they_say() {
+        assert!(hex_write_fits("11300,2:0102"));
+        assert!(!hex_write_fits("11300,4:0102"));
+        assert!(!hex_write_fits("11300,1:0"));
+        assert!(!hex_write_fits("11300,1:zz"));
+        assert!(binary_write_fits(b"11300,2:}\x03a"));
+        assert!(!binary_write_fits(b"11300,4:ab"));
+    }
+
+    #[test]
+    fn only_our_thread_resumes() {
+        for ok in [
+            ";c",
+            ";c:p1.-1",
+            ";s:p1.1",
+            ";c:-1",
+            ";s:1",
+            ";c:p01.01",
+            ";c:0",
+        ] {
+            assert!(threads_exist(ok), "{ok}");
+        }
+        for bad in [";c:p99.99", ";s:p1.2", ";c:2", ";c:p2.1"] {
+            assert!(!threads_exist(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_past_64_bits_are_malformed() {
+        assert!(address_and_length("123456789012345678901,4").is_none());
+        assert_eq!(address_and_length("10,4"), Some((16, 4)));
+    }
+}
