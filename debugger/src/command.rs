@@ -489,7 +489,8 @@ impl Debugger {
                 text.push_str("\nProgram received signal SIGINT, Interrupt.\n");
                 ("interrupt", json!({}))
             }
-            Stop::Step | Stop::Finish { .. } => ("step", json!({})),
+            Stop::Step => ("step", json!({})),
+            Stop::Finish { .. } => ("finish", json!({})),
         };
         let frames = self.session.frames()?;
         let Some(top) = frames.first() else {

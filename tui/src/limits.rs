@@ -50,13 +50,18 @@ impl LimitArgs {
     }
 
     /// The limits for a debug session: like [`LimitArgs::resolve`], but debug level `full` and
-    /// development mode unless something above the preset says otherwise.
+    /// development mode unless something above the preset says otherwise. Limits that refuse debug
+    /// access (level `none`, ASIL C/D in production) are an error before anything is read.
     pub fn resolve_for_debugging(&self) -> Result<Resolved, String> {
-        self.resolve_over(Settings {
+        let resolved = self.resolve_over(Settings {
             debug_level: Some(DebugLevel::FullDebug),
             safety_mode: Some(SafetyDebugMode::Development),
             ..Settings::default()
-        })
+        })?;
+        match runtime_core::debug::refusal(&resolved.limits) {
+            Some(rule) => Err(format!("debug session refused: {rule}")),
+            None => Ok(resolved),
+        }
     }
 
     /// Like [`LimitArgs::resolve`], with `defaults` under the config file.

@@ -134,6 +134,40 @@ fn json_prints_one_object_per_command() {
 }
 
 #[test]
+fn json_stop_reasons_name_finish() {
+    let m = root().join("tests/fixtures/wasm/c-vec-O0.wasm");
+    let out = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
+        .args(["debug", "--batch", "--format", "json"])
+        .args([
+            "--ex",
+            "break scale",
+            "--ex",
+            "run",
+            "--ex",
+            "finish",
+            "--ex",
+            "next",
+        ])
+        .arg(m)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let reasons: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["stop"]["reason"].clone())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            serde_json::Value::Null,
+            "breakpoint".into(),
+            "finish".into(),
+            "step".into()
+        ]
+    );
+}
+
+#[test]
 fn safety_rules_refuse_the_session() {
     let dir = std::env::temp_dir().join(format!("wrt-dbg-refused-{}", std::process::id()));
     let out = batch(

@@ -168,31 +168,24 @@ fn a_full_disk_is_reported() {
     }
 }
 
-#[test]
-fn ctrl_c_in_batch_mode_stops_the_program_and_keeps_the_output() {
+/// `wrt-dbg debug --batch` on a program that loops forever, sent SIGINT once the first command's
+/// output arrived: that first line, the rest of stdout, stderr and the exit status.
+fn interrupted_batch(extra: &[&str]) -> (String, String, String, Option<i32>) {
     let forever = wat::parse_str(r#"(module (func (export "_start") (loop $l (br $l))))"#).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("forever.wasm");
     std::fs::write(&module, forever).unwrap();
-    let mut child = wrt_dbg(&[
-        "debug",
-        "--batch",
-        "--ex",
-        "print 6 * 7",
-        "--ex",
-        "run",
-        "--ex",
-        "print 1",
-    ])
-    .arg(&module)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = wrt_dbg(&["debug", "--batch", "--ex", "print 6 * 7", "--ex", "run"])
+        .args(["--ex", "print 1"])
+        .args(extra)
+        .arg(&module)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
     stdout.read_line(&mut first).unwrap();
-    assert_eq!(first, "(wrt-dbg) print 6 * 7\n", "flushed as it goes");
     std::thread::sleep(Duration::from_millis(300));
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -202,21 +195,35 @@ fn ctrl_c_in_batch_mode_stops_the_program_and_keeps_the_output() {
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).unwrap();
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    let status = child.wait().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    err.read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap().code();
+    (first, rest, stderr, status)
+}
+
+#[test]
+fn ctrl_c_in_batch_mode_stops_the_program_and_keeps_the_output() {
+    let (first, rest, stderr, status) = interrupted_batch(&[]);
+    assert_eq!(first, "(wrt-dbg) print 6 * 7\n", "flushed as it goes");
     assert!(rest.contains("(wrt-dbg) run\n"), "{rest}");
     assert!(
-        rest.contains("interrupt") || rest.contains("SIGINT"),
+        rest.contains("Program received signal SIGINT, Interrupt."),
         "{rest}"
     );
     assert!(!rest.contains("print 1"), "the script ended there: {rest}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_eq!(status.code(), Some(130));
+    assert_eq!(status, Some(130));
+}
+
+#[test]
+fn ctrl_c_in_json_is_an_interrupt_stop() {
+    let (first, rest, _, status) = interrupted_batch(&["--format", "json"]);
+    assert!(first.starts_with("{"), "{first}");
+    let run: serde_json::Value = serde_json::from_str(rest.lines().next().unwrap()).unwrap();
+    assert_eq!(run["command"], "run");
+    assert_eq!(run["stop"]["reason"], "interrupt");
+    assert_eq!(rest.lines().count(), 1, "nothing after the interrupt");
+    assert_eq!(status, Some(130));
 }
 
 /// A stub on loopback that acks every packet and answers it with `reply(body)`; `None` answers
