@@ -165,19 +165,79 @@ fn malformed_dwarf_never_panics() {
             }
         }
     }
-    // Truncated sections: every section cut to a prefix.
-    let module_trunc = module.custom_sections().to_vec();
-    for cut in [0usize, 1, 7, 64] {
-        let mut b = bytes.clone();
-        for c in &module_trunc {
-            if c.name.starts_with(".debug_") {
-                for x in &mut b[c.range.start + cut.min(c.range.len())..c.range.end] {
-                    *x = 0;
-                }
+    // Truncated sections: every DWARF section cut to a prefix, the module re-encoded around it.
+    for cut in [0usize, 1, 7, 64, 1000] {
+        let b = truncate_debug_sections(&bytes, cut);
+        assert!(b.len() < bytes.len(), "cut to {cut}");
+        let module = Module::new_for_debugging(&b).unwrap();
+        let cut_to = module
+            .custom_sections()
+            .iter()
+            .filter(|c| c.name.starts_with(".debug_"))
+            .map(|c| c.range.len())
+            .max()
+            .unwrap();
+        assert!(cut_to <= cut, "sections really are {cut_to} bytes");
+        if let Ok(dwarf) = DwarfInfo::load(&module, &b, &roomy()) {
+            for addr in (0..0x3000).step_by(97) {
+                let _ = dwarf.frames(addr);
+                let _ = dwarf.location(addr);
             }
         }
-        if let Ok(dwarf) = DwarfInfo::load(&module, &b, &roomy()) {
-            let _ = dwarf.frames(0x20);
+    }
+}
+
+/// `wasm` with the payload of every `.debug_*` custom section cut to its first `cut` bytes.
+fn truncate_debug_sections(wasm: &[u8], cut: usize) -> Vec<u8> {
+    fn leb(b: &[u8], at: &mut usize) -> usize {
+        let (mut n, mut shift) = (0usize, 0);
+        loop {
+            let byte = b[*at];
+            *at += 1;
+            n |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte < 0x80 {
+                return n;
+            }
         }
     }
+    fn put_leb(out: &mut Vec<u8>, mut n: usize) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+    let mut out = wasm[..8].to_vec();
+    let mut at = 8;
+    while at < wasm.len() {
+        let id = wasm[at];
+        at += 1;
+        let size = leb(wasm, &mut at);
+        let payload = &wasm[at..at + size];
+        at += size;
+        let mut name_at = 0;
+        let name_len = if id == 0 {
+            leb(payload, &mut name_at)
+        } else {
+            0
+        };
+        let name = &payload[name_at..name_at + name_len];
+        let payload = if id == 0 && name.starts_with(b".debug_") {
+            let data = &payload[name_at + name_len..];
+            let mut p = payload[..name_at + name_len].to_vec();
+            p.extend_from_slice(&data[..cut.min(data.len())]);
+            p
+        } else {
+            payload.to_vec()
+        };
+        out.push(id);
+        put_leb(&mut out, payload.len());
+        out.extend_from_slice(&payload);
+    }
+    out
 }

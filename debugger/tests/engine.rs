@@ -372,22 +372,39 @@ fn embedded_capacities_are_refused_naming_limit_platform_and_level() {
     let (s, _) = open_with("c-vec-O0", &l);
     let mut d = Debugger::new(s);
     ok(&mut d, "start");
-    let capacity = d.session.debug.breakpoints.capacity();
+    // The first table to fill is the smaller of the armed sites and the user's breakpoints.
+    let sites = d.session.debug.breakpoints.capacity();
+    let (capacity, limit) = if l.max_source_breakpoints < sites as u64 {
+        (l.max_source_breakpoints as usize, "max_source_breakpoints")
+    } else {
+        (sites, "max_breakpoints")
+    };
     assert!(capacity > 0);
+    // Distinct instructions, each a site of its own.
+    let bytes = std::fs::read(fixtures().join("wasm/c-vec-O0.wasm")).unwrap();
+    let module = runtime_core::Module::new_for_debugging(&bytes).unwrap();
+    let code = module.code_section().unwrap().start as u32;
+    let body = (0..module.num_funcs())
+        .find_map(|i| module.body(i).filter(|b| b.offsets.len() > capacity * 2))
+        .unwrap();
+    let mut offsets: Vec<u32> = body.offsets.iter().map(|o| o - code).collect();
+    offsets.dedup();
     let mut refused = None;
-    for i in 0..=capacity {
-        let r = d.execute(&format!("break *{:#x}", 0x100 + i * 2));
+    for (i, offset) in offsets.iter().take(capacity + 1).enumerate() {
+        let r = d.execute(&format!("break *{offset:#x}"));
         if !r.ok {
             refused = Some((i, r.text));
             break;
         }
     }
     let (at, msg) = refused.expect("a refusal");
-    assert!(at <= capacity, "refused at {at}");
-    assert!(msg.contains("zephyr at debug level profile"), "{msg}");
-    assert!(
-        msg.contains("max_breakpoints") || msg.contains("max_source_breakpoints"),
-        "{msg}"
+    assert_eq!(
+        at, capacity,
+        "the first past the capacity is refused: {msg}"
+    );
+    assert_eq!(
+        msg,
+        format!("limit `{limit}` reached: {capacity} allowed on zephyr at debug level profile")
     );
     // The profile level has no watches: refused by name, and the session goes on.
     let r = d.execute("watch -l 0x1000,4");
