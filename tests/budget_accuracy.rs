@@ -1,7 +1,8 @@
 //! The budget's prediction against what the runtime really allocates: a counting global allocator
 //! measures the heap bytes held after loading, linking WASI and instantiating each fixture, and the
 //! prediction (runtime overhead plus linear memory) must be within 5% of it under every preset the
-//! fixture fits.
+//! fixture fits; of its parts, linear memory must be exact and the runtime overhead within
+//! [`RUNTIME_PART_ERROR`].
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::RefCell;
@@ -9,7 +10,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
-use runtime_core::budget::{MemoryBudget, runtime_overhead};
+use runtime_core::budget::{MemoryBudget, load_transient, runtime_held, runtime_overhead};
 use runtime_core::limits::preset::{embedded_minimal, linux_production, qnx_safety_critical};
 use runtime_core::limits::{
     AsilLevel, DebugLevel, EmbeddedPlatform, GIB, MIB, PlatformLimits, SafetyDebugMode,
@@ -50,8 +51,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-/// Heap bytes held after loading, linking and instantiating `bytes` (the store and module kept).
-fn measure(bytes: &[u8], limits: &PlatformLimits) -> i64 {
+/// Heap bytes held after loading, linking and instantiating `bytes` (the store and module kept),
+/// and of those the bytes of linear memory.
+fn measure(bytes: &[u8], limits: &PlatformLimits) -> (i64, u64) {
     let before = LIVE.load(Ordering::Relaxed);
     let module = Rc::new(Module::new(bytes).expect("fixture loads"));
     let mut store = Store::new(limits.store_config());
@@ -62,9 +64,18 @@ fn measure(bytes: &[u8], limits: &PlatformLimits) -> i64 {
         .instantiate(&mut store, module)
         .expect("fixture instantiates");
     let held = LIVE.load(Ordering::Relaxed) - before;
+    let linear = store
+        .instance(inst)
+        .memory_addr()
+        .map_or(0, |m| store.memory(m).data.len() as u64);
     drop((inst, store, linker, ctx));
-    held
+    (held, linear)
 }
+
+/// How far the runtime overhead part alone may be off. The streaming pass counts operators, not the
+/// instructions translation makes of them (fusions, copies at block ends), and the ratio differs
+/// between C and Rust code.
+const RUNTIME_PART_ERROR: f64 = 5.0;
 
 #[test]
 fn prediction_within_five_percent_of_measured() {
@@ -93,7 +104,7 @@ fn prediction_within_five_percent_of_measured() {
         .filter(|p| p.extension().is_some_and(|e| e == "wasm") && !p.ends_with("kernels.wasm"))
         .collect();
     paths.sort();
-    let (mut checked, mut worst) = (0, 0.0f64);
+    let (mut checked, mut worst, mut worst_part) = (0, 0.0f64, 0.0f64);
     for path in &paths {
         let bytes = std::fs::read(path).unwrap();
         for (preset, limits) in &presets {
@@ -123,10 +134,22 @@ fn prediction_within_five_percent_of_measured() {
                 }
                 Err(e) => panic!("{}: {e}", name(path)),
             };
-            let predicted = (runtime_overhead(&req) + budget.linear_memory) as f64;
-            let measured = measure(&bytes, limits) as f64;
+            // What stays held is measured; the load's transient control stacks are freed by then.
+            let predicted = (runtime_held(&req) + budget.linear_memory) as f64;
+            assert_eq!(
+                runtime_overhead(&req),
+                runtime_held(&req) + load_transient(&req)
+            );
+            let (held, linear_bytes) = measure(&bytes, limits);
+            let measured = held as f64;
             let error = (predicted - measured) / measured * 100.0;
-            let linear = budget.linear_memory as f64;
+            assert_eq!(
+                budget.linear_memory,
+                linear_bytes,
+                "{}: linear memory part",
+                name(path)
+            );
+            let linear = linear_bytes as f64;
             let overhead_error = (predicted - measured) / (measured - linear) * 100.0;
             println!(
                 "{:<24} {preset:<16} predicted {predicted:>9} measured {measured:>9} error {error:+.2}% \
@@ -136,11 +159,19 @@ fn prediction_within_five_percent_of_measured() {
                 measured - linear,
             );
             worst = worst.max(error.abs());
+            worst_part = worst_part.max(overhead_error.abs());
             assert!(error.abs() <= 5.0, "{}: {preset}: {error:+.2}%", name(path));
+            assert!(
+                overhead_error.abs() <= RUNTIME_PART_ERROR,
+                "{}: {preset}: runtime overhead part {overhead_error:+.2}%",
+                name(path)
+            );
             checked += 1;
         }
     }
-    println!("{checked} fixture/preset pairs, worst error {worst:.2}%");
+    println!(
+        "{checked} fixture/preset pairs, worst error {worst:.2}%, worst runtime overhead part {worst_part:.2}%"
+    );
     assert!(checked >= paths.len() * 2, "most fixtures fit most presets");
 }
 

@@ -44,6 +44,9 @@ pub const BYTES_PER_ENTITY: u64 = 48;
 
 /// Fixed heap bytes of one loaded module and its store and instance.
 pub const BASE_BYTES: u64 = 2048;
+/// Bytes per function name beside its text (its index and where it ends), when a `name` section
+/// is present: every function is counted as named.
+pub const BYTES_PER_NAME: u64 = 8;
 /// Bytes per open block while a body is validated and translated: the translator's control entry
 /// and the validator's.
 pub const BYTES_PER_BLOCK: u64 = (crate::translate::CTRL_BYTES + 32) as u64;
@@ -95,11 +98,22 @@ pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
     ])
 }
 
-/// The heap bytes loading and instantiating `req` takes in this runtime, linear memory excluded.
+/// The heap bytes loading and instantiating `req` takes in this runtime, linear memory excluded:
+/// what stays held ([`runtime_held`]) and what loading needs for a while ([`load_transient`]).
 pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
+    sum([runtime_held(req), load_transient(req)])
+}
+
+/// The bytes loading takes only while it runs: the control stacks of validation and translation,
+/// as deep as the deepest nesting of blocks.
+pub fn load_transient(req: &ModuleRequirements) -> u64 {
+    times(req.max_block_nesting, BYTES_PER_BLOCK)
+}
+
+/// The heap bytes a loaded and instantiated `req` holds, linear memory excluded.
+pub fn runtime_held(req: &ModuleRequirements) -> u64 {
     sum([
         BASE_BYTES,
-        times(req.max_block_nesting, BYTES_PER_BLOCK),
         times(req.instructions, BYTES_PER_INSTRUCTION),
         times(req.defined_functions, BYTES_PER_FUNCTION),
         times(req.functions, 16),
@@ -111,6 +125,14 @@ pub fn runtime_overhead(req: &ModuleRequirements) -> u64 {
         times(sum([req.types, req.imports_exports]), BYTES_PER_ENTITY),
         req.data_bytes,
         req.names_bytes,
+        times(
+            if req.names_bytes > 0 {
+                req.functions
+            } else {
+                0
+            },
+            BYTES_PER_NAME,
+        ),
     ])
 }
 

@@ -2,8 +2,7 @@
 //! byte offsets and names a debugger maps back to.
 
 use alloc::boxed::Box;
-use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use core::ops::Range;
@@ -269,7 +268,10 @@ pub struct Module {
     pub(crate) elems: Vec<ElemSegment>,
     pub(crate) datas: Vec<DataSegment>,
     pub(crate) bodies: Vec<alloc::rc::Rc<FuncBody>>,
-    func_names: BTreeMap<u32, String>,
+    /// Function names from the `name` section, in one string: `(function index, end in
+    /// `names_text`)` in index order, each name starting where the previous one ended.
+    func_names: Vec<(u32, u32)>,
+    names_text: String,
     code_section: Option<Range<usize>>,
     customs: Vec<CustomSection>,
 }
@@ -305,7 +307,8 @@ impl Module {
             elems: Vec::new(),
             datas: Vec::new(),
             bodies: Vec::new(),
-            func_names: BTreeMap::new(),
+            func_names: Vec::new(),
+            names_text: String::new(),
             code_section: None,
             customs: Vec::new(),
         };
@@ -483,11 +486,19 @@ impl Module {
         for name in reader.into_iter().map_while(Result::ok) {
             if let Name::Function(map) = name {
                 for naming in map.into_iter().map_while(Result::ok) {
-                    self.func_names
-                        .insert(naming.index, naming.name.to_string());
+                    // The spec orders names by index; an entry out of order is passed over.
+                    if self.func_names.last().is_some_and(|l| l.0 >= naming.index) {
+                        continue;
+                    }
+                    self.names_text.push_str(naming.name);
+                    let end = u32::try_from(self.names_text.len()).unwrap_or(u32::MAX);
+                    self.func_names.push((naming.index, end));
                 }
             }
         }
+        // Held for the module's life: no spare capacity, so the budget can count them exactly.
+        self.func_names.shrink_to_fit();
+        self.names_text.shrink_to_fit();
     }
 
     /// The signature of function `idx` (imports first).
@@ -518,7 +529,9 @@ impl Module {
 
     /// The function's name from the `name` section, if any.
     pub fn func_name(&self, idx: u32) -> Option<&str> {
-        self.func_names.get(&idx).map(String::as_str)
+        let i = self.func_names.binary_search_by_key(&idx, |n| n.0).ok()?;
+        let start = i.checked_sub(1).map_or(0, |p| self.func_names[p].1) as usize;
+        self.names_text.get(start..self.func_names[i].1 as usize)
     }
 
     /// Range of the code section payload in the module file; DWARF code addresses are relative to its start.

@@ -297,10 +297,16 @@ impl<'l> StreamValidator<'l> {
             let mut ops = wasmparser::OperatorsReader::new(reader);
             let (code, start) = (body.as_bytes(), body.range().start);
             let (mut n, mut emitting, mut height, mut nesting) = (0u64, 0u64, 0u32, 1u32);
+            // The body's closing `end` emits its return.
+            let mut prev = 0u8;
+            emitting += 1;
             while !ops.eof() {
                 let pos = ops.original_position();
-                let kind = OPCODES[usize::from(code[(pos - start) as usize])];
-                emitting += u64::from(kind & FOLDED == 0);
+                let at = (pos - start) as usize;
+                let opcode = code[at];
+                let kind = OPCODES[usize::from(opcode)];
+                emitting += emitted(opcode, kind, prev, &code[at + 1..]);
+                prev = kind;
                 ops.visit_operator(&mut fv.visitor(pos))
                     .and_then(|r| r)
                     .map_err(|e| self.invalid(e))?;
@@ -570,6 +576,23 @@ const FOLDED: u8 = 1;
 const RAISES: u8 = 2;
 /// The operator opens a control construct (`block`, `loop`, `if`).
 const OPENS: u8 = 4;
+/// An `i32` comparison, which a following `br_if` or `if` fuses into a compare-and-branch.
+const COMPARES: u8 = 8;
+
+/// Internal instructions translation emits for an operator: none for the folded ones, none for a
+/// `br_if`/`if` after a comparison (merged into it), a jump per target for `br_table` (`rest`: the
+/// bytes after its opcode), one otherwise.
+fn emitted(opcode: u8, kind: u8, prev: u8, rest: &[u8]) -> u64 {
+    match opcode {
+        _ if kind & FOLDED != 0 => 0,
+        0x0d | 0x04 if prev & COMPARES != 0 => 0,
+        0x0e => {
+            let mut r = wasmparser::BinaryReader::new(rest, 0);
+            2 + u64::from(r.read_var_u32().unwrap_or(0))
+        }
+        _ => 1,
+    }
+}
 
 /// [`FOLDED`] marks the operators translation folds into the instructions that use them instead of
 /// emitting one (constants, `local.get`, `nop`, block structure); [`RAISES`] those after which the
@@ -589,6 +612,11 @@ const OPCODES: [u8; 256] = {
     t[0x02] |= OPENS;
     t[0x03] |= OPENS;
     t[0x04] |= OPENS;
+    i = 0x45;
+    while i <= 0x4f {
+        t[i] |= COMPARES;
+        i += 1;
+    }
     i = 0;
     while i < raises.len() {
         t[raises[i]] |= RAISES;
