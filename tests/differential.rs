@@ -244,10 +244,10 @@ fn check(seed: u64, debugging: bool) -> Result<usize, String> {
                     return Err(format!("global {name}: ours {a:#x}, wasmi {b:#x}"));
                 }
             }
-            (wasmi::Extern::Memory(m), Some(Extern::Memory(ours))) => {
-                if store.memory(ours).data != m.data(&wstore) {
-                    return Err(format!("memory {name} contents differ"));
-                }
+            (wasmi::Extern::Memory(m), Some(Extern::Memory(ours)))
+                if store.memory(ours).data != m.data(&wstore) =>
+            {
+                return Err(format!("memory {name} contents differ"));
             }
             _ => {}
         }

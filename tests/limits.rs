@@ -285,8 +285,8 @@ fn byte_by_byte_reading_measures_the_same() {
 fn debug_sections_stream_past_without_being_held() {
     let big = 4 << 20;
     let text = format!(
-        "(module (func (export \"f\") (result i32) i32.const 7) {})",
-        format!("(@custom \".debug_info\" \"{}\")", "d".repeat(big))
+        "(module (func (export \"f\") (result i32) i32.const 7) (@custom \".debug_info\" \"{}\"))",
+        "d".repeat(big)
     );
     let bytes = wasm(&text);
     for level in [DebugLevel::None, DebugLevel::FullDebug] {

@@ -373,7 +373,7 @@ fn a_link_swapped_between_check_and_use_never_leads_outside() {
             let (link, tmp) = (sb.join("flip"), sb.join("flip.tmp"));
             let mut flips = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                let target = if flips % 2 == 0 {
+                let target = if flips.is_multiple_of(2) {
                     outside.as_path()
                 } else {
                     Path::new("sub")

@@ -473,7 +473,7 @@ impl Debugger {
                         let _ = write!(text, "Old value = {o}\nNew value = {new}\n");
                     }
                     None => {
-                        let _ = write!(text, "Value = {new}\n");
+                        let _ = writeln!(text, "Value = {new}");
                     }
                 }
                 (
@@ -1000,7 +1000,7 @@ impl Debugger {
             format: fmt,
         };
         for (i, chunk) in bytes.chunks(size as usize).enumerate() {
-            if i as u64 % per_line == 0 {
+            if (i as u64).is_multiple_of(per_line) {
                 let _ = write!(
                     text,
                     "{}{:#x}:",

@@ -169,10 +169,7 @@ impl Parser<'_> {
             return self.unary();
         }
         let mut left = self.binary(level + 1)?;
-        loop {
-            let Some(Tok::Op(op)) = self.peek().cloned() else {
-                break;
-            };
+        while let Some(Tok::Op(op)) = self.peek().cloned() {
             if !LEVELS[level].contains(&op) {
                 break;
             }

@@ -283,7 +283,7 @@ impl Printer<'_> {
         Ok(format!("{addr:#x}"))
     }
 
-    /// The NUL-terminated bytes at `addr` (at most [`MAX_ELEMENTS`], and no further than the end of
+    /// The NUL-terminated bytes at `addr` (at most `MAX_ELEMENTS`, and no further than the end of
     /// memory); an error when not even the first byte can be read.
     pub fn c_str(&self, addr: u64) -> Result<Vec<u8>, Error> {
         self.state.memory(addr, 1)?;

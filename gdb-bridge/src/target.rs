@@ -60,7 +60,7 @@ pub struct WasmTarget {
     bodies: Vec<Option<Rc<FuncBody>>>,
     /// Where the program stands.
     pub exec: Exec,
-    /// Set by [`WasmTarget::resume`], taken by [`WasmTarget::run`].
+    /// Set by the resume and step requests, taken by [`WasmTarget::run`].
     pub mode: Option<Mode>,
     /// The breakpoint the thread stands on, with the offset the client asked for.
     at_site: Option<u32>,
@@ -114,7 +114,7 @@ impl<P: FnMut() -> bool> Hook for Monitor<'_, P> {
     }
     fn poll(&mut self) -> bool {
         self.polls = self.polls.wrapping_add(1);
-        if self.polls % POLL_EVERY == 0 && (self.poll)() {
+        if self.polls.is_multiple_of(POLL_EVERY) && (self.poll)() {
             self.interrupted = true;
         }
         self.interrupted

@@ -128,8 +128,7 @@ impl Thread {
                 args
             )));
         }
-        let mut stack = Vec::new();
-        stack.resize(args.len().max(ty.results.len()).max(16), 0);
+        let mut stack = alloc::vec![0; args.len().max(ty.results.len()).max(16)];
         for (slot, a) in stack.iter_mut().zip(args) {
             *slot = a.to_raw();
         }

@@ -75,7 +75,7 @@ macro_rules! trunc {
                 return Err(Trap::InvalidConversionToInteger);
             }
             let t = $trunc(x);
-            if t < $lo || t >= $hi {
+            if !($lo..$hi).contains(&t) {
                 Err(Trap::IntegerOverflow)
             } else {
                 Ok(t as $to)

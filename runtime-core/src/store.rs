@@ -353,7 +353,7 @@ impl Store {
         }
     }
 
-    /// Swaps a break marker ([`Instr::Break`] with `id`) in at internal `pc` of Wasm function `addr`,
+    /// Swaps a break marker ([`crate::instr::Instr::Break`] with `id`) in at internal `pc` of Wasm function `addr`,
     /// keeping the instruction it covers for [`Store::clear_break`]; a marker already there takes the
     /// new id. Only markers can be placed, so the code stays what translation made of the module.
     pub fn set_break(&mut self, addr: u32, pc: u32, id: u32) -> Result<(), Error> {

@@ -292,15 +292,14 @@ impl Translator<'_> {
         let cond = self.pop();
         let pos = self.stack.len();
         let last = self.code.len() as u32;
-        if let (Opd::Temp, Some(pc), false) = (cond, producer, self.eager) {
-            if pc + 1 == last {
-                if let Some(fused) = fuse(self.code[pc as usize], when) {
-                    self.code.pop();
-                    self.offsets.pop();
-                    self.heights.pop();
-                    return fused;
-                }
-            }
+        if let (Opd::Temp, Some(pc), false) = (cond, producer, self.eager)
+            && pc + 1 == last
+            && let Some(fused) = fuse(self.code[pc as usize], when)
+        {
+            self.code.pop();
+            self.offsets.pop();
+            self.heights.pop();
+            return fused;
         }
         let cond = self.reg(cond, pos);
         if when {
@@ -676,8 +675,11 @@ fn unop(op: &Operator<'_>) -> Option<fn(R2) -> Instr> {
     })
 }
 
+/// A memory instruction's constructor, whether it loads, and its offset.
+type MemOp = (fn(Mem) -> Instr, bool, u64);
+
 /// A load's constructor and memarg, or a store's (`false`).
-fn memop(op: &Operator<'_>) -> Option<(fn(Mem) -> Instr, bool, u64)> {
+fn memop(op: &Operator<'_>) -> Option<MemOp> {
     use Instr as I;
     Some(match op {
         Operator::I32Load { memarg } | Operator::F32Load { memarg } => {

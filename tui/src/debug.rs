@@ -184,7 +184,6 @@ pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
         }
     };
     let written = session_ran();
-    drop(session_ran);
     debugger.session.kill();
     if let Err(e) = written {
         return output::failed(&e);

@@ -34,7 +34,7 @@ pub struct LimitArgs {
     /// Safety mode: production or development.
     #[arg(long, value_name = "MODE", value_parser = parse_with::<SafetyDebugMode>)]
     safety_mode: Option<SafetyDebugMode>,
-    /// A TOML config file (keys: platform, memory, asil, debug_level, safety_mode, [limits]).
+    /// A TOML config file (keys: platform, memory, asil, debug_level, safety_mode, and a limits table).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 }

@@ -42,7 +42,7 @@ enum Command {
     /// Validate a module or component in one streaming pass and show its memory budget on a platform.
     ///
     /// Limits come from the platform preset, then the --config file, then `WRT_*` environment
-    /// variables (WRT_PLATFORM, WRT_MEMORY, WRT_ASIL, WRT_DEBUG_LEVEL, WRT_SAFETY_MODE, WRT_<LIMIT>),
+    /// variables (WRT_PLATFORM, WRT_MEMORY, WRT_ASIL, WRT_DEBUG_LEVEL, WRT_SAFETY_MODE, WRT_ and a limit key),
     /// then the flags. Exit status: 0 when it fits, 1 when a limit or ASIL rule is broken (all listed),
     /// 2 for unusable input (unreadable, malformed or invalid module, bad configuration).
     Check(check::CheckArgs),

@@ -209,10 +209,13 @@ fn precedence_file_then_env_then_flags() {
     assert_eq!(flags["limits"]["max_total_memory"], 64 << 10);
 }
 
+/// Arguments, environment and what stderr must say.
+type Case<'a> = (Vec<String>, Vec<(&'a str, &'a str)>, &'a str);
+
 #[test]
 fn unusable_input_exits_2_naming_the_problem() {
     let m = fixture("c-vec-O2.wasm");
-    let cases: Vec<(Vec<String>, Vec<(&str, &str)>, &str)> = vec![
+    let cases: Vec<Case> = vec![
         (
             vec!["check".into(), "/nonexistent.wasm".into()],
             vec![],

@@ -17,7 +17,7 @@ pub struct Function {
     pub low: u64,
     /// End of the code range.
     pub high: u64,
-    /// Index of its unit in [`super::DwarfInfo::units`].
+    /// Index of its unit in the DWARF's list of units.
     pub unit: usize,
     /// Its DIE in that unit.
     pub die: UnitOffset,

@@ -143,6 +143,9 @@ impl DwarfInfo {
         refused: Vec<Refused>,
     ) -> Result<DwarfInfo, Error> {
         let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+        // addr2line takes the sections in an `Arc`; they are `Rc` slices, so the whole stays on
+        // this thread.
+        #[allow(clippy::arc_with_non_send_sync)]
         let dwarf = Arc::new(
             gimli::Dwarf::load(|id| {
                 let bytes = section(id).unwrap_or_else(|| Rc::from(&[][..]));

@@ -102,28 +102,32 @@ impl DwarfInfo {
         let mut children = node.children();
         while let Some(child) = children.next().map_err(bad)? {
             let die = child.entry();
-            match die.tag() {
+            let tag = die.tag();
+            // Real code nests scopes a few dozen deep; malformed DWARF may nest thousands.
+            let scope = matches!(
+                tag,
+                gimli::DW_TAG_lexical_block | gimli::DW_TAG_inlined_subroutine
+            ) && out.len() < MAX_SCOPES
+                && self.holds(u, die, addr)?;
+            match tag {
                 gimli::DW_TAG_formal_parameter | gimli::DW_TAG_variable => {
-                    let var = self.variable(u, die, die.tag() == gimli::DW_TAG_formal_parameter)?;
+                    let var = self.variable(u, die, tag == gimli::DW_TAG_formal_parameter)?;
                     out.last_mut().expect("a scope").vars.push(var);
                 }
-                gimli::DW_TAG_lexical_block | gimli::DW_TAG_inlined_subroutine => {
-                    // Real code nests scopes a few dozen deep; malformed DWARF may nest thousands.
-                    if out.len() < MAX_SCOPES && self.holds(u, die, addr)? {
-                        let inlined = die.tag() == gimli::DW_TAG_inlined_subroutine;
-                        let origin = origin_die(&self.units[u], die)?.map(|o| o.offset());
-                        out.push(Scope {
-                            function: inlined,
-                            die: (u, die.offset()),
-                            vars: Vec::new(),
-                        });
-                        let at = out.len() - 1;
-                        self.walk(u, child, addr, out)?;
-                        if let (true, Some(origin)) = (inlined, origin) {
-                            self.declared_params(u, origin, &mut out[at].vars)?;
-                        }
-                        return Ok(());
+                _ if scope => {
+                    let inlined = tag == gimli::DW_TAG_inlined_subroutine;
+                    let origin = origin_die(&self.units[u], die)?.map(|o| o.offset());
+                    out.push(Scope {
+                        function: inlined,
+                        die: (u, die.offset()),
+                        vars: Vec::new(),
+                    });
+                    let at = out.len() - 1;
+                    self.walk(u, child, addr, out)?;
+                    if let (true, Some(origin)) = (inlined, origin) {
+                        self.declared_params(u, origin, &mut out[at].vars)?;
                     }
+                    return Ok(());
                 }
                 _ => {}
             }

@@ -7,9 +7,11 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 
+/// (workload, engine) -> (total time, iterations) over all criterion samples.
+type Times = BTreeMap<(&'static str, &'static str), (Duration, u64)>;
+
 thread_local! {
-    /// (workload, engine) -> (total time, iterations) over all criterion samples.
-    static TIMES: RefCell<BTreeMap<(&'static str, &'static str), (Duration, u64)>> = RefCell::default();
+    static TIMES: RefCell<Times> = RefCell::default();
 }
 
 /// A committed fixture's bytes.

@@ -320,7 +320,7 @@ impl<'l> StreamValidator<'l> {
                             limit: "max_block_nesting",
                             found: u64::from(nesting),
                             allowed: self.limits.max_block_nesting,
-                            offset: pos as u64 + self.dropped,
+                            offset: pos + self.dropped,
                         });
                     }
                 }

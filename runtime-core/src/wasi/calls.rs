@@ -439,11 +439,11 @@ fn poll_oneoff(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), E
             _ => return Err(INVAL),
         }
     }
-    if ready.is_empty() {
-        if let Some((wait, userdata)) = earliest {
-            std::thread::sleep(Duration::from_nanos(wait));
-            ready.push((userdata, 0, 0));
-        }
+    if ready.is_empty()
+        && let Some((wait, userdata)) = earliest
+    {
+        std::thread::sleep(Duration::from_nanos(wait));
+        ready.push((userdata, 0, 0));
     }
     for (i, (userdata, tag, err)) in ready.iter().enumerate() {
         let at = events + i as u32 * EVENT;
