@@ -1,0 +1,7 @@
+break scale
+run
+bt
+p *v
+finish
+watch sum.x
+continue
