@@ -235,3 +235,61 @@ fn a_data_segment_out_of_bounds_is_an_unusable_module() {
         "{line}"
     );
 }
+
+#[test]
+fn a_c_program_reaches_its_preopened_directory_and_nothing_else() {
+    use std::os::unix::fs::symlink;
+    let dir = tempdir();
+    let (sb, outside) = (dir.join("sb"), dir.join("outside"));
+    std::fs::create_dir_all(sb.join("sub")).unwrap();
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(sb.join("inside.txt"), "inside").unwrap();
+    std::fs::write(outside.join("secret.txt"), "secret").unwrap();
+    symlink("/", sb.join("root")).unwrap();
+    symlink(&outside, sb.join("out")).unwrap();
+    symlink("..", sb.join("up")).unwrap();
+    symlink("inside.txt", sb.join("alias")).unwrap();
+    let ops = "cat /sb/inside.txt cat /sb/alias cat /sb/root/etc/hostname cat /sb/out/secret.txt \
+               cat /sb/up/outside/secret.txt cat /sb/../outside/secret.txt write /sb/out/planted x \
+               rm /sb/out/secret.txt mv /sb/inside.txt /sb/out/moved ln /etc/passwd /sb/abs \
+               ln ../outside /sb/leak cat /sb/leak/secret.txt readlink /sb/alias readlink /sb/out \
+               mkdir /sb/new write /sb/new/f made cat /sb/new/f rm /sb/new/f rmdir /sb/new \
+               mv /sb/alias /sb/sub/alias2";
+    let wasm = fixtures().join("wasm/c-sandbox-O2.wasm");
+    let preopen = format!("{}::/sb", sb.display());
+    let mut args = vec!["run", "--dir", &preopen, wasm.to_str().unwrap(), "--"];
+    args.extend(ops.split(' ').filter(|a| !a.is_empty()));
+    let out = wrt_dbg(&args);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "/sb/inside.txt: inside
+/sb/alias: inside
+/sb/root/etc/hostname: ENOTCAPABLE
+/sb/out/secret.txt: ENOTCAPABLE
+/sb/up/outside/secret.txt: ENOTCAPABLE
+/sb/../outside/secret.txt: ENOTCAPABLE
+/sb/out/planted: ENOTCAPABLE
+/sb/out/secret.txt: ENOTCAPABLE
+/sb/out/moved: ENOTCAPABLE
+/sb/abs: ENOTCAPABLE
+/sb/leak: ok
+/sb/leak/secret.txt: ENOTCAPABLE
+/sb/alias -> inside.txt
+/sb/out: ENOTCAPABLE
+/sb/new: ok
+/sb/new/f: ok
+/sb/new/f: made
+/sb/new/f: ok
+/sb/new: ok
+/sb/sub/alias2: ok
+"
+    );
+    let outside_now: Vec<_> = std::fs::read_dir(&outside).unwrap().collect();
+    assert_eq!(outside_now.len(), 1, "nothing planted or moved outside");
+    assert_eq!(
+        std::fs::read_to_string(outside.join("secret.txt")).unwrap(),
+        "secret"
+    );
+    assert!(sb.join("sub/alias2").is_symlink(), "renames inside work");
+}
