@@ -441,14 +441,26 @@ impl Debugger {
                     json!({ "stop": { "reason": "exited", "code": code } }),
                 ));
             }
-            Stop::Breakpoint { number, temporary } => {
+            Stop::Breakpoint {
+                number,
+                temporary,
+                condition_error,
+            } => {
                 let kind = if *temporary {
                     "Temporary breakpoint"
                 } else {
                     "Breakpoint"
                 };
+                let mut fields = json!({ "number": number });
+                if let Some(e) = condition_error {
+                    let _ = write!(
+                        text,
+                        "\nError in testing condition for breakpoint {number}:\n{e}\n"
+                    );
+                    fields["condition_error"] = json!(e);
+                }
                 let _ = write!(text, "\n{kind} {number}, ");
-                ("breakpoint", json!({ "number": number }))
+                ("breakpoint", fields)
             }
             Stop::Watch {
                 number,

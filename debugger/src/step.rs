@@ -44,6 +44,9 @@ pub enum Stop {
         number: u32,
         /// Whether it was temporary (and is now deleted).
         temporary: bool,
+        /// Why its condition could not be tested, when it could not (the program stops then, as
+        /// in gdb).
+        condition_error: Option<String>,
     },
     /// A watchpoint saw an access.
     Watch {
@@ -298,10 +301,12 @@ impl Session {
             })
             .collect();
         for i in here {
+            let mut condition_error = None;
             if let Some(cond) = self.breakpoints[i].condition.clone() {
-                let holds = self.evaluate(&cond).and_then(|v| self.truth(&v));
-                if !holds.unwrap_or(true) {
-                    continue;
+                match self.evaluate(&cond).and_then(|v| self.truth(&v)) {
+                    Ok(false) => continue,
+                    Ok(true) => {}
+                    Err(e) => condition_error = Some(e.to_string()),
                 }
             }
             let b = &mut self.breakpoints[i];
@@ -314,7 +319,11 @@ impl Session {
             if temporary {
                 self.delete(Some(number))?;
             }
-            return Ok(Some(Stop::Breakpoint { number, temporary }));
+            return Ok(Some(Stop::Breakpoint {
+                number,
+                temporary,
+                condition_error,
+            }));
         }
         Ok(None)
     }

@@ -53,7 +53,7 @@ fn deeply_nested_expressions_are_refused_in_every_command_that_takes_one() {
         format!("display {parens}"),
         format!("x/4xb {parens}"),
         // A condition is evaluated where the breakpoint is hit; one that cannot be evaluated
-        // stops there, as in gdb.
+        // stops there with the error, as in gdb.
         format!("break vec.c:38 if {parens}"),
         "continue".into(),
         format!("print {}7{}", "(".repeat(200), ")".repeat(200)),
@@ -63,11 +63,17 @@ fn deeply_nested_expressions_are_refused_in_every_command_that_takes_one() {
     let stdout = text(&out.stdout);
     assert_eq!(
         stdout.matches("nested deeper than 256 levels").count(),
-        7,
+        8,
+        "seven commands and the condition tested at the breakpoint: {stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "Error in testing condition for breakpoint 2:\nexpression nested deeper than 256 levels"
+        ),
         "{stdout}"
     );
     assert!(
-        stdout.contains("Breakpoint 2, main () at vec.c:38"),
+        stdout.contains("\n\nBreakpoint 2, main () at vec.c:38"),
         "{stdout}"
     );
     assert!(stdout.contains("$1 = 7"), "200 levels are fine: {stdout}");
