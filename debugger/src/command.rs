@@ -1111,7 +1111,7 @@ impl Debugger {
             let funcs = self.session.dwarf.functions_named(rest);
             let func = funcs
                 .first()
-                .ok_or_else(|| Error::Usage(format!("No symbol \"{rest}\" in current context.")))?;
+                .ok_or_else(|| Error::NoSymbol { name: rest.into() })?;
             let pc = self.session.selected_frame().ok().map(|f| f.addr);
             ((func.low..func.high), func.name.clone(), pc)
         };

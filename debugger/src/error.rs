@@ -11,9 +11,42 @@ pub enum Error {
         /// What gimli found wrong.
         message: String,
     },
-    /// The runtime refused: bad module, limits, a full debug table, a refused session.
+    /// The runtime refused: a bad module, a limit.
     #[error(transparent)]
-    Runtime(#[from] runtime_core::Error),
+    Runtime(runtime_core::Error),
+    /// A bounded debug table is full: a front-end shows its use against `capacity`.
+    #[error(
+        "limit `{limit}` reached: {capacity} allowed on {platform} at debug level {debug_level}"
+    )]
+    TableFull {
+        /// The limit sizing the table.
+        limit: &'static str,
+        /// Records the table holds.
+        capacity: u64,
+        /// The platform whose limits these are.
+        platform: runtime_core::limits::PlatformId,
+        /// The debug level in force.
+        debug_level: runtime_core::limits::DebugLevel,
+    },
+    /// The safety rules refuse debug access.
+    #[error("debug session refused: {rule}")]
+    Refused {
+        /// The rule, e.g. `ASIL-D in production refuses debug access`.
+        rule: String,
+    },
+    /// No variable, function or symbol by this name where the program stands.
+    #[error("No symbol \"{name}\" in current context.")]
+    NoSymbol {
+        /// The name asked for.
+        name: String,
+    },
+    /// Talking to the target failed (a remote link dropped or timed out): not an answer about
+    /// the program.
+    #[error("target I/O: {cause}")]
+    TargetIo {
+        /// What failed.
+        cause: String,
+    },
     /// A command or its argument is wrong.
     #[error("{0}")]
     Usage(String),
@@ -43,6 +76,26 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+}
+
+impl From<runtime_core::Error> for Error {
+    fn from(e: runtime_core::Error) -> Self {
+        match e {
+            runtime_core::Error::DebugCapacity {
+                limit,
+                allowed,
+                platform,
+                debug_level,
+            } => Error::TableFull {
+                limit,
+                capacity: allowed,
+                platform,
+                debug_level,
+            },
+            runtime_core::Error::DebugRefused { rule } => Error::Refused { rule },
+            other => Error::Runtime(other),
+        }
+    }
 }
 
 impl Error {

@@ -570,8 +570,6 @@ impl Session {
                 return Ok(Value { ty: g.ty, place });
             }
         }
-        Err(Error::Usage(format!(
-            "No symbol \"{name}\" in current context."
-        )))
+        Err(Error::NoSymbol { name: name.into() })
     }
 }

@@ -99,6 +99,20 @@ impl Local {
             .extend(self.thread.frames().iter().map(|f| module_frame(index, f)));
     }
 
+    /// Operand stack slot `index` of frame `frame` (see [`Target::stack`]).
+    fn slot(&self, frame: usize, index: u32) -> Option<u64> {
+        let frames = self.thread.frames();
+        if frame + 1 == frames.len() {
+            let f = frames[frame];
+            let locals = self.store.func_body(f.func)?.locals.len();
+            return self.thread.slot(f.fp as usize + locals + index as usize);
+        }
+        self.thread
+            .operands(&self.store, frame)
+            .get(index as usize)
+            .copied()
+    }
+
     fn memory_data(&self) -> Option<&[u8]> {
         let m = self.store.instance(self.instance).memory_addr()?;
         Some(&self.store.memory(m).data)
@@ -194,29 +208,21 @@ impl Target for Local {
         &self.frames
     }
 
-    fn local(&self, frame: usize, index: u32) -> Option<u64> {
-        self.thread
+    fn local(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
+        Ok(self
+            .thread
             .locals(&self.store, frame)
             .get(index as usize)
-            .copied()
+            .copied())
     }
 
-    fn global(&self, index: u32) -> Option<u64> {
-        let addr = self.store.instance(self.instance).global_addr(index)?;
-        Some(self.store.global(addr).to_raw())
+    fn global(&self, index: u32) -> Result<Option<u64>, Error> {
+        let addr = self.store.instance(self.instance).global_addr(index);
+        Ok(addr.map(|a| self.store.global(a).to_raw()))
     }
 
-    fn stack(&self, frame: usize, index: u32) -> Option<u64> {
-        let frames = self.thread.frames();
-        if frame + 1 == frames.len() {
-            let f = frames[frame];
-            let locals = self.store.func_body(f.func)?.locals.len();
-            return self.thread.slot(f.fp as usize + locals + index as usize);
-        }
-        self.thread
-            .operands(&self.store, frame)
-            .get(index as usize)
-            .copied()
+    fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
+        Ok(self.slot(frame, index))
     }
 
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {

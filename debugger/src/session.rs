@@ -288,13 +288,13 @@ pub struct FrameState<'a> {
 }
 
 impl WasmState for FrameState<'_> {
-    fn local(&self, index: u32) -> Option<u64> {
+    fn local(&self, index: u32) -> Result<Option<u64>, Error> {
         self.target.local(self.frame, index)
     }
-    fn global(&self, index: u32) -> Option<u64> {
+    fn global(&self, index: u32) -> Result<Option<u64>, Error> {
         self.target.global(index)
     }
-    fn stack(&self, index: u32) -> Option<u64> {
+    fn stack(&self, index: u32) -> Result<Option<u64>, Error> {
         self.target.stack(self.frame, index)
     }
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {

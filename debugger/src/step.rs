@@ -368,7 +368,7 @@ impl Session {
         }
         let ty = self.return_type(f)?;
         matches!(self.dwarf.shape(&ty), Ok(Shape::Struct { .. }))
-            .then(|| self.target().ok()?.local(f.wasm, 0))
+            .then(|| self.target().ok()?.local(f.wasm, 0).ok().flatten())
             .flatten()
     }
 
@@ -412,7 +412,7 @@ impl Session {
             return None;
         }
         let (caller, index) = result?;
-        let raw = self.target().ok()?.stack(caller, index)?;
+        let raw = self.target().ok()?.stack(caller, index).ok().flatten()?;
         Some(Value {
             ty,
             place: Place::Bytes(raw.to_le_bytes().to_vec()),

@@ -65,14 +65,15 @@ pub enum Event {
 pub trait Target {
     /// The Wasm frames, outermost first.
     fn frames(&self) -> &[Frame];
-    /// Local `index` of frame `frame` (outermost 0), as raw bits.
-    fn local(&self, frame: usize, index: u32) -> Option<u64>;
-    /// Global `index` of the module's instance, as raw bits.
-    fn global(&self, index: u32) -> Option<u64>;
+    /// Local `index` of frame `frame` (outermost 0), as raw bits; `None` if there is no such
+    /// local, an error if the target could not be asked.
+    fn local(&self, frame: usize, index: u32) -> Result<Option<u64>, Error>;
+    /// Global `index` of the module's instance, as raw bits (`None` and errors as for `local`).
+    fn global(&self, index: u32) -> Result<Option<u64>, Error>;
     /// Operand stack slot `index` (from the bottom) of frame `frame` (outermost 0). For the
     /// innermost frame, slots past the operand stack's height read what was last left there: the
     /// results of a call just returned, which the code may already have dropped.
-    fn stack(&self, frame: usize, index: u32) -> Option<u64>;
+    fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error>;
     /// `len` bytes of linear memory at `addr`; an error names the range.
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error>;
     /// Arms a breakpoint at `site` (module function index, pc); a full breakpoint table is an

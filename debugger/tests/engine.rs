@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 
 use debugger::step::{Resume, Stop};
-use debugger::{Debugger, Program, Session, SharedOutput, State};
+use debugger::{Debugger, Error, Program, Session, SharedOutput, State};
 use runtime_core::limits::preset::{embedded_minimal, linux_production};
 use runtime_core::limits::{AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformLimits};
 
@@ -533,4 +533,53 @@ fn profiling_counts_calls_and_instructions_per_function() {
         r.text,
         "profiling needs debug level profile or full; this session is at line"
     );
+}
+
+#[test]
+fn errors_a_front_end_acts_on_are_typed() {
+    let mut s = open("c-vec-O0");
+    assert!(matches!(s.evaluate("points"), Err(Error::NotRunning)));
+    s.start().unwrap();
+    match s.evaluate("nosuch") {
+        Err(Error::NoSymbol { name }) => assert_eq!(name, "nosuch"),
+        other => panic!("{other:?}"),
+    }
+    match s.evaluate("1 +") {
+        Err(Error::Expr { column, .. }) => assert_eq!(column, 4),
+        other => panic!("{other:?}"),
+    }
+    let mut l = embedded_minimal(4 * MIB, EmbeddedPlatform::Zephyr, true);
+    l.max_dwarf_section_size = 4 * MIB;
+    l.max_debug_sections = 16;
+    let (mut small, _) = open_with("c-vec-O0", &l);
+    small.start().unwrap();
+    let ty = debugger::dwarf::Ty::Int {
+        signed: false,
+        size: 4,
+    };
+    match small.set_watch(
+        "*0x1000",
+        0x1000,
+        4,
+        ty,
+        runtime_core::debug::WatchKind::Write,
+    ) {
+        Err(Error::TableFull {
+            limit, capacity, ..
+        }) => {
+            assert_eq!((limit, capacity), ("max_variable_watches", 0));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut prod = limits();
+    prod.asil_level = AsilLevel::D;
+    prod.safety_debug_mode = runtime_core::limits::SafetyDebugMode::Production;
+    let bytes = std::fs::read(fixtures().join("wasm/c-vec-O0.wasm")).unwrap();
+    match Session::open(bytes, &prod, Program::default()) {
+        Err(Error::Refused { rule }) => {
+            assert_eq!(rule, "ASIL-D in production refuses debug access")
+        }
+        Err(other) => panic!("{other:?}"),
+        Ok(_) => panic!("opened"),
+    }
 }

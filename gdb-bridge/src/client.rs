@@ -277,13 +277,17 @@ impl<S: Read + Write> Client<S> {
             .collect())
     }
 
-    /// A Wasm value the server holds (`qWasmLocal:frame;index` and the like), little-endian.
-    pub fn wasm_value(&mut self, query: &str) -> Result<u64, ClientError> {
+    /// A Wasm value the server holds (`qWasmLocal:frame;index` and the like), little-endian;
+    /// `None` for the empty reply of one that does not exist.
+    pub fn wasm_value(&mut self, query: &str) -> Result<Option<u64>, ClientError> {
         let reply = self.request(query)?;
+        if reply.is_empty() {
+            return Ok(None);
+        }
         let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
         let mut b = [0u8; 8];
         b[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
-        Ok(u64::from_le_bytes(b))
+        Ok(Some(u64::from_le_bytes(b)))
     }
 
     /// Resumes (`vCont;c`) or single-steps (`vCont;s`) and waits for the stop reply.

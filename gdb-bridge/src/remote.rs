@@ -51,8 +51,15 @@ enum Reply {
     },
 }
 
+/// A failed exchange as the engine reports it: a link that failed or went quiet is target I/O,
+/// anything else the stub's answer.
 fn remote(e: ClientError) -> Error {
-    Error::Remote(e.to_string())
+    match e {
+        ClientError::Io(_) | ClientError::Timeout(_) => Error::TargetIo {
+            cause: e.to_string(),
+        },
+        other => Error::Remote(other.to_string()),
+    }
 }
 
 /// Connects to a stub on `stream` (no-ack mode) and reads the module it serves, through its code
@@ -107,6 +114,14 @@ fn memory_map<S: Read + Write>(client: &mut Client<S>, kind: &str) -> Result<u64
 }
 
 impl<S: Read + Write> Remote<S> {
+    /// A value query's answer: an error reply means no such value; a failed link is an error.
+    fn value(&self, query: &str) -> Result<Option<u64>, Error> {
+        match self.client.borrow_mut().wasm_value(query) {
+            Err(ClientError::Reply(_)) => Ok(None),
+            other => other.map_err(remote),
+        }
+    }
+
     /// The target behind `client`, whose module is `module`; reads where the program stands.
     pub fn new(client: Client<S>, module: Rc<Module>) -> Result<Self, Error> {
         let mut r = Remote {
@@ -322,21 +337,22 @@ impl<S: Read + Write> Target for Remote<S> {
         &self.frames
     }
 
-    fn local(&self, frame: usize, index: u32) -> Option<u64> {
-        let n = self.frames.len().checked_sub(frame + 1)?;
-        let q = format!("qWasmLocal:{n};{index}");
-        self.client.borrow_mut().wasm_value(&q).ok()
+    fn local(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
+        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+            return Ok(None);
+        };
+        self.value(&format!("qWasmLocal:{n};{index}"))
     }
 
-    fn global(&self, index: u32) -> Option<u64> {
-        let q = format!("qWasmGlobal:0;{index}");
-        self.client.borrow_mut().wasm_value(&q).ok()
+    fn global(&self, index: u32) -> Result<Option<u64>, Error> {
+        self.value(&format!("qWasmGlobal:0;{index}"))
     }
 
-    fn stack(&self, frame: usize, index: u32) -> Option<u64> {
-        let n = self.frames.len().checked_sub(frame + 1)?;
-        let q = format!("qWasmStackValue:{n};{index}");
-        self.client.borrow_mut().wasm_value(&q).ok()
+    fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
+        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+            return Ok(None);
+        };
+        self.value(&format!("qWasmStackValue:{n};{index}"))
     }
 
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {

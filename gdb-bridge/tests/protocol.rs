@@ -97,9 +97,9 @@ fn handshake_libraries_and_wasm_queries() {
     assert_eq!(stack[0], scale, "the PC is the breakpoint's address");
     assert_eq!(stack.len(), 4, "scale, main, _start, the export wrapper");
     // scale(v, k) returns a struct: local 0 is where to (the hidden sret pointer), 1 is v, 2 is k.
-    let v = c.wasm_value("qWasmLocal:0;1").unwrap();
-    assert_eq!(c.wasm_value("qWasmLocal:0;2").unwrap(), 1);
-    let sp = c.wasm_value("qWasmGlobal:0;0").unwrap();
+    let v = c.wasm_value("qWasmLocal:0;1").unwrap().unwrap();
+    assert_eq!(c.wasm_value("qWasmLocal:0;2").unwrap(), Some(1));
+    let sp = c.wasm_value("qWasmGlobal:0;0").unwrap().unwrap();
     assert!(
         sp > 0 && sp < 0x2_0000,
         "__stack_pointer in memory: {sp:#x}"

@@ -18,8 +18,14 @@ use common::{fixture, linux, listen};
 
 /// A session attached to fixture `name` served under `limits`; the engine runs under Linux limits.
 fn attach(name: &'static str, limits: PlatformLimits) -> Session {
+    attach_on(name, limits).0
+}
+
+/// [`attach`], with a handle on the connection.
+fn attach_on(name: &'static str, limits: PlatformLimits) -> (Session, TcpStream) {
     let (addr, _done) = listen(name, limits);
     let stream = TcpStream::connect(addr).unwrap();
+    let handle = stream.try_clone().unwrap();
     stream
         .set_read_timeout(Some(Duration::from_millis(20)))
         .unwrap();
@@ -30,7 +36,29 @@ fn attach(name: &'static str, limits: PlatformLimits) -> Session {
         fixture(name),
         "the module, read through the code space"
     );
-    Session::attach(bytes, &linux(), |m| remote::boxed(client, m)).unwrap()
+    let session = Session::attach(bytes, &linux(), |m| remote::boxed(client, m)).unwrap();
+    (session, handle)
+}
+
+#[test]
+fn a_dropped_link_is_a_target_io_error_not_a_missing_variable() {
+    let (mut s, link) = attach_on("c-vec-O0", linux());
+    s.set_breakpoint("scale", None, false).unwrap();
+    assert!(matches!(
+        s.resume(Resume::Continue).unwrap(),
+        Stop::Breakpoint { .. }
+    ));
+    assert!(s.evaluate("k").is_ok(), "a parameter in a Wasm local reads");
+    link.shutdown(std::net::Shutdown::Both).unwrap();
+    let err = s.evaluate("k").unwrap_err();
+    assert!(matches!(err, Error::TargetIo { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("target I/O: connection: "),
+        "{err}"
+    );
+    // Looking a name up reads the frame's variables: with the link down it is not "No symbol".
+    let missing = s.evaluate("nosuch").unwrap_err();
+    assert!(matches!(missing, Error::TargetIo { .. }), "{missing:?}");
 }
 
 #[test]

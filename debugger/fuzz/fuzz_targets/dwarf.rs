@@ -12,14 +12,14 @@ use libfuzzer_sys::fuzz_target;
 struct Zeros;
 
 impl WasmState for Zeros {
-    fn local(&self, index: u32) -> Option<u64> {
-        Some(u64::from(index) * 16)
+    fn local(&self, index: u32) -> Result<Option<u64>, debugger::Error> {
+        Ok(Some(u64::from(index) * 16))
     }
-    fn global(&self, _: u32) -> Option<u64> {
-        Some(0x1000)
+    fn global(&self, _: u32) -> Result<Option<u64>, debugger::Error> {
+        Ok(Some(0x1000))
     }
-    fn stack(&self, index: u32) -> Option<u64> {
-        (index < 4).then_some(8)
+    fn stack(&self, index: u32) -> Result<Option<u64>, debugger::Error> {
+        Ok((index < 4).then_some(8))
     }
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, debugger::Error> {
         (addr < 0x10000 && len <= 4096)

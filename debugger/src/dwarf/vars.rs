@@ -11,12 +11,12 @@ use crate::error::Error;
 
 /// What location expressions read of a stopped Wasm frame.
 pub trait WasmState {
-    /// Local `index` of the frame.
-    fn local(&self, index: u32) -> Option<u64>;
-    /// Global `index` of the instance.
-    fn global(&self, index: u32) -> Option<u64>;
+    /// Local `index` of the frame; `None` if there is none, an error if it could not be read.
+    fn local(&self, index: u32) -> Result<Option<u64>, crate::Error>;
+    /// Global `index` of the instance (`None` and errors as for `local`).
+    fn global(&self, index: u32) -> Result<Option<u64>, crate::Error>;
     /// Operand stack slot `index` of the frame, from the bottom.
-    fn stack(&self, index: u32) -> Option<u64>;
+    fn stack(&self, index: u32) -> Result<Option<u64>, crate::Error>;
     /// `len` bytes of linear memory at `addr`; past its end, an error naming the memory's size.
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, crate::Error>;
 }
@@ -318,21 +318,21 @@ impl DwarfInfo {
                 EvaluationResult::Complete => break,
                 EvaluationResult::RequiresWasmLocal { index } => {
                     let v = state
-                        .local(index)
+                        .local(index)?
                         .ok_or_else(|| unavailable("a Wasm local"))?;
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
                 }
                 EvaluationResult::RequiresWasmGlobal { index } => {
                     let v = state
-                        .global(index)
+                        .global(index)?
                         .ok_or_else(|| unavailable("a Wasm global"))?;
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
                 }
                 EvaluationResult::RequiresWasmStack { index } => {
                     let v = state
-                        .stack(index)
+                        .stack(index)?
                         .ok_or_else(|| unavailable("an operand stack slot"))?;
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
