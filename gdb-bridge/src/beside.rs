@@ -18,9 +18,11 @@ const NO_THREAD: &[u8] = b"E03";
 /// `E16` (`EINVAL`): a length the target does not take.
 const BAD_LENGTH: &[u8] = b"E16";
 
-/// Whether a packet body (between `$` and `#`) is looked at here before `gdbstub` sees it.
+/// Whether a packet body (between `$` and `#`) is looked at here before `gdbstub` sees it (`k`
+/// only to be noted: its answer comes once the stub has ended the session).
 pub fn wants(body: &[u8]) -> bool {
-    matches!(body.first(), Some(b'x' | b'?' | b'm' | b'M' | b'X'))
+    body == b"k"
+        || matches!(body.first(), Some(b'x' | b'?' | b'm' | b'M' | b'X'))
         || [&b"Z2,"[..], b"Z3,", b"Z4,", b"vCont;"]
             .iter()
             .any(|p| body.starts_with(p))

@@ -128,7 +128,7 @@ fn reader(
                             no_ack.store(true, Ordering::Relaxed);
                         }
                         let body = &packet[1..packet.len() - 3];
-                        let sent = if beside::wants(body) || body == b"k" {
+                        let sent = if beside::wants(body) {
                             // Dropped on a bad checksum, as the stub drops its own packets.
                             let sum = crate::client::unhex(&packet[packet.len() - 2..]);
                             let good = sum.and_then(|s| s.first().copied())
