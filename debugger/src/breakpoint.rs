@@ -6,6 +6,7 @@ use runtime_core::debug::{MAX_WATCH_LEN, Watch, WatchKind};
 
 use crate::dwarf::Ty;
 use crate::error::Error;
+use crate::report;
 use crate::session::Session;
 
 /// A breakpoint as the user set it.
@@ -308,5 +309,94 @@ impl Session {
             slot,
         });
         Ok(number)
+    }
+}
+
+impl Session {
+    /// Breakpoint `b` as a front-end lists it, each location with its function and line.
+    pub fn breakpoint_report(&self, b: &UserBreakpoint) -> report::Breakpoint {
+        let locations = b
+            .addrs
+            .iter()
+            .map(|&addr| {
+                let row = self.dwarf.lines.row_at(addr).filter(|r| r.line != 0);
+                report::Location {
+                    addr,
+                    function: self.dwarf.function_at(addr).map(|f| f.name.clone()),
+                    file: row.map(|r| self.dwarf.lines.file(r).to_string()),
+                    line: row.map(|r| r.line),
+                }
+            })
+            .collect();
+        report::Breakpoint {
+            number: b.number,
+            kind: report::BreakpointKind::Breakpoint {
+                location: b.location.clone(),
+                locations,
+            },
+            enabled: b.enabled,
+            condition: b.condition.clone(),
+            ignore: b.ignore,
+            hits: b.hits,
+            temporary: b.temporary,
+        }
+    }
+
+    /// Watchpoint `w` as a front-end lists it.
+    pub fn watch_report(&self, w: &UserWatch) -> report::Breakpoint {
+        report::Breakpoint {
+            number: w.number,
+            kind: report::BreakpointKind::Watchpoint {
+                access: w.kind.into(),
+                expr: w.expr.clone(),
+                addr: w.addr,
+                len: w.len,
+            },
+            enabled: true,
+            condition: None,
+            ignore: 0,
+            hits: w.hits,
+            temporary: false,
+        }
+    }
+
+    /// Every breakpoint, then every watchpoint.
+    pub fn breakpoint_list(&self) -> Vec<report::Breakpoint> {
+        self.breakpoints
+            .iter()
+            .map(|b| self.breakpoint_report(b))
+            .chain(self.watches.iter().map(|w| self.watch_report(w)))
+            .collect()
+    }
+
+    /// Sets the condition of breakpoint `number` (`None` removes it).
+    pub fn set_condition(&mut self, number: u32, condition: Option<String>) -> Result<(), Error> {
+        let bp = self
+            .breakpoints
+            .iter_mut()
+            .find(|b| b.number == number)
+            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+        bp.condition = condition;
+        Ok(())
+    }
+}
+
+impl From<WatchKind> for report::WatchKind {
+    fn from(k: WatchKind) -> Self {
+        match k {
+            WatchKind::Write => report::WatchKind::Write,
+            WatchKind::Read => report::WatchKind::Read,
+            WatchKind::Access => report::WatchKind::Access,
+        }
+    }
+}
+
+impl From<report::WatchKind> for WatchKind {
+    fn from(k: report::WatchKind) -> Self {
+        match k {
+            report::WatchKind::Write => WatchKind::Write,
+            report::WatchKind::Read => WatchKind::Read,
+            report::WatchKind::Access => WatchKind::Access,
+        }
     }
 }

@@ -53,6 +53,9 @@ pub enum Error {
     /// The command needs a running program.
     #[error("The program is not being run.")]
     NotRunning,
+    /// The command needs a stopped program, and it is running.
+    #[error("The program is running; interrupt it first.")]
+    Running,
     /// A remote target failed or answered what the engine cannot use.
     #[error("remote target: {0}")]
     Remote(String),
@@ -99,6 +102,24 @@ impl From<runtime_core::Error> for Error {
 }
 
 impl Error {
+    /// A short name of the variant, for front-ends that act on it (`no_symbol`, `running`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Dwarf { .. } => "dwarf",
+            Error::Runtime(_) => "runtime",
+            Error::TableFull { .. } => "table_full",
+            Error::Refused { .. } => "refused",
+            Error::NoSymbol { .. } => "no_symbol",
+            Error::TargetIo { .. } => "target_io",
+            Error::Usage(_) => "usage",
+            Error::NotRunning => "not_running",
+            Error::Running => "running",
+            Error::Remote(_) => "remote",
+            Error::Memory { .. } => "memory",
+            Error::Expr { .. } => "expression",
+        }
+    }
+
     /// A DWARF error found while reading `section`.
     pub fn dwarf(section: &str, e: impl std::fmt::Display) -> Self {
         Error::Dwarf {

@@ -1,9 +1,12 @@
 //! Frames of a stopped program: Wasm frames expanded into their inlined source frames, innermost
 //! first, with the variables each can see.
 
-use crate::dwarf::{Place, Scope, SourceLoc, Variable};
+use crate::children::VarRef;
+use crate::dwarf::{Place, Scope, Shape, SourceLoc, VarKind, Variable};
 use crate::error::Error;
+use crate::report;
 use crate::session::Session;
+use crate::value::{Format, Printer, Value};
 
 /// One frame as a user sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +85,85 @@ impl Session {
             .or(frames.first())
             .cloned()
             .ok_or(Error::NotRunning)
+    }
+
+    /// Frame `f` as a front-end shows it, its arguments valued as a frame line shows them: C
+    /// structs and arrays as `...`, everything else one level deep.
+    pub fn frame_report(&self, f: &FrameInfo) -> Result<report::Frame, Error> {
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let p = Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format: Format::Natural,
+        };
+        let mut args = Vec::new();
+        for (v, place) in self.frame_vars(f)? {
+            if v.kind != VarKind::Param {
+                continue;
+            }
+            let value = Value { ty: v.ty, place };
+            let at = VarRef {
+                frame: f.level,
+                expr: v.name.clone(),
+                path: Vec::new(),
+            };
+            let name = if v.name.is_empty() { "_" } else { &v.name };
+            let mut arg = self.variable_at(name, &value, at)?;
+            if v.name.is_empty() {
+                arg.children = None;
+            }
+            arg.value = match self.dwarf.shape(&value.ty) {
+                Ok(Shape::Struct { .. } | Shape::Array { .. }) if !p.rust(&value.ty) => {
+                    "...".to_string()
+                }
+                _ => p.show(&value, 1),
+            };
+            args.push(arg);
+        }
+        let loc = f.loc.as_ref();
+        Ok(report::Frame {
+            level: f.level,
+            function: f.function.clone(),
+            inlined: f.inlined,
+            file: loc.and_then(|l| l.file.clone()),
+            line: loc.map(|l| l.line),
+            column: loc.map(|l| l.column),
+            addr: f.addr,
+            args,
+        })
+    }
+
+    /// The variables of kind `kind` frame `level` sees, as a front-end lists them.
+    pub fn variables(&self, level: usize, kind: VarKind) -> Result<Vec<report::Variable>, Error> {
+        let f = self
+            .frames()?
+            .get(level)
+            .cloned()
+            .ok_or(Error::NotRunning)?;
+        let vars = if kind == VarKind::Global {
+            let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+            let mut out = Vec::new();
+            for g in self.dwarf.globals()? {
+                let place = self.dwarf.place(&g, f.addr, None, &state)?;
+                out.push((g, place));
+            }
+            out
+        } else {
+            self.frame_vars(&f)?
+                .into_iter()
+                .filter(|(v, _)| v.kind == kind)
+                .collect()
+        };
+        vars.into_iter()
+            .map(|(v, place)| {
+                let at = VarRef {
+                    frame: level,
+                    expr: v.name.clone(),
+                    path: Vec::new(),
+                };
+                self.variable_at(&v.name, &Value { ty: v.ty, place }, at)
+            })
+            .collect()
     }
 
     /// The variables frame `f` sees, innermost block first, each with where its value is now.

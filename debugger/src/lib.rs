@@ -4,15 +4,21 @@
 #![warn(missing_docs)]
 
 pub mod breakpoint;
+pub mod children;
 pub mod command;
 pub mod disasm;
 pub mod dwarf;
 pub mod error;
 pub mod expr;
 pub mod frame;
+pub mod history;
 pub mod input;
 pub mod local;
+pub mod print;
+pub mod report;
+pub mod request;
 pub mod session;
+pub mod source;
 pub mod step;
 pub mod target;
 pub mod value;

@@ -92,6 +92,12 @@ pub struct Session {
     pub interruptible: bool,
     /// Per-function counters while profiling is on.
     pub profile: Option<runtime_core::debug::Profile>,
+    /// `display` expressions.
+    pub(crate) displays: Vec<crate::history::DisplayExpr>,
+    /// Source files read, and where to look for them.
+    pub sources: crate::source::Sources,
+    /// The module's code printed, once disassembly is asked for.
+    pub(crate) listing: Option<crate::disasm::Listing>,
 }
 
 impl Session {
@@ -126,6 +132,9 @@ impl Session {
             interrupt: Arc::new(AtomicBool::new(false)),
             interruptible: false,
             profile: None,
+            displays: Vec::new(),
+            sources: Default::default(),
+            listing: None,
         })
     }
 

@@ -68,7 +68,7 @@ pub struct Printer<'a> {
 
 impl Printer<'_> {
     /// Whether `ty` comes from Rust.
-    fn rust(&self, ty: &Ty) -> bool {
+    pub(crate) fn rust(&self, ty: &Ty) -> bool {
         match ty {
             Ty::Dwarf((u, _)) => self.dwarf.is_rust(*u),
             Ty::Ptr(t) => self.rust(t),
@@ -330,78 +330,104 @@ impl Printer<'_> {
     ) -> Result<String, Error> {
         let name = self.dwarf.type_name(&v.ty);
         if let Some((discr, variants)) = variants {
-            let value = match &discr {
-                Some(d) => Some(self.integer(&self.member(&v.place, d)?)?.0),
-                None => None,
+            let Some(var) = self.active_variant(&v.place, &discr, &variants)? else {
+                let value = match &discr {
+                    Some(d) => self.integer(&self.member(&v.place, d)?)?.0,
+                    None => 0,
+                };
+                return Ok(format!("{name}::<unknown variant {value}>"));
             };
-            let chosen = variants
-                .iter()
-                .find(|x| x.discr.is_some() && x.discr == value)
-                .or_else(|| variants.iter().find(|x| x.discr.is_none()));
-            return match chosen {
-                Some(var) => {
-                    let inner = self.member(&v.place, &var.member)?;
-                    let Shape::Struct { members, .. } = self.dwarf.shape(&inner.ty)? else {
-                        return Ok(var.member.name.clone());
-                    };
-                    self.fields(&var.member.name, &inner.place, &members, depth)
-                }
-                None => Ok(format!("{name}::<unknown variant {}>", value.unwrap_or(0))),
+            let inner = self.member(&v.place, &var.member)?;
+            let Shape::Struct { members, .. } = self.dwarf.shape(&inner.ty)? else {
+                return Ok(var.member.name.clone());
             };
+            return self.fields(&var.member.name, &inner.place, &members, depth);
         }
-        let find = |n: &str| members.iter().find(|m| m.name == n);
-        if let (Some(ptr), Some(len)) = (find("data_ptr"), find("length")) {
-            let addr = le_u64(&self.bytes(&self.member(&v.place, ptr)?.place, 4)?);
-            let n = self.integer(&self.member(&v.place, len)?)?.0;
-            if name == "&str" || name == "&mut str" {
+        if let Some((elem, addr, n)) = self.rust_sequence(v, members)? {
+            if name == "&str" || name == "&mut str" || name == "String" {
                 return Ok(format!(
                     "{:?}",
                     String::from_utf8_lossy(&self.bytes(&Place::Memory(addr), n.min(4096))?)
                 ));
             }
+            let (prefix, open) = if name.starts_with("Vec<") {
+                ("vec!", "[")
+            } else {
+                ("&", "[")
+            };
+            return Ok(format!(
+                "{prefix}{}",
+                self.sequence(addr, &elem, n, depth, (open, "]"))?
+            ));
+        }
+        if name == "String" || name.starts_with("Vec<") {
+            return Ok(name);
+        }
+        self.fields(rust_short(&name), &v.place, members, depth)
+    }
+
+    /// The variant of a Rust enum at `place` that its discriminant selects.
+    pub(crate) fn active_variant<'v>(
+        &self,
+        place: &Place,
+        discr: &Option<Member>,
+        variants: &'v [crate::dwarf::Variant],
+    ) -> Result<Option<&'v crate::dwarf::Variant>, Error> {
+        let value = match discr {
+            Some(d) => Some(self.integer(&self.member(place, d)?)?.0),
+            None => None,
+        };
+        Ok(variants
+            .iter()
+            .find(|x| x.discr.is_some() && x.discr == value)
+            .or_else(|| variants.iter().find(|x| x.discr.is_none())))
+    }
+
+    /// The elements of a Rust slice, `&str`, `String` or `Vec`: element type, address and count.
+    pub(crate) fn rust_sequence(
+        &self,
+        v: &Value,
+        members: &[Member],
+    ) -> Result<Option<(Ty, u64, u64)>, Error> {
+        let name = self.dwarf.type_name(&v.ty);
+        let find = |n: &str| members.iter().find(|m| m.name == n);
+        if let (Some(ptr), Some(len)) = (find("data_ptr"), find("length")) {
+            let addr = le_u64(&self.bytes(&self.member(&v.place, ptr)?.place, 4)?);
+            let n = self.integer(&self.member(&v.place, len)?)?.0;
             let elem = match self.dwarf.shape(&ptr.ty)? {
                 Shape::Pointer { target } => target,
                 _ => Ty::Void,
             };
-            return Ok(format!(
-                "&{}",
-                self.sequence(addr, &elem, n, depth, ("[", "]"))?
-            ));
+            return Ok(Some((elem, addr, n)));
         }
-        if name == "String" || name.starts_with("Vec<") {
-            let vec = if name == "String" {
-                self.member(&v.place, &members[0])?
-            } else {
-                v.clone()
-            };
-            let Shape::Struct { members, .. } = self.dwarf.shape(&vec.ty)? else {
-                return Ok(name);
-            };
-            let len = members
-                .iter()
-                .find(|m| m.name == "len")
-                .map(|m| self.member(&vec.place, m));
-            let len = match len {
-                Some(l) => self.integer(&l?)?.0,
-                None => 0,
-            };
-            let addr = self.first_pointer(&vec, 0)?.unwrap_or(0);
-            if name == "String" {
-                return Ok(format!(
-                    "{:?}",
-                    String::from_utf8_lossy(&self.bytes(&Place::Memory(addr), len.min(4096))?)
-                ));
-            }
-            let elem = match &vec.ty {
-                Ty::Dwarf(id) => self.dwarf.type_param(*id)?.unwrap_or(Ty::Void),
-                _ => Ty::Void,
-            };
-            return Ok(format!(
-                "vec!{}",
-                self.sequence(addr, &elem, len, depth, ("[", "]"))?
-            ));
+        if name != "String" && !name.starts_with("Vec<") {
+            return Ok(None);
         }
-        self.fields(rust_short(&name), &v.place, members, depth)
+        let Some(first) = members.first() else {
+            return Ok(None);
+        };
+        let vec = if name == "String" {
+            self.member(&v.place, first)?
+        } else {
+            v.clone()
+        };
+        let Shape::Struct { members, .. } = self.dwarf.shape(&vec.ty)? else {
+            return Ok(None);
+        };
+        let len = match members.iter().find(|m| m.name == "len") {
+            Some(m) => self.integer(&self.member(&vec.place, m)?)?.0,
+            None => 0,
+        };
+        let addr = self.first_pointer(&vec, 0)?.unwrap_or(0);
+        let elem = match &vec.ty {
+            _ if name == "String" => Ty::Int {
+                signed: false,
+                size: 1,
+            },
+            Ty::Dwarf(id) => self.dwarf.type_param(*id)?.unwrap_or(Ty::Void),
+            _ => Ty::Void,
+        };
+        Ok(Some((elem, addr, len)))
     }
 
     /// `Name { a: 1 }`, `Name(1, 2)`, `(1, 2)` or `Name`, as Rust writes them.
@@ -469,6 +495,13 @@ impl crate::session::Session {
             format,
         }
         .top(v))
+    }
+}
+
+impl Printer<'_> {
+    /// Whether `ty` is C's `char`.
+    pub(crate) fn is_c_char(&self, ty: &Ty) -> bool {
+        is_c_char(self.dwarf, ty)
     }
 }
 

@@ -513,7 +513,7 @@ fn profiling_counts_calls_and_instructions_per_function() {
     ok(&mut d, "run");
     let report = d.execute("info profile 3");
     assert!(report.ok, "{}", report.text);
-    let rows = report.data["profile"].as_array().unwrap();
+    let rows = report.data["profile"]["entries"].as_array().unwrap();
     assert_eq!(rows[0]["function"], "fib");
     // fib(n) makes 2 fib(n + 1) - 1 calls; main calls it for n = 0, 5, ..., 25.
     let fib = |n: u64| (0..n).fold((0u64, 1u64), |(a, b), _| (b, a + b)).0;

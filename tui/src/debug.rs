@@ -130,8 +130,8 @@ pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
         seen.store(true, Ordering::Relaxed);
         interrupt.store(true, Ordering::Relaxed);
     });
+    session.sources.dirs = args.source_dirs.clone();
     let mut debugger = Debugger::new(session);
-    debugger.source_dirs = args.source_dirs.clone();
     let mut lines = Vec::new();
     for script in &args.scripts {
         match debugger::input::read_text(script, debugger::input::MAX_SCRIPT_BYTES) {

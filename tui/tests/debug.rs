@@ -110,9 +110,10 @@ fn json_prints_one_object_per_command() {
     assert_eq!(objects.len(), 7, "one object per command");
     assert_eq!(objects[0]["command"], "run");
     assert_eq!(objects[0]["stop"]["reason"], "trap");
-    assert_eq!(objects[0]["stop"]["trap"], "integer divide by zero");
+    assert_eq!(objects[0]["stop"]["kind"], "IntegerDivideByZero");
+    assert_eq!(objects[0]["stop"]["message"], "integer divide by zero");
     assert_eq!(objects[0]["stop"]["frame"]["function"], "divide");
-    let frames = objects[1]["frames"].as_array().unwrap();
+    let frames = objects[1]["backtrace"]["frames"].as_array().unwrap();
     let names: Vec<&str> = frames
         .iter()
         .map(|f| f["function"].as_str().unwrap())
@@ -128,7 +129,8 @@ fn json_prints_one_object_per_command() {
         ]
     );
     assert_eq!(frames[1]["line"], 11);
-    assert_eq!(objects[5]["value"], "12");
+    assert_eq!(objects[5]["printed"]["value"], "12");
+    assert_eq!(objects[5]["printed"]["history"], 1);
     assert_eq!(objects[6]["ok"], false);
     insta::assert_json_snapshot!(objects[4]);
 }

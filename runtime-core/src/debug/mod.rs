@@ -93,11 +93,18 @@ pub struct TableUse {
 impl TableUse {
     /// `  breakpoints   2 of 10000  (max_breakpoints)`: one line of a budget report.
     pub fn line(&self) -> alloc::string::String {
-        format!(
-            "  {:<20} {:>6} of {:<6} ({})",
-            self.what, self.used, self.capacity, self.limit
+        table_line(
+            self.what,
+            self.used as u64,
+            self.capacity as u64,
+            self.limit,
         )
     }
+}
+
+/// One line of a budget report from its parts (see [`TableUse::line`]).
+pub fn table_line(what: &str, used: u64, capacity: u64, limit: &str) -> alloc::string::String {
+    format!("  {what:<20} {used:>6} of {capacity:<6} ({limit})")
 }
 
 /// The debug tables of one session.

@@ -63,22 +63,12 @@ impl Profile {
 
     /// A table of the top `n` functions (instructions, share, calls, name), `name` naming each.
     pub fn report(&self, n: usize, name: impl Fn(u32) -> String) -> String {
-        let total = self.total().max(1) as f64;
-        let mut out = format!(
-            "{:>12} {:>6} {:>10}  function",
-            "instructions", "share", "calls"
-        );
-        for c in self.top(n) {
-            let share = c.instructions as f64 * 100.0 / total;
-            let _ = write!(
-                out,
-                "\n{:>12} {share:>5.1}% {:>10}  {}",
-                c.instructions,
-                c.calls,
-                name(c.func)
-            );
-        }
-        out
+        report_table(
+            self.total(),
+            self.top(n)
+                .iter()
+                .map(|c| (c.instructions, c.calls, name(c.func))),
+        )
     }
 
     /// The `n` functions that executed the most instructions, most first.
@@ -99,4 +89,22 @@ impl Profile {
         all.truncate(n);
         all
     }
+}
+
+/// The profile table of [`Profile::report`] from its rows (instructions, calls, function name),
+/// so a front-end holding only the numbers prints the same table.
+pub fn report_table(total: u64, rows: impl Iterator<Item = (u64, u64, String)>) -> String {
+    let total = total.max(1) as f64;
+    let mut out = format!(
+        "{:>12} {:>6} {:>10}  function",
+        "instructions", "share", "calls"
+    );
+    for (instructions, calls, name) in rows {
+        let share = instructions as f64 * 100.0 / total;
+        let _ = write!(
+            out,
+            "\n{instructions:>12} {share:>5.1}% {calls:>10}  {name}"
+        );
+    }
+    out
 }

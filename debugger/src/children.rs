@@ -1,0 +1,262 @@
+//! A value's children, fetched lazily and in pages: struct and union members, array elements, a
+//! pointer's pointee, a C string's characters, a Rust enum's active variant, and the elements of a
+//! `Vec`, `String` or slice. A [`VarRef`] names a path (frame, expression, field and index chain),
+//! not a place in memory, so an expansion resolves again after a step while the path still exists.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::dwarf::vars::le_u64;
+use crate::dwarf::{Place, Shape, Ty};
+use crate::error::Error;
+use crate::report::{Children, Variable};
+use crate::session::Session;
+use crate::value::{Format, Printer, Value};
+
+/// The most children one request returns: a bound on the work of one page.
+pub const MAX_PAGE: u64 = 10_000;
+
+/// Where a value with children is: an expression in a frame and a path down from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VarRef {
+    /// The frame level the expression is evaluated in.
+    pub frame: usize,
+    /// The expression (a variable's name, or what `print` was given).
+    pub expr: String,
+    /// The children taken from it, outermost first.
+    pub path: Vec<PathStep>,
+}
+
+/// One step down a [`VarRef`]'s path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PathStep {
+    /// A member by name (`*` for a pointer's pointee).
+    Field(String),
+    /// An element by index.
+    Index(u64),
+}
+
+impl VarRef {
+    /// The reference to child `step` of this value.
+    fn child(&self, step: PathStep) -> VarRef {
+        let mut path = self.path.clone();
+        path.push(step);
+        VarRef {
+            frame: self.frame,
+            expr: self.expr.clone(),
+            path,
+        }
+    }
+}
+
+/// What a value's children are.
+pub(crate) enum Kids {
+    /// None.
+    Leaf,
+    /// Named members.
+    Fields(Vec<(String, Value)>),
+    /// `count` elements of type `elem` from `addr` in linear memory.
+    Elements {
+        /// The element type.
+        elem: Ty,
+        /// The first element's address.
+        addr: u64,
+        /// How many there are.
+        count: u64,
+    },
+}
+
+impl Kids {
+    fn count(&self) -> u64 {
+        match self {
+            Kids::Leaf => 0,
+            Kids::Fields(f) => f.len() as u64,
+            Kids::Elements { count, .. } => *count,
+        }
+    }
+}
+
+impl Printer<'_> {
+    /// The children of `v`.
+    pub(crate) fn kids(&self, v: &Value) -> Result<Kids, Error> {
+        if v.place == Place::OptimizedOut {
+            return Ok(Kids::Leaf);
+        }
+        let rust = self.rust(&v.ty);
+        Ok(match self.dwarf.shape(&v.ty)? {
+            Shape::Pointer { target } => {
+                let addr = le_u64(&self.bytes(&v.place, 4)?);
+                match self.dwarf.shape(&target)? {
+                    _ if addr == 0 => Kids::Leaf,
+                    Shape::Void | Shape::Function => Kids::Leaf,
+                    _ if !rust && self.is_c_char(&target) => Kids::Elements {
+                        count: self.c_str(addr).map_or(0, |s| s.len() as u64),
+                        elem: target,
+                        addr,
+                    },
+                    _ => Kids::Fields(vec![(
+                        "*".into(),
+                        Value {
+                            ty: target,
+                            place: Place::Memory(addr),
+                        },
+                    )]),
+                }
+            }
+            Shape::Array { elem, count } => match v.place {
+                Place::Memory(addr) => Kids::Elements {
+                    elem,
+                    addr,
+                    count: count.unwrap_or(0),
+                },
+                _ => Kids::Leaf,
+            },
+            Shape::Struct {
+                members, variants, ..
+            } if rust => self.rust_kids(v, members, variants)?,
+            Shape::Struct { members, .. } => Kids::Fields(
+                members
+                    .iter()
+                    .map(|m| Ok((m.name.clone(), self.member(&v.place, m)?)))
+                    .collect::<Result<_, Error>>()?,
+            ),
+            _ => Kids::Leaf,
+        })
+    }
+
+    fn rust_kids(
+        &self,
+        v: &Value,
+        members: Vec<crate::dwarf::Member>,
+        variants: Option<(Option<crate::dwarf::Member>, Vec<crate::dwarf::Variant>)>,
+    ) -> Result<Kids, Error> {
+        let field = |name: &str, value: Value| (name.trim_start_matches("__").to_string(), value);
+        if let Some((discr, variants)) = variants {
+            let Some(var) = self.active_variant(&v.place, &discr, &variants)? else {
+                return Ok(Kids::Leaf);
+            };
+            let inner = self.member(&v.place, &var.member)?;
+            let Shape::Struct { members, .. } = self.dwarf.shape(&inner.ty)? else {
+                return Ok(Kids::Leaf);
+            };
+            return Ok(Kids::Fields(
+                members
+                    .iter()
+                    .map(|m| Ok(field(&m.name, self.member(&inner.place, m)?)))
+                    .collect::<Result<_, Error>>()?,
+            ));
+        }
+        if let Some((elem, addr, count)) = self.rust_sequence(v, &members)? {
+            return Ok(Kids::Elements { elem, addr, count });
+        }
+        Ok(Kids::Fields(
+            members
+                .iter()
+                .map(|m| Ok(field(&m.name, self.member(&v.place, m)?)))
+                .collect::<Result<_, Error>>()?,
+        ))
+    }
+
+    /// A value as one child line: its name, type, one-line value and the reference to its own
+    /// children.
+    fn variable(&self, name: String, v: &Value, at: &VarRef) -> Variable {
+        let count = self.kids(v).map_or(0, |k| k.count());
+        Variable {
+            name,
+            ty: self.dwarf.type_name(&v.ty),
+            value: self.top(v),
+            children: (count > 0).then(|| at.clone()),
+            child_count: (count > 0).then_some(count),
+        }
+    }
+}
+
+impl Session {
+    /// A value as a [`Variable`] whose children are found at `at`.
+    pub(crate) fn variable_at(&self, name: &str, v: &Value, at: VarRef) -> Result<Variable, Error> {
+        let f = self
+            .frames()?
+            .get(at.frame)
+            .cloned()
+            .ok_or(Error::NotRunning)?;
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let p = Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format: Format::Natural,
+        };
+        Ok(p.variable(name.to_string(), v, &at))
+    }
+
+    /// Children `start..start + count` of the value `at` names (at most [`MAX_PAGE`]).
+    pub fn children(&mut self, at: &VarRef, start: u64, count: u64) -> Result<Children, Error> {
+        let frames = self.frames()?;
+        let f = frames
+            .get(at.frame)
+            .cloned()
+            .ok_or_else(|| Error::Usage(format!("No frame at level {}.", at.frame)))?;
+        let selected = std::mem::replace(&mut self.selected, at.frame);
+        let root = self.evaluate(&at.expr);
+        self.selected = selected;
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let p = Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format: Format::Natural,
+        };
+        let mut v = root?;
+        for step in &at.path {
+            v = child(&p, &p.kids(&v)?, step)
+                .ok_or_else(|| Error::Usage(format!("`{}` has no child {step:?} now.", at.expr)))?;
+        }
+        let kids = p.kids(&v)?;
+        let total = kids.count();
+        let end = start.saturating_add(count.min(MAX_PAGE)).min(total);
+        let items = match &kids {
+            Kids::Leaf => Vec::new(),
+            Kids::Fields(fields) => fields
+                .iter()
+                .skip(start as usize)
+                .take((end.saturating_sub(start)) as usize)
+                .map(|(name, value)| {
+                    p.variable(
+                        name.clone(),
+                        value,
+                        &at.child(PathStep::Field(name.clone())),
+                    )
+                })
+                .collect(),
+            Kids::Elements { .. } => (start..end)
+                .filter_map(|i| {
+                    let step = PathStep::Index(i);
+                    let value = child(&p, &kids, &step)?;
+                    Some(p.variable(format!("[{i}]"), &value, &at.child(step)))
+                })
+                .collect(),
+        };
+        Ok(Children {
+            total,
+            start,
+            items,
+        })
+    }
+}
+
+/// The child `step` names.
+fn child(p: &Printer, kids: &Kids, step: &PathStep) -> Option<Value> {
+    match (kids, step) {
+        (Kids::Fields(fields), PathStep::Field(name)) => fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone()),
+        (Kids::Elements { elem, addr, count }, PathStep::Index(i)) if i < count => {
+            let size = p.dwarf.size_of(elem).ok()?.max(1);
+            Some(Value {
+                ty: elem.clone(),
+                place: Place::Memory(addr.checked_add(i.checked_mul(size)?)?),
+            })
+        }
+        _ => None,
+    }
+}

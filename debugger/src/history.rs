@@ -1,0 +1,125 @@
+//! The value history (`$1`, `$2`, ...) and the `display` expressions shown at every stop.
+
+use runtime_core::debug::Inspector;
+
+use crate::children::VarRef;
+use crate::dwarf::Place;
+use crate::error::Error;
+use crate::report::{Display, Printed};
+use crate::session::Session;
+use crate::value::{Format, Printer, Value};
+
+/// A `display` expression: its number (its memory-inspector slot), text and format.
+#[derive(Debug, Clone)]
+pub(crate) struct DisplayExpr {
+    number: u32,
+    expr: String,
+    format: Format,
+}
+
+impl Session {
+    /// Keeps a value as the next `$N`, its bytes copied as gdb's history is; returns N. A value
+    /// that cannot be read is an error, as in gdb, not a history entry.
+    pub(crate) fn record(&mut self, v: Value) -> Result<usize, Error> {
+        let f = self.selected_frame()?;
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let p = Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format: Format::Natural,
+        };
+        let size = self.dwarf.size_of(&v.ty)?;
+        let kept = match &v.place {
+            Place::Memory(_) => Place::Bytes(p.bytes(&v.place, size)?),
+            other => other.clone(),
+        };
+        self.history.push(Value {
+            ty: v.ty,
+            place: kept,
+        });
+        Ok(self.history.len())
+    }
+
+    /// Evaluates `expr` in the selected frame, keeps it as `$N` and returns it with its first
+    /// page of children (their references evaluate `expr` again, so they follow the program).
+    pub fn print(&mut self, expr: &str, format: Format) -> Result<Printed, Error> {
+        let v = self.evaluate(expr)?;
+        self.printed(expr, v, format)
+    }
+
+    /// A value as printed: shown in `format`, kept in the history, its first children listed.
+    pub(crate) fn printed(
+        &mut self,
+        expr: &str,
+        v: Value,
+        format: Format,
+    ) -> Result<Printed, Error> {
+        let shown = self.show(&v, format)?;
+        let at = VarRef {
+            frame: self.selected,
+            expr: expr.to_string(),
+            path: Vec::new(),
+        };
+        let mut value = self.variable_at(expr, &v, at.clone())?;
+        value.value = shown;
+        let history = self.record(v)?;
+        let members = match &value.children {
+            Some(at) => self.children(at, 0, 100)?.items,
+            None => Vec::new(),
+        };
+        Ok(Printed {
+            history,
+            value,
+            members,
+        })
+    }
+
+    /// Adds a `display` expression; returns its value now.
+    pub fn add_display(&mut self, expr: &str, format: Format) -> Result<Display, Error> {
+        let v = self.evaluate(expr)?;
+        let inspector = match v.place {
+            Place::Memory(addr) => Inspector {
+                addr: addr as u32,
+                len: self.dwarf.size_of(&v.ty)? as u32,
+            },
+            _ => Inspector { addr: 0, len: 0 },
+        };
+        let limits = self.limits().clone();
+        let number = self.debug.inspectors.insert(inspector, &limits)?;
+        let d = DisplayExpr {
+            number,
+            expr: expr.to_string(),
+            format,
+        };
+        self.displays.push(d.clone());
+        Ok(Display {
+            number,
+            expr: d.expr,
+            value: Ok(self.show(&v, format)?),
+        })
+    }
+
+    /// Removes `display` number `n`.
+    pub fn remove_display(&mut self, n: u32) -> Result<(), Error> {
+        if self.debug.inspectors.remove(n).is_none() {
+            return Err(Error::Usage(format!("No display number {n}.")));
+        }
+        self.displays.retain(|d| d.number != n);
+        Ok(())
+    }
+
+    /// Every `display` expression valued where the program stands.
+    pub fn displays(&self) -> Vec<Display> {
+        self.displays
+            .iter()
+            .map(|d| Display {
+                number: d.number,
+                expr: d.expr.clone(),
+                value: self
+                    .evaluate(&d.expr)
+                    .and_then(|v| self.show(&v, d.format))
+                    .map_err(|e| e.to_string()),
+            })
+            .collect()
+    }
+}

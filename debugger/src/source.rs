@@ -1,0 +1,138 @@
+//! Source files: found where DWARF names them or by name in the source directories, read once
+//! (within [`crate::input::MAX_SOURCE_BYTES`]) and kept; lines are handed out from the kept text.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::report::{SourceLine, SourceLines};
+use crate::session::Session;
+
+/// A source file's text and where each line starts.
+#[derive(Debug)]
+struct SourceFile {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl SourceFile {
+    fn new(text: String) -> SourceFile {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        SourceFile { text, starts }
+    }
+
+    /// The number of lines.
+    fn len(&self) -> u32 {
+        self.starts.len() as u32
+    }
+
+    /// Line `n` (1-based) without its line ending.
+    fn line(&self, n: u32) -> Option<&str> {
+        let i = (n as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
+        let line = &self.text[start..end];
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
+}
+
+/// The source files read so far, and the directories searched for them by name.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Directories searched for a file by its name when the path DWARF gives cannot be read.
+    pub dirs: Vec<PathBuf>,
+    files: HashMap<String, Option<Arc<SourceFile>>>,
+    /// Where the next bare `list` goes on: the file and the line it centres on.
+    last: Option<(String, u32)>,
+}
+
+impl Sources {
+    /// The file DWARF names `file`, read on first use.
+    fn get(&mut self, file: &str) -> Option<Arc<SourceFile>> {
+        if let Some(cached) = self.files.get(file) {
+            return cached.clone();
+        }
+        let name = basename(file).to_string();
+        let found = std::iter::once(PathBuf::from(file))
+            .chain(self.dirs.iter().map(|d| d.join(&name)))
+            .find_map(|p| crate::input::read_text(&p, crate::input::MAX_SOURCE_BYTES).ok())
+            .map(|t| Arc::new(SourceFile::new(t)));
+        self.files.insert(file.to_string(), found.clone());
+        found
+    }
+
+    /// Adds a directory to search; files not found before are looked for again.
+    pub fn add_dir(&mut self, dir: PathBuf) {
+        self.dirs.push(dir);
+        self.files.retain(|_, f| f.is_some());
+    }
+
+    /// Line `line` of `file`; a later bare `list` centres on it.
+    pub fn line(&mut self, file: &str, line: u32) -> SourceLine {
+        self.last = Some((file.to_string(), line));
+        SourceLine {
+            file: file.to_string(),
+            line,
+            text: self
+                .get(file)
+                .and_then(|f| f.line(line).map(str::to_string)),
+        }
+    }
+}
+
+impl Session {
+    /// Ten lines around a location (`list LOC`), or the ten after the last listed.
+    pub fn list(&mut self, location: Option<&str>) -> Result<SourceLines, Error> {
+        let (file, center) = match (location, &self.sources.last) {
+            (None, Some((f, l))) => (f.clone(), *l),
+            (loc, _) => {
+                let loc = loc.unwrap_or("main");
+                let addrs = self.resolve(loc)?;
+                let row = addrs
+                    .first()
+                    .and_then(|a| self.dwarf.lines.row_at(*a))
+                    .ok_or_else(|| Error::Usage(format!("No line information for \"{loc}\".")))?;
+                (self.dwarf.lines.file(row).to_string(), row.line)
+            }
+        };
+        let text = self
+            .sources
+            .get(&file)
+            .ok_or_else(|| Error::Usage(format!("cannot read source file {file}")))?;
+        let first = center.saturating_sub(5).max(1);
+        let last = (first + 9).min(text.len());
+        let lines = (first..=last)
+            .filter_map(|n| text.line(n).map(str::to_string))
+            .collect();
+        self.sources.last = Some((file.clone(), last + 6));
+        Ok(SourceLines { file, first, lines })
+    }
+}
+
+/// The last component of a path.
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn lines_come_from_the_kept_text_without_their_endings() {
+        let f = SourceFile::new("a\r\nb\n\nlast".into());
+        assert_eq!(f.len(), 4);
+        assert_eq!(f.line(1), Some("a"));
+        assert_eq!(f.line(2), Some("b"));
+        assert_eq!(f.line(3), Some(""));
+        assert_eq!(f.line(4), Some("last"));
+        assert_eq!(f.line(0), None);
+        assert_eq!(f.line(5), None);
+        assert_eq!(SourceFile::new("x\n".into()).len(), 1);
+    }
+}
