@@ -8,6 +8,7 @@ pub mod children;
 pub mod command;
 pub mod disasm;
 pub mod dwarf;
+pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod frame;

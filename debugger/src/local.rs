@@ -45,7 +45,7 @@ impl Local {
                 p.env.clone(),
                 Box::new(std::io::empty()),
                 Box::new(out.clone()),
-                Box::new(out.clone()),
+                Box::new(p.errors.as_ref().unwrap_or(out).clone()),
             ),
             None => WasiCtx::new(p.args.clone(), p.env.clone()),
         };

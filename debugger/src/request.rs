@@ -205,18 +205,17 @@ impl Request {
         )
     }
 
-    /// Whether it may change the breakpoints or watchpoints (a temporary one deletes itself).
+    /// Whether it changes the breakpoints or watchpoints (a run does when it stops at one).
     pub fn changes_breakpoints(&self) -> bool {
-        self.resumes()
-            || matches!(
-                self,
-                Request::Break { .. }
-                    | Request::Watch { .. }
-                    | Request::Delete(_)
-                    | Request::Enable { .. }
-                    | Request::Condition { .. }
-                    | Request::Ignore { .. }
-            )
+        matches!(
+            self,
+            Request::Break { .. }
+                | Request::Watch { .. }
+                | Request::Delete(_)
+                | Request::Enable { .. }
+                | Request::Condition { .. }
+                | Request::Ignore { .. }
+        )
     }
 }
 
@@ -349,6 +348,7 @@ impl Session {
                 Response::Stop(self.run(Resume::Advance(addrs), 1)?)
             }
             Request::Backtrace { limit } => {
+                self.target()?;
                 let frames = self.frames()?;
                 let limit = limit.unwrap_or(usize::MAX);
                 Response::Backtrace(Backtrace {

@@ -41,6 +41,8 @@ pub struct Program {
     pub dirs: Vec<(std::path::PathBuf, String)>,
     /// Where the program's stdout and stderr go; the host's stdout when `None`.
     pub output: Option<SharedOutput>,
+    /// Where the program's stderr goes when not with its stdout in `output`.
+    pub errors: Option<SharedOutput>,
 }
 
 /// A writer shared between the front-end and each run of the program.
@@ -141,6 +143,7 @@ impl Session {
     /// A flag that, once set (from a signal handler or another thread), stops the running program
     /// at its next call or backward branch with [`crate::step::Stop::Interrupted`]; `continue`
     /// watches it when [`Session::interruptible`] is set (stepping and watchpoints always do).
+    /// Every stop clears it; one set before a run stops that run at once.
     pub fn interrupter(&self) -> Arc<AtomicBool> {
         self.interrupt.clone()
     }

@@ -145,8 +145,10 @@ impl Session {
         }
         let selected = self.selected_frame()?;
         self.selected = 0;
+        let stop = self.run_until(&how, &selected);
+        // An interrupt asked for while the program ran is answered by this stop, whatever it is.
         self.interrupt.store(false, Ordering::Relaxed);
-        let stop = self.run_until(&how, &selected)?;
+        let stop = stop?;
         if let Stop::Exited(code) = stop {
             self.kill();
             self.state = State::Exited(code);

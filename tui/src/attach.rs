@@ -10,7 +10,7 @@ use std::time::Duration;
 use debugger::Session;
 use gdb_bridge::remote;
 
-use crate::debug::{FrontArgs, drive};
+use crate::debug::{FrontArgs, Opener, drive};
 use crate::limits::LimitArgs;
 
 /// Arguments of `wrt-dbg attach`.
@@ -30,10 +30,11 @@ pub struct AttachArgs {
 /// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
 /// the target cannot be reached or its module not debugged.
 pub fn main(args: AttachArgs) -> ExitCode {
-    drive(session(&args), &args.front)
+    drive(opener(&args), &args.front, Box::new(std::io::stderr()))
 }
 
-fn session(args: &AttachArgs) -> Result<Session, String> {
+/// Connects and reads the module here; the session is made on the engine's thread.
+fn opener(args: &AttachArgs) -> Result<Opener, String> {
     let limits = args.limits.resolve_for_debugging()?.limits;
     let spec = &args.target;
     let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
@@ -56,15 +57,23 @@ fn session(args: &AttachArgs) -> Result<Session, String> {
         let _ = stream.set_nodelay(true);
         // Wakes the client now and then while the program runs, to pass on a Ctrl-C and to
         // notice a target that stopped answering.
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(100)));
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(10)));
         let (client, bytes) =
             remote::handshake(stream, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
-        Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
+        let spec = spec.clone();
+        Ok(Box::new(move || {
+            Session::attach(bytes, &limits, |m| remote::boxed(client, m))
+                .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
+        }))
     } else if let Some(line) = spec.strip_prefix("serial:") {
         let (port, ..) = crate::serve::open_serial(line)?;
         let (client, bytes) =
             remote::handshake(port, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
-        Session::attach(bytes, &limits, |m| remote::boxed(client, m)).map_err(|e| at(&e))
+        let spec = spec.clone();
+        Ok(Box::new(move || {
+            Session::attach(bytes, &limits, |m| remote::boxed(client, m))
+                .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
+        }))
     } else {
         Err(format!(
             "`{spec}` is not a target: give tcp:HOST:PORT or serial:PATH[@BAUD]"

@@ -1,15 +1,16 @@
 //! `wrt-dbg debug`: a debug session driven by gdb-style commands, from scripts (`--batch -x`) or
 //! typed at a prompt, printed as text or as one JSON object per command.
 
-use std::cell::RefCell;
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use debugger::{Debugger, Program, Session, SharedOutput};
+use debugger::command::Serve;
+use debugger::engine::{Engine, Event, LineEngine};
+use debugger::request::{Request, Response};
+use debugger::{Debugger, Program, Session};
 
 use crate::EXIT_BAD_MODULE;
 use crate::limits::{LimitArgs, WasiArgs};
@@ -66,21 +67,24 @@ pub struct DebugArgs {
 /// Runs the subcommand: 0 when every command succeeded, 1 when one failed, 2 when the session
 /// could not open.
 pub fn main(args: DebugArgs) -> ExitCode {
-    drive(session(&args), &args.front)
+    let output: Box<dyn Write> = match &args.program_output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(f),
+            Err(e) => {
+                eprintln!("wrt-dbg: cannot create {}: {e}", path.display());
+                return ExitCode::from(EXIT_BAD_MODULE);
+            }
+        },
+        None => Box::new(std::io::stderr()),
+    };
+    drive(opener(&args), &args.front, output)
 }
 
-fn session(args: &DebugArgs) -> Result<Session, String> {
+/// What opens the session on the engine's thread: the module read and checked here first.
+fn opener(args: &DebugArgs) -> Result<Opener, String> {
     let resolved = args.limits.resolve_for_debugging()?;
     let limits = resolved.limits.clone();
     let (bytes, _) = crate::check::load(&args.module, resolved)?;
-    let output: Rc<RefCell<dyn Write>> = match &args.program_output {
-        Some(path) => {
-            Rc::new(RefCell::new(std::fs::File::create(path).map_err(|e| {
-                format!("cannot create {}: {e}", path.display())
-            })?))
-        }
-        None => Rc::new(RefCell::new(std::io::stderr())),
-    };
     let name = args
         .module
         .file_name()
@@ -90,48 +94,71 @@ fn session(args: &DebugArgs) -> Result<Session, String> {
         let (host, guest) = d.split_once("::").unwrap_or((d, d));
         dirs.push((PathBuf::from(host), guest.to_string()));
     }
-    let program = Program {
-        args: std::iter::once(name).chain(args.args.clone()).collect(),
-        env: args.wasi.env.clone(),
-        dirs,
-        output: Some(SharedOutput(output)),
-    };
-    Session::open(bytes, &limits, program).map_err(|e| format!("{}: {e}", args.module.display()))
+    let argv: Vec<String> = std::iter::once(name).chain(args.args.clone()).collect();
+    let env = args.wasi.env.clone();
+    let module = args.module.display().to_string();
+    Ok(Box::new(move || {
+        let program = Program {
+            args: argv,
+            env,
+            dirs,
+            ..Program::default()
+        };
+        Session::open(bytes, &limits, program)
+            .map_err(|e| debugger::Error::Usage(format!("{module}: {e}")))
+    }))
 }
+
+/// Opens a session, on the engine's thread.
+pub type Opener = Box<dyn FnOnce() -> Result<Session, debugger::Error> + Send>;
 
 /// Exit status when Ctrl-C ended a batch session (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Runs the scripts and commands on the opened session, then the prompt unless in batch mode: 0
-/// when every command succeeded, 1 when one failed, 2 when the session did not open (`opened`
-/// says why) or a script cannot be read, 130 when Ctrl-C ended a batch session, and
-/// [`output::EXIT_IO`] when the output could not be written.
-pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
-    let mut session = match opened {
-        Ok(session) => session,
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
+/// Runs the scripts and commands on a session an engine opens with `open`, then the prompt
+/// unless in batch mode; the program's output goes to `output` as it comes. 0 when every command
+/// succeeded, 1 when one failed, 2 when the session did not open or a script cannot be read,
+/// 130 when Ctrl-C ended a batch session, and [`output::EXIT_IO`] when the output could not be
+/// written.
+pub fn drive(
+    open: Result<Opener, String>,
+    args: &FrontArgs,
+    mut output: Box<dyn Write>,
+) -> ExitCode {
+    let mut engine = match open.map_err(debugger::Error::Usage).and_then(Engine::spawn) {
+        Ok(engine) => engine,
+        Err(e) => {
+            eprintln!("wrt-dbg: {e}");
             return ExitCode::from(EXIT_BAD_MODULE);
         }
     };
-    for r in &session.dwarf.refused {
-        eprintln!(
-            "wrt-dbg: warning: DWARF section {} not loaded: {}",
-            r.section, r.reason
-        );
+    if let Ok(Response::Budget(b)) = engine.call(Request::Budget, &mut |_| {}) {
+        for r in &b.refused_dwarf {
+            eprintln!(
+                "wrt-dbg: warning: DWARF section {} not loaded: {}",
+                r.section, r.reason
+            );
+        }
     }
-    // Ctrl-C stops the running program as in gdb (continue polls for it); in batch mode it also
-    // ends the script there, the output so far written and the program killed.
-    session.interruptible = true;
-    let interrupt = session.interrupter();
+    for d in &args.source_dirs {
+        let _ = engine.call(Request::Directory(d.clone()), &mut |_| {});
+    }
+    // Ctrl-C stops the running program as in gdb; in batch mode it also ends the script there,
+    // the output so far written and the program killed.
+    let interrupt = engine.interrupter();
     let sigint = Arc::new(AtomicBool::new(false));
     let seen = sigint.clone();
     let _ = ctrlc::set_handler(move || {
         seen.store(true, Ordering::Relaxed);
-        interrupt.store(true, Ordering::Relaxed);
+        interrupt.interrupt();
     });
-    session.sources.dirs = args.source_dirs.clone();
-    let mut debugger = Debugger::new(session);
+    let on_event = move |e: Event| {
+        if let Event::Output { bytes, .. } = e {
+            let _ = output.write_all(&bytes);
+            let _ = output.flush();
+        }
+    };
+    let mut debugger = Debugger::new(LineEngine { engine, on_event });
     let mut lines = Vec::new();
     for script in &args.scripts {
         match debugger::input::read_text(script, debugger::input::MAX_SCRIPT_BYTES) {
@@ -184,7 +211,7 @@ pub fn drive(opened: Result<Session, String>, args: &FrontArgs) -> ExitCode {
         }
     };
     let written = session_ran();
-    debugger.session.kill();
+    let _ = debugger.session.call(Request::Kill);
     if let Err(e) = written {
         return output::failed(&e);
     }

@@ -96,6 +96,20 @@ pub(crate) fn attr_text(
     Some(s.to_string_lossy().ok()?.into_owned())
 }
 
+/// Whether a unit's language is C.
+fn is_c(lang: Option<gimli::DwLang>) -> bool {
+    matches!(
+        lang,
+        Some(
+            gimli::DW_LANG_C
+                | gimli::DW_LANG_C89
+                | gimli::DW_LANG_C99
+                | gimli::DW_LANG_C11
+                | gimli::DW_LANG_C17
+        )
+    )
+}
+
 fn loc(l: addr2line::Location<'_>) -> SourceLoc {
     SourceLoc {
         file: l.file.map(|f| tidy_path(f).to_string()),
@@ -113,16 +127,23 @@ impl DwarfInfo {
             .skip_all_loads()
             .map_err(|e| Error::dwarf(".debug_info", e))?;
         let mut out = Vec::new();
+        let mut c = false;
         while let Some(frame) = iter.next().map_err(|e| Error::dwarf(".debug_info", e))? {
             let name = |f: &addr2line::FunctionName<Reader>, demangle: bool| {
                 let n = if demangle { f.demangle() } else { f.raw_name() };
                 n.ok().map(Cow::into_owned)
             };
+            c = frame.function.as_ref().is_some_and(|f| is_c(f.language));
             out.push(SourceFrame {
                 function: frame.function.as_ref().and_then(|f| name(f, false)),
                 display: frame.function.as_ref().and_then(|f| name(f, true)),
                 loc: frame.location.map(loc),
             });
+        }
+        // C names a function by its source name, as gdb does: `main`, not the `__main_argc_argv`
+        // the compiler links `int main(int, char **)` as.
+        if let (true, Some(last), Some(f)) = (c, out.last_mut(), self.function_at(addr)) {
+            last.display = Some(f.name.clone());
         }
         Ok(out)
     }

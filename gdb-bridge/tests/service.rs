@@ -1,0 +1,351 @@
+//! The engine as a service (`debugger::engine::Engine`), driven from the test thread as a TUI
+//! drives it, on a program in this process and on one served over TCP: breakpoints, stepping,
+//! `finish` with the value, lazily expanded values (a struct through a pointer, a page of a
+//! million-element array, a Rust `Vec`), an expansion kept across a step, requests refused while
+//! the program runs, an interrupt answered within 50 ms, kill, and program output as events.
+
+mod common;
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use debugger::children::VarRef;
+use debugger::dwarf::VarKind;
+use debugger::engine::{Engine, Event, Stream};
+use debugger::report::{Children, Stop, StopReason, Variable};
+use debugger::request::{Request, Response};
+use debugger::step::Resume;
+use debugger::value::Format;
+use debugger::{Error, Program, Session};
+use gdb_bridge::remote;
+
+use common::{fixture, linux, listen};
+
+/// An engine on fixture `name` run here with `args`.
+fn local(name: &str, args: &[&str]) -> Engine {
+    let bytes = fixture(name);
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    Engine::spawn(move || {
+        let program = Program {
+            args,
+            ..Program::default()
+        };
+        Session::open(bytes, &linux(), program)
+    })
+    .unwrap()
+}
+
+/// An engine attached over TCP to fixture `name`, served on a thread.
+fn attached(name: &'static str) -> Engine {
+    let (addr, _done) = listen(name, linux());
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(10)))
+        .unwrap();
+    let (client, bytes) =
+        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
+    Engine::spawn(move || Session::attach(bytes, &linux(), |m| remote::boxed(client, m))).unwrap()
+}
+
+/// Sends a request and waits for its answer; the other events are kept in `seen`.
+fn call(e: &mut Engine, req: Request, seen: &mut Vec<Event>) -> Response {
+    let what = format!("{req:?}");
+    e.call(req, &mut |ev| seen.push(ev))
+        .unwrap_or_else(|err| panic!("{what}: {err}"))
+}
+
+fn stop(e: &mut Engine, req: Request) -> Stop {
+    let mut seen = Vec::new();
+    match call(e, req, &mut seen) {
+        Response::Stop(s) => {
+            assert!(matches!(seen.first(), Some(Event::Running)), "{seen:?}");
+            assert!(
+                seen.iter()
+                    .any(|ev| matches!(ev, Event::Stopped(x) if *x == s)),
+                "the stop comes as an event before the reply: {seen:?}"
+            );
+            s
+        }
+        other => panic!("not a stop: {other:?}"),
+    }
+}
+
+fn resume(how: Resume) -> Request {
+    Request::Resume { how, count: 1 }
+}
+
+fn children(e: &mut Engine, var: &VarRef, start: u64, count: u64) -> Children {
+    match call(
+        e,
+        Request::Children {
+            var: var.clone(),
+            start,
+            count,
+        },
+        &mut Vec::new(),
+    ) {
+        Response::Children(c) => c,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn variables(e: &mut Engine, kind: VarKind) -> Vec<Variable> {
+    match call(e, Request::Variables(kind), &mut Vec::new()) {
+        Response::Variables(v) => v,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn named<'a>(vars: &'a [Variable], name: &str) -> &'a Variable {
+    vars.iter()
+        .find(|v| v.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {vars:?}"))
+}
+
+fn line(s: &Stop) -> (String, Option<u32>) {
+    let f = s.frame.as_ref().expect("a frame");
+    (f.function.clone(), f.line)
+}
+
+/// The whole session on c-spin-O0, local or attached.
+fn exercise(mut e: Engine) {
+    let mut seen = Vec::new();
+    let set = call(
+        &mut e,
+        Request::Break {
+            location: Some("spin.c:18".into()),
+            condition: None,
+            temporary: false,
+        },
+        &mut seen,
+    );
+    assert!(
+        matches!(set, Response::Breakpoint(ref b) if b.number == 1),
+        "{set:?}"
+    );
+    assert!(
+        seen.iter()
+            .any(|ev| matches!(ev, Event::BreakpointsChanged)),
+        "{seen:?}"
+    );
+
+    let s = stop(&mut e, Request::Run);
+    assert!(
+        matches!(s.reason, StopReason::Breakpoint { number: 1, .. }),
+        "{s:?}"
+    );
+    assert_eq!(line(&s), ("fill".into(), Some(18)));
+
+    // A page at the end of a million-element array, fetched without the rest.
+    let Response::Printed(table) = call(
+        &mut e,
+        Request::Print {
+            expr: "table".into(),
+            format: Format::Natural,
+        },
+        &mut seen,
+    ) else {
+        panic!()
+    };
+    assert_eq!(table.value.child_count, Some(1_000_000));
+    assert_eq!(table.members.len(), 100, "print carries a first page");
+    assert_eq!(table.members[7].value, "21");
+    let page = children(&mut e, table.value.children.as_ref().unwrap(), 999_990, 50);
+    assert_eq!(
+        (page.total, page.start, page.items.len()),
+        (1_000_000, 999_990, 10)
+    );
+    assert_eq!(page.items[9].name, "[999999]");
+    assert_eq!(page.items[9].value, "2999997");
+
+    assert_eq!(
+        line(&stop(&mut e, resume(Resume::Next))),
+        ("fill".into(), Some(19))
+    );
+    assert_eq!(
+        line(&stop(&mut e, resume(Resume::Step))),
+        ("fill".into(), Some(20))
+    );
+
+    // A struct through a pointer: the pointer's child is the struct, its children the fields.
+    let args = variables(&mut e, VarKind::Param);
+    let p = named(&args, "p");
+    let star = children(&mut e, p.children.as_ref().unwrap(), 0, 10);
+    assert_eq!(star.items.len(), 1);
+    let fields = children(&mut e, star.items[0].children.as_ref().unwrap(), 0, 10);
+    let shown: Vec<(&str, &str)> = fields
+        .items
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(shown, [("x", "1000000"), ("y", "2999997")]);
+
+    let s = stop(&mut e, resume(Resume::Finish));
+    let StopReason::Finish { from, value } = &s.reason else {
+        panic!("{s:?}")
+    };
+    assert_eq!(from.function, "fill");
+    assert_eq!(
+        value.as_ref().map(|v| v.value.value.as_str()),
+        Some("3999997")
+    );
+    assert_eq!(line(&s).0, "main");
+
+    // An expansion made before a step resolves again after it.
+    let locals = variables(&mut e, VarKind::Local);
+    let p_ref = named(&locals, "p").children.clone().unwrap();
+    let before = children(&mut e, &p_ref, 0, 10);
+    assert_eq!(
+        line(&stop(&mut e, resume(Resume::Next))),
+        ("main".into(), Some(33))
+    );
+    let after = children(&mut e, &p_ref, 0, 10);
+    assert_eq!(before, after);
+    assert_eq!(after.items[0].value, "1000000");
+
+    // While the program runs, queries are refused at once; an interrupt stops it within 50 ms.
+    let id = e.send(Request::Continue { ignore: None }).unwrap();
+    let refused = e.send(Request::Backtrace { limit: None });
+    assert!(matches!(refused, Err(Error::Running)), "{refused:?}");
+    assert!(matches!(
+        e.next_event(Duration::from_secs(5)),
+        Some(Event::Running)
+    ));
+    std::thread::sleep(Duration::from_millis(200));
+    let asked = Instant::now();
+    e.interrupter().interrupt();
+    let stopped = loop {
+        match e.next_event(Duration::from_secs(5)) {
+            Some(Event::Stopped(s)) => break s,
+            Some(Event::Output { .. }) => {}
+            other => panic!("{other:?}"),
+        }
+    };
+    let latency = asked.elapsed();
+    assert_eq!(stopped.reason, StopReason::Interrupt);
+    assert!(
+        latency < Duration::from_millis(50),
+        "stopped {latency:?} after the interrupt"
+    );
+    assert!(matches!(
+        e.next_event(Duration::from_secs(5)),
+        Some(Event::Reply { id: i, .. }) if i == id
+    ));
+    assert_eq!(line(&stopped).0, "main");
+
+    let mut seen = Vec::new();
+    let killed = call(&mut e, Request::Kill, &mut seen);
+    assert!(
+        matches!(&killed, Response::Stop(s) if s.reason == StopReason::Killed),
+        "{killed:?}"
+    );
+    assert!(matches!(&seen[..], [Event::Stopped(s)] if s.reason == StopReason::Killed));
+    let gone = e.call(Request::Backtrace { limit: None }, &mut |_| {});
+    assert!(matches!(gone, Err(Error::NotRunning)), "{gone:?}");
+}
+
+#[test]
+fn a_local_program_driven_from_another_thread() {
+    exercise(local("c-spin-O0", &["spin"]));
+}
+
+#[test]
+fn an_attached_program_driven_from_another_thread() {
+    exercise(attached("c-spin-O0"));
+}
+
+#[test]
+fn program_output_arrives_as_events_in_order_with_nothing_lost() {
+    let mut e = local("c-spin-O0", &["spin", "1000", "10"]);
+    let mut seen = Vec::new();
+    let r = call(&mut e, Request::Run, &mut seen);
+    assert!(matches!(
+        r,
+        Response::Stop(Stop {
+            reason: StopReason::Exited { code: 0 },
+            ..
+        })
+    ));
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    for ev in &seen {
+        if let Event::Output { stream, bytes } = ev {
+            match stream {
+                Stream::Stdout => out.extend_from_slice(bytes),
+                Stream::Stderr => err.extend_from_slice(bytes),
+            }
+        }
+    }
+    let want = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/expected/c-spin.stdout"),
+    )
+    .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out), want);
+    let want_err: String = (0..1000)
+        .step_by(10)
+        .map(|i| format!("err {i}\n"))
+        .collect();
+    assert_eq!(String::from_utf8_lossy(&err), want_err);
+    let exited = seen.iter().position(|ev| matches!(ev, Event::Exited(0)));
+    let last_output = seen
+        .iter()
+        .rposition(|ev| matches!(ev, Event::Output { .. }));
+    assert!(
+        exited > last_output,
+        "the exit comes after the output: {seen:?}"
+    );
+}
+
+#[test]
+fn a_rust_vec_expands_lazily_in_pages() {
+    let mut e = local("rust-demo-O0", &["demo"]);
+    let mut seen = Vec::new();
+    call(
+        &mut e,
+        Request::Break {
+            location: Some("demo.rs:85".into()),
+            condition: None,
+            temporary: false,
+        },
+        &mut seen,
+    );
+    stop(&mut e, Request::Run);
+    let Response::Printed(primes) = call(
+        &mut e,
+        Request::Print {
+            expr: "primes".into(),
+            format: Format::Natural,
+        },
+        &mut seen,
+    ) else {
+        panic!()
+    };
+    assert_eq!(primes.value.child_count, Some(46), "{primes:?}");
+    assert_eq!(primes.members[0].value, "2");
+    let page = children(&mut e, primes.value.children.as_ref().unwrap(), 40, 10);
+    let tail: Vec<&str> = page.items.iter().map(|v| v.value.as_str()).collect();
+    assert_eq!(tail, ["179", "181", "191", "193", "197", "199"]);
+    assert_eq!(page.items[5].name, "[45]");
+
+    // A struct holding a Vec of tuples: each level expands on its own.
+    let Response::Printed(inv) = call(
+        &mut e,
+        Request::Print {
+            expr: "inv".into(),
+            format: Format::Natural,
+        },
+        &mut seen,
+    ) else {
+        panic!()
+    };
+    let items = named(&inv.members, "items");
+    assert_eq!(items.child_count, Some(2));
+    let tuples = children(&mut e, items.children.as_ref().unwrap(), 0, 10);
+    let nail = children(&mut e, tuples.items[1].children.as_ref().unwrap(), 0, 10);
+    let shown: Vec<(&str, &str)> = nail
+        .items
+        .iter()
+        .map(|v| (v.name.as_str(), v.value.as_str()))
+        .collect();
+    assert_eq!(shown, [("0", "\"nail\""), ("1", "250")]);
+}
