@@ -95,7 +95,8 @@ impl Session {
         Ok(Display {
             number,
             expr: d.expr,
-            value: Ok(self.show(&v, format)?),
+            value: Some(self.show(&v, format)?),
+            error: None,
         })
     }
 
@@ -112,13 +113,14 @@ impl Session {
     pub fn displays(&self) -> Vec<Display> {
         self.displays
             .iter()
-            .map(|d| Display {
-                number: d.number,
-                expr: d.expr.clone(),
-                value: self
-                    .evaluate(&d.expr)
-                    .and_then(|v| self.show(&v, d.format))
-                    .map_err(|e| e.to_string()),
+            .map(|d| {
+                let value = self.evaluate(&d.expr).and_then(|v| self.show(&v, d.format));
+                Display {
+                    number: d.number,
+                    expr: d.expr.clone(),
+                    error: value.as_ref().err().map(Error::to_string),
+                    value: value.ok(),
+                }
             })
             .collect()
     }

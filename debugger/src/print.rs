@@ -116,15 +116,20 @@ pub fn text(req: &Request, resp: &Response) -> String {
                 .iter()
                 .map(|e| (e.instructions, e.calls, e.function.clone())),
         ),
-        Response::Displays(ds) => lines(ds.iter().map(|d| match &d.value {
-            Ok(v) => format!("{}: {} = {v}", d.number, d.expr),
-            Err(e) => format!("{}: {} = <error: {e}>", d.number, d.expr),
+        Response::Displays(ds) => lines(ds.iter().map(|d| match (&d.value, &d.error) {
+            (Some(v), _) => format!("{}: {} = {v}", d.number, d.expr),
+            (None, e) => format!(
+                "{}: {} = <error: {}>",
+                d.number,
+                d.expr,
+                e.as_deref().unwrap_or_default()
+            ),
         })),
         Response::Display(d) => format!(
             "{}: {} = {}",
             d.number,
             d.expr,
-            d.value.as_deref().unwrap_or_else(|e| e)
+            d.value.as_deref().unwrap_or_default()
         ),
         Response::SourceFile(f) => format!(
             "Current source file is {}",
@@ -366,7 +371,7 @@ fn stop(s: &Stop) -> String {
         );
     }
     for d in &s.displays {
-        if let Ok(v) = &d.value {
+        if let Some(v) = &d.value {
             let _ = write!(text, "\n{}: {} = {v}", d.number, d.expr);
         }
     }

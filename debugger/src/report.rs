@@ -161,8 +161,10 @@ pub struct Display {
     pub number: u32,
     /// The expression.
     pub expr: String,
-    /// Its value, or why it has none here.
-    pub value: Result<String, String>,
+    /// Its value, when it has one here.
+    pub value: Option<String>,
+    /// Why it has no value here.
+    pub error: Option<String>,
 }
 
 /// One source line.

@@ -188,11 +188,6 @@ pub enum ProfileSwitch {
 }
 
 impl Request {
-    /// Whether answering needs a stopped program (it is refused while the program runs).
-    pub fn needs_stop(&self) -> bool {
-        !matches!(self, Request::Limits | Request::Budget | Request::Kill)
-    }
-
     /// Whether it runs the program.
     pub fn resumes(&self) -> bool {
         matches!(

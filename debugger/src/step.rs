@@ -175,7 +175,7 @@ impl Session {
             .frames(selected.addr)
             .map_or(0, |f| f.len())
             .saturating_sub(selected.inline);
-        let sret = self.sret_pointer(selected);
+        let sret = self.sret_pointer(selected)?;
         let result = self.result_slot(selected);
         loop {
             let watches: Vec<(u64, u64, WatchKind)> = self
@@ -265,7 +265,7 @@ impl Session {
                 Event::Trap(t) => return Ok(Stop::Trap(t)),
                 Event::Interrupted => return Ok(Stop::Interrupted),
                 Event::Stepped if *how == Resume::Finish => {
-                    let value = self.returned_value(selected, sret, result);
+                    let value = self.returned_value(selected, sret, result)?;
                     return Ok(Stop::Finish {
                         value,
                         from: Box::new(selected.clone()),
@@ -364,14 +364,18 @@ impl Session {
     }
 
     /// For a C function returning a struct through a hidden pointer: that pointer (its local 0).
-    fn sret_pointer(&self, f: &FrameInfo) -> Option<u64> {
+    /// A target that cannot be asked is an error.
+    fn sret_pointer(&self, f: &FrameInfo) -> Result<Option<u64>, Error> {
         if !self.module.func_type(f.func).results.is_empty() {
-            return None;
+            return Ok(None);
         }
-        let ty = self.return_type(f)?;
-        matches!(self.dwarf.shape(&ty), Ok(Shape::Struct { .. }))
-            .then(|| self.target().ok()?.local(f.wasm, 0).ok().flatten())
-            .flatten()
+        let Some(ty) = self.return_type(f) else {
+            return Ok(None);
+        };
+        if !matches!(self.dwarf.shape(&ty), Ok(Shape::Struct { .. })) {
+            return Ok(None);
+        }
+        self.target()?.local(f.wasm, 0)
     }
 
     /// Where the result of frame `f`'s call will be: its caller's Wasm frame and operand slot
@@ -396,28 +400,31 @@ impl Session {
     }
 
     /// What the finished frame returned: its result registers, or the struct its hidden pointer
-    /// points to.
+    /// points to. A target that cannot be asked is an error.
     fn returned_value(
         &self,
         f: &FrameInfo,
         sret: Option<u64>,
         result: Option<(usize, u32)>,
-    ) -> Option<Value> {
-        let ty = self.return_type(f)?;
+    ) -> Result<Option<Value>, Error> {
+        let Some(ty) = self.return_type(f) else {
+            return Ok(None);
+        };
         if let Some(ptr) = sret {
-            return Some(Value {
+            return Ok(Some(Value {
                 ty,
                 place: Place::Memory(ptr as u32 as u64),
-            });
+            }));
         }
         if self.module.func_type(f.func).results.len() != 1 || f.inlined {
-            return None;
+            return Ok(None);
         }
-        let (caller, index) = result?;
-        let raw = self.target().ok()?.stack(caller, index).ok().flatten()?;
-        Some(Value {
+        let Some((caller, index)) = result else {
+            return Ok(None);
+        };
+        Ok(self.target()?.stack(caller, index)?.map(|raw| Value {
             ty,
             place: Place::Bytes(raw.to_le_bytes().to_vec()),
-        })
+        }))
     }
 }

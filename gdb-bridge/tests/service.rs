@@ -223,6 +223,10 @@ fn exercise(mut e: Engine) {
     };
     let latency = asked.elapsed();
     assert_eq!(stopped.reason, StopReason::Interrupt);
+    assert_eq!(
+        serde_json::to_value(&stopped).unwrap()["reason"],
+        "interrupt"
+    );
     assert!(
         latency < Duration::from_millis(50),
         "stopped {latency:?} after the interrupt"
