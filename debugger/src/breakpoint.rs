@@ -319,12 +319,30 @@ impl Session {
             .addrs
             .iter()
             .map(|&addr| {
-                let row = self.dwarf.lines.row_at(addr).filter(|r| r.line != 0);
+                // The line a stop there reports: an inlined call's site when the address is its
+                // entry, unless the breakpoint names the inlined function.
+                let stack = self.dwarf.frames(addr).unwrap_or_default();
+                let on_inlined = self
+                    .dwarf
+                    .inlined_named(&b.location)
+                    .iter()
+                    .any(|f| f.low == addr);
+                let hidden = if on_inlined {
+                    0
+                } else {
+                    self.dwarf
+                        .inline_entries(addr)
+                        .min(stack.len().saturating_sub(1))
+                };
+                let loc = stack
+                    .get(hidden)
+                    .and_then(|f| f.loc.clone())
+                    .filter(|l| l.line != 0);
                 report::Location {
                     addr,
                     function: self.dwarf.function_at(addr).map(|f| f.name.clone()),
-                    file: row.map(|r| self.dwarf.lines.file(r).to_string()),
-                    line: row.map(|r| r.line),
+                    file: loc.as_ref().and_then(|l| l.file.clone()),
+                    line: loc.map(|l| l.line),
                 }
             })
             .collect();

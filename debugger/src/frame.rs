@@ -57,7 +57,13 @@ impl Session {
                 continue;
             }
             let n = source.len();
-            for (k, s) in source.into_iter().enumerate() {
+            // The innermost frame's inlined calls stopped at their entry are not shown yet.
+            let hidden = if i + 1 == wasm.len() {
+                self.hidden.min(n - 1)
+            } else {
+                0
+            };
+            for (k, s) in source.into_iter().enumerate().skip(hidden) {
                 let function = s
                     .display
                     .map(|d| strip_hash(&d).to_string())
@@ -129,6 +135,7 @@ impl Session {
             line: loc.map(|l| l.line),
             column: loc.map(|l| l.column),
             addr: f.addr,
+            exact: f.wasm + 1 == self.wasm_frames().len(),
             args,
         })
     }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod expr;
 pub mod frame;
 pub mod history;
+mod inline;
 pub mod input;
 pub mod local;
 pub mod print;

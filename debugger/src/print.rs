@@ -378,9 +378,10 @@ fn stop(s: &Stop) -> String {
     text.trim_start_matches('\n').to_string()
 }
 
-/// `0x0000002a in ` before a caller's frame line (not the innermost or an inlined one).
+/// `0x0000002a in ` before the frame line of a caller that returns there (not for frames
+/// execution stands in, nor inlined ones).
 fn caller_pc(f: &Frame) -> String {
-    if f.level == 0 || f.inlined {
+    if f.exact || f.inlined {
         String::new()
     } else {
         format!("0x{:08x} in ", f.addr)

@@ -111,6 +111,9 @@ pub struct Frame {
     pub column: Option<u32>,
     /// Code offset: the instruction for the innermost frame, the call for its callers.
     pub addr: u64,
+    /// Whether execution stands at `addr` itself (frames of the innermost Wasm frame, inlined
+    /// callers included), rather than returns there.
+    pub exact: bool,
     /// The arguments, valued as a frame line shows them.
     pub args: Vec<Variable>,
 }

@@ -86,6 +86,9 @@ pub struct Session {
     pub(crate) next_number: u32,
     /// Selected frame, 0 the innermost.
     pub selected: usize,
+    /// Inlined frames hidden at the stop: the program stands at their first instruction, which
+    /// is reported as their call site until `step` enters them.
+    pub(crate) hidden: usize,
     /// Values printed so far: `$1`, `$2`, ...
     pub history: Vec<crate::value::Value>,
     /// Set from anywhere to stop the running program.
@@ -130,6 +133,7 @@ impl Session {
             armed: Vec::new(),
             next_number: 1,
             selected: 0,
+            hidden: 0,
             history: Vec::new(),
             interrupt: Arc::new(AtomicBool::new(false)),
             interruptible: false,
@@ -223,6 +227,7 @@ impl Session {
         }
         self.debug.breakpoints.clear();
         self.armed.clear();
+        self.hidden = 0;
         self.state = State::NotStarted;
     }
 

@@ -10,6 +10,7 @@ use runtime_core::{Frame, Module, Trap};
 use crate::dwarf::{DwarfInfo, Place, Shape, Ty};
 use crate::error::Error;
 use crate::frame::FrameInfo;
+use crate::inline::LineStep;
 use crate::session::{Session, State};
 use crate::target::{Event, Run, Verdict};
 use crate::value::{Format, Printer, Value};
@@ -108,12 +109,6 @@ impl Lines<'_> {
             .and_then(|a| self.dwarf.lines.row_at(a))
             .is_some_and(|r| r.line != 0)
     }
-
-    /// The (file, line) covering an instruction.
-    fn line(&self, func: u32, pc: u32) -> Option<(u32, u32)> {
-        let row = self.dwarf.lines.row_at(self.offset(func, pc)?)?;
-        Some((row.file, row.line))
-    }
 }
 
 impl Session {
@@ -143,12 +138,19 @@ impl Session {
             }
             _ => return Err(Error::NotRunning),
         }
+        if how == Resume::Step && self.hidden > 0 {
+            // Stopped at the entry of an inlined call: `step` enters it without running.
+            self.hidden -= 1;
+            self.selected = 0;
+            return Ok(Stop::Step);
+        }
         let selected = self.selected_frame()?;
         self.selected = 0;
         let stop = self.run_until(&how, &selected);
         // An interrupt asked for while the program ran is answered by this stop, whatever it is.
         self.interrupt.store(false, Ordering::Relaxed);
-        let stop = stop?;
+        let (stop, entered) = stop?;
+        self.hide_inline_entries(&stop, entered)?;
         if let Stop::Exited(code) = stop {
             self.kill();
             self.state = State::Exited(code);
@@ -159,14 +161,31 @@ impl Session {
         Ok(stop)
     }
 
-    fn run_until(&mut self, how: &Resume, selected: &FrameInfo) -> Result<Stop, Error> {
+    /// Runs until the program stops as `how` asks; with the stop, the inlined frames to keep
+    /// hidden when `step` entered an inlined call.
+    fn run_until(
+        &mut self,
+        how: &Resume,
+        selected: &FrameInfo,
+    ) -> Result<(Stop, Option<usize>), Error> {
         let frames = self.wasm_frames();
         let depth0 = frames.len();
         let top = *frames.last().ok_or(Error::NotRunning)?;
         let lines = self.lines();
-        let start_line = lines.line(top.func, top.pc);
         let start_off = lines.offset(top.func, top.pc).unwrap_or(0);
-        let start_inline = self.dwarf.frames(start_off).map_or(0, |f| f.len());
+        let line_step = LineStep::new(&self.dwarf, how.clone(), start_off, self.hidden);
+        let stop = self.run_loop(how, selected, depth0, start_off, &line_step)?;
+        Ok((stop, line_step.entered.get()))
+    }
+
+    fn run_loop(
+        &mut self,
+        how: &Resume,
+        selected: &FrameInfo,
+        depth0: usize,
+        start_off: u64,
+        line_step: &LineStep,
+    ) -> Result<Stop, Error> {
         // `finish` waits for the selected Wasm frame to return; an inlined frame ends when the
         // code leaves its inlined range.
         let finish_depth = selected.wasm + 1;
@@ -229,25 +248,14 @@ impl Session {
                             // As gdb does: a function without line information is stepped over.
                             return Verdict::Return(depth - 1);
                         }
-                        let Some(line) = lines.stmt(f.func, f.pc) else {
+                        if lines.stmt(f.func, f.pc).is_none() {
                             return Verdict::Go;
-                        };
+                        }
                         if depth > depth0 {
                             return Verdict::Stop;
                         }
                         let off = lines.offset(f.func, f.pc).unwrap_or(0);
-                        let inline = lines.dwarf.frames(off).map_or(0, |x| x.len());
-                        stop_if(match how {
-                            Resume::Until => {
-                                off > start_off
-                                    && (Some(line) != start_line || inline != start_inline)
-                            }
-                            _ => {
-                                Some(line) != start_line
-                                    || off <= start_off
-                                    || inline != start_inline
-                            }
-                        })
+                        line_step.at_statement(lines.dwarf, off)
                     }
                 }
             };

@@ -583,3 +583,55 @@ fn errors_a_front_end_acts_on_are_typed() {
         Ok(_) => panic!("opened"),
     }
 }
+
+#[test]
+fn inlined_calls_are_stepped_as_gdb_steps_them() {
+    // c-heap-O2 inlines `push` into main's loop; its first instruction is main's first statement.
+    let mut s = open("c-heap-O2");
+    s.set_breakpoint("main", None, false).unwrap();
+    s.start().unwrap();
+    s.resume(Resume::Continue).unwrap();
+    assert_eq!(
+        top(&s),
+        ("main".into(), 32),
+        "the call site, not push's first line"
+    );
+    let pc = s.wasm_frames().last().copied();
+
+    // `step` enters the inlined call without running.
+    assert_eq!(s.resume(Resume::Step).unwrap(), Stop::Step);
+    assert_eq!(s.wasm_frames().last().copied(), pc, "nothing ran");
+    let frames = s.frames().unwrap();
+    let shown: Vec<(&str, bool)> = frames
+        .iter()
+        .take(2)
+        .map(|f| (f.function.as_str(), f.inlined))
+        .collect();
+    assert_eq!(shown, [("push", true), ("main", false)]);
+    assert_eq!(top(&s), ("push".into(), 12));
+
+    // `finish` from the inlined frame runs to the end of its range, back in main.
+    let stop = s.resume(Resume::Finish).unwrap();
+    assert!(matches!(stop, Stop::Finish { .. }), "{stop:?}");
+    assert_eq!(top(&s).0, "main");
+
+    // `next` steps over every inlined call: no stop is ever inside push or reverse.
+    for _ in 0..12 {
+        if s.resume(Resume::Next).unwrap() != Stop::Step {
+            break;
+        }
+        let f = s.selected_frame().unwrap();
+        assert!(!f.inlined, "next stopped in {} [inlined]", f.function);
+        if f.function != "main" {
+            assert_eq!(f.function, "_start", "next left main only by returning");
+            break;
+        }
+    }
+
+    // A breakpoint on the inlined function itself shows it.
+    let mut s = open("c-heap-O2");
+    s.set_breakpoint("push", None, false).unwrap();
+    s.start().unwrap();
+    s.resume(Resume::Continue).unwrap();
+    assert_eq!(top(&s), ("push".into(), 12));
+}

@@ -208,3 +208,124 @@ process kill
     );
     assert_eq!(program, "", "killed before it printed");
 }
+
+/// A stop as (function, line), the function without its Rust hash.
+type Stop = (String, u32);
+
+/// LLDB's stops over `break main`, `continue` and `nexts` × `next`, through `wrt-dbg serve`.
+fn lldb_walk(lldb: &Path, fixture: &str, nexts: usize) -> Vec<Stop> {
+    let server = serve(fixture, &["--listen", "0", "--once"]);
+    let connect = server.connect.clone();
+    let commands = format!(
+        "breakpoint set --name main\ncontinue\n{}process kill\n",
+        "next\n".repeat(nexts)
+    );
+    let (out, _, _) = session(lldb, server, &connect, &commands);
+    let from = out
+        .find("stop reason = breakpoint 1.1")
+        .unwrap_or(out.len());
+    out[from..]
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("frame #0: "))
+        .filter_map(|f| {
+            let f = f.split_once('`')?.1;
+            let (func, at) = f.split_once(" at ")?;
+            let func = func.split('(').next()?.trim();
+            let line = at
+                .split(':')
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()?;
+            Some((strip_hash(func).to_string(), line))
+        })
+        .collect()
+}
+
+/// Our stops over the same commands, from `wrt-dbg debug --format json`.
+fn our_walk(fixture: &str, nexts: usize) -> Vec<Stop> {
+    let module = common::root().join(format!("tests/fixtures/wasm/{fixture}.wasm"));
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"));
+    cmd.args([
+        "debug",
+        "--batch",
+        "--format",
+        "json",
+        "--program-output",
+        "/dev/null",
+    ]);
+    cmd.args(["--ex", "break main", "--ex", "run"]);
+    for _ in 0..nexts {
+        cmd.args(["--ex", "next"]);
+    }
+    let out = cmd.arg(module).output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            let f = &v["stop"]["frame"];
+            Some((
+                f["function"].as_str()?.to_string(),
+                f["line"].as_u64()? as u32,
+            ))
+        })
+        .collect()
+}
+
+fn strip_hash(name: &str) -> &str {
+    match name.rfind("::h") {
+        Some(i) if name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => &name[..i],
+        _ => name,
+    }
+}
+
+/// Whether a stop is in the program's `main` (C's, or a Rust crate's).
+fn in_main(s: &Stop) -> bool {
+    s.0 == "main" || s.0.ends_with("::main")
+}
+
+/// Our stops up to the first outside `main`: every one in `main` itself, never in code inlined
+/// into it (gdb steps over inlined calls as over real ones).
+fn walk_in_main(fixture: &str, nexts: usize) -> Vec<Stop> {
+    let ours = our_walk(fixture, nexts);
+    let in_main: Vec<Stop> = ours.iter().take_while(|s| in_main(s)).cloned().collect();
+    assert!(
+        in_main.len() == ours.len() || ours[in_main.len()].0 == "_start",
+        "{fixture}: `next` left main for a callee: {ours:?}"
+    );
+    in_main
+}
+
+#[test]
+fn next_walks_of_main_stop_where_lldbs_do() {
+    let Some(lldb) = lldb() else { return };
+    // The first `n` stops, where LLDB's walk stays in `main`: LLDB later follows a call into its
+    // callee (`Iter::next`, `memset`) or, on a loaded machine, steps differently over a loop,
+    // where gdb and we step over the call.
+    for (fixture, n) in [
+        ("rust-demo-O0", 9),
+        ("c-vec-O2", 5),
+        ("c-floats-O2", 10),
+        ("c-strings-O2", 5),
+    ] {
+        let theirs = lldb_walk(&lldb, fixture, n);
+        let ours = walk_in_main(fixture, n);
+        assert!(theirs.len() >= n, "{fixture}: LLDB's walk: {theirs:?}");
+        assert!(theirs[..n].iter().all(in_main), "{fixture}: {theirs:?}");
+        assert_eq!(ours[..n], theirs[..n], "{fixture}");
+    }
+}
+
+#[test]
+fn a_breakpoint_on_main_reports_main_where_inlined_code_begins() {
+    // Optimised Rust and C put an inlined call (`alloc::alloc::alloc`, `push`) at main's first
+    // statement: the stop reports `main` at the call's line, as gdb does, and `next` walks main
+    // over every inlined call to its end.
+    let rust = walk_in_main("rust-demo", 30);
+    assert_eq!(rust[0], ("demo::main".to_string(), 56));
+    assert!(rust.len() > 20, "{rust:?}");
+    let c = walk_in_main("c-heap-O2", 20);
+    assert_eq!(c[0], ("main".to_string(), 32));
+    assert!(c.len() > 10, "{c:?}");
+}

@@ -58,6 +58,8 @@ pub struct DwarfInfo {
     pub functions: Vec<Function>,
     /// Every inlined call, by the function inlined.
     pub inlined: Vec<Function>,
+    /// The entry offset of every inlined call, sorted.
+    entries: Vec<u64>,
     /// Sections present but refused by the budget, with why.
     pub refused: Vec<Refused>,
 }
@@ -182,6 +184,8 @@ impl DwarfInfo {
         }
         let lines = LineTable::read(&dwarf)?;
         let (functions, inlined) = functions::read(&dwarf, &units)?;
+        let mut entries: Vec<u64> = inlined.iter().map(|f| f.low).collect();
+        entries.sort_unstable();
         Ok(DwarfInfo {
             context,
             dwarf,
@@ -189,6 +193,7 @@ impl DwarfInfo {
             lines,
             functions,
             inlined,
+            entries,
             refused,
         })
     }
@@ -219,6 +224,16 @@ impl DwarfInfo {
     /// The functions a user's name means.
     pub fn functions_named(&self, name: &str) -> Vec<&Function> {
         self.functions.iter().filter(|f| f.is_named(name)).collect()
+    }
+
+    /// How many inlined calls begin at code offset `addr`: the innermost frames there that are
+    /// at their first instruction, which a stop reports as their call site (as gdb does).
+    pub fn inline_entries(&self, addr: u64) -> usize {
+        let from = self.entries.partition_point(|&e| e < addr);
+        self.entries[from..]
+            .iter()
+            .take_while(|&&e| e == addr)
+            .count()
     }
 
     /// The inlined calls of the function a user's name means.
