@@ -320,3 +320,13 @@ impl Write for ChannelWriter {
         Ok(())
     }
 }
+
+// A front-end moves the engine to its own thread and hands the interrupter to others.
+const _: () = {
+    const fn send<T: Send>() {}
+    const fn sync<T: Sync>() {}
+    send::<Engine>();
+    send::<Request>();
+    send::<Event>();
+    sync::<Interrupter>();
+};

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
-use debugger::report::{Children, Stop, StopReason, Variable};
+use debugger::report::{Children, Printed, Stop, StopReason, Variable};
 use debugger::request::{Request, Response};
 use debugger::step::Resume;
 use debugger::value::Format;
@@ -89,6 +89,31 @@ fn children(e: &mut Engine, var: &VarRef, start: u64, count: u64) -> Children {
     }
 }
 
+/// Sets a breakpoint at `location` and runs to it.
+fn run_to(e: &mut Engine, location: &str) -> Stop {
+    call(
+        e,
+        Request::Break {
+            location: Some(location.into()),
+            condition: None,
+            temporary: false,
+        },
+        &mut Vec::new(),
+    );
+    stop(e, Request::Run)
+}
+
+fn print(e: &mut Engine, expr: &str) -> Printed {
+    let req = Request::Print {
+        expr: expr.into(),
+        format: Format::Natural,
+    };
+    match call(e, req, &mut Vec::new()) {
+        Response::Printed(p) => p,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn variables(e: &mut Engine, kind: VarKind) -> Vec<Variable> {
     match call(e, Request::Variables(kind), &mut Vec::new()) {
         Response::Variables(v) => v,
@@ -137,16 +162,7 @@ fn exercise(mut e: Engine) {
     assert_eq!(line(&s), ("fill".into(), Some(18)));
 
     // A page at the end of a million-element array, fetched without the rest.
-    let Response::Printed(table) = call(
-        &mut e,
-        Request::Print {
-            expr: "table".into(),
-            format: Format::Natural,
-        },
-        &mut seen,
-    ) else {
-        panic!()
-    };
+    let table = print(&mut e, "table");
     assert_eq!(table.value.child_count, Some(1_000_000));
     assert_eq!(table.members.len(), 100, "print carries a first page");
     assert_eq!(table.members[7].value, "21");
@@ -303,27 +319,8 @@ fn program_output_arrives_as_events_in_order_with_nothing_lost() {
 #[test]
 fn a_rust_vec_expands_lazily_in_pages() {
     let mut e = local("rust-demo-O0", &["demo"]);
-    let mut seen = Vec::new();
-    call(
-        &mut e,
-        Request::Break {
-            location: Some("demo.rs:85".into()),
-            condition: None,
-            temporary: false,
-        },
-        &mut seen,
-    );
-    stop(&mut e, Request::Run);
-    let Response::Printed(primes) = call(
-        &mut e,
-        Request::Print {
-            expr: "primes".into(),
-            format: Format::Natural,
-        },
-        &mut seen,
-    ) else {
-        panic!()
-    };
+    run_to(&mut e, "demo.rs:85");
+    let primes = print(&mut e, "primes");
     assert_eq!(primes.value.child_count, Some(46), "{primes:?}");
     assert_eq!(primes.members[0].value, "2");
     let page = children(&mut e, primes.value.children.as_ref().unwrap(), 40, 10);
@@ -332,16 +329,7 @@ fn a_rust_vec_expands_lazily_in_pages() {
     assert_eq!(page.items[5].name, "[45]");
 
     // A struct holding a Vec of tuples: each level expands on its own.
-    let Response::Printed(inv) = call(
-        &mut e,
-        Request::Print {
-            expr: "inv".into(),
-            format: Format::Natural,
-        },
-        &mut seen,
-    ) else {
-        panic!()
-    };
+    let inv = print(&mut e, "inv");
     let items = named(&inv.members, "items");
     assert_eq!(items.child_count, Some(2));
     let tuples = children(&mut e, items.children.as_ref().unwrap(), 0, 10);
@@ -352,4 +340,31 @@ fn a_rust_vec_expands_lazily_in_pages() {
         .map(|v| (v.name.as_str(), v.value.as_str()))
         .collect();
     assert_eq!(shown, [("0", "\"nail\""), ("1", "250")]);
+}
+
+#[test]
+fn enums_and_c_strings_expand_to_what_they_hold() {
+    // A Rust enum's children are its active variant's fields.
+    let mut e = local("rust-demo-O0", &["demo"]);
+    run_to(&mut e, "demo.rs:85");
+    let shapes = print(&mut e, "shapes");
+    let circle = &shapes.members[0];
+    assert_eq!(circle.value, "Circle { radius: 1.5 }");
+    let fields = children(&mut e, circle.children.as_ref().unwrap(), 0, 10);
+    assert_eq!(fields.items[0].name, "radius");
+    assert_eq!(fields.items[0].value, "1.5");
+    let triangle = children(&mut e, shapes.members[2].children.as_ref().unwrap(), 0, 10);
+    let sides: Vec<&str> = triangle.items.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(sides, ["0", "1", "2"], "tuple variant fields by position");
+
+    // A C string's children are its characters.
+    let mut e = local("c-strings-O0", &["strings"]);
+    run_to(&mut e, "strings.c:22");
+    let words = print(&mut e, "words");
+    assert_eq!(words.value.child_count, Some(6));
+    let first = &words.members[0];
+    assert!(first.value.ends_with("\"asil\""), "{first:?}");
+    let chars = children(&mut e, first.children.as_ref().unwrap(), 0, 10);
+    assert_eq!(chars.total, 4);
+    assert_eq!(chars.items[0].value, "97 'a'");
 }
