@@ -2,6 +2,8 @@
 //! instruction with its code offset.
 
 use crate::error::Error;
+use crate::report::{DisasmLine, Disassembly};
+use crate::session::Session;
 
 /// The printed code of a module: (code offset, text) of every instruction line, by offset.
 #[derive(Debug, Default)]
@@ -31,6 +33,39 @@ impl Listing {
         let a = self.lines.partition_point(|l| l.0 < range.start);
         let b = self.lines.partition_point(|l| l.0 < range.end);
         &self.lines[a..b]
+    }
+}
+
+impl Session {
+    /// The code of the selected frame's function, or of the function named.
+    pub(crate) fn disassemble(&mut self, name: Option<&str>) -> Result<Disassembly, Error> {
+        let pc = self.selected_frame().ok().map(|f| f.addr);
+        let func = match name {
+            None => self
+                .dwarf
+                .function_at(pc.ok_or(Error::NotRunning)?)
+                .ok_or_else(|| Error::Usage("No function contains the program counter.".into()))?,
+            Some(name) => *self
+                .dwarf
+                .functions_named(name)
+                .first()
+                .ok_or_else(|| Error::NoSymbol { name: name.into() })?,
+        };
+        let (range, function) = (func.low..func.high, func.name.clone());
+        if self.listing.is_none() {
+            self.listing = Some(Listing::new(&self.bytes, self.code_start)?);
+        }
+        let listing = self.listing.as_ref().ok_or(Error::NotRunning)?;
+        let lines = listing
+            .range(range)
+            .iter()
+            .map(|(off, text)| DisasmLine {
+                offset: *off,
+                text: text.trim().to_string(),
+                current: Some(*off) == pc,
+            })
+            .collect();
+        Ok(Disassembly { function, lines })
     }
 }
 

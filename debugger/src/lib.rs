@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod breakpoint;
+mod budget;
 pub mod children;
 pub mod command;
 pub mod disasm;
@@ -16,12 +17,15 @@ pub mod history;
 mod inline;
 pub mod input;
 pub mod local;
+mod memory;
 pub mod print;
+mod profile;
 pub mod report;
 pub mod request;
 pub mod session;
 pub mod source;
 pub mod step;
+mod stop;
 pub mod target;
 pub mod value;
 

@@ -4,23 +4,23 @@
 use std::path::PathBuf;
 
 use runtime_core::debug::WatchKind;
-use runtime_core::limits::{DebugLevel, PlatformLimits};
+use runtime_core::limits::PlatformLimits;
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::breakpoint::parse_number;
 use crate::children::VarRef;
-use crate::disasm::Listing;
-use crate::dwarf::{Place, Shape, Ty, VarKind};
+use crate::dwarf::{Place, Ty, VarKind};
 use crate::error::Error;
+use crate::profile::profiling_off;
 use crate::report::{
-    Breakpoint, Budget, Children, DisasmLine, Disassembly, Display, Frame, MemoryBlock, MemoryUnit,
-    Printed, Profile, ProfileEntry, RefusedSection, SourceLine, SourceLines, Stop, StopReason,
-    TableUsage, Variable,
+    Breakpoint, Budget, Children, Disassembly, Display, Frame, MemoryBlock, Printed, Profile,
+    SourceLine, SourceLines, Stop, StopReason, Variable,
 };
-use crate::session::{Session, State};
-use crate::step::{self, Resume};
-use crate::value::{Format, Printer, Value, c_string};
+use crate::session::Session;
+use crate::step::Resume;
+use crate::stop::gone;
+use crate::value::Format;
 
 /// What a watchpoint watches.
 #[derive(Debug, Clone, PartialEq)]
@@ -459,7 +459,7 @@ impl Session {
     }
 
     /// The source line a frame stands on, when it has one.
-    fn source_of(&mut self, f: &Frame) -> Option<SourceLine> {
+    pub(crate) fn source_of(&mut self, f: &Frame) -> Option<SourceLine> {
         let line = f.line.filter(|&l| l != 0)?;
         Some(
             self.sources
@@ -474,110 +474,6 @@ impl Session {
             .iter()
             .find(|b| b.addrs.contains(&addr))
             .map(|b| b.number)
-    }
-
-    /// Resumes `count` times (repeats end at any stop other than a finished step) and reports
-    /// the last stop.
-    fn run(&mut self, how: Resume, count: u32) -> Result<Stop, Error> {
-        let mut stop = self.run_once(how.clone())?;
-        for _ in 1..count {
-            if self.state() != &State::Stopped || stop.reason != StopReason::Step {
-                break;
-            }
-            stop = self.run_once(how.clone())?;
-        }
-        Ok(stop)
-    }
-
-    fn run_once(&mut self, how: Resume) -> Result<Stop, Error> {
-        let before = self
-            .frames()
-            .ok()
-            .and_then(|f| f.first().map(|f| (f.wasm, f.function.clone())));
-        let from = match how {
-            Resume::Finish => Some(self.frame_report(&self.selected_frame()?)?),
-            _ => None,
-        };
-        let until = matches!(how, Resume::Until | Resume::Advance(_));
-        let stop = self.resume(how)?;
-        if self.limits().debug_level >= DebugLevel::BasicProfile {
-            let frames = self.wasm_frames().to_vec();
-            self.debug.traces.capture(&frames);
-        }
-        let mut value = None;
-        let reason = match stop {
-            step::Stop::Exited(code) => return Ok(gone(StopReason::Exited { code })),
-            step::Stop::Breakpoint {
-                number,
-                temporary,
-                condition_error,
-            } => StopReason::Breakpoint {
-                number,
-                temporary,
-                condition_error,
-            },
-            step::Stop::Watch {
-                number,
-                expr,
-                old,
-                new,
-            } => StopReason::Watchpoint {
-                number,
-                kind: self
-                    .watches
-                    .iter()
-                    .find(|w| w.number == number)
-                    .map_or(WatchKind::Write, |w| w.kind)
-                    .into(),
-                expr,
-                old,
-                new,
-            },
-            step::Stop::Trap(t) => StopReason::Trap {
-                kind: format!("{t:?}")
-                    .split(['(', ' ', '{'])
-                    .next()
-                    .unwrap_or_default()
-                    .to_string(),
-                message: t.to_string(),
-            },
-            step::Stop::Interrupted => StopReason::Interrupt,
-            step::Stop::Step if until => StopReason::Until,
-            step::Stop::Step => StopReason::Step,
-            step::Stop::Finish { value: v, .. } => {
-                value = v;
-                StopReason::Finish {
-                    from: Box::new(from.ok_or(Error::NotRunning)?),
-                    value: None,
-                }
-            }
-        };
-        let frames = self.frames()?;
-        let Some(top) = frames.first() else {
-            return Ok(Stop {
-                reason,
-                ..gone(StopReason::Killed)
-            });
-        };
-        let frame = self.frame_report(top)?;
-        let mut stop = Stop {
-            new_function: before.as_ref() != Some(&(top.wasm, top.function.clone())),
-            at_statement: self.at_statement(),
-            source: self.source_of(&frame),
-            frame: Some(frame),
-            reason,
-            displays: Vec::new(),
-        };
-        if let (Some(v), StopReason::Finish { value, .. }) = (value, &mut stop.reason) {
-            let n = self.history.len() + 1;
-            *value = Some(Box::new(self.printed(
-                &format!("${n}"),
-                v,
-                Format::Natural,
-            )?));
-        }
-        stop.displays = self.displays();
-        Ok(stop)
     }
 
     /// Sets a watchpoint; returns its number.
@@ -617,177 +513,6 @@ impl Session {
         };
         Ok((addr, self.dwarf.size_of(&v.ty)? as u32, v.ty))
     }
-
-    /// Linear memory as `x/NFU` shows it: `count` units of `unit` bytes (4, or 1 for chars), or
-    /// `count` C strings.
-    fn examine(
-        &self,
-        expr: &str,
-        count: u32,
-        format: Format,
-        unit: Option<u64>,
-    ) -> Result<MemoryBlock, Error> {
-        let v = self.evaluate(expr)?;
-        let f = self.selected_frame()?;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
-        let p = Printer {
-            dwarf: &self.dwarf,
-            state: &state,
-            format: if format == Format::Natural {
-                Format::Hex
-            } else {
-                format
-            },
-        };
-        let addr = match (&v.place, self.dwarf.shape(&v.ty)?) {
-            (Place::Memory(a), Shape::Array { .. }) => *a,
-            _ => p.integer(&v)?.0,
-        };
-        let mut units = Vec::new();
-        if format == Format::Str {
-            let mut at = addr;
-            for _ in 0..count {
-                let s = p.c_str(at)?;
-                units.push(MemoryUnit {
-                    addr: at,
-                    value: c_string(&s),
-                });
-                at += s.len() as u64 + 1;
-            }
-            return Ok(MemoryBlock {
-                addr,
-                unit: 0,
-                units,
-            });
-        }
-        let size = unit.unwrap_or(if format == Format::Char { 1 } else { 4 });
-        let bytes = self.read_memory(addr, (count as u64 * size) as usize)?;
-        for (i, chunk) in bytes.chunks(size as usize).enumerate() {
-            let ty = Ty::Int {
-                signed: p.format == Format::Decimal,
-                size: size as u8,
-            };
-            let value = Value {
-                ty,
-                place: Place::Bytes(chunk.to_vec()),
-            };
-            units.push(MemoryUnit {
-                addr: addr + i as u64 * size,
-                value: p.show(&value, 0),
-            });
-        }
-        Ok(MemoryBlock {
-            addr,
-            unit: size,
-            units,
-        })
-    }
-
-    /// The code of the selected frame's function, or of the function named.
-    fn disassemble(&mut self, name: Option<&str>) -> Result<Disassembly, Error> {
-        let pc = self.selected_frame().ok().map(|f| f.addr);
-        let func = match name {
-            None => self
-                .dwarf
-                .function_at(pc.ok_or(Error::NotRunning)?)
-                .ok_or_else(|| Error::Usage("No function contains the program counter.".into()))?,
-            Some(name) => *self
-                .dwarf
-                .functions_named(name)
-                .first()
-                .ok_or_else(|| Error::NoSymbol { name: name.into() })?,
-        };
-        let (range, function) = (func.low..func.high, func.name.clone());
-        if self.listing.is_none() {
-            self.listing = Some(Listing::new(&self.bytes, self.code_start)?);
-        }
-        let listing = self.listing.as_ref().ok_or(Error::NotRunning)?;
-        let lines = listing
-            .range(range)
-            .iter()
-            .map(|(off, text)| DisasmLine {
-                offset: *off,
-                text: text.trim().to_string(),
-                current: Some(*off) == pc,
-            })
-            .collect();
-        Ok(Disassembly { function, lines })
-    }
-
-    /// Every bounded debug table's use, and what DWARF the budget refused.
-    pub fn budget(&self) -> Budget {
-        let l = self.limits();
-        let source = TableUsage {
-            table: "source breakpoints".into(),
-            limit: "max_source_breakpoints".into(),
-            used: self.breakpoints.len() as u64,
-            capacity: l.max_source_breakpoints,
-        };
-        let tables = std::iter::once(source)
-            .chain(self.debug.usage().iter().map(|t| TableUsage {
-                table: t.what.into(),
-                limit: t.limit.into(),
-                used: t.used as u64,
-                capacity: t.capacity as u64,
-            }))
-            .collect();
-        Budget {
-            platform: l.platform.to_string(),
-            debug_level: l.debug_level.to_string(),
-            tables,
-            reserved_bytes: runtime_core::debug::reserved_bytes(l),
-            refused_dwarf: self
-                .dwarf
-                .refused
-                .iter()
-                .map(|r| RefusedSection {
-                    section: r.section.to_string(),
-                    reason: r.reason.to_string(),
-                })
-                .collect(),
-            remote: self.is_attached(),
-        }
-    }
-
-    /// The top `n` functions of the profile.
-    fn profile_report(&self, n: usize) -> Result<Profile, Error> {
-        let p = self.profile.as_ref().ok_or_else(profiling_off)?;
-        Ok(Profile {
-            entries: p
-                .top(n)
-                .iter()
-                .map(|c| ProfileEntry {
-                    function: self.function_name(c.func),
-                    instructions: c.instructions,
-                    calls: c.calls,
-                })
-                .collect(),
-            total: p.total(),
-        })
-    }
-
-    /// A function's source name (from DWARF at its entry), else the module's name for it.
-    fn function_name(&self, func: u32) -> String {
-        self.addr_of(func, 0)
-            .and_then(|a| self.dwarf.function_at(a))
-            .map_or_else(|| self.func_label(func), |f| f.qualified.clone())
-    }
-}
-
-/// A stop where the program is gone: no frame, nothing to show.
-fn gone(reason: StopReason) -> Stop {
-    Stop {
-        reason,
-        frame: None,
-        source: None,
-        new_function: false,
-        at_statement: false,
-        displays: Vec::new(),
-    }
-}
-
-fn profiling_off() -> Error {
-    Error::Usage("Profiling is off; `profile on` starts it.".into())
 }
 
 /// Parses a number as C writes it, as a `u32` (breakpoint numbers, counts).

@@ -202,24 +202,6 @@ impl Session {
         self.rearm()
     }
 
-    /// Turns the profiling counters on (from zero) or off; they need debug level `profile`.
-    pub fn set_profiling(&mut self, on: bool) -> Result<(), Error> {
-        let level = self.debug.limits.debug_level;
-        if on && level < runtime_core::limits::DebugLevel::BasicProfile {
-            return Err(Error::Usage(format!(
-                "profiling needs debug level profile or full; this session is at {level}"
-            )));
-        }
-        if on && self.attached {
-            return Err(Error::Usage(
-                "A remote program profiles itself: `monitor profile` shows its counts.".into(),
-            ));
-        }
-        self.profile =
-            on.then(|| runtime_core::debug::Profile::new(self.module.num_funcs() as usize));
-        Ok(())
-    }
-
     /// Drops the running program; breakpoints stay, to be armed on the next start.
     pub fn kill(&mut self) {
         if let Some(mut target) = self.target.take() {

@@ -1,0 +1,41 @@
+//! The debug budget a front-end shows: every bounded table's use against its limit.
+
+use crate::report::{Budget, RefusedSection, TableUsage};
+use crate::session::Session;
+
+impl Session {
+    /// Every bounded debug table's use, and what DWARF the budget refused.
+    pub fn budget(&self) -> Budget {
+        let l = self.limits();
+        let source = TableUsage {
+            table: "source breakpoints".into(),
+            limit: "max_source_breakpoints".into(),
+            used: self.breakpoints.len() as u64,
+            capacity: l.max_source_breakpoints,
+        };
+        let tables = std::iter::once(source)
+            .chain(self.debug.usage().iter().map(|t| TableUsage {
+                table: t.what.into(),
+                limit: t.limit.into(),
+                used: t.used as u64,
+                capacity: t.capacity as u64,
+            }))
+            .collect();
+        Budget {
+            platform: l.platform.to_string(),
+            debug_level: l.debug_level.to_string(),
+            tables,
+            reserved_bytes: runtime_core::debug::reserved_bytes(l),
+            refused_dwarf: self
+                .dwarf
+                .refused
+                .iter()
+                .map(|r| RefusedSection {
+                    section: r.section.to_string(),
+                    reason: r.reason.to_string(),
+                })
+                .collect(),
+            remote: self.is_attached(),
+        }
+    }
+}
