@@ -17,7 +17,7 @@ use crate::value::{Format, Printer, Value};
 pub const MAX_PAGE: u64 = 10_000;
 
 /// Where a value with children is: an expression in a frame and a path down from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct VarRef {
     /// The frame level the expression is evaluated in.
     pub frame: usize,
@@ -28,7 +28,7 @@ pub struct VarRef {
 }
 
 /// One step down a [`VarRef`]'s path.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PathStep {
     /// A member by name (`*` for a pointer's pointee).

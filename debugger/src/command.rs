@@ -290,7 +290,8 @@ fn info(rest: &str) -> Result<Request, Error> {
     })
 }
 
-const HELP: &str = "
+/// The command list `help` prints.
+pub const HELP: &str = "
 Running:      run (r), start, continue (c) [N], kill (k), quit (q)
 Stepping:     step (s) [N], next (n) [N], finish, stepi (si), nexti (ni), until (u) [LOC], advance LOC
 Breakpoints:  break (b) LOC [if COND], tbreak LOC, delete (d) [N], disable N, enable N,

@@ -153,6 +153,8 @@ pub enum Request {
     Undisplay(u32),
     /// Ten source lines around a location, or the next ten.
     List(Option<String>),
+    /// Every line of a source file, by the name DWARF gives it.
+    Source(String),
     /// A function's code: the selected frame's, or the named one.
     Disassemble(Option<String>),
     /// Turns profiling on, off, or back to zero.
@@ -408,6 +410,7 @@ impl Session {
             }
             Request::Undisplay(n) => self.remove_display(n).map(|_| Response::Done)?,
             Request::List(loc) => Response::SourceLines(self.list(loc.as_deref())?),
+            Request::Source(file) => Response::SourceLines(self.sources.whole(&file)?),
             Request::Disassemble(name) => Response::Disassembly(self.disassemble(name.as_deref())?),
             Request::Profiling(switch) => {
                 match switch {

@@ -72,6 +72,20 @@ impl Sources {
         self.files.retain(|_, f| f.is_some());
     }
 
+    /// Every line of `file`.
+    pub fn whole(&mut self, file: &str) -> Result<SourceLines, Error> {
+        let text = self
+            .get(file)
+            .ok_or_else(|| Error::Usage(format!("cannot read source file {file}")))?;
+        Ok(SourceLines {
+            file: file.to_string(),
+            first: 1,
+            lines: (1..=text.len())
+                .filter_map(|n| text.line(n).map(str::to_string))
+                .collect(),
+        })
+    }
+
     /// Line `line` of `file`; a later bare `list` centres on it.
     pub fn line(&mut self, file: &str, line: u32) -> SourceLine {
         self.last = Some((file.to_string(), line));

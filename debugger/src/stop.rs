@@ -24,7 +24,8 @@ impl Session {
         Ok(stop)
     }
 
-    pub(crate) fn run_once(&mut self, how: Resume) -> Result<Stop, Error> {
+    /// Resumes once and reports the stop, the value a `finish` returned kept in the history.
+    fn run_once(&mut self, how: Resume) -> Result<Stop, Error> {
         let before = self
             .frames()
             .ok()

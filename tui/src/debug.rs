@@ -1,7 +1,7 @@
 //! `wrt-dbg debug`: a debug session driven by gdb-style commands, from scripts (`--batch -x`) or
 //! typed at a prompt, printed as text or as one JSON object per command.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -31,6 +31,9 @@ pub struct FrontArgs {
     /// Run the commands of the scripts and -ex options, then exit (no prompt).
     #[arg(long)]
     batch: bool,
+    /// A line prompt instead of the full-screen interface (which a terminal gets by default).
+    #[arg(long, conflicts_with = "batch")]
+    cli: bool,
     /// A file of commands, one per line (`#` starts a comment).
     #[arg(short = 'x', long = "command", value_name = "SCRIPT")]
     scripts: Vec<PathBuf>,
@@ -112,6 +115,18 @@ fn opener(args: &DebugArgs) -> Result<Opener, String> {
 /// Opens a session, on the engine's thread.
 pub type Opener = Box<dyn FnOnce() -> Result<Session, debugger::Error> + Send>;
 
+/// The lines of the scripts, then the `--ex` commands.
+fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
+    let mut lines = Vec::new();
+    for script in &args.scripts {
+        let text = debugger::input::read_text(script, debugger::input::MAX_SCRIPT_BYTES)
+            .map_err(|e| format!("cannot read {}: {e}", script.display()))?;
+        lines.extend(text.lines().map(str::to_string));
+    }
+    lines.extend(args.commands.iter().cloned());
+    Ok(lines)
+}
+
 /// Exit status when Ctrl-C ended a batch session (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
@@ -143,6 +158,24 @@ pub fn drive(
     for d in &args.source_dirs {
         let _ = engine.call(Request::Directory(d.clone()), &mut |_| {});
     }
+    let lines = match script_lines(args) {
+        Ok(lines) => lines,
+        Err(e) => {
+            eprintln!("wrt-dbg: {e}");
+            return ExitCode::from(EXIT_BAD_MODULE);
+        }
+    };
+    let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if terminal && !args.batch && !args.cli {
+        let mut model = crate::screen::Model::new(engine);
+        for line in lines
+            .iter()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            model.command(line);
+        }
+        return crate::screen::main(model);
+    }
     // Ctrl-C stops the running program as in gdb; in batch mode it also ends the script there,
     // the output so far written and the program killed.
     let interrupt = engine.interrupter();
@@ -159,17 +192,6 @@ pub fn drive(
         }
     };
     let mut debugger = Debugger::new(LineEngine { engine, on_event });
-    let mut lines = Vec::new();
-    for script in &args.scripts {
-        match debugger::input::read_text(script, debugger::input::MAX_SCRIPT_BYTES) {
-            Ok(text) => lines.extend(text.lines().map(str::to_string)),
-            Err(e) => {
-                eprintln!("wrt-dbg: cannot read {}: {e}", script.display());
-                return ExitCode::from(EXIT_BAD_MODULE);
-            }
-        }
-    }
-    lines.extend(args.commands.iter().cloned());
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     // Runs one line and writes its reply; false once the user quit.

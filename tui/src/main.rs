@@ -7,6 +7,7 @@ mod debug;
 mod limits;
 mod output;
 mod run;
+mod screen;
 mod serve;
 
 use std::process::ExitCode;

@@ -1,0 +1,307 @@
+//! The application: the panes, which one has the focus, the keys, and the layout. It draws from
+//! the model and turns keys into requests; the loop that feeds it input and engine events is
+//! generic over ratatui's `Backend`, so tests draw to `TestBackend`.
+
+use std::io;
+use std::time::Duration;
+
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::{Frame, Terminal};
+
+use debugger::request::Request;
+
+use super::breakpoints::BreakpointsPane;
+use super::console::Console;
+use super::model::Model;
+use super::output::OutputPane;
+use super::source::SourcePane;
+use super::stack::StackPane;
+use super::variables::VariablesPane;
+
+/// Which pane has the focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// The command line (the focus at start, as in gdb's TUI).
+    Console,
+    /// Source.
+    Source,
+    /// Call stack.
+    Stack,
+    /// Variables.
+    Variables,
+    /// Breakpoints.
+    Breakpoints,
+    /// Program output.
+    Output,
+}
+
+const CYCLE: [Focus; 5] = [
+    Focus::Source,
+    Focus::Stack,
+    Focus::Variables,
+    Focus::Breakpoints,
+    Focus::Output,
+];
+
+/// The TUI.
+pub struct App {
+    /// What the session shows.
+    pub model: Model,
+    /// The focused pane.
+    pub focus: Focus,
+    /// Whether the focused pane fills the screen.
+    pub zoom: bool,
+    /// The command line.
+    pub console: Console,
+    /// Source.
+    pub source: SourcePane,
+    stack: StackPane,
+    vars: VariablesPane,
+    bps: BreakpointsPane,
+    output: OutputPane,
+}
+
+impl App {
+    /// The app on a session's model.
+    pub fn new(model: Model) -> App {
+        App {
+            model,
+            focus: Focus::Console,
+            zoom: false,
+            console: Console::default(),
+            source: SourcePane::default(),
+            stack: StackPane::default(),
+            vars: VariablesPane::default(),
+            bps: BreakpointsPane::default(),
+            output: OutputPane::default(),
+        }
+    }
+
+    /// Runs a command as if typed: echoed in the log, kept in the history (so an empty line
+    /// repeats a `next` given by F10).
+    fn cmd(&mut self, line: &str) {
+        self.console.remember(line);
+        self.model.command(line);
+    }
+
+    /// Handles one key.
+    pub fn key(&mut self, k: KeyEvent) {
+        if k.kind == KeyEventKind::Release {
+            return;
+        }
+        let shift = k.modifiers.contains(KeyModifiers::SHIFT);
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::F(5) if self.model.running.is_some() => return self.model.interrupt(),
+            KeyCode::F(5) if self.model.frames.is_empty() => return self.cmd("run"),
+            KeyCode::F(5) => return self.cmd("continue"),
+            KeyCode::F(9) => return self.toggle_breakpoint(),
+            KeyCode::F(10) => return self.cmd("next"),
+            KeyCode::F(11) if shift => return self.cmd("finish"),
+            KeyCode::F(11) => return self.cmd("step"),
+            KeyCode::Char('c') if ctrl && self.model.running.is_some() => {
+                return self.model.interrupt();
+            }
+            KeyCode::Char('c') if ctrl && self.focus == Focus::Console => {
+                self.console.input.clear();
+                return;
+            }
+            KeyCode::Char('q') if ctrl => {
+                self.model.command("quit");
+                return;
+            }
+            KeyCode::Esc => {
+                self.focus = Focus::Source;
+                return;
+            }
+            _ => {}
+        }
+        if self.focus == Focus::Console {
+            self.console.key(k, &mut self.model);
+            return;
+        }
+        if self.pane_key(k) {
+            return;
+        }
+        match k.code {
+            KeyCode::Char(':') => self.focus = Focus::Console,
+            KeyCode::Tab => self.cycle(1),
+            KeyCode::BackTab => self.cycle(-1),
+            KeyCode::Char('z') => self.zoom = !self.zoom,
+            KeyCode::Char('c') => self.cmd("continue"),
+            KeyCode::Char('n') => self.cmd("next"),
+            KeyCode::Char('s') => self.cmd("step"),
+            KeyCode::Char('f') => self.cmd("finish"),
+            KeyCode::Char('u') => self.cmd("up"),
+            KeyCode::Char('d') => self.cmd("down"),
+            KeyCode::Char('r') => self.cmd("run"),
+            KeyCode::Char('b') => self.toggle_breakpoint(),
+            KeyCode::Char('q') => self.model.command("quit"),
+            _ => {}
+        }
+    }
+
+    fn cycle(&mut self, delta: isize) {
+        let at = CYCLE.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        let n = CYCLE.len() as isize;
+        self.focus = CYCLE[((at + delta).rem_euclid(n)) as usize];
+    }
+
+    /// The focused pane's own keys; `true` when the key was one.
+    fn pane_key(&mut self, k: KeyEvent) -> bool {
+        let m = &mut self.model;
+        let step: isize = match k.code {
+            KeyCode::Up | KeyCode::Char('k') => -1,
+            KeyCode::Down | KeyCode::Char('j') => 1,
+            KeyCode::PageUp => -10,
+            KeyCode::PageDown => 10,
+            _ => 0,
+        };
+        match self.focus {
+            Focus::Source if step != 0 => {
+                let page = self.source.page();
+                self.source
+                    .scroll(step.signum() * if step.abs() > 1 { page } else { 1 }, m)
+            }
+            Focus::Stack if step != 0 => self.stack.cursor.move_by(step, m.frames.len()),
+            Focus::Stack if k.code == KeyCode::Enter => self.stack.select(m),
+            Focus::Variables if step != 0 => self.vars.cursor.move_by(step, m.var_lines().len()),
+            Focus::Variables
+                if matches!(k.code, KeyCode::Enter | KeyCode::Right | KeyCode::Left) =>
+            {
+                self.vars.toggle(m)
+            }
+            Focus::Variables if k.code == KeyCode::Char('w') => {
+                if let Some(e) = self.vars.expression(m) {
+                    m.request(Request::Display {
+                        expr: e,
+                        format: debugger::value::Format::Natural,
+                    });
+                }
+            }
+            Focus::Breakpoints if step != 0 => self.bps.cursor.move_by(step, m.breakpoints.len()),
+            Focus::Breakpoints if k.code == KeyCode::Char(' ') => self.bps.toggle(m),
+            Focus::Breakpoints if matches!(k.code, KeyCode::Delete | KeyCode::Char('x')) => {
+                self.bps.delete(m)
+            }
+            Focus::Output if step != 0 => self.output.scroll(-step, m),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Sets a breakpoint on the source cursor's line, or deletes the one there.
+    fn toggle_breakpoint(&mut self) {
+        let Some(loc) = self.source.cursor_location(&self.model) else {
+            return;
+        };
+        let line: Option<u32> = loc.rsplit(':').next().and_then(|l| l.parse().ok());
+        let there = self.model.breakpoints.iter().find(|b| match &b.kind {
+            debugger::report::BreakpointKind::Breakpoint { locations, .. } => {
+                locations.iter().any(|l| l.line == line)
+            }
+            _ => false,
+        });
+        match there {
+            Some(b) => self.model.request(Request::Delete(Some(b.number))),
+            None => self.model.request(Request::Break {
+                location: Some(loc),
+                condition: None,
+                temporary: false,
+            }),
+        }
+    }
+
+    /// The keys of the focused pane, for the status bar.
+    fn keys(&self) -> &'static str {
+        match self.focus {
+            Focus::Console => "Esc panes  F5 run/cont  F10 next  F11 step  S-F11 finish  F9 break",
+            Focus::Stack => "Enter select  : command  Tab next pane  z zoom",
+            Focus::Variables => "Enter expand  w watch  : command  Tab next pane",
+            Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
+            _ => "c n s f u d b  : command  Tab next pane  z zoom  q quit",
+        }
+    }
+
+    /// Draws the whole screen.
+    pub fn draw(&mut self, f: &mut Frame) {
+        let [main, bottom, status] = Layout::vertical([
+            Constraint::Min(6),
+            Constraint::Length(bottom_height(f.area())),
+            Constraint::Length(1),
+        ])
+        .areas(f.area());
+        super::status::draw(&self.model, f, status, self.keys());
+        if self.zoom && self.focus != Focus::Console {
+            let all = Rect::new(main.x, main.y, main.width, main.height + bottom.height);
+            self.draw_pane(self.focus, f, all);
+            return;
+        }
+        let [console, output] =
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
+                .areas(bottom);
+        let [source, side] =
+            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+                .areas(main);
+        let [stack, vars, bps] = Layout::vertical([
+            Constraint::Percentage(30),
+            Constraint::Percentage(45),
+            Constraint::Percentage(25),
+        ])
+        .areas(side);
+        for (pane, area) in [
+            (Focus::Source, source),
+            (Focus::Stack, stack),
+            (Focus::Variables, vars),
+            (Focus::Breakpoints, bps),
+            (Focus::Output, output),
+            (Focus::Console, console),
+        ] {
+            self.draw_pane(pane, f, area);
+        }
+    }
+
+    fn draw_pane(&mut self, pane: Focus, f: &mut Frame, area: Rect) {
+        let focused = self.focus == pane;
+        let m = &self.model;
+        match pane {
+            Focus::Console => self.console.draw(m, f, area, focused),
+            Focus::Source => self.source.draw(m, f, area, focused),
+            Focus::Stack => self.stack.draw(m, f, area, focused),
+            Focus::Variables => self.vars.draw(m, f, area, focused),
+            Focus::Breakpoints => self.bps.draw(m, f, area, focused),
+            Focus::Output => self.output.draw(m, f, area, focused),
+        }
+    }
+
+    /// Draws, takes input and engine events until the session ends. `input` waits up to the
+    /// given time for a terminal event.
+    pub fn run<B: ratatui::backend::Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        mut input: impl FnMut(Duration) -> io::Result<Option<Event>>,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> io::Result<()>
+    where
+        io::Error: From<B::Error>,
+    {
+        while !self.model.quit && !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            terminal.draw(|f| self.draw(f))?;
+            if let Some(ev) = input(Duration::from_millis(16))? {
+                match ev {
+                    Event::Key(k) => self.key(k),
+                    Event::Mouse(_) | Event::Resize(..) => {}
+                    _ => {}
+                }
+            }
+            self.model.poll();
+        }
+        Ok(())
+    }
+}
+
+/// The command line and output's height: more on a tall screen.
+fn bottom_height(area: Rect) -> u16 {
+    (area.height / 3).clamp(7, 16)
+}

@@ -1,0 +1,213 @@
+//! The command line: gdb's command language with its log, line editing, history and completion
+//! of command names; an empty line repeats the last `next`, `step`, `continue`, `x` or `list`.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Style};
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+
+use super::model::Model;
+use super::pane::block;
+
+/// Commands completed by Tab.
+const COMMANDS: &[&str] = &[
+    "advance",
+    "awatch",
+    "backtrace",
+    "break",
+    "condition",
+    "continue",
+    "delete",
+    "detach",
+    "directory",
+    "disable",
+    "disassemble",
+    "display",
+    "down",
+    "enable",
+    "finish",
+    "frame",
+    "help",
+    "ignore",
+    "info",
+    "kill",
+    "list",
+    "monitor",
+    "next",
+    "nexti",
+    "print",
+    "profile",
+    "quit",
+    "run",
+    "rwatch",
+    "start",
+    "step",
+    "stepi",
+    "tbreak",
+    "undisplay",
+    "until",
+    "up",
+    "watch",
+    "x",
+];
+
+/// Commands an empty line repeats, as in gdb.
+const REPEATED: &[&str] = &[
+    "next", "n", "step", "s", "continue", "c", "x", "list", "l", "stepi", "si", "nexti", "ni",
+];
+
+/// The command line's state.
+#[derive(Default)]
+pub struct Console {
+    /// The line being typed.
+    pub input: String,
+    /// The cursor, in characters.
+    cursor: usize,
+    /// Lines run, oldest first.
+    pub history: Vec<String>,
+    /// Where Up/Down stand in the history.
+    browsing: Option<usize>,
+    /// Log lines scrolled back.
+    back: usize,
+}
+
+impl Console {
+    /// Handles a key; `true` when it was the console's.
+    pub fn key(&mut self, k: KeyEvent, m: &mut Model) -> bool {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Char('u') if ctrl => self.set(String::new()),
+            KeyCode::Char('a') if ctrl => self.cursor = 0,
+            KeyCode::Char('e') if ctrl => self.cursor = self.input.chars().count(),
+            KeyCode::Char(c) if !ctrl => {
+                let at = self.byte(self.cursor);
+                self.input.insert(at, c);
+                self.cursor += 1;
+            }
+            KeyCode::Backspace if self.cursor > 0 => {
+                self.cursor -= 1;
+                let at = self.byte(self.cursor);
+                self.input.remove(at);
+            }
+            KeyCode::Delete if self.cursor < self.input.chars().count() => {
+                let at = self.byte(self.cursor);
+                self.input.remove(at);
+            }
+            KeyCode::Left => self.cursor = self.cursor.saturating_sub(1),
+            KeyCode::Right => self.cursor = (self.cursor + 1).min(self.input.chars().count()),
+            KeyCode::Home => self.cursor = 0,
+            KeyCode::End => self.cursor = self.input.chars().count(),
+            KeyCode::Up => self.browse(-1),
+            KeyCode::Down => self.browse(1),
+            KeyCode::PageUp => self.back = (self.back + 5).min(m.log.len()),
+            KeyCode::PageDown => self.back = self.back.saturating_sub(5),
+            KeyCode::Tab => self.complete(),
+            KeyCode::Enter => self.enter(m),
+            _ => return false,
+        }
+        true
+    }
+
+    fn byte(&self, chars: usize) -> usize {
+        self.input
+            .char_indices()
+            .nth(chars)
+            .map_or(self.input.len(), |(i, _)| i)
+    }
+
+    fn set(&mut self, line: String) {
+        self.cursor = line.chars().count();
+        self.input = line;
+    }
+
+    fn browse(&mut self, delta: isize) {
+        if self.history.is_empty() {
+            return;
+        }
+        let last = self.history.len() as isize;
+        let at = self.browsing.map_or(last, |b| b as isize) + delta;
+        if at >= last {
+            self.browsing = None;
+            self.set(String::new());
+        } else {
+            let at = at.max(0) as usize;
+            self.browsing = Some(at);
+            self.set(self.history[at].clone());
+        }
+    }
+
+    /// Completes the command name being typed, when one command starts so.
+    fn complete(&mut self) {
+        if self.input.contains(' ') {
+            return;
+        }
+        let found: Vec<&&str> = COMMANDS
+            .iter()
+            .filter(|c| c.starts_with(&self.input))
+            .collect();
+        if let [one] = found[..] {
+            self.set(format!("{one} "));
+        }
+    }
+
+    /// Runs the line; an empty one repeats the last repeatable command.
+    fn enter(&mut self, m: &mut Model) {
+        let line = std::mem::take(&mut self.input).trim().to_string();
+        self.cursor = 0;
+        self.browsing = None;
+        self.back = 0;
+        let line = if line.is_empty() {
+            match self.history.last() {
+                Some(last) if REPEATED.contains(&last.split_whitespace().next().unwrap_or("")) => {
+                    last.clone()
+                }
+                _ => return,
+            }
+        } else {
+            self.remember(&line);
+            line
+        };
+        m.command(&line);
+    }
+
+    /// Keeps a line run in the history (once when repeated).
+    pub fn remember(&mut self, line: &str) {
+        if self.history.last().map(String::as_str) != Some(line) {
+            self.history.push(line.to_string());
+        }
+    }
+
+    /// Draws the log and the line being typed.
+    pub fn draw(&self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
+        let block = block(" Command ".into(), focused);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let height = inner.height.saturating_sub(1) as usize;
+        let end = m.log.len().saturating_sub(self.back);
+        let mut lines: Vec<Line> = m
+            .log
+            .iter()
+            .take(end)
+            .skip(end.saturating_sub(height))
+            .map(|l| Line::raw(l.clone()))
+            .collect();
+        while lines.len() < height {
+            lines.insert(0, Line::raw(""));
+        }
+        let prompt = "(wrt-dbg) ";
+        lines.push(Line::styled(
+            format!("{prompt}{}", self.input),
+            Style::new().fg(Color::Green),
+        ));
+        f.render_widget(Paragraph::new(lines), inner);
+        if focused {
+            let x = inner.x + (prompt.len() + self.cursor) as u16;
+            f.set_cursor_position(Position::new(
+                x.min(inner.right().saturating_sub(1)),
+                inner.bottom().saturating_sub(1),
+            ));
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The interactive front-end: panes over the engine (`wrt-dbg debug` and `attach` at a terminal).
+
+mod app;
+mod breakpoints;
+mod console;
+pub mod model;
+mod output;
+mod pane;
+mod source;
+mod stack;
+mod status;
+mod variables;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use ratatui::crossterm::event;
+
+pub use app::App;
+#[cfg(test)]
+pub use app::Focus;
+pub use model::Model;
+
+/// Runs the TUI on an engine until `quit`, Ctrl-Q, SIGTERM or SIGHUP; the terminal is restored
+/// then, and on a panic.
+pub fn main(model: Model) -> ExitCode {
+    let stop = Arc::new(AtomicBool::new(false));
+    let seen = stop.clone();
+    let interrupt = model.interrupter();
+    // SIGINT interrupts the program (raw mode sends Ctrl-C as a key, but a `kill -INT` does not);
+    // SIGTERM and SIGHUP end the session, the terminal restored.
+    let _ = ctrlc::set_handler(move || {
+        seen.store(true, Ordering::Relaxed);
+        interrupt.interrupt();
+    });
+    let mut terminal = ratatui::init();
+    let mut app = App::new(model);
+    let result = app.run(
+        &mut terminal,
+        |t| {
+            if event::poll(t)? {
+                event::read().map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+        &stop,
+    );
+    ratatui::restore();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wrt-dbg: terminal: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

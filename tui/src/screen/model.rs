@@ -1,0 +1,424 @@
+//! What the screen knows of the session: the engine's typed results as they arrive, kept until
+//! the next stop. Requests are sent without waiting; each reply is matched to what asked for it,
+//! so the screen never blocks on the engine.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use debugger::children::VarRef;
+use debugger::dwarf::VarKind;
+use debugger::engine::{Engine, Event, Stream};
+use debugger::report::{Breakpoint, Budget, Frame, Stop, StopReason, Variable};
+use debugger::request::{Request, Response};
+
+/// Lines of program output and of the command log kept for scrolling back.
+pub const SCROLLBACK: usize = 5000;
+
+/// Why a request was sent: what to do with its reply.
+#[derive(Debug, Clone)]
+enum Pending {
+    /// A command typed (or bound to a key): its reply is printed in the log.
+    Command(Request),
+    /// The stack.
+    Frames,
+    /// The selected frame's variables of a kind.
+    Variables(VarKind),
+    /// Breakpoints and watchpoints.
+    Breakpoints,
+    /// The debug budget.
+    Budget,
+    /// A source file's lines.
+    Source(String),
+    /// A value's children.
+    Children(VarRef),
+}
+
+/// A variable line in the tree, with whether its value changed since the last stop.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VarLine {
+    /// Its identity across stops: the function and the names down to it.
+    pub key: String,
+    /// Nesting depth, 0 for a frame's variable.
+    pub depth: usize,
+    /// The variable.
+    pub var: Variable,
+    /// Whether it is expanded.
+    pub expanded: bool,
+    /// Whether its value differs from the last stop's.
+    pub changed: bool,
+}
+
+/// The session as the screen shows it.
+pub struct Model {
+    engine: Engine,
+    pending: HashMap<u64, Pending>,
+    /// The last stop, until the program runs again.
+    pub stop: Option<Stop>,
+    /// When the program was set running, while it runs.
+    pub running: Option<Instant>,
+    /// The stack, innermost first.
+    pub frames: Vec<Frame>,
+    /// The selected frame's level.
+    pub selected: usize,
+    /// Arguments and locals of the selected frame.
+    pub vars: Vec<Variable>,
+    /// Children fetched, by the reference of their parent.
+    pub children: HashMap<VarRef, Vec<Variable>>,
+    /// The values the tree expands, kept across steps.
+    pub expanded: HashSet<VarRef>,
+    /// Values shown at the previous stop, by name path, to mark changes.
+    previous: HashMap<String, String>,
+    /// Values shown at this stop.
+    current: HashMap<String, String>,
+    /// Breakpoints and watchpoints.
+    pub breakpoints: Vec<Breakpoint>,
+    /// The debug budget.
+    pub budget: Option<Budget>,
+    /// The file shown in the source pane and its lines.
+    pub source: Option<(String, Vec<String>)>,
+    /// The program's output, line by line, with its stream.
+    pub output: VecDeque<(Stream, String)>,
+    /// Commands and what they printed.
+    pub log: VecDeque<String>,
+    /// A message for the status bar (a refusal, a table full).
+    pub message: Option<String>,
+    /// Whether the session has ended (`quit`).
+    pub quit: bool,
+}
+
+impl Model {
+    /// A model over `engine`.
+    pub fn new(engine: Engine) -> Model {
+        let mut m = Model {
+            engine,
+            pending: HashMap::new(),
+            stop: None,
+            running: None,
+            frames: Vec::new(),
+            selected: 0,
+            vars: Vec::new(),
+            children: HashMap::new(),
+            expanded: HashSet::new(),
+            previous: HashMap::new(),
+            current: HashMap::new(),
+            breakpoints: Vec::new(),
+            budget: None,
+            source: None,
+            output: VecDeque::new(),
+            log: VecDeque::new(),
+            message: None,
+            quit: false,
+        };
+        m.ask(Request::Budget, Pending::Budget);
+        m
+    }
+
+    /// The engine's interrupter, for a signal handler.
+    pub fn interrupter(&self) -> debugger::engine::Interrupter {
+        self.engine.interrupter()
+    }
+
+    /// Whether replies are still awaited.
+    #[cfg(test)]
+    pub fn busy(&self) -> bool {
+        !self.pending.is_empty() || self.running.is_some()
+    }
+
+    fn ask(&mut self, req: Request, why: Pending) {
+        match self.engine.send(req) {
+            Ok(id) => {
+                self.pending.insert(id, why);
+            }
+            Err(e) => self.message = Some(e.to_string()),
+        }
+    }
+
+    /// Runs a command line as the prompt does: parsed, sent, its reply printed in the log.
+    pub fn command(&mut self, line: &str) {
+        self.push_log(format!("(wrt-dbg) {line}"));
+        match debugger::command::parse(line) {
+            Ok(debugger::command::Command::Request(req)) => self.request(req),
+            Ok(debugger::command::Command::Help) => {
+                self.push_log(debugger::command::HELP.trim().to_string());
+            }
+            Ok(debugger::command::Command::Quit) => {
+                self.interrupter().interrupt();
+                self.quit = true;
+            }
+            Ok(debugger::command::Command::Nothing) => {}
+            Err(e) => self.push_log(e.to_string()),
+        }
+    }
+
+    /// Sends a request whose reply is printed in the log.
+    pub fn request(&mut self, req: Request) {
+        if let Request::Frame(Some(n)) = req {
+            self.selected = n;
+        }
+        self.ask(req.clone(), Pending::Command(req));
+    }
+
+    /// Interrupts the running program.
+    pub fn interrupt(&mut self) {
+        self.interrupter().interrupt();
+    }
+
+    /// Expands or collapses a value of the tree.
+    pub fn toggle(&mut self, at: &VarRef) {
+        if !self.expanded.remove(at) {
+            self.expanded.insert(at.clone());
+            self.ask(
+                Request::Children {
+                    var: at.clone(),
+                    start: 0,
+                    count: 200,
+                },
+                Pending::Children(at.clone()),
+            );
+        }
+    }
+
+    /// Takes the engine's events that have arrived, without waiting.
+    pub fn poll(&mut self) {
+        while let Some(ev) = self.engine.next_event(std::time::Duration::ZERO) {
+            self.apply(ev);
+        }
+    }
+
+    /// Waits up to `timeout` for the engine to answer everything asked and stop (for tests and
+    /// scripted use).
+    #[cfg(test)]
+    pub fn settle(&mut self, timeout: std::time::Duration) {
+        let end = Instant::now() + timeout;
+        while self.busy() {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.engine.next_event(left) {
+                Some(ev) => self.apply(ev),
+                None => return,
+            }
+        }
+    }
+
+    /// Applies one engine event.
+    pub fn apply(&mut self, ev: Event) {
+        match ev {
+            Event::Running => {
+                self.running = Some(Instant::now());
+                self.stop = None;
+            }
+            Event::Stopped(stop) => {
+                self.running = None;
+                let gone = matches!(stop.reason, StopReason::Killed | StopReason::Detached);
+                self.stop = Some(stop);
+                if gone {
+                    self.clear_program();
+                } else {
+                    self.selected = 0;
+                    self.refresh();
+                }
+            }
+            Event::Exited(code) => {
+                self.running = None;
+                self.message = Some(format!("exited with code {code}"));
+                self.clear_program();
+            }
+            Event::Output { stream, bytes } => {
+                for line in String::from_utf8_lossy(&bytes).split_inclusive('\n') {
+                    match self.output.back_mut() {
+                        Some((s, last)) if *s == stream && !last.ends_with('\n') => {
+                            last.push_str(line)
+                        }
+                        _ => self.output.push_back((stream, line.to_string())),
+                    }
+                }
+                while self.output.len() > SCROLLBACK {
+                    self.output.pop_front();
+                }
+            }
+            Event::BreakpointsChanged => self.ask(Request::Breakpoints, Pending::Breakpoints),
+            Event::TableFull { table, capacity } => {
+                self.message = Some(format!("table full: `{table}` holds {capacity}"));
+                self.ask(Request::Budget, Pending::Budget);
+            }
+            Event::Reply { id, response } => {
+                if let Some(why) = self.pending.remove(&id) {
+                    self.reply(why, response);
+                }
+            }
+            Event::Error { id, error } => {
+                if let Some(Pending::Command(_)) = self.pending.remove(&id) {
+                    self.push_log(error.to_string());
+                    self.message = Some(error.to_string());
+                }
+            }
+        }
+    }
+
+    fn reply(&mut self, why: Pending, response: Response) {
+        match (why, response) {
+            (Pending::Command(req), resp) => {
+                let text = debugger::print::text(&req, &resp);
+                if !text.is_empty() {
+                    self.push_log(text);
+                }
+                if let Response::Frame(f) = &resp {
+                    self.selected = f.frame.level;
+                    self.refresh_frame();
+                }
+                if let Response::Breakpoint(_) = resp {
+                    self.ask(Request::Budget, Pending::Budget);
+                }
+            }
+            (Pending::Frames, Response::Backtrace(bt)) => {
+                self.frames = bt.frames;
+                self.show_source();
+            }
+            (Pending::Variables(kind), Response::Variables(vars)) => {
+                if kind == VarKind::Param {
+                    self.vars.splice(0..0, vars);
+                } else {
+                    self.vars.extend(vars);
+                }
+                self.note_values();
+            }
+            (Pending::Breakpoints, Response::Breakpoints(b)) => self.breakpoints = b,
+            (Pending::Budget, Response::Budget(b)) => self.budget = Some(b),
+            (Pending::Source(file), Response::SourceLines(s)) => {
+                self.source = Some((file, s.lines))
+            }
+            (Pending::Children(at), Response::Children(c)) => {
+                for v in &c.items {
+                    if v.children
+                        .as_ref()
+                        .is_some_and(|r| self.expanded.contains(r))
+                    {
+                        let r = v.children.clone().unwrap_or_else(|| at.clone());
+                        self.ask(
+                            Request::Children {
+                                var: r.clone(),
+                                start: 0,
+                                count: 200,
+                            },
+                            Pending::Children(r),
+                        );
+                    }
+                }
+                self.children.insert(at, c.items);
+                self.note_values();
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks for everything a stop changes.
+    fn refresh(&mut self) {
+        self.previous = std::mem::take(&mut self.current);
+        self.ask(Request::Backtrace { limit: None }, Pending::Frames);
+        self.ask(Request::Breakpoints, Pending::Breakpoints);
+        self.ask(Request::Budget, Pending::Budget);
+        self.refresh_frame();
+    }
+
+    /// Asks for the selected frame's variables and the children of every expanded value.
+    fn refresh_frame(&mut self) {
+        self.vars.clear();
+        self.children.clear();
+        self.ask(
+            Request::Variables(VarKind::Param),
+            Pending::Variables(VarKind::Param),
+        );
+        self.ask(
+            Request::Variables(VarKind::Local),
+            Pending::Variables(VarKind::Local),
+        );
+        let roots: Vec<VarRef> = self
+            .expanded
+            .iter()
+            .filter(|r| r.path.is_empty() && r.frame == self.selected)
+            .cloned()
+            .collect();
+        for r in roots {
+            self.ask(
+                Request::Children {
+                    var: r.clone(),
+                    start: 0,
+                    count: 200,
+                },
+                Pending::Children(r),
+            );
+        }
+        self.show_source();
+    }
+
+    /// Loads the selected frame's file into the source pane when another is shown.
+    fn show_source(&mut self) {
+        let Some(file) = self.frames.get(self.selected).and_then(|f| f.file.clone()) else {
+            return;
+        };
+        let loaded = self.source.as_ref().is_some_and(|(f, _)| *f == file);
+        let asked = self
+            .pending
+            .values()
+            .any(|p| matches!(p, Pending::Source(f) if *f == file));
+        if !loaded && !asked {
+            self.ask(Request::Source(file.clone()), Pending::Source(file));
+        }
+    }
+
+    fn clear_program(&mut self) {
+        self.frames.clear();
+        self.vars.clear();
+        self.children.clear();
+        self.ask(Request::Breakpoints, Pending::Breakpoints);
+    }
+
+    /// Records the values shown now, by name path, to mark what changed.
+    fn note_values(&mut self) {
+        for l in self.var_lines() {
+            self.current.insert(l.key, l.var.value);
+        }
+    }
+
+    /// The variable tree as lines: each variable, then its children when expanded.
+    pub fn var_lines(&self) -> Vec<VarLine> {
+        let function = self
+            .frames
+            .get(self.selected)
+            .map_or("", |f| f.function.as_str());
+        let mut out = Vec::new();
+        for v in &self.vars {
+            self.push_var(&mut out, v, 0, function);
+        }
+        out
+    }
+
+    fn push_var(&self, out: &mut Vec<VarLine>, v: &Variable, depth: usize, parent: &str) {
+        let expanded = v
+            .children
+            .as_ref()
+            .is_some_and(|r| self.expanded.contains(r));
+        let key = format!("{parent}/{}", v.name);
+        out.push(VarLine {
+            changed: self.previous.get(&key).is_some_and(|old| *old != v.value),
+            key: key.clone(),
+            depth,
+            var: v.clone(),
+            expanded,
+        });
+        if expanded
+            && let Some(kids) = v.children.as_ref().and_then(|r| self.children.get(r))
+            && depth < 16
+        {
+            for c in kids {
+                self.push_var(out, c, depth + 1, &key);
+            }
+        }
+    }
+
+    fn push_log(&mut self, text: String) {
+        self.log.extend(text.lines().map(str::to_string));
+        while self.log.len() > SCROLLBACK {
+            self.log.pop_front();
+        }
+    }
+}

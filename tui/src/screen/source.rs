@@ -1,0 +1,127 @@
+//! The source pane: the selected frame's file, its line marked, breakpoints in the gutter (● on,
+//! ○ off, ◆ conditional), a cursor for F9 and `b`.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use debugger::report::BreakpointKind;
+
+use super::model::Model;
+use super::pane::{Cursor, block};
+
+/// The source pane's own state: the cursor, and the stop it last followed.
+#[derive(Default)]
+pub struct SourcePane {
+    /// The cursor line (0-based).
+    pub cursor: Cursor,
+    followed: Option<(String, u32, usize)>,
+    height: usize,
+}
+
+/// The file's base name.
+fn base(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+impl SourcePane {
+    /// The file shown and the line the selected frame stands on.
+    fn here(m: &Model) -> Option<(String, u32)> {
+        let f = m.frames.get(m.selected)?;
+        Some((f.file.clone()?, f.line?))
+    }
+
+    /// `FILE:LINE` of the cursor, for a breakpoint.
+    pub fn cursor_location(&self, m: &Model) -> Option<String> {
+        let (file, _) = m.source.as_ref()?;
+        Some(format!("{}:{}", base(file), self.cursor.at + 1))
+    }
+
+    /// Moves the cursor.
+    pub fn scroll(&mut self, delta: isize, m: &Model) {
+        let len = m.source.as_ref().map_or(0, |(_, l)| l.len());
+        self.cursor.move_by(delta, len);
+    }
+
+    /// The page height last drawn.
+    pub fn page(&self) -> isize {
+        self.height.max(1) as isize
+    }
+
+    /// Draws the pane.
+    pub fn draw(&mut self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
+        let here = Self::here(m);
+        let title = match &m.source {
+            Some((file, _)) => format!(" Source: {} ", base(file)),
+            None => " Source ".to_string(),
+        };
+        let block = block(title, focused);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        self.height = inner.height as usize;
+        let Some((file, lines)) = &m.source else {
+            f.render_widget(
+                Paragraph::new("No source: run the program, or `list` a location."),
+                inner,
+            );
+            return;
+        };
+        // Follow the program to each new stop and frame.
+        let stop = (file.clone(), here.as_ref().map_or(0, |h| h.1), m.selected);
+        if self.followed.as_ref() != Some(&stop) {
+            if let Some((_, line)) = &here {
+                self.cursor.show(*line as usize - 1, self.height);
+            }
+            self.followed = Some(stop);
+        }
+        let top = self.cursor.scroll(self.height);
+        let current = here.filter(|(f, _)| f == file).map(|(_, l)| l as usize);
+        let width = lines.len().to_string().len();
+        let text: Vec<Line> = lines
+            .iter()
+            .enumerate()
+            .skip(top)
+            .take(self.height)
+            .map(|(i, text)| {
+                let n = i + 1;
+                let mark = gutter(m, file, n as u32);
+                let is_current = current == Some(n);
+                let mut style = Style::new();
+                if is_current {
+                    style = style.bg(Color::Blue).fg(Color::White);
+                }
+                if focused && i == self.cursor.at {
+                    style = style.add_modifier(Modifier::UNDERLINED);
+                }
+                Line::from(vec![
+                    mark,
+                    Span::styled(
+                        if is_current { "▶" } else { " " },
+                        Style::new().fg(Color::Yellow),
+                    ),
+                    Span::styled(format!("{n:>width$} "), Style::new().fg(Color::DarkGray)),
+                    Span::styled(text.replace('\t', "    "), style),
+                ])
+            })
+            .collect();
+        f.render_widget(Paragraph::new(text), inner);
+    }
+}
+
+/// The breakpoint mark of a line.
+fn gutter(m: &Model, file: &str, line: u32) -> Span<'static> {
+    let here = m.breakpoints.iter().find(|b| match &b.kind {
+        BreakpointKind::Breakpoint { locations, .. } => locations
+            .iter()
+            .any(|l| l.line == Some(line) && l.file.as_deref().map(base) == Some(base(file))),
+        BreakpointKind::Watchpoint { .. } => false,
+    });
+    match here {
+        None => Span::raw(" "),
+        Some(b) if !b.enabled => Span::styled("○", Style::new().fg(Color::Red)),
+        Some(b) if b.condition.is_some() => Span::styled("◆", Style::new().fg(Color::Red)),
+        Some(_) => Span::styled("●", Style::new().fg(Color::Red)),
+    }
+}

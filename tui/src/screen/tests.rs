@@ -1,0 +1,213 @@
+//! The TUI on a real engine and fixture: keys in, the model and the drawn screen out.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use debugger::engine::Engine;
+use debugger::report::StopReason;
+use debugger::{Program, Session};
+use runtime_core::limits::preset::linux_production;
+use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
+
+use super::{App, Focus, Model};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The app on fixture `name`, its sources found in the fixtures' directory.
+fn app(name: &str) -> App {
+    let bytes = std::fs::read(root().join(format!("tests/fixtures/wasm/{name}.wasm"))).unwrap();
+    let engine = Engine::spawn(move || {
+        let limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+        let program = Program {
+            args: vec![name_of(&bytes)],
+            ..Program::default()
+        };
+        Session::open(bytes, &limits, program)
+    })
+    .unwrap();
+    let mut app = App::new(Model::new(engine));
+    let dir = root().join("tests/fixtures/src");
+    app.model.command(&format!("directory {}", dir.display()));
+    settle(&mut app);
+    app
+}
+
+fn name_of(_: &[u8]) -> String {
+    "fixture".into()
+}
+
+fn settle(app: &mut App) {
+    app.model.settle(Duration::from_secs(20));
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.key(KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn type_line(app: &mut App, line: &str) {
+    for c in line.chars() {
+        key(app, KeyCode::Char(c));
+    }
+    key(app, KeyCode::Enter);
+    settle(app);
+}
+
+fn top(app: &App) -> (String, Option<u32>) {
+    let f = &app.model.frames[0];
+    (f.function.clone(), f.line)
+}
+
+/// The screen drawn at `w` x `h`, as text.
+fn screen(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn keys_drive_a_c_session_through_a_breakpoint_steps_and_a_struct() {
+    let mut app = app("c-vec-O0");
+    assert_eq!(
+        app.focus,
+        Focus::Console,
+        "the command line has the focus at start"
+    );
+    type_line(&mut app, "break scale");
+    assert_eq!(app.model.breakpoints.len(), 1);
+    type_line(&mut app, "run");
+    let stop = app.model.stop.clone().unwrap();
+    assert!(matches!(
+        stop.reason,
+        StopReason::Breakpoint { number: 1, .. }
+    ));
+    assert_eq!(top(&app), ("scale".into(), Some(25)));
+    let (file, lines) = app.model.source.clone().unwrap();
+    assert!(file.ends_with("vec.c"));
+    assert!(lines[24].contains("struct vec r"), "{}", lines[24]);
+    let names: Vec<String> = app.model.vars.iter().map(|v| v.name.clone()).collect();
+    assert_eq!(names[..2], ["v", "k"]);
+
+    // Shift-F11 finishes, with the value returned.
+    app.key(KeyEvent::new(KeyCode::F(11), KeyModifiers::SHIFT));
+    settle(&mut app);
+    assert_eq!(top(&app), ("main".into(), Some(39)), "{:?}", app.model.log);
+    assert!(
+        app.model
+            .log
+            .iter()
+            .any(|l| l.starts_with("Value returned is $1 = {x = 1")),
+        "{:?}",
+        app.model.log
+    );
+
+    // Expand a struct in the variables pane.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Variables);
+    let lines = app.model.var_lines();
+    let at = lines.iter().position(|l| l.var.name == "sum").unwrap();
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let fields = |app: &App| -> Vec<String> {
+        app.model
+            .var_lines()
+            .iter()
+            .filter(|l| l.depth == 1)
+            .map(|l| format!("{} = {}", l.var.name, l.var.value))
+            .collect()
+    };
+    assert_eq!(fields(&app), ["x = 0", "y = 0", "z = 0"]);
+
+    // F10 runs `add(&sum, &s)`: the expansion is kept, the changed fields marked.
+    key(&mut app, KeyCode::F(10));
+    settle(&mut app);
+    assert_eq!(fields(&app), ["x = 1", "y = 2", "z = 3"]);
+    let changed: Vec<String> = app
+        .model
+        .var_lines()
+        .into_iter()
+        .filter(|l| l.changed)
+        .map(|l| l.var.name)
+        .collect();
+    assert_eq!(changed, ["sum", "x", "y", "z"]);
+
+    // An empty line repeats the `next` F10 gave, as gdb repeats it.
+    key(&mut app, KeyCode::Char(':'));
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let nexts = app
+        .model
+        .log
+        .iter()
+        .filter(|l| *l == "(wrt-dbg) next")
+        .count();
+    assert_eq!(nexts, 2, "{:?}", app.model.log);
+    key(&mut app, KeyCode::Esc);
+
+    // `q` in pane mode quits.
+    key(&mut app, KeyCode::Char('q'));
+    assert!(app.model.quit);
+}
+
+#[test]
+fn the_screen_at_three_sizes() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        insta::assert_snapshot!(format!("screen_{w}x{h}"), screen(&mut app, w, h));
+    }
+}
+
+#[test]
+fn a_running_program_keeps_the_screen_live_and_f5_interrupts_it() {
+    let mut app = app("c-spin-O0");
+    key(&mut app, KeyCode::F(5));
+    std::thread::sleep(Duration::from_millis(100));
+    app.model.poll();
+    assert!(app.model.running.is_some(), "running after F5");
+    // A query while it runs is refused at once, not queued behind the run.
+    type_line_nowait(&mut app, "bt");
+    assert!(
+        app.model
+            .message
+            .as_deref()
+            .is_some_and(|m| m.contains("running")),
+        "{:?}",
+        app.model.message
+    );
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("running"), "{text}");
+    key(&mut app, KeyCode::F(5));
+    settle(&mut app);
+    assert!(app.model.running.is_none());
+    assert_eq!(
+        app.model.stop.as_ref().map(|s| s.reason.clone()),
+        Some(StopReason::Interrupt)
+    );
+    assert!(!app.model.output.is_empty(), "the program's output arrived");
+}
+
+fn type_line_nowait(app: &mut App, line: &str) {
+    for c in line.chars() {
+        key(app, KeyCode::Char(c));
+    }
+    key(app, KeyCode::Enter);
+}
