@@ -63,6 +63,12 @@ impl Session {
                 offset: *off,
                 text: text.trim().to_string(),
                 current: Some(*off) == pc,
+                line: self
+                    .dwarf
+                    .lines
+                    .row_at(*off)
+                    .map(|r| r.line)
+                    .filter(|&l| l != 0),
             })
             .collect();
         Ok(Disassembly { function, lines })

@@ -47,6 +47,23 @@ impl Session {
         self.printed(expr, v, format)
     }
 
+    /// Evaluates `expr` in the selected frame without keeping it (a watch expression).
+    pub fn watch_value(
+        &mut self,
+        expr: &str,
+        format: Format,
+    ) -> Result<crate::report::Variable, Error> {
+        let v = self.evaluate(expr)?;
+        let at = VarRef {
+            frame: self.selected,
+            expr: expr.to_string(),
+            path: Vec::new(),
+        };
+        let mut var = self.variable_at(expr, &v, at)?;
+        var.value = self.show(&v, format)?;
+        Ok(var)
+    }
+
     /// A value as printed: shown in `format`, kept in the history, its first children listed.
     pub(crate) fn printed(
         &mut self,

@@ -136,6 +136,7 @@ pub fn text(req: &Request, resp: &Response) -> String {
             f.as_deref().unwrap_or("(none)")
         ),
         Response::Printed(p) => format!("${} = {}", p.history, p.value.value),
+        Response::Variable(v) => format!("{} = {}", v.name, v.value),
         Response::Memory(m) if m.unit == 0 => lines(
             m.units
                 .iter()

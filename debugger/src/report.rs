@@ -315,6 +315,8 @@ pub struct DisasmLine {
     pub offset: u64,
     /// The instruction as WebAssembly text.
     pub text: String,
+    /// The source line it belongs to, where the line table names one.
+    pub line: Option<u32>,
     /// Whether the selected frame stands here.
     pub current: bool,
 }

@@ -131,6 +131,13 @@ pub enum Request {
         /// How to show it.
         format: Format,
     },
+    /// Evaluates an expression without keeping it in the history (a front-end's watch).
+    Evaluate {
+        /// The expression.
+        expr: String,
+        /// How to show it.
+        format: Format,
+    },
     /// Shows linear memory (`x/NFU`).
     Examine {
         /// The address, or an array or pointer.
@@ -252,6 +259,8 @@ pub enum Response {
     SourceFile(Option<String>),
     /// A printed value.
     Printed(Printed),
+    /// A value not kept in the history.
+    Variable(Variable),
     /// Linear memory.
     Memory(MemoryBlock),
     /// Source lines.
@@ -399,6 +408,9 @@ impl Session {
                 Response::SourceFile(self.selected_frame()?.loc.and_then(|l| l.file))
             }
             Request::Print { expr, format } => Response::Printed(self.print(&expr, format)?),
+            Request::Evaluate { expr, format } => {
+                Response::Variable(self.watch_value(&expr, format)?)
+            }
             Request::Examine {
                 expr,
                 count,

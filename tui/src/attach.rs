@@ -30,7 +30,12 @@ pub struct AttachArgs {
 /// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
 /// the target cannot be reached or its module not debugged.
 pub fn main(args: AttachArgs) -> ExitCode {
-    drive(opener(&args), &args.front, Box::new(std::io::stderr()))
+    drive(
+        opener(&args),
+        &args.front,
+        Box::new(std::io::stderr()),
+        &args.target,
+    )
 }
 
 /// Connects and reads the module here; the session is made on the engine's thread.

@@ -80,7 +80,13 @@ pub fn main(args: DebugArgs) -> ExitCode {
         },
         None => Box::new(std::io::stderr()),
     };
-    drive(opener(&args), &args.front, output)
+    let label = std::fs::canonicalize(&args.module).unwrap_or_else(|_| args.module.clone());
+    drive(
+        opener(&args),
+        &args.front,
+        output,
+        &label.display().to_string(),
+    )
 }
 
 /// What opens the session on the engine's thread: the module read and checked here first.
@@ -130,8 +136,9 @@ fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
 /// Exit status when Ctrl-C ended a batch session (128 + SIGINT, as a shell reports it).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Runs the scripts and commands on a session an engine opens with `open`, then the prompt
-/// unless in batch mode; the program's output goes to `output` as it comes. 0 when every command
+/// Runs the scripts and commands on a session an engine opens with `open`, then the screen (at a
+/// terminal) or the prompt unless in batch mode; the program's output goes to `output` as it
+/// comes, and `label` names the program for the watch expressions kept between sessions. 0 when every command
 /// succeeded, 1 when one failed, 2 when the session did not open or a script cannot be read,
 /// 130 when Ctrl-C ended a batch session, and [`output::EXIT_IO`] when the output could not be
 /// written.
@@ -139,6 +146,7 @@ pub fn drive(
     open: Result<Opener, String>,
     args: &FrontArgs,
     mut output: Box<dyn Write>,
+    label: &str,
 ) -> ExitCode {
     let mut engine = match open.map_err(debugger::Error::Usage).and_then(Engine::spawn) {
         Ok(engine) => engine,
@@ -168,6 +176,9 @@ pub fn drive(
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if terminal && !args.batch && !args.cli {
         let mut model = crate::screen::Model::new(engine);
+        if let Some(file) = crate::screen::watch_file(label) {
+            model.keep_watches(file);
+        }
         for line in lines
             .iter()
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))

@@ -13,11 +13,13 @@ use debugger::request::Request;
 
 use super::breakpoints::BreakpointsPane;
 use super::console::Console;
+use super::memory::MemoryPane;
 use super::model::Model;
 use super::output::OutputPane;
 use super::source::SourcePane;
 use super::stack::StackPane;
 use super::variables::VariablesPane;
+use super::watch::WatchPane;
 
 /// Which pane has the focus.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,14 +36,35 @@ pub enum Focus {
     Breakpoints,
     /// Program output.
     Output,
+    /// Watch expressions.
+    Watch,
+    /// Linear memory.
+    Memory,
+    /// The debug budget.
+    Budget,
+    /// The profile.
+    Profile,
 }
 
-const CYCLE: [Focus; 5] = [
+const CYCLE: [Focus; 9] = [
     Focus::Source,
     Focus::Stack,
     Focus::Variables,
     Focus::Breakpoints,
+    Focus::Watch,
+    Focus::Memory,
+    Focus::Budget,
+    Focus::Profile,
     Focus::Output,
+];
+
+/// The panes that share the side column's lower slot: the last focused is shown.
+const TABS: [Focus; 5] = [
+    Focus::Breakpoints,
+    Focus::Watch,
+    Focus::Memory,
+    Focus::Budget,
+    Focus::Profile,
 ];
 
 /// The TUI.
@@ -60,6 +83,10 @@ pub struct App {
     vars: VariablesPane,
     bps: BreakpointsPane,
     output: OutputPane,
+    watch: WatchPane,
+    memory: MemoryPane,
+    /// Which of [`TABS`] the lower side slot shows.
+    tab: Focus,
 }
 
 impl App {
@@ -75,6 +102,9 @@ impl App {
             vars: VariablesPane::default(),
             bps: BreakpointsPane::default(),
             output: OutputPane::default(),
+            watch: WatchPane::default(),
+            memory: MemoryPane::default(),
+            tab: Focus::Breakpoints,
         }
     }
 
@@ -146,6 +176,9 @@ impl App {
         let at = CYCLE.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
         let n = CYCLE.len() as isize;
         self.focus = CYCLE[((at + delta).rem_euclid(n)) as usize];
+        if TABS.contains(&self.focus) {
+            self.tab = self.focus;
+        }
     }
 
     /// The focused pane's own keys; `true` when the key was one.
@@ -174,11 +207,23 @@ impl App {
             }
             Focus::Variables if k.code == KeyCode::Char('w') => {
                 if let Some(e) = self.vars.expression(m) {
-                    m.request(Request::Display {
-                        expr: e,
-                        format: debugger::value::Format::Natural,
-                    });
+                    m.add_watch(&e);
                 }
+            }
+            Focus::Variables if k.code == KeyCode::Char('m') => {
+                if let Some(e) = self.vars.address(m) {
+                    m.show_memory(&e);
+                    self.focus = Focus::Memory;
+                    self.tab = Focus::Memory;
+                }
+            }
+            Focus::Source if k.code == KeyCode::Char('v') => self.source.next_view(),
+            Focus::Watch if step != 0 => self.watch.cursor.move_by(step, m.watches.len()),
+            Focus::Watch if matches!(k.code, KeyCode::Delete | KeyCode::Char('x')) => {
+                self.watch.delete(m)
+            }
+            Focus::Memory if step != 0 => {
+                self.memory.top = (self.memory.top as isize + step).max(0) as usize
             }
             Focus::Breakpoints if step != 0 => self.bps.cursor.move_by(step, m.breakpoints.len()),
             Focus::Breakpoints if k.code == KeyCode::Char(' ') => self.bps.toggle(m),
@@ -218,8 +263,10 @@ impl App {
         match self.focus {
             Focus::Console => "Esc panes  F5 run/cont  F10 next  F11 step  S-F11 finish  F9 break",
             Focus::Stack => "Enter select  : command  Tab next pane  z zoom",
-            Focus::Variables => "Enter expand  w watch  : command  Tab next pane",
+            Focus::Variables => "Enter expand  w watch  m memory  : command  Tab next pane",
             Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
+            Focus::Watch => "x delete  watch-expr EXPR  : command  Tab next pane",
+            Focus::Source => "v view  b break  c n s f u d  : command  Tab  z zoom  q quit",
             _ => "c n s f u d b  : command  Tab next pane  z zoom  q quit",
         }
     }
@@ -254,7 +301,7 @@ impl App {
             (Focus::Source, source),
             (Focus::Stack, stack),
             (Focus::Variables, vars),
-            (Focus::Breakpoints, bps),
+            (self.tab, bps),
             (Focus::Output, output),
             (Focus::Console, console),
         ] {
@@ -272,6 +319,10 @@ impl App {
             Focus::Variables => self.vars.draw(m, f, area, focused),
             Focus::Breakpoints => self.bps.draw(m, f, area, focused),
             Focus::Output => self.output.draw(m, f, area, focused),
+            Focus::Watch => self.watch.draw(m, f, area, focused),
+            Focus::Memory => self.memory.draw(m, f, area, focused),
+            Focus::Budget => super::budget::draw(m, f, area, focused),
+            Focus::Profile => super::profile::draw(m, f, area, focused),
         }
     }
 

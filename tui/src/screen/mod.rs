@@ -2,14 +2,18 @@
 
 mod app;
 mod breakpoints;
+mod budget;
 mod console;
+mod memory;
 pub mod model;
 mod output;
 mod pane;
+mod profile;
 mod source;
 mod stack;
 mod status;
 mod variables;
+mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -21,6 +25,27 @@ pub use app::App;
 #[cfg(test)]
 pub use app::Focus;
 pub use model::Model;
+
+/// Where the watch expressions of the program `label` names are kept:
+/// `$XDG_CONFIG_HOME/wrt-dbg/watches/` (else `~/.config/...`), one file per program.
+pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config"))
+        })?;
+    let name: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Some(base.join("wrt-dbg/watches").join(format!("{name}.txt")))
+}
 
 /// Runs the TUI on an engine until `quit`, Ctrl-Q, SIGTERM or SIGHUP; the terminal is restored
 /// then, and on a panic.

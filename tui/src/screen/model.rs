@@ -8,8 +8,12 @@ use std::time::Instant;
 use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
-use debugger::report::{Breakpoint, Budget, Frame, Stop, StopReason, Variable};
+use debugger::report::{
+    Breakpoint, Budget, Disassembly, Frame, MemoryBlock, Profile, Stop, StopReason, Variable,
+};
 use debugger::request::{Request, Response};
+use debugger::value::Format;
+use runtime_core::limits::PlatformLimits;
 
 /// Lines of program output and of the command log kept for scrolling back.
 pub const SCROLLBACK: usize = 5000;
@@ -31,6 +35,16 @@ enum Pending {
     Source(String),
     /// A value's children.
     Children(VarRef),
+    /// Watch expression `i`.
+    Watch(usize),
+    /// The memory pane's block.
+    Memory,
+    /// The current function's code.
+    Disassembly,
+    /// The profile.
+    Profile,
+    /// The limits in force.
+    Limits,
 }
 
 /// A variable line in the tree, with whether its value changed since the last stop.
@@ -82,6 +96,18 @@ pub struct Model {
     pub log: VecDeque<String>,
     /// A message for the status bar (a refusal, a table full).
     pub message: Option<String>,
+    /// Watch expressions and their values at this stop (or why they have none).
+    pub watches: Vec<(String, Result<String, String>)>,
+    /// Where watch expressions are kept between sessions.
+    pub watch_file: Option<std::path::PathBuf>,
+    /// The memory pane's expression and what it shows.
+    pub memory: Option<(String, Result<MemoryBlock, String>)>,
+    /// The current function's code.
+    pub disassembly: Option<Disassembly>,
+    /// The profile, or why there is none.
+    pub profile: Option<Result<Profile, String>>,
+    /// The limits in force.
+    pub limits: Option<PlatformLimits>,
     /// Whether the session has ended (`quit`).
     pub quit: bool,
 }
@@ -107,10 +133,89 @@ impl Model {
             output: VecDeque::new(),
             log: VecDeque::new(),
             message: None,
+            watches: Vec::new(),
+            watch_file: None,
+            memory: None,
+            disassembly: None,
+            profile: None,
+            limits: None,
             quit: false,
         };
         m.ask(Request::Budget, Pending::Budget);
+        m.ask(Request::Limits, Pending::Limits);
         m
+    }
+
+    /// Keeps the watch expressions in `file`, starting from those it holds.
+    pub fn keep_watches(&mut self, file: std::path::PathBuf) {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            self.watches = text
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| (l.to_string(), Err("not evaluated yet".into())))
+                .collect();
+        }
+        self.watch_file = Some(file);
+    }
+
+    /// Adds a watch expression, evaluated at every stop and kept for the next session.
+    pub fn add_watch(&mut self, expr: &str) {
+        self.watches
+            .push((expr.to_string(), Err("not evaluated yet".into())));
+        self.save_watches();
+        if !self.frames.is_empty() {
+            self.evaluate_watch(self.watches.len() - 1);
+        }
+    }
+
+    /// Removes watch expression `i`.
+    pub fn remove_watch(&mut self, i: usize) {
+        if i < self.watches.len() {
+            let _ = self.watches.remove(i);
+            self.save_watches();
+        }
+    }
+
+    fn save_watches(&mut self) {
+        let Some(file) = &self.watch_file else {
+            return;
+        };
+        let text: String = self.watches.iter().map(|(e, _)| format!("{e}\n")).collect();
+        let saved = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(file, text));
+        if let Err(e) = saved {
+            self.message = Some(format!("cannot save watches to {}: {e}", file.display()));
+        }
+    }
+
+    fn evaluate_watch(&mut self, i: usize) {
+        let expr = self.watches[i].0.clone();
+        let req = Request::Evaluate {
+            expr,
+            format: Format::Natural,
+        };
+        self.ask(req, Pending::Watch(i));
+    }
+
+    /// Shows linear memory at an expression's value (an address, a pointer or an array).
+    pub fn show_memory(&mut self, expr: &str) {
+        self.memory = Some((expr.to_string(), Err("reading".into())));
+        self.read_memory();
+    }
+
+    fn read_memory(&mut self) {
+        let Some((expr, _)) = &self.memory else {
+            return;
+        };
+        let req = Request::Examine {
+            expr: expr.clone(),
+            count: 256,
+            format: Format::Hex,
+            unit: Some(1),
+        };
+        self.ask(req, Pending::Memory);
     }
 
     /// The engine's interrupter, for a signal handler.
@@ -133,9 +238,16 @@ impl Model {
         }
     }
 
-    /// Runs a command line as the prompt does: parsed, sent, its reply printed in the log.
+    /// Runs a command line as the prompt does: parsed, sent, its reply printed in the log. Two
+    /// commands are the screen's own: `memory EXPR` and `watch-expr EXPR`.
     pub fn command(&mut self, line: &str) {
         self.push_log(format!("(wrt-dbg) {line}"));
+        if let Some(expr) = line.strip_prefix("memory ") {
+            return self.show_memory(expr.trim());
+        }
+        if let Some(expr) = line.strip_prefix("watch-expr ") {
+            return self.add_watch(expr.trim());
+        }
         match debugger::command::parse(line) {
             Ok(debugger::command::Command::Request(req)) => self.request(req),
             Ok(debugger::command::Command::Help) => {
@@ -245,12 +357,24 @@ impl Model {
                     self.reply(why, response);
                 }
             }
-            Event::Error { id, error } => {
-                if let Some(Pending::Command(_)) = self.pending.remove(&id) {
+            Event::Error { id, error } => match self.pending.remove(&id) {
+                Some(Pending::Command(_)) => {
                     self.push_log(error.to_string());
                     self.message = Some(error.to_string());
                 }
-            }
+                Some(Pending::Watch(i)) => {
+                    if let Some(w) = self.watches.get_mut(i) {
+                        w.1 = Err(error.to_string());
+                    }
+                }
+                Some(Pending::Memory) => {
+                    if let Some(m) = &mut self.memory {
+                        m.1 = Err(error.to_string());
+                    }
+                }
+                Some(Pending::Profile) => self.profile = Some(Err(error.to_string())),
+                _ => {}
+            },
         }
     }
 
@@ -283,6 +407,19 @@ impl Model {
             }
             (Pending::Breakpoints, Response::Breakpoints(b)) => self.breakpoints = b,
             (Pending::Budget, Response::Budget(b)) => self.budget = Some(b),
+            (Pending::Limits, Response::Limits(l)) => self.limits = Some(l),
+            (Pending::Watch(i), Response::Variable(v)) => {
+                if let Some(w) = self.watches.get_mut(i) {
+                    w.1 = Ok(v.value);
+                }
+            }
+            (Pending::Memory, Response::Memory(block)) => {
+                if let Some(m) = &mut self.memory {
+                    m.1 = Ok(block);
+                }
+            }
+            (Pending::Disassembly, Response::Disassembly(d)) => self.disassembly = Some(d),
+            (Pending::Profile, Response::Profile(p)) => self.profile = Some(Ok(p)),
             (Pending::Source(file), Response::SourceLines(s)) => {
                 self.source = Some((file, s.lines))
             }
@@ -316,6 +453,7 @@ impl Model {
         self.ask(Request::Backtrace { limit: None }, Pending::Frames);
         self.ask(Request::Breakpoints, Pending::Breakpoints);
         self.ask(Request::Budget, Pending::Budget);
+        self.ask(Request::Profile(20), Pending::Profile);
         self.refresh_frame();
     }
 
@@ -347,6 +485,11 @@ impl Model {
                 Pending::Children(r),
             );
         }
+        for i in 0..self.watches.len() {
+            self.evaluate_watch(i);
+        }
+        self.read_memory();
+        self.ask(Request::Disassemble(None), Pending::Disassembly);
         self.show_source();
     }
 

@@ -12,11 +12,25 @@ use debugger::report::BreakpointKind;
 use super::model::Model;
 use super::pane::{Cursor, block};
 
-/// The source pane's own state: the cursor, and the stop it last followed.
+/// What the source pane shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// The source file.
+    #[default]
+    Source,
+    /// The current function's Wasm code.
+    Disassembly,
+    /// The code with each source line above its instructions.
+    Mixed,
+}
+
+/// The source pane's own state: the view, the cursor, and the stop it last followed.
 #[derive(Default)]
 pub struct SourcePane {
     /// The cursor line (0-based).
     pub cursor: Cursor,
+    /// What it shows.
+    pub view: View,
     followed: Option<(String, u32, usize)>,
     height: usize,
 }
@@ -50,8 +64,20 @@ impl SourcePane {
         self.height.max(1) as isize
     }
 
+    /// Shows the next view: source, disassembly, mixed.
+    pub fn next_view(&mut self) {
+        self.view = match self.view {
+            View::Source => View::Disassembly,
+            View::Disassembly => View::Mixed,
+            View::Mixed => View::Source,
+        };
+    }
+
     /// Draws the pane.
     pub fn draw(&mut self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
+        if self.view != View::Source {
+            return self.draw_code(m, f, area, focused);
+        }
         let here = Self::here(m);
         let title = match &m.source {
             Some((file, _)) => format!(" Source: {} ", base(file)),
@@ -107,6 +133,68 @@ impl SourcePane {
             })
             .collect();
         f.render_widget(Paragraph::new(text), inner);
+    }
+}
+
+impl SourcePane {
+    /// The disassembly or mixed view: the pc marked, breakpoints in the gutter.
+    fn draw_code(&mut self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
+        let title = match &m.disassembly {
+            Some(d) => format!(" Disassembly: {} ", d.function),
+            None => " Disassembly ".into(),
+        };
+        let block = block(title, focused);
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        self.height = inner.height as usize;
+        let Some(d) = &m.disassembly else {
+            return;
+        };
+        let source = m.source.as_ref().map(|(_, l)| l);
+        let mut lines: Vec<Line> = Vec::new();
+        let mut at_pc = 0;
+        let mut last_line = None;
+        for l in &d.lines {
+            if self.view == View::Mixed && l.line.is_some() && l.line != last_line {
+                let n = l.line.unwrap_or(0);
+                let text = source
+                    .and_then(|s| s.get(n as usize - 1))
+                    .map_or("", String::as_str);
+                lines.push(Line::styled(
+                    format!("{n:>6}  {}", text.replace('\t', "    ")),
+                    Style::new().fg(Color::Cyan),
+                ));
+                last_line = l.line;
+            }
+            if l.current {
+                at_pc = lines.len();
+            }
+            let bp = m.breakpoints.iter().any(|b| match &b.kind {
+                BreakpointKind::Breakpoint { locations, .. } => {
+                    locations.iter().any(|x| x.addr == l.offset)
+                }
+                BreakpointKind::Watchpoint { .. } => false,
+            });
+            let mut style = Style::new();
+            if l.current {
+                style = style.bg(Color::Blue).fg(Color::White);
+            }
+            lines.push(Line::from(vec![
+                Span::styled(if bp { "●" } else { " " }, Style::new().fg(Color::Red)),
+                Span::styled(
+                    if l.current { "▶" } else { " " },
+                    Style::new().fg(Color::Yellow),
+                ),
+                Span::styled(
+                    format!("{:08x}  ", l.offset),
+                    Style::new().fg(Color::DarkGray),
+                ),
+                Span::styled(l.text.clone(), style),
+            ]));
+        }
+        let top = at_pc.saturating_sub(self.height / 2);
+        let shown: Vec<Line> = lines.into_iter().skip(top).take(self.height).collect();
+        f.render_widget(Paragraph::new(shown), inner);
     }
 }
 

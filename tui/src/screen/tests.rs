@@ -148,6 +148,41 @@ fn keys_drive_a_c_session_through_a_breakpoint_steps_and_a_struct() {
         .collect();
     assert_eq!(changed, ["sum", "x", "y", "z"]);
 
+    // `w` watches the variable under the cursor, `m` shows its memory.
+    let at = app
+        .model
+        .var_lines()
+        .iter()
+        .position(|l| l.var.name == "sum")
+        .unwrap();
+    let cursor = app.model.var_lines().len();
+    for _ in 0..cursor {
+        key(&mut app, KeyCode::Up);
+    }
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('w'));
+    settle(&mut app);
+    assert_eq!(
+        app.model.watches,
+        [("sum".to_string(), Ok("{x = 1, y = 2, z = 3}".to_string()))]
+    );
+    key(&mut app, KeyCode::Char('m'));
+    settle(&mut app);
+    assert_eq!(app.focus, Focus::Memory);
+    let (expr, block) = app.model.memory.clone().unwrap();
+    assert_eq!(expr, "&sum");
+    let block = block.unwrap();
+    let first: Vec<&str> = block.units[..8].iter().map(|u| u.value.as_str()).collect();
+    assert_eq!(
+        first,
+        ["0x1", "0x0", "0x0", "0x0", "0x2", "0x0", "0x0", "0x0"]
+    );
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("0x000112f0  01 00 00 00  |....|"), "{text}");
+    key(&mut app, KeyCode::Tab);
+
     // An empty line repeats the `next` F10 gave, as gdb repeats it.
     key(&mut app, KeyCode::Char(':'));
     key(&mut app, KeyCode::Enter);
@@ -210,4 +245,47 @@ fn type_line_nowait(app: &mut App, line: &str) {
         key(app, KeyCode::Char(c));
     }
     key(app, KeyCode::Enter);
+}
+
+#[test]
+fn watch_expressions_come_back_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("watches/vec.txt");
+    let mut first = app("c-vec-O0");
+    first.model.keep_watches(file.clone());
+    type_line(&mut first, "watch-expr sum.x");
+    type_line(&mut first, "watch-expr k * 2");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "sum.x\nk * 2\n");
+
+    let mut second = app("c-vec-O0");
+    second.model.keep_watches(file);
+    type_line(&mut second, "break scale");
+    type_line(&mut second, "run");
+    let values: Vec<(String, Result<String, String>)> = second.model.watches.clone();
+    assert_eq!(values[1], ("k * 2".to_string(), Ok("2".to_string())));
+    assert!(
+        values[0].1.is_err(),
+        "sum is not in scale's scope: {values:?}"
+    );
+}
+
+#[test]
+fn the_code_views_mark_the_pc_and_interleave_the_source() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('v'));
+    let code = screen(&mut app, 120, 40);
+    assert!(code.contains("Disassembly: scale"), "{code}");
+    assert!(
+        code.contains("●▶0000048b"),
+        "the pc, at the breakpoint: {code}"
+    );
+    key(&mut app, KeyCode::Char('v'));
+    let mixed = screen(&mut app, 120, 40);
+    assert!(
+        mixed.contains("    25      struct vec r = {v->x * k"),
+        "{mixed}"
+    );
 }

@@ -36,6 +36,24 @@ impl VariablesPane {
         (line.depth == 0).then(|| line.var.name.clone())
     }
 
+    /// What to show in the memory pane for the value under the cursor: a pointer's target, else
+    /// the variable's address.
+    pub fn address(&self, m: &Model) -> Option<String> {
+        let lines = m.var_lines();
+        let line = lines.get(self.cursor.at)?;
+        if line.depth > 0 {
+            return None;
+        }
+        let name = &line.var.name;
+        Some(
+            if line.var.ty.ends_with('*') || line.var.ty.starts_with('&') {
+                name.clone()
+            } else {
+                format!("&{name}")
+            },
+        )
+    }
+
     /// Draws the pane.
     pub fn draw(&mut self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
         let block = block(" Variables ".into(), focused);
