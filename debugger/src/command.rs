@@ -290,6 +290,104 @@ fn info(rest: &str) -> Result<Request, Error> {
     })
 }
 
+/// Every command's name, for completion.
+pub const NAMES: &[&str] = &[
+    "advance",
+    "awatch",
+    "backtrace",
+    "break",
+    "condition",
+    "continue",
+    "delete",
+    "detach",
+    "directory",
+    "disable",
+    "disassemble",
+    "display",
+    "down",
+    "enable",
+    "finish",
+    "frame",
+    "help",
+    "ignore",
+    "info",
+    "kill",
+    "list",
+    "monitor",
+    "next",
+    "nexti",
+    "print",
+    "profile",
+    "quit",
+    "run",
+    "rwatch",
+    "start",
+    "step",
+    "stepi",
+    "tbreak",
+    "undisplay",
+    "until",
+    "up",
+    "watch",
+    "x",
+];
+
+/// `info` subcommands, for completion.
+pub const INFO: &[&str] = &[
+    "args",
+    "breakpoints",
+    "budget",
+    "display",
+    "frame",
+    "globals",
+    "limits",
+    "locals",
+    "profile",
+    "source",
+];
+
+/// Whether an empty line repeats `line`, as gdb repeats `next`, `step`, `continue`, `x` and `list`.
+pub fn repeats(line: &str) -> bool {
+    let cmd = line.split_whitespace().next().unwrap_or("");
+    let cmd = cmd.split('/').next().unwrap_or(cmd);
+    matches!(
+        cmd,
+        "next"
+            | "n"
+            | "step"
+            | "s"
+            | "stepi"
+            | "si"
+            | "nexti"
+            | "ni"
+            | "continue"
+            | "c"
+            | "x"
+            | "list"
+            | "l"
+    )
+}
+
+/// Completions of the word before `pos` in `line`: command names first, then `info`
+/// subcommands, then any of `names` (functions, files, variables). Returns where the word starts.
+pub fn complete(line: &str, pos: usize, names: &[String]) -> (usize, Vec<String>) {
+    let before = &line[..pos.min(line.len())];
+    let start = before.rfind([' ', '*', '&', '(']).map_or(0, |i| i + 1);
+    let word = &before[start..];
+    let first = before[..start].split_whitespace().next();
+    let pool: Vec<&str> = match first {
+        None => NAMES.to_vec(),
+        Some("info" | "i") => INFO.to_vec(),
+        Some(_) => names.iter().map(String::as_str).collect(),
+    };
+    let found = pool
+        .into_iter()
+        .filter(|c| c.starts_with(word))
+        .map(str::to_string)
+        .collect();
+    (start, found)
+}
+
 /// The command list `help` prints.
 pub const HELP: &str = "
 Running:      run (r), start, continue (c) [N], kill (k), quit (q)
@@ -337,4 +435,38 @@ fn letters(fmt: &str) -> Result<(Option<u32>, Format, Option<u64>), Error> {
         }
     }
     Ok((count, format, unit))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{complete, repeats};
+
+    #[test]
+    fn completion_takes_commands_then_info_words_then_names() {
+        let names = vec!["main".to_string(), "scale".to_string(), "vec.c".to_string()];
+        assert_eq!(complete("br", 2, &names), (0, vec!["break".to_string()]));
+        assert_eq!(
+            complete("info lo", 7, &names),
+            (5, vec!["locals".to_string()])
+        );
+        assert_eq!(
+            complete("break sc", 8, &names),
+            (6, vec!["scale".to_string()])
+        );
+        assert_eq!(
+            complete("print *ma", 9, &names),
+            (7, vec!["main".to_string()])
+        );
+        assert_eq!(complete("break v", 7, &names).1, ["vec.c"]);
+    }
+
+    #[test]
+    fn an_empty_line_repeats_what_gdb_repeats() {
+        for line in ["next", "n 3", "step", "continue", "x/4xw &v", "list", "si"] {
+            assert!(repeats(line), "{line}");
+        }
+        for line in ["run", "break main", "print x", "finish", "quit", ""] {
+            assert!(!repeats(line), "{line}");
+        }
+    }
 }

@@ -176,6 +176,7 @@ pub fn text(req: &Request, resp: &Response) -> String {
             text
         }
         Response::Monitor(m) => m.trim_end().to_string(),
+        Response::Names(n) => n.join("\n"),
         Response::Children(c) => lines(c.items.iter().map(|v| format!("{} = {}", v.name, v.value))),
     }
 }

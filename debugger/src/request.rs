@@ -174,6 +174,8 @@ pub enum Request {
     Detach,
     /// A command of the remote stub's own.
     Monitor(String),
+    /// The names a command line completes: functions and source files.
+    Names,
     /// A page of a value's children.
     Children {
         /// The value.
@@ -271,6 +273,8 @@ pub enum Response {
     Monitor(String),
     /// A page of children.
     Children(Children),
+    /// Function and file names.
+    Names(Vec<String>),
 }
 
 /// The frames of a stopped program.
@@ -448,6 +452,24 @@ impl Session {
                 Response::Stop(gone(StopReason::Detached))
             }
             Request::Monitor(cmd) => Response::Monitor(self.monitor(&cmd)?),
+            Request::Names => {
+                let mut names: Vec<String> = self
+                    .dwarf
+                    .functions
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .chain(
+                        self.dwarf
+                            .lines
+                            .files()
+                            .iter()
+                            .map(|f| crate::source::basename(f).to_string()),
+                    )
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                Response::Names(names)
+            }
             Request::Children { var, start, count } => {
                 Response::Children(self.children(&var, start, count)?)
             }

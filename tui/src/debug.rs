@@ -166,6 +166,10 @@ pub fn drive(
     for d in &args.source_dirs {
         let _ = engine.call(Request::Directory(d.clone()), &mut |_| {});
     }
+    let names = match engine.call(Request::Names, &mut |_| {}) {
+        Ok(Response::Names(n)) => n,
+        _ => Vec::new(),
+    };
     let lines = match script_lines(args) {
         Ok(lines) => lines,
         Err(e) => {
@@ -206,7 +210,9 @@ pub fn drive(
     let mut failed = false;
     let mut out = std::io::stdout().lock();
     // Runs one line and writes its reply; false once the user quit.
-    let mut run = |line: &str, out: &mut dyn Write| -> io::Result<bool> {
+    // Runs one line and writes its reply (after the line itself when `echo`, as a transcript
+    // shows it); false once the user quit.
+    let mut run = |line: &str, out: &mut dyn Write, echo: bool| -> io::Result<bool> {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
             return Ok(true);
@@ -215,8 +221,12 @@ pub fn drive(
         failed |= !reply.ok;
         match args.format {
             OutputFormat::Json => writeln!(out, "{}", reply.json()),
-            OutputFormat::Text if reply.text.is_empty() => writeln!(out, "(wrt-dbg) {line}"),
-            OutputFormat::Text => writeln!(out, "(wrt-dbg) {line}\n{}", reply.text),
+            OutputFormat::Text if echo && reply.text.is_empty() => {
+                writeln!(out, "(wrt-dbg) {line}")
+            }
+            OutputFormat::Text if echo => writeln!(out, "(wrt-dbg) {line}\n{}", reply.text),
+            OutputFormat::Text if reply.text.is_empty() => Ok(()),
+            OutputFormat::Text => writeln!(out, "{}", reply.text),
         }?;
         out.flush()?;
         Ok(!debugger.quit)
@@ -224,11 +234,22 @@ pub fn drive(
     let interrupted = || args.batch && sigint.load(Ordering::Relaxed);
     let mut session_ran = || -> io::Result<()> {
         for line in &lines {
-            if interrupted() || !run(line, &mut out)? {
+            if interrupted() || !run(line, &mut out, true)? {
                 return Ok(());
             }
         }
         if args.batch {
+            return Ok(());
+        }
+        if std::io::stdin().is_terminal() {
+            let history = crate::screen::config_dir().map(|d| d.join("history"));
+            let mut prompt =
+                crate::prompt::Prompt::new(names.clone(), history).map_err(io::Error::other)?;
+            while let Some(line) = prompt.read() {
+                if !run(&line, &mut out, false)? {
+                    break;
+                }
+            }
             return Ok(());
         }
         let mut input = std::io::stdin().lock().lines();
@@ -238,7 +259,7 @@ pub fn drive(
             let Some(Ok(line)) = input.next() else {
                 return Ok(());
             };
-            if !run(&line, &mut out)? {
+            if !run(&line, &mut out, true)? {
                 return Ok(());
             }
         }

@@ -6,6 +6,7 @@ mod check;
 mod debug;
 mod limits;
 mod output;
+mod prompt;
 mod run;
 mod screen;
 mod serve;

@@ -164,6 +164,11 @@ impl LineTable {
     pub fn file(&self, row: &LineRow) -> &str {
         &self.files[row.file as usize]
     }
+
+    /// Every source file the line table names.
+    pub fn files(&self) -> &[String] {
+        &self.files
+    }
 }
 
 /// A file entry's full path: directory joined with name, unless the name is already absolute.

@@ -208,6 +208,7 @@ impl App {
             Focus::Variables if k.code == KeyCode::Char('w') => {
                 if let Some(e) = self.vars.expression(m) {
                     m.add_watch(&e);
+                    self.tab = Focus::Watch;
                 }
             }
             Focus::Variables if k.code == KeyCode::Char('m') => {

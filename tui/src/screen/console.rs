@@ -1,5 +1,6 @@
 //! The command line: gdb's command language with its log, line editing, history and completion
-//! of command names; an empty line repeats the last `next`, `step`, `continue`, `x` or `list`.
+//! (commands, `info` words, functions, files, variables); an empty line repeats the last `next`,
+//! `step`, `continue`, `x` or `list`.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -10,53 +11,6 @@ use ratatui::widgets::Paragraph;
 
 use super::model::Model;
 use super::pane::block;
-
-/// Commands completed by Tab.
-const COMMANDS: &[&str] = &[
-    "advance",
-    "awatch",
-    "backtrace",
-    "break",
-    "condition",
-    "continue",
-    "delete",
-    "detach",
-    "directory",
-    "disable",
-    "disassemble",
-    "display",
-    "down",
-    "enable",
-    "finish",
-    "frame",
-    "help",
-    "ignore",
-    "info",
-    "kill",
-    "list",
-    "monitor",
-    "next",
-    "nexti",
-    "print",
-    "profile",
-    "quit",
-    "run",
-    "rwatch",
-    "start",
-    "step",
-    "stepi",
-    "tbreak",
-    "undisplay",
-    "until",
-    "up",
-    "watch",
-    "x",
-];
-
-/// Commands an empty line repeats, as in gdb.
-const REPEATED: &[&str] = &[
-    "next", "n", "step", "s", "continue", "c", "x", "list", "l", "stepi", "si", "nexti", "ni",
-];
 
 /// The command line's state.
 #[derive(Default)]
@@ -103,7 +57,7 @@ impl Console {
             KeyCode::Down => self.browse(1),
             KeyCode::PageUp => self.back = (self.back + 5).min(m.log.len()),
             KeyCode::PageDown => self.back = self.back.saturating_sub(5),
-            KeyCode::Tab => self.complete(),
+            KeyCode::Tab => self.complete(m),
             KeyCode::Enter => self.enter(m),
             _ => return false,
         }
@@ -138,17 +92,34 @@ impl Console {
         }
     }
 
-    /// Completes the command name being typed, when one command starts so.
-    fn complete(&mut self) {
-        if self.input.contains(' ') {
+    /// Completes the word before the cursor: a command, an `info` word, a function, file or
+    /// variable. One match is taken; several are completed to what they share and listed.
+    fn complete(&mut self, m: &mut Model) {
+        let names = m.completion_names();
+        let pos = self.byte(self.cursor);
+        let (start, found) = debugger::command::complete(&self.input, pos, &names);
+        let Some(first) = found.first() else {
             return;
-        }
-        let found: Vec<&&str> = COMMANDS
-            .iter()
-            .filter(|c| c.starts_with(&self.input))
-            .collect();
-        if let [one] = found[..] {
-            self.set(format!("{one} "));
+        };
+        let shared = found.iter().fold(first.as_str(), |acc, f| {
+            let n = acc
+                .chars()
+                .zip(f.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            &acc[..acc.char_indices().nth(n).map_or(acc.len(), |(i, _)| i)]
+        });
+        let done = if found.len() == 1 { " " } else { "" };
+        let line = format!(
+            "{}{shared}{done}{}",
+            &self.input[..start],
+            &self.input[pos..]
+        );
+        let cursor = self.input[..start].chars().count() + shared.chars().count() + done.len();
+        self.input = line;
+        self.cursor = cursor;
+        if found.len() > 1 {
+            m.note(found.join("  "));
         }
     }
 
@@ -160,9 +131,7 @@ impl Console {
         self.back = 0;
         let line = if line.is_empty() {
             match self.history.last() {
-                Some(last) if REPEATED.contains(&last.split_whitespace().next().unwrap_or("")) => {
-                    last.clone()
-                }
+                Some(last) if debugger::command::repeats(last) => last.clone(),
                 _ => return,
             }
         } else {
@@ -191,7 +160,7 @@ impl Console {
             .iter()
             .take(end)
             .skip(end.saturating_sub(height))
-            .map(|l| Line::raw(l.clone()))
+            .map(|l| Line::raw(l.replace('\t', "    ")))
             .collect();
         while lines.len() < height {
             lines.insert(0, Line::raw(""));

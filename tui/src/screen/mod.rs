@@ -26,14 +26,19 @@ pub use app::App;
 pub use app::Focus;
 pub use model::Model;
 
-/// Where the watch expressions of the program `label` names are kept:
-/// `$XDG_CONFIG_HOME/wrt-dbg/watches/` (else `~/.config/...`), one file per program.
-pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
+/// wrt-dbg's configuration directory: `$XDG_CONFIG_HOME/wrt-dbg`, else `~/.config/wrt-dbg`.
+pub fn config_dir() -> Option<std::path::PathBuf> {
     let base = std::env::var_os("XDG_CONFIG_HOME")
         .map(std::path::PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config"))
         })?;
+    Some(base.join("wrt-dbg"))
+}
+
+/// Where the watch expressions of the program `label` names are kept: one file per program
+/// under the configuration directory's `watches/`.
+pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
     let name: String = label
         .chars()
         .map(|c| {
@@ -44,7 +49,7 @@ pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
             }
         })
         .collect();
-    Some(base.join("wrt-dbg/watches").join(format!("{name}.txt")))
+    Some(config_dir()?.join("watches").join(format!("{name}.txt")))
 }
 
 /// Runs the TUI on an engine until `quit`, Ctrl-Q, SIGTERM or SIGHUP; the terminal is restored
@@ -61,13 +66,23 @@ pub fn main(model: Model) -> ExitCode {
     });
     let mut terminal = ratatui::init();
     let mut app = App::new(model);
+    // Terminal input is read on its own thread: crossterm's reader spins on a terminal that hung
+    // up, and the loop must still see the signal that ends the session.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        while let Ok(ev) = event::read() {
+            if tx.send(ev).is_err() {
+                break;
+            }
+        }
+    });
     let result = app.run(
         &mut terminal,
-        |t| {
-            if event::poll(t)? {
-                event::read().map(Some)
-            } else {
-                Ok(None)
+        |t| match rx.recv_timeout(t) {
+            Ok(ev) => Ok(Some(ev)),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Ok(None),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                Err(std::io::Error::other("the terminal is gone"))
             }
         },
         &stop,

@@ -45,6 +45,8 @@ enum Pending {
     Profile,
     /// The limits in force.
     Limits,
+    /// Function and file names, for completion.
+    Names,
 }
 
 /// A variable line in the tree, with whether its value changed since the last stop.
@@ -108,6 +110,8 @@ pub struct Model {
     pub profile: Option<Result<Profile, String>>,
     /// The limits in force.
     pub limits: Option<PlatformLimits>,
+    /// Function and file names, for completion.
+    names: Vec<String>,
     /// Whether the session has ended (`quit`).
     pub quit: bool,
 }
@@ -139,8 +143,10 @@ impl Model {
             disassembly: None,
             profile: None,
             limits: None,
+            names: Vec::new(),
             quit: false,
         };
+        m.ask(Request::Names, Pending::Names);
         m.ask(Request::Budget, Pending::Budget);
         m.ask(Request::Limits, Pending::Limits);
         m
@@ -373,6 +379,8 @@ impl Model {
                     }
                 }
                 Some(Pending::Profile) => self.profile = Some(Err(error.to_string())),
+                // The pane says the file cannot be read rather than show another.
+                Some(Pending::Source(file)) => self.source = Some((file, Vec::new())),
                 _ => {}
             },
         }
@@ -408,6 +416,7 @@ impl Model {
             (Pending::Breakpoints, Response::Breakpoints(b)) => self.breakpoints = b,
             (Pending::Budget, Response::Budget(b)) => self.budget = Some(b),
             (Pending::Limits, Response::Limits(l)) => self.limits = Some(l),
+            (Pending::Names, Response::Names(n)) => self.names = n,
             (Pending::Watch(i), Response::Variable(v)) => {
                 if let Some(w) = self.watches.get_mut(i) {
                     w.1 = Ok(v.value);
@@ -556,6 +565,18 @@ impl Model {
                 self.push_var(out, c, depth + 1, &key);
             }
         }
+    }
+
+    /// What completion offers beyond commands: functions, files and the frame's variables.
+    pub fn completion_names(&self) -> Vec<String> {
+        let mut names = self.names.clone();
+        names.extend(self.vars.iter().map(|v| v.name.clone()));
+        names
+    }
+
+    /// Adds a line to the log (completion candidates, notes).
+    pub fn note(&mut self, text: String) {
+        self.push_log(text);
     }
 
     fn push_log(&mut self, text: String) {

@@ -94,10 +94,15 @@ impl SourcePane {
             );
             return;
         };
+        if lines.is_empty() {
+            let text = format!("Cannot read {file}: `directory DIR` says where to look.");
+            f.render_widget(Paragraph::new(text), inner);
+            return;
+        }
         // Follow the program to each new stop and frame.
         let stop = (file.clone(), here.as_ref().map_or(0, |h| h.1), m.selected);
         if self.followed.as_ref() != Some(&stop) {
-            if let Some((_, line)) = &here {
+            if let Some((_, line)) = here.as_ref().filter(|(f, _)| f == file) {
                 self.cursor.show(*line as usize - 1, self.height);
             }
             self.followed = Some(stop);
