@@ -5,8 +5,10 @@
 use std::io;
 use std::time::Duration;
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::{Frame, Terminal};
 
 use debugger::request::Request;
@@ -87,6 +89,8 @@ pub struct App {
     memory: MemoryPane,
     /// Which of [`TABS`] the lower side slot shows.
     tab: Focus,
+    /// Where each pane was drawn last, for the mouse.
+    areas: Vec<(Focus, Rect)>,
 }
 
 impl App {
@@ -105,6 +109,7 @@ impl App {
             watch: WatchPane::default(),
             memory: MemoryPane::default(),
             tab: Focus::Breakpoints,
+            areas: Vec::new(),
         }
     }
 
@@ -272,8 +277,52 @@ impl App {
         }
     }
 
+    /// Handles the mouse: a click focuses the pane under it (in the source gutter it sets or
+    /// deletes a breakpoint on that line), the wheel scrolls the pane under it.
+    pub fn mouse(&mut self, ev: MouseEvent) {
+        let Some((pane, area)) = self
+            .areas
+            .iter()
+            .copied()
+            .find(|(_, a)| a.contains(Position::new(ev.column, ev.row)))
+        else {
+            return;
+        };
+        match ev.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.focus = pane;
+                if TABS.contains(&pane) {
+                    self.tab = pane;
+                }
+                if pane == Focus::Source && ev.column <= area.x + 2 {
+                    if let Some(line) = self.source.line_at(ev.row.saturating_sub(area.y + 1)) {
+                        self.source.cursor.at = line;
+                        self.toggle_breakpoint();
+                    }
+                }
+            }
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let step = if ev.kind == MouseEventKind::ScrollUp {
+                    -3
+                } else {
+                    3
+                };
+                let m = &self.model;
+                match pane {
+                    Focus::Source => self.source.scroll(step, m),
+                    Focus::Output => self.output.scroll(-step, m),
+                    Focus::Stack => self.stack.cursor.move_by(step, m.frames.len()),
+                    Focus::Variables => self.vars.cursor.move_by(step, m.var_lines().len()),
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Draws the whole screen.
     pub fn draw(&mut self, f: &mut Frame) {
+        self.areas.clear();
         let [main, bottom, status] = Layout::vertical([
             Constraint::Min(6),
             Constraint::Length(bottom_height(f.area())),
@@ -311,6 +360,7 @@ impl App {
     }
 
     fn draw_pane(&mut self, pane: Focus, f: &mut Frame, area: Rect) {
+        self.areas.push((pane, area));
         let focused = self.focus == pane;
         let m = &self.model;
         match pane {
@@ -343,7 +393,7 @@ impl App {
             if let Some(ev) = input(Duration::from_millis(16))? {
                 match ev {
                     Event::Key(k) => self.key(k),
-                    Event::Mouse(_) | Event::Resize(..) => {}
+                    Event::Mouse(m) => self.mouse(m),
                     _ => {}
                 }
             }

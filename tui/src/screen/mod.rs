@@ -65,6 +65,13 @@ pub fn main(model: Model) -> ExitCode {
         interrupt.interrupt();
     });
     let mut terminal = ratatui::init();
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), event::EnableMouseCapture);
+    // ratatui's hook restores the screen on a panic; the mouse is given back first.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = ratatui::crossterm::execute!(std::io::stdout(), event::DisableMouseCapture);
+        hook(info);
+    }));
     let mut app = App::new(model);
     // Terminal input is read on its own thread: crossterm's reader spins on a terminal that hung
     // up, and the loop must still see the signal that ends the session.
@@ -87,6 +94,7 @@ pub fn main(model: Model) -> ExitCode {
         },
         &stop,
     );
+    let _ = ratatui::crossterm::execute!(std::io::stdout(), event::DisableMouseCapture);
     ratatui::restore();
     match result {
         Ok(()) => ExitCode::SUCCESS,

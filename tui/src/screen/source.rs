@@ -59,6 +59,12 @@ impl SourcePane {
         self.cursor.move_by(delta, len);
     }
 
+    /// The file line (0-based) shown on row `row` of the pane's inside, in the source view.
+    pub fn line_at(&self, row: u16) -> Option<usize> {
+        (self.view == View::Source && (row as usize) < self.height)
+            .then(|| self.cursor.top + row as usize)
+    }
+
     /// The page height last drawn.
     pub fn page(&self) -> isize {
         self.height.max(1) as isize

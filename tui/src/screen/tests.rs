@@ -35,6 +35,8 @@ fn app(name: &str) -> App {
     let dir = root().join("tests/fixtures/src");
     app.model.command(&format!("directory {}", dir.display()));
     settle(&mut app);
+    // The checkout's path would make the screens depend on where it is.
+    app.model.log.clear();
     app
 }
 
@@ -288,4 +290,42 @@ fn the_code_views_mark_the_pc_and_interleave_the_source() {
         mixed.contains("    25      struct vec r = {v->x * k"),
         "{mixed}"
     );
+}
+
+#[test]
+fn a_click_in_the_gutter_sets_a_breakpoint_and_the_wheel_scrolls() {
+    use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    screen(&mut app, 120, 40);
+    let click = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    // Line 26 (index 25), one row below the border.
+    let row = (25 - app.source.cursor.top + 1) as u16;
+    app.mouse(click(MouseEventKind::Down(MouseButton::Left), 1, row));
+    settle(&mut app);
+    assert_eq!(app.focus, Focus::Source);
+    let lines: Vec<Option<u32>> = app
+        .model
+        .breakpoints
+        .iter()
+        .map(|b| match &b.kind {
+            debugger::report::BreakpointKind::Breakpoint { locations, .. } => locations[0].line,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines, [Some(25), Some(26)]);
+    assert!(screen(&mut app, 120, 40).contains("● 26     return r;"));
+    // The same click deletes it.
+    app.mouse(click(MouseEventKind::Down(MouseButton::Left), 1, row));
+    settle(&mut app);
+    assert_eq!(app.model.breakpoints.len(), 1);
+    let top = app.source.cursor.at;
+    app.mouse(click(MouseEventKind::ScrollDown, 30, 10));
+    assert_eq!(app.source.cursor.at, top + 3);
 }
