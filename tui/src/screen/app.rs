@@ -156,6 +156,9 @@ impl App {
             self.console.key(k, &mut self.model);
             return;
         }
+        if self.focus == Focus::Source && self.source.search_key(k.code, &self.model) {
+            return;
+        }
         if self.pane_key(k) {
             return;
         }
@@ -224,6 +227,10 @@ impl App {
                 }
             }
             Focus::Source if k.code == KeyCode::Char('v') => self.source.next_view(),
+            Focus::Source if k.code == KeyCode::Char('/') => {
+                self.source.search = Some(String::new())
+            }
+            Focus::Source if k.code == KeyCode::Char('N') => self.source.find_next(m),
             Focus::Watch if step != 0 => self.watch.cursor.move_by(step, m.watches.len()),
             Focus::Watch if matches!(k.code, KeyCode::Delete | KeyCode::Char('x')) => {
                 self.watch.delete(m)
@@ -272,7 +279,7 @@ impl App {
             Focus::Variables => "Enter expand  w watch  m memory  : command  Tab next pane",
             Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
             Focus::Watch => "x delete  watch-expr EXPR  : command  Tab next pane",
-            Focus::Source => "v view  b break  c n s f u d  : command  Tab  z zoom  q quit",
+            Focus::Source => "/ search  N again  v view  b break  c n s f u d  :  Tab  z  q",
             _ => "c n s f u d b  : command  Tab next pane  z zoom  q quit",
         }
     }

@@ -2,6 +2,7 @@
 //! ○ off, ◆ conditional), a cursor for F9 and `b`.
 
 use ratatui::Frame;
+use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -31,6 +32,10 @@ pub struct SourcePane {
     pub cursor: Cursor,
     /// What it shows.
     pub view: View,
+    /// The search being typed after `/`, while it is.
+    pub search: Option<String>,
+    /// The last text searched for.
+    last_search: String,
     followed: Option<(String, u32, usize)>,
     height: usize,
 }
@@ -70,6 +75,48 @@ impl SourcePane {
         self.height.max(1) as isize
     }
 
+    /// Handles a key while a search is typed: text, Backspace, Enter (find), Esc (cancel).
+    /// `false` when no search is being typed.
+    pub fn search_key(&mut self, code: KeyCode, m: &Model) -> bool {
+        let Some(text) = self.search.as_mut() else {
+            return false;
+        };
+        match code {
+            KeyCode::Char(c) => text.push(c),
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Enter => {
+                if !text.is_empty() {
+                    self.last_search = text.clone();
+                }
+                self.search = None;
+                self.find_next(m);
+            }
+            KeyCode::Esc => self.search = None,
+            _ => {}
+        }
+        true
+    }
+
+    /// Moves the cursor to the next line holding the last text searched for, wrapping around.
+    pub fn find_next(&mut self, m: &Model) {
+        let Some((_, lines)) = &m.source else {
+            return;
+        };
+        let n = lines.len();
+        let want = &self.last_search;
+        if want.is_empty() {
+            return;
+        }
+        if let Some(i) = (1..=n)
+            .map(|d| (self.cursor.at + d) % n)
+            .find(|&i| lines[i].contains(want.as_str()))
+        {
+            self.cursor.show(i, self.height);
+        }
+    }
+
     /// Shows the next view: source, disassembly, mixed.
     pub fn next_view(&mut self) {
         self.view = match self.view {
@@ -85,9 +132,10 @@ impl SourcePane {
             return self.draw_code(m, f, area, focused);
         }
         let here = Self::here(m);
-        let title = match &m.source {
-            Some((file, _)) => format!(" Source: {} ", base(file)),
-            None => " Source ".to_string(),
+        let title = match (&self.search, &m.source) {
+            (Some(text), _) => format!(" Search: /{text}█ "),
+            (None, Some((file, _))) => format!(" Source: {} ", base(file)),
+            (None, None) => " Source ".to_string(),
         };
         let block = block(title, focused);
         let inner = block.inner(area);

@@ -328,4 +328,17 @@ fn a_click_in_the_gutter_sets_a_breakpoint_and_the_wheel_scrolls() {
     let top = app.source.cursor.at;
     app.mouse(click(MouseEventKind::ScrollDown, 30, 10));
     assert_eq!(app.source.cursor.at, top + 3);
+
+    // `/` searches the file from the cursor, wrapping; `N` finds the next.
+    for c in "/printf".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.source.cursor.at + 1,
+        40,
+        "the first printf after line 28"
+    );
+    key(&mut app, KeyCode::Char('N'));
+    assert_eq!(app.source.cursor.at + 1, 42);
 }
