@@ -301,11 +301,12 @@ impl App {
                 if TABS.contains(&pane) {
                     self.tab = pane;
                 }
-                if pane == Focus::Source && ev.column <= area.x + 2 {
-                    if let Some(line) = self.source.line_at(ev.row.saturating_sub(area.y + 1)) {
-                        self.source.cursor.at = line;
-                        self.toggle_breakpoint();
-                    }
+                if pane == Focus::Source
+                    && ev.column <= area.x + 2
+                    && let Some(line) = self.source.line_at(ev.row.saturating_sub(area.y + 1))
+                {
+                    self.source.cursor.at = line;
+                    self.toggle_breakpoint();
                 }
             }
             MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
