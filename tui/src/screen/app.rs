@@ -15,6 +15,7 @@ use debugger::request::Request;
 
 use super::breakpoints::BreakpointsPane;
 use super::console::Console;
+use super::keymap::{Action, Keymap, Layout as Sizes};
 use super::memory::MemoryPane;
 use super::model::Model;
 use super::output::OutputPane;
@@ -91,6 +92,10 @@ pub struct App {
     tab: Focus,
     /// Where each pane was drawn last, for the mouse.
     areas: Vec<(Focus, Rect)>,
+    /// The key map.
+    keys: Keymap,
+    /// Pane sizes.
+    layout: Sizes,
 }
 
 impl App {
@@ -110,7 +115,15 @@ impl App {
             memory: MemoryPane::default(),
             tab: Focus::Breakpoints,
             areas: Vec::new(),
+            keys: Keymap::default(),
+            layout: Sizes::default(),
         }
+    }
+
+    /// Uses a key map and layout (from the user's configuration).
+    pub fn configure(&mut self, keys: Keymap, layout: Sizes) {
+        self.keys = keys;
+        self.layout = layout;
     }
 
     /// Runs a command as if typed: echoed in the log, kept in the history (so an empty line
@@ -125,25 +138,16 @@ impl App {
         if k.kind == KeyEventKind::Release {
             return;
         }
-        let shift = k.modifiers.contains(KeyModifiers::SHIFT);
+        if let Some(a) = self.keys.global(&k) {
+            return self.act(a);
+        }
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         match k.code {
-            KeyCode::F(5) if self.model.running.is_some() => return self.model.interrupt(),
-            KeyCode::F(5) if self.model.frames.is_empty() => return self.cmd("run"),
-            KeyCode::F(5) => return self.cmd("continue"),
-            KeyCode::F(9) => return self.toggle_breakpoint(),
-            KeyCode::F(10) => return self.cmd("next"),
-            KeyCode::F(11) if shift => return self.cmd("finish"),
-            KeyCode::F(11) => return self.cmd("step"),
             KeyCode::Char('c') if ctrl && self.model.running.is_some() => {
                 return self.model.interrupt();
             }
             KeyCode::Char('c') if ctrl && self.focus == Focus::Console => {
                 self.console.input.clear();
-                return;
-            }
-            KeyCode::Char('q') if ctrl => {
-                self.model.command("quit");
                 return;
             }
             KeyCode::Esc => {
@@ -162,21 +166,32 @@ impl App {
         if self.pane_key(k) {
             return;
         }
+        if let Some(a) = self.keys.pane(&k) {
+            return self.act(a);
+        }
         match k.code {
             KeyCode::Char(':') => self.focus = Focus::Console,
             KeyCode::Tab => self.cycle(1),
             KeyCode::BackTab => self.cycle(-1),
-            KeyCode::Char('z') => self.zoom = !self.zoom,
-            KeyCode::Char('c') => self.cmd("continue"),
-            KeyCode::Char('n') => self.cmd("next"),
-            KeyCode::Char('s') => self.cmd("step"),
-            KeyCode::Char('f') => self.cmd("finish"),
-            KeyCode::Char('u') => self.cmd("up"),
-            KeyCode::Char('d') => self.cmd("down"),
-            KeyCode::Char('r') => self.cmd("run"),
-            KeyCode::Char('b') => self.toggle_breakpoint(),
-            KeyCode::Char('q') => self.model.command("quit"),
             _ => {}
+        }
+    }
+
+    /// Does what a bound key asks.
+    fn act(&mut self, a: Action) {
+        match a {
+            Action::Continue if self.model.running.is_some() => self.model.interrupt(),
+            Action::Continue if self.model.frames.is_empty() => self.cmd("run"),
+            Action::Continue => self.cmd("continue"),
+            Action::Next => self.cmd("next"),
+            Action::Step => self.cmd("step"),
+            Action::Finish => self.cmd("finish"),
+            Action::Up => self.cmd("up"),
+            Action::Down => self.cmd("down"),
+            Action::Run => self.cmd("run"),
+            Action::Breakpoint => self.toggle_breakpoint(),
+            Action::Zoom => self.zoom = !self.zoom,
+            Action::Quit => self.model.command("quit"),
         }
     }
 
@@ -333,7 +348,7 @@ impl App {
         self.areas.clear();
         let [main, bottom, status] = Layout::vertical([
             Constraint::Min(6),
-            Constraint::Length(bottom_height(f.area())),
+            Constraint::Length((f.area().height * self.layout.bottom / 100).clamp(8, 16)),
             Constraint::Length(1),
         ])
         .areas(f.area());
@@ -346,9 +361,12 @@ impl App {
         let [console, output] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(bottom);
-        let [source, side] =
-            Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-                .areas(main);
+        let side_width = self.layout.side.clamp(10, 90);
+        let [source, side] = Layout::horizontal([
+            Constraint::Percentage(100 - side_width),
+            Constraint::Percentage(side_width),
+        ])
+        .areas(main);
         let [stack, vars, bps] = Layout::vertical([
             Constraint::Percentage(30),
             Constraint::Percentage(45),
@@ -409,9 +427,4 @@ impl App {
         }
         Ok(())
     }
-}
-
-/// The command line and output's height: more on a tall screen.
-fn bottom_height(area: Rect) -> u16 {
-    (area.height / 3).clamp(7, 16)
 }

@@ -4,6 +4,7 @@ mod app;
 mod breakpoints;
 mod budget;
 mod console;
+mod keymap;
 mod memory;
 pub mod model;
 mod output;
@@ -55,6 +56,23 @@ pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
 /// Runs the TUI on an engine until `quit`, Ctrl-Q, SIGTERM or SIGHUP; the terminal is restored
 /// then, and on a panic.
 pub fn main(model: Model) -> ExitCode {
+    // The user's key map and layout, checked before the screen is taken; one that cannot be
+    // used ends the session with status 2, as unusable input does.
+    let (keys, layout) = match config_dir().map(|d| d.join("tui.toml")) {
+        Some(path) if path.exists() => {
+            let parsed = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| keymap::Keymap::parse(&text));
+            match parsed {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("wrt-dbg: {}: {e}", path.display());
+                    return ExitCode::from(2);
+                }
+            }
+        }
+        _ => Default::default(),
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let seen = stop.clone();
     let interrupt = model.interrupter();
@@ -73,6 +91,7 @@ pub fn main(model: Model) -> ExitCode {
         hook(info);
     }));
     let mut app = App::new(model);
+    app.configure(keys, layout);
     // Terminal input is read on its own thread: crossterm's reader spins on a terminal that hung
     // up, and the loop must still see the signal that ends the session.
     let (tx, rx) = std::sync::mpsc::channel();
