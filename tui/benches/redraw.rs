@@ -112,6 +112,25 @@ fn redraw(c: &mut Criterion) {
         },
     );
     group.finish();
+
+    // What a user feels: F10 pressed to the screen drawn with the new line, variables and stack.
+    let mut group = c.benchmark_group("key to screen");
+    group.sample_size(20);
+    group.bench_function("F10 in c-vec-O0, stopped in scale", |b| {
+        b.iter_batched(
+            stopped,
+            |mut app| {
+                app.key(ratatui::crossterm::event::KeyEvent::from(
+                    ratatui::crossterm::event::KeyCode::F(10),
+                ));
+                app.model.settle(Duration::from_secs(5));
+                terminal.draw(|f| app.draw(f)).unwrap();
+                app
+            },
+            criterion::BatchSize::PerIteration,
+        )
+    });
+    group.finish();
 }
 
 criterion_group!(benches, redraw);

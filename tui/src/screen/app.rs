@@ -49,7 +49,8 @@ pub enum Focus {
     Profile,
 }
 
-const CYCLE: [Focus; 9] = [
+/// The panes in Tab order.
+pub(super) const CYCLE: [Focus; 9] = [
     Focus::Source,
     Focus::Stack,
     Focus::Variables,

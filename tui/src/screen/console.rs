@@ -25,6 +25,8 @@ pub struct Console {
     browsing: Option<usize>,
     /// Log lines scrolled back.
     back: usize,
+    /// Where the history is kept between sessions.
+    history_file: Option<std::path::PathBuf>,
 }
 
 impl Console {
@@ -141,11 +143,36 @@ impl Console {
         m.command(&line);
     }
 
-    /// Keeps a line run in the history (once when repeated).
+    /// Keeps a line run in the history (once when repeated), and in the history file.
     pub fn remember(&mut self, line: &str) {
-        if self.history.last().map(String::as_str) != Some(line) {
-            self.history.push(line.to_string());
+        if self.history.last().map(String::as_str) == Some(line) {
+            return;
         }
+        self.history.push(line.to_string());
+        if let Some(file) = &self.history_file {
+            use std::io::Write;
+            let appended = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .and_then(|mut f| writeln!(f, "{line}"));
+            if appended.is_err() {
+                self.history_file = None;
+            }
+        }
+    }
+
+    /// Keeps the history in `file` (one line a command), starting from the last 1000 it holds.
+    pub fn keep_history(&mut self, file: std::path::PathBuf) {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+            let from = lines.len().saturating_sub(1000);
+            self.history = lines[from..].iter().map(|l| l.to_string()).collect();
+        }
+        if let Some(dir) = file.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        self.history_file = Some(file);
     }
 
     /// Draws the log and the line being typed.

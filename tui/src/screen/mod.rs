@@ -92,6 +92,9 @@ pub fn main(model: Model) -> ExitCode {
     }));
     let mut app = App::new(model);
     app.configure(keys, layout);
+    if let Some(dir) = config_dir() {
+        app.console.keep_history(dir.join("tui-history"));
+    }
     // Terminal input is read on its own thread: crossterm's reader spins on a terminal that hung
     // up, and the loop must still see the signal that ends the session.
     let (tx, rx) = std::sync::mpsc::channel();

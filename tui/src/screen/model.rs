@@ -230,7 +230,7 @@ impl Model {
     }
 
     /// Whether replies are still awaited.
-    #[cfg(test)]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn busy(&self) -> bool {
         !self.pending.is_empty() || self.running.is_some()
     }
@@ -303,9 +303,9 @@ impl Model {
         }
     }
 
-    /// Waits up to `timeout` for the engine to answer everything asked and stop (for tests and
-    /// scripted use).
-    #[cfg(test)]
+    /// Waits up to `timeout` for the engine to answer everything asked and stop (for the tests and
+    /// the redraw bench).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub fn settle(&mut self, timeout: std::time::Duration) {
         let end = Instant::now() + timeout;
         while self.busy() {
@@ -399,6 +399,9 @@ impl Model {
                 }
                 if let Response::Breakpoint(_) = resp {
                     self.ask(Request::Budget, Pending::Budget);
+                }
+                if let Request::Profiling(_) = req {
+                    self.ask(Request::Profile(20), Pending::Profile);
                 }
             }
             (Pending::Frames, Response::Backtrace(bt)) => {

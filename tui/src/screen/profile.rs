@@ -18,6 +18,9 @@ pub fn draw(m: &Model, f: &mut Frame, area: Rect, focused: bool) {
     let lines: Vec<Line> = match &m.profile {
         None => vec![Line::raw("`profile on`, then run")],
         Some(Err(e)) => vec![Line::styled(e.clone(), Style::new().fg(Color::DarkGray))],
+        Some(Ok(p)) if p.entries.is_empty() => {
+            vec![Line::raw("Profiling: nothing counted yet; run the program")]
+        }
         Some(Ok(p)) => {
             let total = p.total.max(1) as f64;
             p.entries

@@ -214,6 +214,37 @@ fn the_screen_at_three_sizes() {
 }
 
 #[test]
+fn each_pane_alone() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    type_line(&mut app, "watch-expr v->x * k");
+    type_line(&mut app, "memory v");
+    type_line(&mut app, "profile on");
+    app.zoom = true;
+    for pane in super::app::CYCLE {
+        app.focus = pane;
+        insta::assert_snapshot!(format!("pane_{pane:?}"), screen(&mut app, 80, 24));
+    }
+}
+
+#[test]
+fn the_command_history_comes_back_next_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tui-history");
+    let mut first = app("c-vec-O0");
+    first.console.keep_history(file.clone());
+    type_line(&mut first, "break scale");
+    type_line(&mut first, "info budget");
+    let mut second = app("c-vec-O0");
+    second.console.keep_history(file);
+    key(&mut second, KeyCode::Up);
+    assert_eq!(second.console.input, "info budget");
+    key(&mut second, KeyCode::Up);
+    assert_eq!(second.console.input, "break scale");
+}
+
+#[test]
 fn a_running_program_keeps_the_screen_live_and_f5_interrupts_it() {
     let mut app = app("c-spin-O0");
     key(&mut app, KeyCode::F(5));
