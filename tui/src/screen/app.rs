@@ -229,6 +229,7 @@ impl App {
             {
                 self.vars.toggle(m)
             }
+            Focus::Variables if k.code == KeyCode::Char('x') => m.cycle_format(),
             Focus::Variables if k.code == KeyCode::Char('w') => {
                 if let Some(e) = self.vars.expression(m) {
                     m.add_watch(&e);
@@ -292,7 +293,7 @@ impl App {
         match self.focus {
             Focus::Console => "Esc panes  F5 run/cont  F10 next  F11 step  S-F11 finish  F9 break",
             Focus::Stack => "Enter select  : command  Tab next pane  z zoom",
-            Focus::Variables => "Enter expand  w watch  m memory  : command  Tab next pane",
+            Focus::Variables => "Enter expand  w watch  m memory  x format  : command  Tab",
             Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
             Focus::Watch => "x delete  watch-expr EXPR  : command  Tab next pane",
             Focus::Source => "/ search  N again  v view  b break  c n s f u d  :  Tab  z  q",

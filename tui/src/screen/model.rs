@@ -47,6 +47,8 @@ enum Pending {
     Limits,
     /// Function and file names, for completion.
     Names,
+    /// Variable `i` shown in the pane's format.
+    Format(usize),
 }
 
 /// A variable line in the tree, with whether its value changed since the last stop.
@@ -112,6 +114,8 @@ pub struct Model {
     pub limits: Option<PlatformLimits>,
     /// Function and file names, for completion.
     names: Vec<String>,
+    /// The format the variables pane shows its values in.
+    pub format: Format,
     /// Whether the session has ended (`quit`).
     pub quit: bool,
 }
@@ -144,6 +148,7 @@ impl Model {
             profile: None,
             limits: None,
             names: Vec::new(),
+            format: Format::Natural,
             quit: false,
         };
         m.ask(Request::Names, Pending::Names);
@@ -413,8 +418,14 @@ impl Model {
                     self.vars.splice(0..0, vars);
                 } else {
                     self.vars.extend(vars);
+                    self.reformat();
                 }
                 self.note_values();
+            }
+            (Pending::Format(i), Response::Variable(v)) => {
+                if let Some(var) = self.vars.get_mut(i) {
+                    var.value = v.value;
+                }
             }
             (Pending::Breakpoints, Response::Breakpoints(b)) => self.breakpoints = b,
             (Pending::Budget, Response::Budget(b)) => self.budget = Some(b),
@@ -525,6 +536,30 @@ impl Model {
         self.vars.clear();
         self.children.clear();
         self.ask(Request::Breakpoints, Pending::Breakpoints);
+    }
+
+    /// Shows the variables in the next format: natural, hex, decimal.
+    pub fn cycle_format(&mut self) {
+        self.format = match self.format {
+            Format::Natural => Format::Hex,
+            Format::Hex => Format::Decimal,
+            _ => Format::Natural,
+        };
+        self.refresh_frame();
+    }
+
+    /// Asks for each variable's value in the pane's format, unless it is the natural one.
+    fn reformat(&mut self) {
+        if self.format == Format::Natural {
+            return;
+        }
+        for i in 0..self.vars.len() {
+            let req = Request::Evaluate {
+                expr: self.vars[i].name.clone(),
+                format: self.format,
+            };
+            self.ask(req, Pending::Format(i));
+        }
     }
 
     /// Records the values shown now, by name path, to mark what changed.

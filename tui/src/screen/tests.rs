@@ -198,6 +198,20 @@ fn keys_drive_a_c_session_through_a_breakpoint_steps_and_a_struct() {
     assert_eq!(nexts, 2, "{:?}", app.model.log);
     key(&mut app, KeyCode::Esc);
 
+    // `x` cycles the values' format: hex, decimal, natural.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Char('x'));
+    settle(&mut app);
+    let i = app.model.vars.iter().position(|v| v.name == "i").unwrap();
+    let hex = app.model.vars[i].value.clone();
+    assert!(hex.starts_with("0x"), "{hex}");
+    key(&mut app, KeyCode::Char('x'));
+    key(&mut app, KeyCode::Char('x'));
+    settle(&mut app);
+    assert!(!app.model.vars[i].value.starts_with("0x"));
+
     // `q` in pane mode quits.
     key(&mut app, KeyCode::Char('q'));
     assert!(app.model.quit);

@@ -56,7 +56,12 @@ impl VariablesPane {
 
     /// Draws the pane.
     pub fn draw(&mut self, m: &Model, f: &mut Frame, area: Rect, focused: bool) {
-        let block = block(" Variables ".into(), focused);
+        let format = match m.format {
+            debugger::value::Format::Hex => " (hex)",
+            debugger::value::Format::Decimal => " (dec)",
+            _ => "",
+        };
+        let block = block(format!(" Variables{format} "), focused);
         let inner = block.inner(area);
         f.render_widget(block, area);
         let lines = m.var_lines();
