@@ -183,11 +183,14 @@ pub fn drive(
         if let Some(file) = crate::screen::watch_file(label) {
             model.keep_watches(file);
         }
+        // The scripts run before the screen opens, each command answered before the next (a run
+        // given up to 10 s).
         for line in lines
             .iter()
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         {
             model.command(line);
+            model.settle(std::time::Duration::from_secs(10));
         }
         return crate::screen::main(model);
     }
@@ -209,7 +212,6 @@ pub fn drive(
     let mut debugger = Debugger::new(LineEngine { engine, on_event });
     let mut failed = false;
     let mut out = std::io::stdout().lock();
-    // Runs one line and writes its reply; false once the user quit.
     // Runs one line and writes its reply (after the line itself when `echo`, as a transcript
     // shows it); false once the user quit.
     let mut run = |line: &str, out: &mut dyn Write, echo: bool| -> io::Result<bool> {

@@ -235,7 +235,6 @@ impl Model {
     }
 
     /// Whether replies are still awaited.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub fn busy(&self) -> bool {
         !self.pending.is_empty() || self.running.is_some()
     }
@@ -308,9 +307,8 @@ impl Model {
         }
     }
 
-    /// Waits up to `timeout` for the engine to answer everything asked and stop (for the tests and
-    /// the redraw bench).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Waits up to `timeout` for the engine to answer everything asked and stop (scripts given
+    /// at start, tests).
     pub fn settle(&mut self, timeout: std::time::Duration) {
         let end = Instant::now() + timeout;
         while self.busy() {
