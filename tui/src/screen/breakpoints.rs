@@ -1,5 +1,6 @@
 //! The breakpoints pane: each breakpoint and watchpoint with its hits and condition; Space
-//! enables or disables, Delete deletes. The title shows the bounded table's use.
+//! enables or disables, Delete deletes. The title shows the bounded table's use, and a refusal by
+//! a full table is shown under the list with the limit's name, platform and level.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -52,7 +53,13 @@ impl BreakpointsPane {
                     .find(|t| t.limit == "max_source_breakpoints")
             })
             .map_or(String::new(), |t| format!(" {}/{}", t.used, t.capacity));
-        let block = block(format!(" Breakpoints{usage} "), focused);
+        let mut block = block(format!(" Breakpoints{usage} "), focused);
+        if let Some(refusal) = &m.table_full {
+            block = block.title_bottom(Line::styled(
+                format!(" {refusal} "),
+                Style::new().fg(Color::Red),
+            ));
+        }
         let inner = block.inner(area);
         f.render_widget(block, area);
         self.cursor.at = self.cursor.at.min(m.breakpoints.len().saturating_sub(1));

@@ -100,6 +100,8 @@ pub struct Model {
     pub log: VecDeque<String>,
     /// A message for the status bar (a refusal, a table full).
     pub message: Option<String>,
+    /// The last refusal by a full breakpoint or watch table, with its limit, platform and level.
+    pub table_full: Option<String>,
     /// Watch expressions and their values at this stop (or why they have none).
     pub watches: Vec<(String, Result<String, String>)>,
     /// Where watch expressions are kept between sessions.
@@ -141,6 +143,7 @@ impl Model {
             output: VecDeque::new(),
             log: VecDeque::new(),
             message: None,
+            table_full: None,
             watches: Vec::new(),
             watch_file: None,
             memory: None,
@@ -368,6 +371,9 @@ impl Model {
             }
             Event::Error { id, error } => match self.pending.remove(&id) {
                 Some(Pending::Command(_)) => {
+                    if let debugger::Error::TableFull { .. } = error {
+                        self.table_full = Some(error.to_string());
+                    }
                     self.push_log(error.to_string());
                     self.message = Some(error.to_string());
                 }
@@ -425,7 +431,12 @@ impl Model {
                     var.value = v.value;
                 }
             }
-            (Pending::Breakpoints, Response::Breakpoints(b)) => self.breakpoints = b,
+            (Pending::Breakpoints, Response::Breakpoints(b)) => {
+                if b.len() < self.breakpoints.len() {
+                    self.table_full = None;
+                }
+                self.breakpoints = b;
+            }
             (Pending::Budget, Response::Budget(b)) => self.budget = Some(b),
             (Pending::Limits, Response::Limits(l)) => self.limits = Some(l),
             (Pending::Names, Response::Names(n)) => self.names = n,

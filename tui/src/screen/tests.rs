@@ -387,3 +387,32 @@ fn a_click_in_the_gutter_sets_a_breakpoint_and_the_wheel_scrolls() {
     key(&mut app, KeyCode::Char('N'));
     assert_eq!(app.source.cursor.at + 1, 42);
 }
+
+#[test]
+fn a_full_breakpoint_table_is_shown_in_its_pane() {
+    let bytes = std::fs::read(root().join("tests/fixtures/wasm/c-recursion-O0.wasm")).unwrap();
+    let engine = Engine::spawn(move || {
+        let mut limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+        limits.max_source_breakpoints = 3;
+        Session::open(bytes, &limits, Program::default())
+    })
+    .unwrap();
+    let mut app = App::new(Model::new(engine));
+    for f in ["main", "fib", "factorial", "ackermann"] {
+        type_line(&mut app, &format!("break {f}"));
+    }
+    let refusal = app.model.table_full.clone().unwrap();
+    assert_eq!(
+        refusal,
+        "limit `max_source_breakpoints` reached: 3 allowed on linux at debug level full"
+    );
+    let text = screen(&mut app, 200, 60);
+    assert!(text.contains("Breakpoints 3/3"), "{text}");
+    assert!(
+        text.contains("limit `max_source_breakpoints` reached: 3 allowed on linux"),
+        "{text}"
+    );
+    // Deleting one makes room, and the refusal goes.
+    type_line(&mut app, "delete 1");
+    assert_eq!(app.model.table_full, None);
+}
