@@ -320,19 +320,12 @@ impl Session {
             .iter()
             .map(|&addr| {
                 // The line a stop there reports: an inlined call's site when the address is its
-                // entry, unless the breakpoint names the inlined function.
+                // entry, unless the breakpoint names the inlined code.
                 let stack = self.dwarf.frames(addr).unwrap_or_default();
-                let on_inlined = self
-                    .dwarf
-                    .inlined_named(&b.location)
-                    .iter()
-                    .any(|f| f.low == addr);
-                let hidden = if on_inlined {
+                let hidden = if self.names_inlined(&b.location, addr, &stack) {
                     0
                 } else {
-                    self.dwarf
-                        .inline_entries(addr)
-                        .min(stack.len().saturating_sub(1))
+                    crate::inline::entries(&self.dwarf, addr, &stack)
                 };
                 let loc = stack
                     .get(hidden)

@@ -160,7 +160,7 @@ impl Printer<'_> {
 
     /// A value as one child line: its name, type, one-line value and the reference to its own
     /// children.
-    fn variable(&self, name: String, v: &Value, at: &VarRef) -> Variable {
+    pub(crate) fn variable(&self, name: String, v: &Value, at: &VarRef) -> Variable {
         let count = self.kids(v).map_or(0, |k| k.count());
         Variable {
             name,

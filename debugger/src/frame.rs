@@ -114,7 +114,7 @@ impl Session {
                 path: Vec::new(),
             };
             let name = if v.name.is_empty() { "_" } else { &v.name };
-            let mut arg = self.variable_at(name, &value, at)?;
+            let mut arg = p.variable(name.to_string(), &value, &at);
             if v.name.is_empty() {
                 arg.children = None;
             }
@@ -147,8 +147,8 @@ impl Session {
             .get(level)
             .cloned()
             .ok_or(Error::NotRunning)?;
+        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
         let vars = if kind == VarKind::Global {
-            let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
             let mut out = Vec::new();
             for g in self.dwarf.globals()? {
                 let place = self.dwarf.place(&g, f.addr, None, &state)?;
@@ -161,16 +161,22 @@ impl Session {
                 .filter(|(v, _)| v.kind == kind)
                 .collect()
         };
-        vars.into_iter()
+        let p = Printer {
+            dwarf: &self.dwarf,
+            state: &state,
+            format: Format::Natural,
+        };
+        Ok(vars
+            .into_iter()
             .map(|(v, place)| {
                 let at = VarRef {
                     frame: level,
                     expr: v.name.clone(),
                     path: Vec::new(),
                 };
-                self.variable_at(&v.name, &Value { ty: v.ty, place }, at)
+                p.variable(v.name.clone(), &Value { ty: v.ty, place }, &at)
             })
-            .collect()
+            .collect())
     }
 
     /// The variables frame `f` sees, innermost block first, each with where its value is now.

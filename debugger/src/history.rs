@@ -5,7 +5,7 @@ use runtime_core::debug::Inspector;
 use crate::children::VarRef;
 use crate::dwarf::Place;
 use crate::error::Error;
-use crate::report::{Display, Printed};
+use crate::report::{Display, Printed, Variable};
 use crate::session::Session;
 use crate::value::{Format, Printer, Value};
 
@@ -48,20 +48,24 @@ impl Session {
     }
 
     /// Evaluates `expr` in the selected frame without keeping it (a watch expression).
-    pub fn watch_value(
-        &mut self,
-        expr: &str,
-        format: Format,
-    ) -> Result<crate::report::Variable, Error> {
+    pub fn watch_value(&self, expr: &str, format: Format) -> Result<Variable, Error> {
         let v = self.evaluate(expr)?;
+        self.shown(expr, &v, format)
+    }
+
+    /// Value `v` of `expr` as `print` shows it in `format`, its children found by evaluating
+    /// `expr` again in the selected frame.
+    fn shown(&self, expr: &str, v: &Value, format: Format) -> Result<Variable, Error> {
+        let value = self.show(v, format)?;
         let at = VarRef {
             frame: self.selected,
             expr: expr.to_string(),
             path: Vec::new(),
         };
-        let mut var = self.variable_at(expr, &v, at)?;
-        var.value = self.show(&v, format)?;
-        Ok(var)
+        Ok(Variable {
+            value,
+            ..self.variable_at(expr, v, at)?
+        })
     }
 
     /// A value as printed: shown in `format`, kept in the history, its first children listed.
@@ -71,14 +75,7 @@ impl Session {
         v: Value,
         format: Format,
     ) -> Result<Printed, Error> {
-        let shown = self.show(&v, format)?;
-        let at = VarRef {
-            frame: self.selected,
-            expr: expr.to_string(),
-            path: Vec::new(),
-        };
-        let mut value = self.variable_at(expr, &v, at.clone())?;
-        value.value = shown;
+        let value = self.shown(expr, &v, format)?;
         let history = self.record(v)?;
         let members = match &value.children {
             Some(at) => self.children(at, 0, 100)?.items,

@@ -69,7 +69,7 @@ impl LineStep {
         let extra = stack.len() - cur;
         let new_line = place(stack.get(extra)) != self.start;
         let back = off <= self.start_off;
-        let entries = dwarf.inline_entries(off).min(stack.len().saturating_sub(1));
+        let entries = entries(dwarf, off, &stack);
         let stop = |b: bool| if b { Verdict::Stop } else { Verdict::Go };
         match self.how {
             Resume::Until if extra == 0 || entries >= extra => stop(!back && new_line),
@@ -85,7 +85,28 @@ impl LineStep {
     }
 }
 
+/// How many of the innermost frames of `stack`, the frames at code offset `addr`, are inlined
+/// calls at their first instruction (never the function they are inlined into).
+pub(crate) fn entries(dwarf: &DwarfInfo, addr: u64, stack: &[SourceFrame]) -> usize {
+    dwarf
+        .inline_entries(addr)
+        .min(stack.len().saturating_sub(1))
+}
+
 impl Session {
+    /// Whether a breakpoint at `location` that lands on `addr` (with `stack` there) was set on
+    /// inlined code itself: by the inlined function's name, or on a line of it. A stop there
+    /// shows the inlined frame rather than its call site.
+    pub(crate) fn names_inlined(&self, location: &str, addr: u64, stack: &[SourceFrame]) -> bool {
+        let on_inlined = self
+            .dwarf
+            .inlined_named(location)
+            .iter()
+            .any(|f| f.low == addr);
+        let line = location.rsplit(':').next().and_then(|l| l.parse().ok());
+        on_inlined || line.is_some() && place(stack.first()).map(|p| p.1) == line
+    }
+
     /// Hides the inlined frames whose first instruction the program stopped at (as gdb does),
     /// unless `step` entered one (`entered`) or the breakpoint stopped at was set on the inlined
     /// function itself (by name, or on a line of it).
@@ -102,24 +123,12 @@ impl Session {
             return Ok(());
         };
         let stack = self.dwarf.frames(off)?;
-        let entries = self
-            .dwarf
-            .inline_entries(off)
-            .min(stack.len().saturating_sub(1));
-        let mut hidden = entered.unwrap_or(entries);
+        let mut hidden = entered.unwrap_or_else(|| entries(&self.dwarf, off, &stack));
         if let Stop::Breakpoint { number, .. } = stop
             && let Some(b) = self.breakpoints.iter().find(|b| b.number == *number)
+            && self.names_inlined(&b.location, off, &stack)
         {
-            let on_inlined = self
-                .dwarf
-                .inlined_named(&b.location)
-                .iter()
-                .any(|f| f.low == off);
-            let line = b.location.rsplit(':').next().and_then(|l| l.parse().ok());
-            let on_its_line = line.is_some() && place(stack.first()).map(|p| p.1) == line;
-            if on_inlined || on_its_line {
-                hidden = 0;
-            }
+            hidden = 0;
         }
         self.hidden = hidden;
         Ok(())
