@@ -166,10 +166,6 @@ pub fn drive(
     for d in &args.source_dirs {
         let _ = engine.call(Request::Directory(d.clone()), &mut |_| {});
     }
-    let names = match engine.call(Request::Names, &mut |_| {}) {
-        Ok(Response::Names(n)) => n,
-        _ => Vec::new(),
-    };
     let lines = match script_lines(args) {
         Ok(lines) => lines,
         Err(e) => {
@@ -194,6 +190,14 @@ pub fn drive(
         }
         return crate::screen::main(model);
     }
+    // Function and file names, for the completion of a prompt at a terminal.
+    let names = match std::io::stdin().is_terminal() && !args.batch {
+        true => match engine.call(Request::Names, &mut |_| {}) {
+            Ok(Response::Names(n)) => n,
+            _ => Vec::new(),
+        },
+        false => Vec::new(),
+    };
     // Ctrl-C stops the running program as in gdb; in batch mode it also ends the script there,
     // the output so far written and the program killed.
     let interrupt = engine.interrupter();

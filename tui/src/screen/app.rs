@@ -268,24 +268,18 @@ impl App {
 
     /// Sets a breakpoint on the source cursor's line, or deletes the one there.
     fn toggle_breakpoint(&mut self) {
-        let Some(loc) = self.source.cursor_location(&self.model) else {
+        let Some((file, line)) = self.source.cursor_line(&self.model) else {
             return;
         };
-        let line: Option<u32> = loc.rsplit(':').next().and_then(|l| l.parse().ok());
-        let there = self.model.breakpoints.iter().find(|b| match &b.kind {
-            debugger::report::BreakpointKind::Breakpoint { locations, .. } => {
-                locations.iter().any(|l| l.line == line)
-            }
-            _ => false,
-        });
-        match there {
-            Some(b) => self.model.request(Request::Delete(Some(b.number))),
-            None => self.model.request(Request::Break {
-                location: Some(loc),
+        let req = match self.model.breakpoint_at(file, line) {
+            Some(b) => Request::Delete(Some(b.number)),
+            None => Request::Break {
+                location: Some(format!("{}:{line}", debugger::source::basename(file))),
                 condition: None,
                 temporary: false,
-            }),
-        }
+            },
+        };
+        self.model.request(req);
     }
 
     /// The keys of the focused pane, for the status bar.

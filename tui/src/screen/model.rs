@@ -9,11 +9,15 @@ use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
 use debugger::report::{
-    Breakpoint, Budget, Disassembly, Frame, MemoryBlock, Profile, Stop, StopReason, Variable,
+    Breakpoint, BreakpointKind, Budget, Disassembly, Frame, MemoryBlock, Profile, Stop, StopReason,
+    Variable,
 };
 use debugger::request::{Request, Response};
 use debugger::value::Format;
 use runtime_core::limits::PlatformLimits;
+
+/// Children fetched of each expanded value.
+const CHILDREN_SHOWN: u64 = 200;
 
 /// Lines of program output and of the command log kept for scrolling back.
 pub const SCROLLBACK: usize = 5000;
@@ -292,15 +296,18 @@ impl Model {
     pub fn toggle(&mut self, at: &VarRef) {
         if !self.expanded.remove(at) {
             self.expanded.insert(at.clone());
-            self.ask(
-                Request::Children {
-                    var: at.clone(),
-                    start: 0,
-                    count: 200,
-                },
-                Pending::Children(at.clone()),
-            );
+            self.ask_children(at.clone());
         }
+    }
+
+    /// Asks for the first children of an expanded value.
+    fn ask_children(&mut self, at: VarRef) {
+        let req = Request::Children {
+            var: at.clone(),
+            start: 0,
+            count: CHILDREN_SHOWN,
+        };
+        self.ask(req, Pending::Children(at));
     }
 
     /// Takes the engine's events that have arrived, without waiting.
@@ -456,21 +463,14 @@ impl Model {
                 self.source = Some((file, s.lines))
             }
             (Pending::Children(at), Response::Children(c)) => {
-                for v in &c.items {
-                    if v.children
-                        .as_ref()
-                        .is_some_and(|r| self.expanded.contains(r))
-                    {
-                        let r = v.children.clone().unwrap_or_else(|| at.clone());
-                        self.ask(
-                            Request::Children {
-                                var: r.clone(),
-                                start: 0,
-                                count: 200,
-                            },
-                            Pending::Children(r),
-                        );
-                    }
+                let expanded: Vec<VarRef> = c
+                    .items
+                    .iter()
+                    .filter_map(|v| v.children.clone())
+                    .filter(|r| self.expanded.contains(r))
+                    .collect();
+                for r in expanded {
+                    self.ask_children(r);
                 }
                 self.children.insert(at, c.items);
                 self.note_values();
@@ -508,14 +508,7 @@ impl Model {
             .cloned()
             .collect();
         for r in roots {
-            self.ask(
-                Request::Children {
-                    var: r.clone(),
-                    start: 0,
-                    count: 200,
-                },
-                Pending::Children(r),
-            );
+            self.ask_children(r);
         }
         for i in 0..self.watches.len() {
             self.evaluate_watch(i);
@@ -612,6 +605,18 @@ impl Model {
                 self.push_var(out, c, depth + 1, &key);
             }
         }
+    }
+
+    /// The breakpoint on `line` of `file` (files compared by name), if one is there.
+    pub fn breakpoint_at(&self, file: &str, line: u32) -> Option<&Breakpoint> {
+        let name = debugger::source::basename(file);
+        self.breakpoints.iter().find(|b| match &b.kind {
+            BreakpointKind::Breakpoint { locations, .. } => locations.iter().any(|l| {
+                l.line == Some(line)
+                    && l.file.as_deref().map(debugger::source::basename) == Some(name)
+            }),
+            BreakpointKind::Watchpoint { .. } => false,
+        })
     }
 
     /// What completion offers beyond commands: functions, files and the frame's variables.

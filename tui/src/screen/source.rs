@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use debugger::report::BreakpointKind;
+use debugger::source::basename;
 
 use super::model::Model;
 use super::pane::{Cursor, block};
@@ -40,11 +41,6 @@ pub struct SourcePane {
     height: usize,
 }
 
-/// The file's base name.
-fn base(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
 impl SourcePane {
     /// The file shown and the line the selected frame stands on.
     fn here(m: &Model) -> Option<(String, u32)> {
@@ -52,10 +48,10 @@ impl SourcePane {
         Some((f.file.clone()?, f.line?))
     }
 
-    /// `FILE:LINE` of the cursor, for a breakpoint.
-    pub fn cursor_location(&self, m: &Model) -> Option<String> {
+    /// The file shown and the cursor's line (1-based), for a breakpoint.
+    pub fn cursor_line<'m>(&self, m: &'m Model) -> Option<(&'m str, u32)> {
         let (file, _) = m.source.as_ref()?;
-        Some(format!("{}:{}", base(file), self.cursor.at + 1))
+        Some((file, self.cursor.at as u32 + 1))
     }
 
     /// Moves the cursor.
@@ -134,7 +130,7 @@ impl SourcePane {
         let here = Self::here(m);
         let title = match (&self.search, &m.source) {
             (Some(text), _) => format!(" Search: /{text}█ "),
-            (None, Some((file, _))) => format!(" Source: {} ", base(file)),
+            (None, Some((file, _))) => format!(" Source: {} ", basename(file)),
             (None, None) => " Source ".to_string(),
         };
         let block = block(title, focused);
@@ -259,13 +255,7 @@ impl SourcePane {
 
 /// The breakpoint mark of a line.
 fn gutter(m: &Model, file: &str, line: u32) -> Span<'static> {
-    let here = m.breakpoints.iter().find(|b| match &b.kind {
-        BreakpointKind::Breakpoint { locations, .. } => locations
-            .iter()
-            .any(|l| l.line == Some(line) && l.file.as_deref().map(base) == Some(base(file))),
-        BreakpointKind::Watchpoint { .. } => false,
-    });
-    match here {
+    match m.breakpoint_at(file, line) {
         None => Span::raw(" "),
         Some(b) if !b.enabled => Span::styled("○", Style::new().fg(Color::Red)),
         Some(b) if b.condition.is_some() => Span::styled("◆", Style::new().fg(Color::Red)),

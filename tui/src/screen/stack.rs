@@ -43,7 +43,7 @@ impl StackPane {
             .map(|fr| {
                 let at = match (&fr.file, fr.line) {
                     (Some(file), Some(l)) if l != 0 => {
-                        format!(" {}:{l}", file.rsplit('/').next().unwrap_or(file))
+                        format!(" {}:{l}", debugger::source::basename(file))
                     }
                     _ => String::new(),
                 };

@@ -38,11 +38,9 @@ pub fn draw(m: &Model, f: &mut Frame, area: Rect, keys: &str) {
         .frames
         .get(m.selected)
         .map(|fr| match (&fr.file, fr.line) {
-            (Some(file), Some(l)) => format!(
-                "{} {}:{l}",
-                fr.function,
-                file.rsplit('/').next().unwrap_or(file)
-            ),
+            (Some(file), Some(l)) => {
+                format!("{} {}:{l}", fr.function, debugger::source::basename(file))
+            }
             _ => fr.function.clone(),
         })
         .unwrap_or_default();
