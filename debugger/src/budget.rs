@@ -1,6 +1,8 @@
 //! The debug budget a front-end shows: every bounded table's use against its limit.
 
-use crate::report::{Budget, RefusedSection, TableUsage};
+use runtime_core::budget::MemoryBudget;
+
+use crate::report::{Budget, MemoryPart, RefusedSection, TableUsage};
 use crate::session::Session;
 
 impl Session {
@@ -36,6 +38,27 @@ impl Session {
                 })
                 .collect(),
             remote: self.is_attached(),
+            memory: self.memory_parts().to_vec(),
         }
+    }
+
+    /// The module's memory budget by part, measured once: a validation pass over the module.
+    fn memory_parts(&self) -> &[MemoryPart] {
+        self.memory_parts.get_or_init(|| {
+            let l = self.limits();
+            let Ok(req) = runtime_core::validate::validate_bytes(&self.bytes, l) else {
+                return Vec::new();
+            };
+            MemoryBudget::new(&req, l)
+                .parts(l)
+                .into_iter()
+                .map(|p| MemoryPart {
+                    part: p.name.into(),
+                    bytes: p.bytes,
+                    limit: p.limit_key.map(str::to_string),
+                    allowed: p.limit,
+                })
+                .collect()
+        })
     }
 }

@@ -189,8 +189,15 @@ impl Session {
         Ok(p.variable(name.to_string(), v, &at))
     }
 
-    /// Children `start..start + count` of the value `at` names (at most [`MAX_PAGE`]).
-    pub fn children(&mut self, at: &VarRef, start: u64, count: u64) -> Result<Children, Error> {
+    /// Children `start..start + count` of the value `at` names (at most [`MAX_PAGE`]), their
+    /// values shown in `format`.
+    pub fn children(
+        &mut self,
+        at: &VarRef,
+        start: u64,
+        count: u64,
+        format: Format,
+    ) -> Result<Children, Error> {
         let frames = self.frames()?;
         let f = frames
             .get(at.frame)
@@ -203,7 +210,7 @@ impl Session {
         let p = Printer {
             dwarf: &self.dwarf,
             state: &state,
-            format: Format::Natural,
+            format,
         };
         let mut v = root?;
         for step in &at.path {

@@ -282,9 +282,11 @@ fn info(rest: &str) -> Result<Request, Error> {
         }),
         "display" => Request::Displays,
         "source" => Request::SourceFile,
+        "wasm" => Request::Machine,
+        "link" => Request::Link,
         other => {
             return Err(Error::Usage(format!(
-                "Undefined info command: \"{other}\". Try locals, args, globals, breakpoints, frame, limits, budget, display."
+                "Undefined info command: \"{other}\". Try locals, args, globals, breakpoints, frame, limits, budget, display, wasm, link."
             )));
         }
     })
@@ -341,9 +343,11 @@ pub const INFO: &[&str] = &[
     "frame",
     "globals",
     "limits",
+    "link",
     "locals",
     "profile",
     "source",
+    "wasm",
 ];
 
 /// Whether an empty line repeats `line`, as gdb repeats `next`, `step`, `continue`, `x` and `list`.
@@ -397,11 +401,12 @@ Breakpoints:  break (b) LOC [if COND], tbreak LOC, delete (d) [N], disable N, en
 Watchpoints:  watch EXPR, rwatch EXPR, awatch EXPR, watch -l ADDR[,LEN]
 Stack:        backtrace (bt) [N], frame (f) [N], up [N], down [N], info frame
 Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
-              info locals|args|globals|display
+              info locals|args|globals|display, info wasm (operand stack, Wasm globals)
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
 Profile:      profile on|off|reset, info profile [N]
-Remote:       monitor CMD (the stub's: limits, budget, profile [N], trap), detach
+Remote:       monitor CMD (the stub's: limits, budget, profile [N], operands [N], trap), detach,
+              info link (round trip)
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 

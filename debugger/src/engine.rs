@@ -9,7 +9,7 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -105,6 +105,7 @@ pub struct Engine {
     requests: Option<Sender<(u64, Request)>>,
     events: Receiver<Event>,
     interrupter: Interrupter,
+    executed: Arc<AtomicU64>,
     next_id: u64,
     worker: Option<JoinHandle<()>>,
 }
@@ -140,19 +141,20 @@ impl Engine {
                 session.interruptible = true;
                 session.program.output = Some(channel_output(&ev_tx, Stream::Stdout));
                 session.program.errors = Some(channel_output(&ev_tx, Stream::Stderr));
-                let _ = opened_tx.send(Ok(()));
+                let _ = opened_tx.send(Ok(session.progress()));
                 serve(session, &req_rx, &ev_tx, &running);
             })
             .map_err(|e| Error::Usage(format!("cannot start the engine thread: {e}")))?;
-        match opened_rx.recv() {
-            Ok(Ok(())) => {}
+        let executed = match opened_rx.recv() {
+            Ok(Ok(executed)) => executed,
             Ok(Err(e)) => return Err(e),
             Err(_) => return Err(Error::Usage("the engine thread ended while opening".into())),
-        }
+        };
         Ok(Engine {
             requests: Some(req_tx),
             events: ev_rx,
             interrupter,
+            executed,
             next_id: 1,
             worker: Some(worker),
         })
@@ -190,6 +192,12 @@ impl Engine {
     /// The next event, waiting for it; `None` once the worker has ended.
     pub fn wait_event(&self) -> Option<Event> {
         self.events.recv().ok()
+    }
+
+    /// Instructions the program has run since it was last resumed, as last published while it
+    /// runs (see [`Session::progress`]); 0 for a remote target.
+    pub fn executed(&self) -> u64 {
+        self.executed.load(Ordering::Relaxed)
     }
 
     /// A handle that stops the running program from any thread.

@@ -78,7 +78,7 @@ impl Session {
         let value = self.shown(expr, &v, format)?;
         let history = self.record(v)?;
         let members = match &value.children {
-            Some(at) => self.children(at, 0, 100)?.items,
+            Some(at) => self.children(at, 0, 100, format)?.items,
             None => Vec::new(),
         };
         Ok(Printed {

@@ -17,6 +17,7 @@ pub mod history;
 mod inline;
 pub mod input;
 pub mod local;
+mod machine;
 mod memory;
 pub mod print;
 mod profile;

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use runtime_core::debug::{DebugSession, WatchKind, tripped};
 use runtime_core::limits::PlatformLimits;
@@ -163,13 +163,15 @@ struct Monitor<'a, 'b, const STEP: bool, const WATCH: bool> {
     watches: &'a [(u64, u64, WatchKind)],
     hit: Option<(usize, bool)>,
     interrupt: &'a AtomicBool,
+    executed: &'a AtomicU64,
 }
 
 impl<const STEP: bool, const WATCH: bool> Hook for Monitor<'_, '_, STEP, WATCH> {
     const ACTIVE: bool = STEP;
     const WATCH: bool = WATCH;
     const POLL: bool = true;
-    fn poll(&mut self) -> bool {
+    fn poll(&mut self, executed: u64) -> bool {
+        self.executed.store(executed, Ordering::Relaxed);
         self.interrupt.load(Ordering::Relaxed)
     }
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
@@ -225,6 +227,11 @@ impl Target for Local {
         Ok(self.slot(frame, index))
     }
 
+    fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error> {
+        Ok((frame < self.thread.frames().len())
+            .then(|| self.thread.operands(&self.store, frame).to_vec()))
+    }
+
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
         let mem = self.memory_data().unwrap_or(&[]);
         let end = addr
@@ -265,6 +272,7 @@ impl Target for Local {
 
     fn resume(&mut self, debug: &mut DebugSession, run: Run<'_>) -> Result<Event, Error> {
         let mut run = run;
+        run.executed.store(0, Ordering::Relaxed);
         // The hook sees runtime frames (store addresses): the place to skip is one of those.
         let here = *self.thread.frames().last().ok_or(Error::NotRunning)?;
         let top = module_frame(&self.index, &here);
@@ -285,6 +293,7 @@ impl Target for Local {
                     watches: run.watches,
                     hit: None,
                     interrupt: run.interrupt,
+                    executed: run.executed,
                 };
                 let out =
                     debug
@@ -309,6 +318,7 @@ impl Target for Local {
                             watches: run.watches,
                             hit: None,
                             interrupt: run.interrupt,
+                            executed: run.executed,
                         };
                         let out = thread.run_with_hook(store, &mut m);
                         hit = m.hit;

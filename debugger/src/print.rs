@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::dwarf::VarKind;
 use crate::report::{
-    Breakpoint, BreakpointKind, Frame, SourceLine, Stop, StopReason, Variable, WatchKind,
+    Breakpoint, BreakpointKind, Frame, Machine, SourceLine, Stop, StopReason, Variable, WatchKind,
 };
 use crate::request::{ProfileSwitch, Request, Response};
 use crate::source::basename;
@@ -105,6 +105,16 @@ pub fn text(req: &Request, resp: &Response) -> String {
             for r in &b.refused_dwarf {
                 let _ = writeln!(text, "  DWARF section {} refused: {}", r.section, r.reason);
             }
+            if !b.memory.is_empty() {
+                text.push_str("Memory budget:\n");
+            }
+            for p in &b.memory {
+                let _ = write!(text, "  {:<20} {:>12} bytes", p.part, p.bytes);
+                if let (Some(limit), Some(allowed)) = (&p.limit, p.allowed) {
+                    let _ = write!(text, "  of {allowed} ({limit})");
+                }
+                text.push('\n');
+            }
             if b.remote {
                 text.push_str("  the program's breakpoints and watchpoints are in the remote stub's tables: `monitor budget`\n");
             }
@@ -176,9 +186,29 @@ pub fn text(req: &Request, resp: &Response) -> String {
             text
         }
         Response::Monitor(m) => m.trim_end().to_string(),
-        Response::Names(n) => n.join("\n"),
+        Response::Names(n) => n.words().join("\n"),
+        Response::Machine(m) => machine(m),
+        Response::Link(l) => match l.round_trip_us {
+            Some(us) => format!("Remote link: round trip {:.2} ms.", us as f64 / 1000.0),
+            None if l.remote => "Remote link: not connected.".into(),
+            None => "The program runs in this process: no link.".into(),
+        },
         Response::Children(c) => lines(c.items.iter().map(|v| format!("{} = {}", v.name, v.value))),
     }
+}
+
+/// `info wasm`: the operand stack, top last, then the globals.
+fn machine(m: &Machine) -> String {
+    let mut text = format!("Operand stack of {} ({}):", m.function, m.operands.len());
+    for (i, v) in m.operands.iter().enumerate() {
+        let _ = write!(text, "\n  [{i}] {v:#x}");
+    }
+    text.push_str("\nGlobals:");
+    for g in &m.globals {
+        let name = g.name.as_deref().unwrap_or("");
+        let _ = write!(text, "\n  {} {name} ({}) = {}", g.index, g.ty, g.value);
+    }
+    text
 }
 
 /// Lines joined, without a trailing newline.

@@ -181,6 +181,78 @@ pub struct SourceLine {
     pub text: Option<String>,
 }
 
+/// What a front-end offers to open or complete: functions with where they start, and files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct Names {
+    /// Every function with code, by name.
+    pub functions: Vec<FunctionName>,
+    /// Every source file the line table names, as DWARF names it.
+    pub files: Vec<String>,
+}
+
+/// A function and the source line its code starts at.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct FunctionName {
+    /// Its source name.
+    pub name: String,
+    /// The file its code starts in.
+    pub file: Option<String>,
+    /// The line its code starts at.
+    pub line: Option<u32>,
+}
+
+impl Names {
+    /// The words a command line completes: function names and file base names, sorted, once each.
+    pub fn words(&self) -> Vec<String> {
+        let mut words: Vec<String> = self
+            .functions
+            .iter()
+            .map(|f| f.name.clone())
+            .chain(
+                self.files
+                    .iter()
+                    .map(|f| crate::source::basename(f).to_string()),
+            )
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
+}
+
+/// The Wasm machine state of the selected frame: its operand stack and the module's globals.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Machine {
+    /// The Wasm function of the selected frame.
+    pub function: String,
+    /// Its operand stack, bottom first, as raw bits (the stack holds no types).
+    pub operands: Vec<u64>,
+    /// Every global of the instance, by index.
+    pub globals: Vec<WasmGlobal>,
+}
+
+/// One global of the instance.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WasmGlobal {
+    /// Its index.
+    pub index: u32,
+    /// Its name from the `name` section, if it has one.
+    pub name: Option<String>,
+    /// Its type (`i32`, `mut i64`...).
+    pub ty: String,
+    /// Its value as its type reads.
+    pub value: String,
+}
+
+/// The link to a remote target.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Link {
+    /// Whether the program runs behind a remote stub.
+    pub remote: bool,
+    /// Microseconds one request just took to be answered; `None` for a local program.
+    pub round_trip_us: Option<u64>,
+}
+
 /// Consecutive lines of a source file (`list`).
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct SourceLines {
@@ -277,6 +349,22 @@ pub struct Budget {
     pub refused_dwarf: Vec<RefusedSection>,
     /// Whether the program's own tables are in a remote stub (`monitor budget` shows them).
     pub remote: bool,
+    /// The module's predicted memory budget by part, the total (against the platform's total)
+    /// last; empty when the module could not be measured under these limits.
+    pub memory: Vec<MemoryPart>,
+}
+
+/// One part of the memory budget.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct MemoryPart {
+    /// Its name: `linear_memory`, `stack`, `debug_overhead`, ..., `total`.
+    pub part: String,
+    /// Bytes it takes.
+    pub bytes: u64,
+    /// The limit it is checked against, if it has one of its own.
+    pub limit: Option<String>,
+    /// That limit's value.
+    pub allowed: Option<u64>,
 }
 
 /// A DWARF section the budget left unloaded.

@@ -14,8 +14,8 @@ use crate::dwarf::{Place, Ty, VarKind};
 use crate::error::Error;
 use crate::profile::profiling_off;
 use crate::report::{
-    Breakpoint, Budget, Children, Disassembly, Display, Frame, MemoryBlock, Printed, Profile,
-    SourceLine, SourceLines, Stop, StopReason, Variable,
+    Breakpoint, Budget, Children, Disassembly, Display, Frame, Link, Machine, MemoryBlock, Names,
+    Printed, Profile, SourceLine, SourceLines, Stop, StopReason, Variable,
 };
 use crate::session::Session;
 use crate::step::Resume;
@@ -176,6 +176,10 @@ pub enum Request {
     Monitor(String),
     /// The names a command line completes: functions and source files.
     Names,
+    /// The selected frame's operand stack and the Wasm globals (`info wasm`).
+    Machine,
+    /// Times one request over the link to a remote target (`info link`).
+    Link,
     /// A page of a value's children.
     Children {
         /// The value.
@@ -184,6 +188,8 @@ pub enum Request {
         start: u64,
         /// How many.
         count: u64,
+        /// How to show their values.
+        format: Format,
     },
 }
 
@@ -274,7 +280,11 @@ pub enum Response {
     /// A page of children.
     Children(Children),
     /// Function and file names.
-    Names(Vec<String>),
+    Names(Names),
+    /// The Wasm machine state.
+    Machine(Machine),
+    /// The link to the target.
+    Link(Link),
 }
 
 /// The frames of a stopped program.
@@ -452,27 +462,21 @@ impl Session {
                 Response::Stop(gone(StopReason::Detached))
             }
             Request::Monitor(cmd) => Response::Monitor(self.monitor(&cmd)?),
-            Request::Names => {
-                let mut names: Vec<String> = self
-                    .dwarf
-                    .functions
-                    .iter()
-                    .map(|f| f.name.clone())
-                    .chain(
-                        self.dwarf
-                            .lines
-                            .files()
-                            .iter()
-                            .map(|f| crate::source::basename(f).to_string()),
-                    )
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                Response::Names(names)
-            }
-            Request::Children { var, start, count } => {
-                Response::Children(self.children(&var, start, count)?)
-            }
+            Request::Names => Response::Names(self.names()),
+            Request::Machine => Response::Machine(self.machine()?),
+            Request::Link => Response::Link(Link {
+                remote: self.is_attached(),
+                round_trip_us: match self.target.as_mut() {
+                    Some(t) => t.ping()?.map(|d| d.as_micros() as u64),
+                    None => None,
+                },
+            }),
+            Request::Children {
+                var,
+                start,
+                count,
+                format,
+            } => Response::Children(self.children(&var, start, count, format)?),
         })
     }
 

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use runtime_core::debug::DebugSession;
 use runtime_core::limits::PlatformLimits;
@@ -93,6 +93,9 @@ pub struct Session {
     pub history: Vec<crate::value::Value>,
     /// Set from anywhere to stop the running program.
     pub(crate) interrupt: Arc<AtomicBool>,
+    /// Instructions the program has run since it was last resumed, while it runs (local
+    /// targets only; see [`Session::progress`]).
+    pub(crate) executed: Arc<AtomicU64>,
     /// Whether `continue` polls [`Session::interrupter`] (a little slower) or runs at full speed.
     pub interruptible: bool,
     /// Per-function counters while profiling is on.
@@ -103,6 +106,8 @@ pub struct Session {
     pub sources: crate::source::Sources,
     /// The module's code printed, once disassembly is asked for.
     pub(crate) listing: Option<crate::disasm::Listing>,
+    /// The module's memory budget by part, once asked for.
+    pub(crate) memory_parts: std::cell::OnceCell<Vec<crate::report::MemoryPart>>,
 }
 
 impl Session {
@@ -136,11 +141,13 @@ impl Session {
             hidden: 0,
             history: Vec::new(),
             interrupt: Arc::new(AtomicBool::new(false)),
+            executed: Arc::new(AtomicU64::new(0)),
             interruptible: false,
             profile: None,
             displays: Vec::new(),
             sources: Default::default(),
             listing: None,
+            memory_parts: Default::default(),
         })
     }
 
@@ -150,6 +157,13 @@ impl Session {
     /// Every stop clears it; one set before a run stops that run at once.
     pub fn interrupter(&self) -> Arc<AtomicBool> {
         self.interrupt.clone()
+    }
+
+    /// A counter of the instructions the program has run since it was last resumed, updated
+    /// while it runs at its backward branches and calls (from any thread; local targets only,
+    /// and only in interruptible or stepping runs).
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        self.executed.clone()
     }
 
     /// Where the program stands.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::report::{SourceLine, SourceLines};
+use crate::report::{FunctionName, Names, SourceLine, SourceLines};
 use crate::session::Session;
 
 /// A source file's text and where each line starts.
@@ -125,6 +125,30 @@ impl Session {
             .collect();
         self.sources.last = Some((file.clone(), last + 6));
         Ok(SourceLines { file, first, lines })
+    }
+
+    /// Every function with the line its code starts at, and every source file.
+    pub fn names(&self) -> Names {
+        let lines = &self.dwarf.lines;
+        let mut functions: Vec<FunctionName> = self
+            .dwarf
+            .functions
+            .iter()
+            .map(|f| {
+                let row = lines.row_at(f.low);
+                FunctionName {
+                    name: f.name.clone(),
+                    file: row.map(|r| lines.file(r).to_string()),
+                    line: row.map(|r| r.line),
+                }
+            })
+            .collect();
+        functions.sort_by(|a, b| a.name.cmp(&b.name));
+        functions.dedup_by(|a, b| a.name == b.name);
+        Names {
+            functions,
+            files: lines.files().to_vec(),
+        }
     }
 }
 

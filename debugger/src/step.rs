@@ -264,6 +264,7 @@ impl Session {
                 watches: &watches,
                 interruptible: self.interruptible,
                 interrupt: &self.interrupt,
+                executed: &self.executed,
             };
             let target = self.target.as_mut().ok_or(Error::NotRunning)?;
             let event = target.resume(&mut self.debug, run)?;

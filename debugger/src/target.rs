@@ -5,7 +5,7 @@
 //! instruction of the module's debug translation (for callers: the instruction after the call),
 //! so both kinds of target describe a stop the same way.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use runtime_core::debug::{DebugSession, WatchKind};
 use runtime_core::{Frame, Trap};
@@ -37,6 +37,9 @@ pub struct Run<'a> {
     pub interruptible: bool,
     /// Set from elsewhere to stop the running program.
     pub interrupt: &'a AtomicBool,
+    /// Where a local target publishes the instructions it has run since it was resumed, at
+    /// backward branches and calls, for a front-end to show while it runs.
+    pub executed: &'a AtomicU64,
 }
 
 /// Why a resumed target stopped.
@@ -74,6 +77,9 @@ pub trait Target {
     /// innermost frame, slots past the operand stack's height read what was last left there: the
     /// results of a call just returned, which the code may already have dropped.
     fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error>;
+    /// The operand stack of frame `frame` (outermost 0), bottom first, as raw bits; a caller's
+    /// excludes the arguments it passed. `None` if there is no such frame.
+    fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error>;
     /// `len` bytes of linear memory at `addr`; an error names the range.
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error>;
     /// Arms a breakpoint at `site` (module function index, pc); a full breakpoint table is an
@@ -85,6 +91,11 @@ pub trait Target {
     fn watch(&mut self, addr: u64, len: u64, kind: WatchKind, on: bool) -> Result<(), Error>;
     /// Runs until the program stops again.
     fn resume(&mut self, debug: &mut DebugSession, run: Run<'_>) -> Result<Event, Error>;
+    /// The time one request takes to be answered over the link to a remote target; `None` for a
+    /// local one. An error when the link is gone.
+    fn ping(&mut self) -> Result<Option<std::time::Duration>, Error> {
+        Ok(None)
+    }
     /// Runs a command of the target's own (`monitor`); local targets have none.
     fn monitor(&mut self, cmd: &str) -> Result<String, Error>;
     /// Leaves the program to its server, which keeps it for the next client; the target is

@@ -1,5 +1,5 @@
-//! `monitor` commands: the limits, the live debug budget, the profile and the trap that stopped
-//! the program, as text.
+//! `monitor` commands: the limits, the live debug budget, the profile, a frame's operand stack
+//! and the trap that stopped the program, as text.
 
 use alloc::format;
 use alloc::string::String;
@@ -17,11 +17,21 @@ pub fn run(target: &WasmTarget, cmd: &str) -> String {
             let n = words.next().and_then(|n| n.parse().ok()).unwrap_or(10);
             target.profile.report(n, |f| target.func_name(f))
         }
+        Some("operands") => {
+            let frame = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            match target.operands(frame) {
+                Some(values) => values.iter().fold(String::from("operands:"), |mut out, v| {
+                    let _ = write!(out, " {v:#x}");
+                    out
+                }),
+                None => format!("no frame {frame}"),
+            }
+        }
         Some("trap") => match &target.exec {
             Exec::Trapped(t) => format!("{t}"),
             _ => String::from("no trap"),
         },
-        _ => String::from("monitor commands: limits, budget, profile [N], trap"),
+        _ => String::from("monitor commands: limits, budget, profile [N], operands [FRAME], trap"),
     }
 }
 

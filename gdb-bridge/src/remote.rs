@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::rc::Rc;
 use std::string::{String, ToString};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use std::vec::Vec;
 
 use debugger::Error;
@@ -355,6 +355,28 @@ impl<S: Read + Write> Target for Remote<S> {
         self.value(&format!("qWasmStackValue:{n};{index}"))
     }
 
+    fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error> {
+        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+            return Ok(None);
+        };
+        let reply = self
+            .client
+            .borrow_mut()
+            .monitor(&format!("operands {n}"))
+            .map_err(remote)?;
+        let Some(values) = reply.trim().strip_prefix("operands:") else {
+            return Ok(None);
+        };
+        values
+            .split_whitespace()
+            .map(|v| {
+                u64::from_str_radix(v.trim_start_matches("0x"), 16)
+                    .map_err(|_| Error::Remote(format!("bad operand `{v}` in `{reply}`")))
+            })
+            .collect::<Result<Vec<u64>, Error>>()
+            .map(Some)
+    }
+
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
         let mut client = self.client.borrow_mut();
         let read = memory_addr(addr)
@@ -439,6 +461,15 @@ impl<S: Read + Write> Target for Remote<S> {
 
     fn monitor(&mut self, cmd: &str) -> Result<String, Error> {
         self.client.get_mut().monitor(cmd).map_err(remote)
+    }
+
+    fn ping(&mut self) -> Result<Option<Duration>, Error> {
+        let sent = Instant::now();
+        self.client
+            .get_mut()
+            .request("qfThreadInfo")
+            .map_err(remote)?;
+        Ok(Some(sent.elapsed()))
     }
 
     fn detach(&mut self) -> Result<(), Error> {

@@ -112,7 +112,7 @@ impl<P: FnMut() -> bool> Hook for Monitor<'_, P> {
         }
         hit.is_some()
     }
-    fn poll(&mut self) -> bool {
+    fn poll(&mut self, _: u64) -> bool {
         self.polls = self.polls.wrapping_add(1);
         if self.polls.is_multiple_of(POLL_EVERY) && (self.poll)() {
             self.interrupted = true;
@@ -251,6 +251,12 @@ impl WasmTarget {
             *self.thread.operands(&self.store, i).get(index)?
         };
         Some(raw.to_le_bytes().to_vec())
+    }
+
+    /// The operand stack of frame `frame` (0 innermost), bottom first, as raw bits.
+    pub fn operands(&self, frame: usize) -> Option<Vec<u64>> {
+        let i = self.frame(frame)?;
+        Some(self.thread.operands(&self.store, i).to_vec())
     }
 
     /// Bytes at an LLDB address: module bytes in the code space, linear memory in the memory
@@ -395,6 +401,18 @@ impl WasmTarget {
             .find(|(_, w)| w.addr == a.offset() && u64::from(w.len) == len)
             .map(|(id, _)| id);
         id.and_then(|id| self.debug.watches.remove(id)).is_some()
+    }
+
+    /// Disarms every breakpoint and removes every watchpoint: a client that went away without
+    /// detaching leaves none for the next one, which sets its own.
+    pub fn forget_client(&mut self) {
+        for (_, (id, _)) in core::mem::take(&mut self.sites) {
+            self.debug.breakpoints.disarm(&mut self.store, id);
+        }
+        let watches: Vec<_> = self.debug.watches.iter().map(|(id, _)| id).collect();
+        for id in watches {
+            self.debug.watches.remove(id);
+        }
     }
 
     fn refuse(&mut self, e: Error) -> String {

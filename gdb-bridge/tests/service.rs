@@ -81,6 +81,7 @@ fn children(e: &mut Engine, var: &VarRef, start: u64, count: u64) -> Children {
             var: var.clone(),
             start,
             count,
+            format: Format::Natural,
         },
         &mut Vec::new(),
     ) {

@@ -30,7 +30,7 @@ impl Hook for Polling<'_> {
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
-    fn poll(&mut self) -> bool {
+    fn poll(&mut self, _: u64) -> bool {
         self.0.load(Ordering::Relaxed)
     }
 }

@@ -53,11 +53,13 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
-    /// Whether backward branches and calls call [`Hook::poll`].
+    /// Whether backward branches and calls call [`Hook::poll`], and instructions are counted.
     const POLL: bool = false;
-    /// Called at every backward branch and Wasm call, so a running program can be interrupted
+    /// Called at every backward branch and Wasm call with the instructions executed since the
+    /// loop was entered, so a running program can be interrupted (and its progress shown)
     /// without a per-instruction hook; `true` pauses before the next instruction.
-    fn poll(&mut self) -> bool {
+    fn poll(&mut self, executed: u64) -> bool {
+        let _ = executed;
         false
     }
 }
@@ -411,12 +413,14 @@ impl Thread {
                 }
             }};
         }
+        // Instructions run since the loop was entered, counted only for a polling hook.
+        let mut executed: u64 = 0;
         macro_rules! jump {
             ($target:expr) => {{
                 let target = $target as usize;
                 let backward = target < pc;
                 pc = target;
-                if H::POLL && backward && hook.poll() {
+                if H::POLL && backward && hook.poll(executed) {
                     break Ok(Outcome::Paused);
                 }
             }};
@@ -493,6 +497,9 @@ impl Thread {
         }
 
         let result = loop {
+            if H::POLL {
+                executed = executed.wrapping_add(1);
+            }
             if H::ACTIVE {
                 let frame = Frame {
                     func,
@@ -592,7 +599,7 @@ impl Thread {
                             pc = 0;
                             code = callee_body.code.as_ptr();
                             set_instance!(instance);
-                            if H::POLL && hook.poll() {
+                            if H::POLL && hook.poll(executed) {
                                 break Ok(Outcome::Paused);
                             }
                         }

@@ -544,6 +544,15 @@ impl Module {
         &self.customs
     }
 
+    /// The type of every global in the index space: the imported ones, then those defined.
+    pub fn global_types(&self) -> impl Iterator<Item = GlobalType> + '_ {
+        let imported = self.imports.iter().filter_map(|i| match i.ty {
+            ExternType::Global(g) => Some(g),
+            _ => None,
+        });
+        imported.chain(self.globals.iter().map(|(g, _)| *g))
+    }
+
     /// The module's imports.
     pub fn imports(&self) -> &[Import] {
         &self.imports

@@ -10,7 +10,7 @@ use std::time::Duration;
 use debugger::Session;
 use gdb_bridge::remote;
 
-use crate::debug::{FrontArgs, Opener, drive};
+use crate::debug::{Connector, FrontArgs, Opener, drive};
 use crate::limits::LimitArgs;
 
 /// Arguments of `wrt-dbg attach`.
@@ -28,21 +28,26 @@ pub struct AttachArgs {
 }
 
 /// Attaches and drives the session: 0 when every command succeeded, 1 when one failed, 2 when
-/// the target cannot be reached or its module not debugged.
+/// the target cannot be reached or its module not debugged. The screen can connect again after
+/// the link drops (`reconnect`).
 pub fn main(args: AttachArgs) -> ExitCode {
+    let connect = connector(&args);
+    let open = connect.as_ref().map_err(Clone::clone).and_then(|c| c());
+    let again: Option<Connector> = connect.ok().map(|c| Box::new(c) as Connector);
     drive(
-        opener(&args),
+        open,
         &args.front,
         Box::new(std::io::stderr()),
         &args.target,
+        again,
     )
 }
 
-/// Connects and reads the module here; the session is made on the engine's thread.
-fn opener(args: &AttachArgs) -> Result<Opener, String> {
+/// What connects to the target and reads the module here, each time it is called; the session
+/// is made on the engine's thread.
+fn connector(args: &AttachArgs) -> Result<impl Fn() -> Result<Opener, String> + 'static, String> {
     let limits = args.limits.resolve_for_debugging()?.limits;
-    let spec = &args.target;
-    let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
+    let spec = args.target.clone();
     let timeout = Duration::try_from_secs_f64(args.timeout)
         .ok()
         .filter(|t| !t.is_zero())
@@ -52,6 +57,22 @@ fn opener(args: &AttachArgs) -> Result<Opener, String> {
                 args.timeout
             )
         })?;
+    if !spec.starts_with("tcp:") && !spec.starts_with("serial:") {
+        return Err(format!(
+            "`{spec}` is not a target: give tcp:HOST:PORT or serial:PATH[@BAUD]"
+        ));
+    }
+    Ok(move || connect(&spec, &limits, timeout))
+}
+
+/// Connects to `spec` and reads its module.
+fn connect(
+    spec: &str,
+    limits: &runtime_core::limits::PlatformLimits,
+    timeout: Duration,
+) -> Result<Opener, String> {
+    let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
+    let max = limits.max_total_memory;
     if let Some(addr) = spec.strip_prefix("tcp:") {
         let addrs = addr.to_socket_addrs().map_err(|e| at(&e))?;
         let stream = addrs
@@ -63,25 +84,26 @@ fn opener(args: &AttachArgs) -> Result<Opener, String> {
         // Wakes the client now and then while the program runs, to pass on a Ctrl-C and to
         // notice a target that stopped answering.
         let _ = stream.set_read_timeout(Some(Duration::from_millis(10)));
-        let (client, bytes) =
-            remote::handshake(stream, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
-        let spec = spec.clone();
-        Ok(Box::new(move || {
-            Session::attach(bytes, &limits, |m| remote::boxed(client, m))
-                .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
-        }))
-    } else if let Some(line) = spec.strip_prefix("serial:") {
-        let (port, ..) = crate::serve::open_serial(line)?;
-        let (client, bytes) =
-            remote::handshake(port, timeout, limits.max_total_memory).map_err(|e| at(&e))?;
-        let spec = spec.clone();
-        Ok(Box::new(move || {
-            Session::attach(bytes, &limits, |m| remote::boxed(client, m))
-                .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
-        }))
+        let (client, bytes) = remote::handshake(stream, timeout, max).map_err(|e| at(&e))?;
+        Ok(session(client, bytes, limits, spec))
     } else {
-        Err(format!(
-            "`{spec}` is not a target: give tcp:HOST:PORT or serial:PATH[@BAUD]"
-        ))
+        let line = spec.strip_prefix("serial:").unwrap_or(spec);
+        let (port, ..) = crate::serve::open_serial(line)?;
+        let (client, bytes) = remote::handshake(port, timeout, max).map_err(|e| at(&e))?;
+        Ok(session(client, bytes, limits, spec))
     }
+}
+
+/// What opens the session on a connected client, on the engine's thread.
+fn session<S: io::Read + io::Write + Send + 'static>(
+    client: gdb_bridge::client::Client<S>,
+    bytes: Vec<u8>,
+    limits: &runtime_core::limits::PlatformLimits,
+    spec: &str,
+) -> Opener {
+    let (spec, limits) = (spec.to_string(), limits.clone());
+    Box::new(move || {
+        Session::attach(bytes, &limits, |m| remote::boxed(client, m))
+            .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
+    })
 }

@@ -86,6 +86,7 @@ pub fn main(args: DebugArgs) -> ExitCode {
         &args.front,
         output,
         &label.display().to_string(),
+        None,
     )
 }
 
@@ -121,6 +122,9 @@ fn opener(args: &DebugArgs) -> Result<Opener, String> {
 /// Opens a session, on the engine's thread.
 pub type Opener = Box<dyn FnOnce() -> Result<Session, debugger::Error> + Send>;
 
+/// Connects to a remote target again, for a screen whose link dropped.
+pub type Connector = Box<dyn Fn() -> Result<Opener, String>>;
+
 /// The lines of the scripts, then the `--ex` commands.
 fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
     let mut lines = Vec::new();
@@ -147,6 +151,7 @@ pub fn drive(
     args: &FrontArgs,
     mut output: Box<dyn Write>,
     label: &str,
+    connector: Option<Connector>,
 ) -> ExitCode {
     let mut engine = match open.map_err(debugger::Error::Usage).and_then(Engine::spawn) {
         Ok(engine) => engine,
@@ -176,6 +181,17 @@ pub fn drive(
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if terminal && !args.batch && !args.cli {
         let mut model = crate::screen::Model::new(engine);
+        if let Some(connect) = connector {
+            let dirs = args.source_dirs.clone();
+            model.reconnect = Some(Box::new(move || {
+                let mut engine =
+                    connect().and_then(|open| Engine::spawn(open).map_err(|e| e.to_string()))?;
+                for d in &dirs {
+                    let _ = engine.call(Request::Directory(d.clone()), &mut |_| {});
+                }
+                Ok(engine)
+            }));
+        }
         if let Some(file) = crate::screen::watch_file(label) {
             model.keep_watches(file);
         }
@@ -193,7 +209,7 @@ pub fn drive(
     // Function and file names, for the completion of a prompt at a terminal.
     let names = match std::io::stdin().is_terminal() && !args.batch {
         true => match engine.call(Request::Names, &mut |_| {}) {
-            Ok(Response::Names(n)) => n,
+            Ok(Response::Names(n)) => n.words(),
             _ => Vec::new(),
         },
         false => Vec::new(),

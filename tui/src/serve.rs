@@ -120,6 +120,7 @@ fn serve_tcp(target: &mut WasmTarget, spec: &str, once: bool) -> Result<Ending, 
         if ending != Ending::Disconnected || once || target.exec != Exec::Stopped {
             return Ok(ending);
         }
+        target.forget_client();
     }
 }
 

@@ -252,3 +252,72 @@ fn an_attached_program_at_the_terminal_over_a_serial_line() {
     let Some(t) = Tmux::start(&args) else { return };
     c_session(&t);
 }
+
+/// A TCP relay from `port` to `to` (socat), for one connection: killing it drops the link as a
+/// pulled cable does, and a new one on the same port restores the way to the server.
+fn relay(port: u16, to: &str) -> Killed {
+    use std::io::BufRead;
+    let mut child = Command::new("socat")
+        .args([
+            "-d",
+            "-d",
+            &format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr"),
+            &format!("TCP:{to}"),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("socat (Debian package socat) relays TCP");
+    let mut err = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("listening on") {
+        line.clear();
+        assert!(err.read_line(&mut line).unwrap() > 0, "socat ended");
+    }
+    std::thread::spawn(move || std::io::copy(&mut err, &mut std::io::sink()));
+    Killed(child)
+}
+
+#[test]
+fn a_dropped_link_is_shown_and_the_session_reconnects() {
+    let server = serve("c-vec-O0", &["--listen", "0"]);
+    let to = server.address().to_string();
+    let _server = Killed(server.child);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let first = relay(port, &to);
+    let args: Vec<String> = [
+        "attach".to_string(),
+        "-d".into(),
+        "tests/fixtures/src".into(),
+        format!("tcp:127.0.0.1:{port}"),
+    ]
+    .into();
+    let Some(t) = Tmux::start(&args) else { return };
+    t.wait_for("(wrt-dbg)");
+    t.command("break scale");
+    t.command("continue");
+    t.wait_for("Breakpoint 1, scale (v=0x11300, k=1) at vec.c:25");
+    // The status bar times the link.
+    t.wait_for(" ms ");
+    drop(first);
+    t.wait_for("link lost: reconnect");
+    let _second = relay(port, &to);
+    t.command("reconnect");
+    t.wait_for("Reconnected.");
+    // The server kept the program where it stopped.
+    let s = t.wait_for("●▶25");
+    assert!(s.contains("#0  scale vec.c:25"), "the stack is back:\n{s}");
+    let status = s
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    assert!(status.contains(" link "), "the link is timed again:\n{s}");
+    assert!(!status.contains("link lost"), "{s}");
+    t.command("next");
+    t.wait_for("▶26");
+    t.keys(&["C-q"]);
+    t.wait_for("EXITED 0");
+}

@@ -19,6 +19,7 @@ use super::keymap::{Action, Keymap, Layout as Sizes};
 use super::memory::MemoryPane;
 use super::model::Model;
 use super::output::OutputPane;
+use super::picker::{Kind, Outcome, Picker};
 use super::source::SourcePane;
 use super::stack::StackPane;
 use super::variables::VariablesPane;
@@ -89,6 +90,8 @@ pub struct App {
     output: OutputPane,
     watch: WatchPane,
     memory: MemoryPane,
+    /// The file or function picker, while it is open.
+    pub picker: Option<Picker>,
     /// Which of [`TABS`] the lower side slot shows.
     tab: Focus,
     /// Where each pane was drawn last, for the mouse.
@@ -114,6 +117,7 @@ impl App {
             output: OutputPane::default(),
             watch: WatchPane::default(),
             memory: MemoryPane::default(),
+            picker: None,
             tab: Focus::Breakpoints,
             areas: Vec::new(),
             keys: Keymap::default(),
@@ -137,6 +141,20 @@ impl App {
     /// Handles one key.
     pub fn key(&mut self, k: KeyEvent) {
         if k.kind == KeyEventKind::Release {
+            return;
+        }
+        if let Some(p) = &mut self.picker {
+            match p.key(k.code) {
+                Outcome::Open => return,
+                Outcome::Closed => {}
+                Outcome::Chosen(item) => {
+                    self.source.go_to(item.file.clone(), item.line.unwrap_or(1));
+                    self.model.open_source(item.file);
+                    self.source.view = super::source::View::Source;
+                    self.focus = Focus::Source;
+                }
+            }
+            self.picker = None;
             return;
         }
         if let Some(a) = self.keys.global(&k) {
@@ -192,6 +210,10 @@ impl App {
             Action::Run => self.cmd("run"),
             Action::Breakpoint => self.toggle_breakpoint(),
             Action::Zoom => self.zoom = !self.zoom,
+            Action::OpenFile => self.picker = Some(Picker::new(Kind::Files, &self.model.names)),
+            Action::Functions => {
+                self.picker = Some(Picker::new(Kind::Functions, &self.model.names))
+            }
             Action::Quit => self.model.command("quit"),
         }
     }
@@ -285,12 +307,14 @@ impl App {
     /// The keys of the focused pane, for the status bar.
     fn keys(&self) -> &'static str {
         match self.focus {
-            Focus::Console => "Esc panes  F5 run/cont  F10 next  F11 step  S-F11 finish  F9 break",
+            Focus::Console => {
+                "Esc panes  F5 run/cont  F10 next  F11 step  S-F11 finish  F9 break  C-o file"
+            }
             Focus::Stack => "Enter select  : command  Tab next pane  z zoom",
             Focus::Variables => "Enter expand  w watch  m memory  x format  : command  Tab",
             Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
             Focus::Watch => "x delete  watch-expr EXPR  : command  Tab next pane",
-            Focus::Source => "/ search  N again  v view  b break  c n s f u d  :  Tab  z  q",
+            Focus::Source => "/ search  o file  t function  v view  b break  c n s f u d  :  Tab",
             _ => "c n s f u d b  : command  Tab next pane  z zoom  q quit",
         }
     }
@@ -352,8 +376,22 @@ impl App {
         if self.zoom && self.focus != Focus::Console {
             let all = Rect::new(main.x, main.y, main.width, main.height + bottom.height);
             self.draw_pane(self.focus, f, all);
-            return;
+        } else {
+            self.draw_panes(f, main, bottom);
         }
+        if let Some(p) = &mut self.picker {
+            let [_, middle, _] = Layout::horizontal([
+                Constraint::Percentage(10),
+                Constraint::Percentage(80),
+                Constraint::Percentage(10),
+            ])
+            .areas(main);
+            p.draw(f, middle);
+        }
+    }
+
+    /// Draws the default layout: source and the side column above, command line and output below.
+    fn draw_panes(&mut self, f: &mut Frame, main: Rect, bottom: Rect) {
         let [console, output] =
             Layout::horizontal([Constraint::Percentage(60), Constraint::Percentage(40)])
                 .areas(bottom);

@@ -55,6 +55,8 @@ impl Console {
             KeyCode::Right => self.cursor = (self.cursor + 1).min(self.input.chars().count()),
             KeyCode::Home => self.cursor = 0,
             KeyCode::End => self.cursor = self.input.chars().count(),
+            KeyCode::Char('p') if ctrl => self.browse(-1),
+            KeyCode::Char('n') if ctrl => self.browse(1),
             KeyCode::Up => self.browse(-1),
             KeyCode::Down => self.browse(1),
             KeyCode::PageUp => self.back = (self.back + 5).min(m.log.len()),

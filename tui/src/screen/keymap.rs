@@ -29,6 +29,10 @@ pub enum Action {
     Run,
     /// Zoom the focused pane.
     Zoom,
+    /// Open a source file by name (fuzzy).
+    OpenFile,
+    /// Go to a function from the list of all (fuzzy).
+    Functions,
     /// Quit.
     Quit,
 }
@@ -83,6 +87,8 @@ const FKEYS: &[(&str, Action)] = &[
     ("F10", Action::Next),
     ("F11", Action::Step),
     ("S-F11", Action::Finish),
+    ("C-o", Action::OpenFile),
+    ("C-t", Action::Functions),
     ("C-q", Action::Quit),
 ];
 
@@ -96,6 +102,8 @@ const LETTERS: &[(&str, Action)] = &[
     ("d", Action::Down),
     ("r", Action::Run),
     ("z", Action::Zoom),
+    ("o", Action::OpenFile),
+    ("t", Action::Functions),
     ("q", Action::Quit),
 ];
 

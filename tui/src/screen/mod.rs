@@ -9,6 +9,7 @@ mod memory;
 pub mod model;
 mod output;
 mod pane;
+mod picker;
 mod profile;
 mod source;
 mod stack;

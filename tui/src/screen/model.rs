@@ -9,10 +9,10 @@ use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
 use debugger::report::{
-    Breakpoint, BreakpointKind, Budget, Disassembly, Frame, MemoryBlock, Profile, Stop, StopReason,
-    Variable,
+    Breakpoint, BreakpointKind, Budget, Disassembly, Frame, Link, Machine, MemoryBlock, Names,
+    Profile, Stop, StopReason, Variable,
 };
-use debugger::request::{Request, Response};
+use debugger::request::{Request, Response, WatchTarget};
 use debugger::value::Format;
 use runtime_core::limits::PlatformLimits;
 
@@ -51,6 +51,15 @@ enum Pending {
     Limits,
     /// Function and file names, for completion.
     Names,
+    /// The operand stack and Wasm globals.
+    Machine,
+    /// The link's round trip.
+    Link,
+    /// A breakpoint set again after a reconnection, to be disabled when it was.
+    Restored {
+        /// Whether it was enabled.
+        enabled: bool,
+    },
     /// Variable `i` shown in the pane's format.
     Format(usize),
 }
@@ -112,19 +121,37 @@ pub struct Model {
     pub watch_file: Option<std::path::PathBuf>,
     /// The memory pane's expression and what it shows.
     pub memory: Option<(String, Result<MemoryBlock, String>)>,
+    /// What the memory pane showed at the previous stop, to mark the bytes written since.
+    pub memory_before: Option<MemoryBlock>,
+    /// The selected frame's operand stack and the Wasm globals, or why there are none.
+    pub machine: Option<Result<Machine, String>>,
     /// The current function's code.
     pub disassembly: Option<Disassembly>,
     /// The profile, or why there is none.
     pub profile: Option<Result<Profile, String>>,
     /// The limits in force.
     pub limits: Option<PlatformLimits>,
-    /// Function and file names, for completion.
-    names: Vec<String>,
+    /// Functions and files, for the picker and completion.
+    pub names: Names,
     /// The format the variables pane shows its values in.
     pub format: Format,
+    /// The link to a remote target, as last timed.
+    pub link: Option<Link>,
+    /// When the link was last timed.
+    pinged: Option<Instant>,
+    /// Why the link to a remote target was lost, until `reconnect` makes a new one.
+    pub link_lost: Option<String>,
+    /// Makes a new engine on the same remote target after the link dropped.
+    pub reconnect: Option<Reconnect>,
     /// Whether the session has ended (`quit`).
     pub quit: bool,
 }
+
+/// Makes a new engine on the same remote target, after its link dropped.
+pub type Reconnect = Box<dyn Fn() -> Result<Engine, String>>;
+
+/// How often a stopped remote target's link is timed (and so found lost).
+const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Model {
     /// A model over `engine`.
@@ -151,17 +178,66 @@ impl Model {
             watches: Vec::new(),
             watch_file: None,
             memory: None,
+            memory_before: None,
+            machine: None,
             disassembly: None,
             profile: None,
             limits: None,
-            names: Vec::new(),
+            names: Names::default(),
             format: Format::Natural,
+            link: None,
+            pinged: None,
+            link_lost: None,
+            reconnect: None,
             quit: false,
         };
-        m.ask(Request::Names, Pending::Names);
-        m.ask(Request::Budget, Pending::Budget);
-        m.ask(Request::Limits, Pending::Limits);
+        m.start();
         m
+    }
+
+    /// Asks what a new session shows before its first stop.
+    fn start(&mut self) {
+        self.ask(Request::Names, Pending::Names);
+        self.ask(Request::Budget, Pending::Budget);
+        self.ask(Request::Limits, Pending::Limits);
+        self.ping();
+    }
+
+    /// Times the link (a local program answers at once that it has none).
+    fn ping(&mut self) {
+        self.pinged = Some(Instant::now());
+        self.ask(Request::Link, Pending::Link);
+    }
+
+    /// Instructions the program has run since it was resumed (local programs; 0 otherwise).
+    pub fn executed(&self) -> u64 {
+        self.engine.executed()
+    }
+
+    /// Connects to the remote target again after its link dropped: a new engine, the program
+    /// shown where the server kept it.
+    pub fn reconnect(&mut self) {
+        let Some(connect) = &self.reconnect else {
+            return self.push_log("Only an attached session can reconnect.".into());
+        };
+        match connect() {
+            Ok(engine) => {
+                self.engine = engine;
+                self.pending.clear();
+                self.restore_breakpoints();
+                self.running = None;
+                self.link_lost = None;
+                self.stop = None;
+                self.message = Some("reconnected".into());
+                self.push_log("Reconnected.".into());
+                self.start();
+                self.refresh();
+            }
+            Err(e) => {
+                self.message = Some(format!("reconnect failed: {e}"));
+                self.push_log(format!("Cannot reconnect: {e}"));
+            }
+        }
     }
 
     /// Keeps the watch expressions in `file`, starting from those it holds.
@@ -220,6 +296,7 @@ impl Model {
     /// Shows linear memory at an expression's value (an address, a pointer or an array).
     pub fn show_memory(&mut self, expr: &str) {
         self.memory = Some((expr.to_string(), Err("reading".into())));
+        self.memory_before = None;
         self.read_memory();
     }
 
@@ -265,6 +342,9 @@ impl Model {
         if let Some(expr) = line.strip_prefix("watch-expr ") {
             return self.add_watch(expr.trim());
         }
+        if line.trim() == "reconnect" {
+            return self.reconnect();
+        }
         match debugger::command::parse(line) {
             Ok(debugger::command::Command::Request(req)) => self.request(req),
             Ok(debugger::command::Command::Help) => {
@@ -306,14 +386,42 @@ impl Model {
             var: at.clone(),
             start: 0,
             count: CHILDREN_SHOWN,
+            format: self.format,
         };
         self.ask(req, Pending::Children(at));
     }
 
-    /// Takes the engine's events that have arrived, without waiting.
+    /// Sets the breakpoints and watchpoints of the lost session again in the new one, in order.
+    fn restore_breakpoints(&mut self) {
+        for b in std::mem::take(&mut self.breakpoints) {
+            let req = match b.kind {
+                BreakpointKind::Breakpoint { location, .. } => Request::Break {
+                    location: Some(location),
+                    condition: b.condition,
+                    temporary: b.temporary,
+                },
+                BreakpointKind::Watchpoint {
+                    access, addr, len, ..
+                } => Request::Watch {
+                    target: WatchTarget::Address { addr, len },
+                    kind: access.into(),
+                },
+            };
+            let why = Pending::Restored { enabled: b.enabled };
+            self.ask(req, why);
+        }
+    }
+
+    /// Takes the engine's events that have arrived, without waiting; times a stopped remote
+    /// target's link now and then, so a dropped link is noticed.
     pub fn poll(&mut self) {
         while let Some(ev) = self.engine.next_event(std::time::Duration::ZERO) {
             self.apply(ev);
+        }
+        let due = self.pinged.is_none_or(|t| t.elapsed() >= PING_EVERY);
+        let remote = self.link.as_ref().is_some_and(|l| l.remote);
+        if remote && due && self.link_lost.is_none() && !self.busy() {
+            self.ping();
         }
     }
 
@@ -377,6 +485,12 @@ impl Model {
                 }
             }
             Event::Error { id, error } => match self.pending.remove(&id) {
+                _ if matches!(error, debugger::Error::TargetIo { .. }) => {
+                    let lost = format!("link lost: {error}");
+                    self.push_log(format!("{lost}; `reconnect` connects again."));
+                    self.running = None;
+                    self.link_lost = Some(lost);
+                }
                 Some(Pending::Command(_)) => {
                     if let debugger::Error::TableFull { .. } = error {
                         self.table_full = Some(error.to_string());
@@ -395,6 +509,7 @@ impl Model {
                     }
                 }
                 Some(Pending::Profile) => self.profile = Some(Err(error.to_string())),
+                Some(Pending::Machine) => self.machine = Some(Err(error.to_string())),
                 // The pane says the file cannot be read rather than show another.
                 Some(Pending::Source(file)) => self.source = Some((file, Vec::new())),
                 _ => {}
@@ -459,6 +574,15 @@ impl Model {
             }
             (Pending::Disassembly, Response::Disassembly(d)) => self.disassembly = Some(d),
             (Pending::Profile, Response::Profile(p)) => self.profile = Some(Ok(p)),
+            (Pending::Machine, Response::Machine(w)) => self.machine = Some(Ok(w)),
+            (Pending::Link, Response::Link(l)) => self.link = Some(l),
+            (Pending::Restored { enabled }, Response::Breakpoint(b)) if !enabled => {
+                let req = Request::Enable {
+                    number: b.number,
+                    enabled,
+                };
+                self.ask(req, Pending::Breakpoints);
+            }
             (Pending::Source(file), Response::SourceLines(s)) => {
                 self.source = Some((file, s.lines))
             }
@@ -482,6 +606,9 @@ impl Model {
     /// Asks for everything a stop changes.
     fn refresh(&mut self) {
         self.previous = std::mem::take(&mut self.current);
+        if let Some((_, Ok(block))) = &self.memory {
+            self.memory_before = Some(block.clone());
+        }
         self.ask(Request::Backtrace { limit: None }, Pending::Frames);
         self.ask(Request::Breakpoints, Pending::Breakpoints);
         self.ask(Request::Budget, Pending::Budget);
@@ -514,15 +641,20 @@ impl Model {
             self.evaluate_watch(i);
         }
         self.read_memory();
+        self.ask(Request::Machine, Pending::Machine);
         self.ask(Request::Disassemble(None), Pending::Disassembly);
         self.show_source();
     }
 
     /// Loads the selected frame's file into the source pane when another is shown.
     fn show_source(&mut self) {
-        let Some(file) = self.frames.get(self.selected).and_then(|f| f.file.clone()) else {
-            return;
-        };
+        if let Some(file) = self.frames.get(self.selected).and_then(|f| f.file.clone()) {
+            self.open_source(file);
+        }
+    }
+
+    /// Loads `file` into the source pane unless it is shown or asked for already.
+    pub fn open_source(&mut self, file: String) {
         let loaded = self.source.as_ref().is_some_and(|(f, _)| *f == file);
         let asked = self
             .pending
@@ -621,7 +753,7 @@ impl Model {
 
     /// What completion offers beyond commands: functions, files and the frame's variables.
     pub fn completion_names(&self) -> Vec<String> {
-        let mut names = self.names.clone();
+        let mut names = self.names.words();
         names.extend(self.vars.iter().map(|v| v.name.clone()));
         names
     }

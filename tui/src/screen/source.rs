@@ -38,14 +38,21 @@ pub struct SourcePane {
     /// The last text searched for.
     last_search: String,
     followed: Option<(String, u32, usize)>,
+    /// A file and line to show once the file is loaded (a picker's choice).
+    going: Option<(String, u32)>,
     height: usize,
 }
 
 impl SourcePane {
-    /// The file shown and the line the selected frame stands on.
-    fn here(m: &Model) -> Option<(String, u32)> {
+    /// The file, line and column (0 for none) the selected frame stands on.
+    fn here(m: &Model) -> Option<(String, u32, u32)> {
         let f = m.frames.get(m.selected)?;
-        Some((f.file.clone()?, f.line?))
+        Some((f.file.clone()?, f.line?, f.column.unwrap_or(0)))
+    }
+
+    /// Shows `line` of `file` once the file is loaded.
+    pub fn go_to(&mut self, file: String, line: u32) {
+        self.going = Some((file, line));
     }
 
     /// The file shown and the cursor's line (1-based), for a breakpoint.
@@ -152,13 +159,17 @@ impl SourcePane {
         // Follow the program to each new stop and frame.
         let stop = (file.clone(), here.as_ref().map_or(0, |h| h.1), m.selected);
         if self.followed.as_ref() != Some(&stop) {
-            if let Some((_, line)) = here.as_ref().filter(|(f, _)| f == file) {
+            if let Some((_, line, _)) = here.as_ref().filter(|h| h.0 == *file) {
                 self.cursor.show(*line as usize - 1, self.height);
             }
             self.followed = Some(stop);
         }
+        if let Some((_, line)) = self.going.take_if(|(f, _)| f == file) {
+            self.cursor
+                .show(line.saturating_sub(1) as usize, self.height);
+        }
         let top = self.cursor.scroll(self.height);
-        let current = here.filter(|(f, _)| f == file).map(|(_, l)| l as usize);
+        let current = here.filter(|h| h.0 == *file).map(|h| (h.1 as usize, h.2));
         let width = lines.len().to_string().len();
         let text: Vec<Line> = lines
             .iter()
@@ -167,24 +178,24 @@ impl SourcePane {
             .take(self.height)
             .map(|(i, text)| {
                 let n = i + 1;
-                let mark = gutter(m, file, n as u32);
-                let is_current = current == Some(n);
+                let column = current.filter(|c| c.0 == n).map(|c| c.1);
                 let mut style = Style::new();
-                if is_current {
+                if column.is_some() {
                     style = style.bg(Color::Blue).fg(Color::White);
                 }
                 if focused && i == self.cursor.at {
                     style = style.add_modifier(Modifier::UNDERLINED);
                 }
-                Line::from(vec![
-                    mark,
+                let mut spans = vec![
+                    gutter(m, file, n as u32),
                     Span::styled(
-                        if is_current { "▶" } else { " " },
+                        if column.is_some() { "▶" } else { " " },
                         Style::new().fg(Color::Yellow),
                     ),
                     Span::styled(format!("{n:>width$} "), Style::new().fg(Color::DarkGray)),
-                    Span::styled(text.replace('\t', "    "), style),
-                ])
+                ];
+                spans.extend(marked(text, column, style));
+                Line::from(spans)
             })
             .collect();
         f.render_widget(Paragraph::new(text), inner);
@@ -251,6 +262,25 @@ impl SourcePane {
         let shown: Vec<Line> = lines.into_iter().skip(top).take(self.height).collect();
         f.render_widget(Paragraph::new(shown), inner);
     }
+}
+
+/// A line's text in `style` (tabs as four spaces), the character at `column` (1-based, as DWARF
+/// counts it, a tab one; 0 or `None` for none) marked as the place the program stands.
+fn marked(text: &str, column: Option<u32>, style: Style) -> Vec<Span<'static>> {
+    let shown = |s: &str| s.replace('\t', "    ");
+    let at = column.unwrap_or(0) as usize;
+    let Some((start, c)) = at.checked_sub(1).and_then(|i| text.char_indices().nth(i)) else {
+        return vec![Span::styled(shown(text), style)];
+    };
+    let end = start + c.len_utf8();
+    let mark = style
+        .fg(Color::Yellow)
+        .add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    vec![
+        Span::styled(shown(&text[..start]), style),
+        Span::styled(shown(&text[start..end]), mark),
+        Span::styled(shown(&text[end..]), style),
+    ]
 }
 
 /// The breakpoint mark of a line.
