@@ -403,9 +403,48 @@ impl runtime_core::Hook for PollAfter {
     fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
         true
     }
-    fn poll(&mut self) -> bool {
+    fn poll(&mut self, _: u64) -> bool {
         self.0 = self.0.saturating_sub(1);
         self.0 == 0
+    }
+}
+
+/// Counts the instructions it is asked about, and checks at every poll that the interpreter's
+/// own count of instructions run says the same.
+#[derive(Default)]
+struct CountsAgree {
+    stepped: u64,
+    polls: u64,
+    last: u64,
+}
+
+impl runtime_core::Hook for CountsAgree {
+    const ACTIVE: bool = true;
+    const POLL: bool = true;
+    fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
+        self.stepped += 1;
+        true
+    }
+    fn poll(&mut self, executed: u64) -> bool {
+        assert_eq!(executed, self.stepped, "at poll {}", self.polls);
+        self.polls += 1;
+        self.last = executed;
+        false
+    }
+}
+
+#[test]
+fn the_instructions_a_polling_run_reports_are_those_it_ran() {
+    let (mut store, fib, _, hot) = kernels();
+    for (f, arg) in [(hot, 10_000), (fib, 15)] {
+        let mut t = Thread::new(&store, f, &[Val::I32(arg)]).unwrap();
+        let mut counts = CountsAgree::default();
+        assert_eq!(
+            t.run_with_hook(&mut store, &mut counts).unwrap(),
+            Outcome::Finished
+        );
+        assert!(counts.polls > 1000, "function {f}: {} polls", counts.polls);
+        assert!(counts.last > counts.polls, "{} instructions", counts.last);
     }
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
-use debugger::report::{Children, Printed, Stop, StopReason, Variable};
+use debugger::report::{Children, Machine, Printed, Stop, StopReason, Variable};
 use debugger::request::{Request, Response};
 use debugger::step::Resume;
 use debugger::value::Format;
@@ -368,4 +368,61 @@ fn enums_and_c_strings_expand_to_what_they_hold() {
     let chars = children(&mut e, first.children.as_ref().unwrap(), 0, 10);
     assert_eq!(chars.total, 4);
     assert_eq!(chars.items[0].value, "97 'a'");
+}
+
+/// `info wasm` of fib's first statement in c-recursion-O2 (`return n < 2 ? ...`): fib's operand
+/// stack holds `n` and the 2 it is compared with; its caller's holds the varargs buffer of the
+/// `printf` the result goes to, at the stack pointer (global 0).
+fn machine_at_fib(mut e: Engine) -> Vec<Machine> {
+    run_to(&mut e, "fib");
+    let mut seen = Vec::new();
+    let inner = match call(&mut e, Request::Machine, &mut seen) {
+        Response::Machine(m) => m,
+        other => panic!("{other:?}"),
+    };
+    call(&mut e, Request::Up(1), &mut seen);
+    let outer = match call(&mut e, Request::Machine, &mut seen) {
+        Response::Machine(m) => m,
+        other => panic!("{other:?}"),
+    };
+    vec![inner, outer]
+}
+
+#[test]
+fn the_operand_stack_and_globals_read_alike_local_and_attached() {
+    let here = machine_at_fib(local("c-recursion-O2", &[]));
+    let [fib, main] = &here[..] else { panic!() };
+    assert_eq!(fib.function, "fib");
+    assert_eq!(fib.operands, [0, 2], "n = 0 and the 2 of `n < 2`");
+    let sp = &fib.globals[0];
+    assert_eq!(sp.name.as_deref(), Some("__stack_pointer"));
+    assert_eq!(sp.ty, "mut i32");
+    let sp_value: u64 = sp.value.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(main.function, "__original_main");
+    assert_eq!(
+        main.operands,
+        [sp_value],
+        "printf's varargs at the stack pointer"
+    );
+    let there = machine_at_fib(attached("c-recursion-O2"));
+    assert_eq!(here, there);
+}
+
+#[test]
+fn a_remote_link_is_timed_and_a_local_program_has_none() {
+    let mut seen = Vec::new();
+    let mut e = attached("c-vec-O0");
+    match call(&mut e, Request::Link, &mut seen) {
+        Response::Link(l) => {
+            assert!(l.remote);
+            let us = l.round_trip_us.expect("a round trip");
+            assert!(us < 5_000_000, "within the client's timeout: {us} µs");
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut e = local("c-vec-O0", &[]);
+    match call(&mut e, Request::Link, &mut seen) {
+        Response::Link(l) => assert_eq!((l.remote, l.round_trip_us), (false, None)),
+        other => panic!("{other:?}"),
+    }
 }

@@ -5,6 +5,7 @@ mod breakpoints;
 mod budget;
 mod console;
 mod keymap;
+mod link;
 mod memory;
 pub mod model;
 mod output;

@@ -12,7 +12,7 @@ use debugger::report::{
     Breakpoint, BreakpointKind, Budget, Disassembly, Frame, Link, Machine, MemoryBlock, Names,
     Profile, Stop, StopReason, Variable,
 };
-use debugger::request::{Request, Response, WatchTarget};
+use debugger::request::{Request, Response};
 use debugger::value::Format;
 use runtime_core::limits::PlatformLimits;
 
@@ -24,7 +24,7 @@ pub const SCROLLBACK: usize = 5000;
 
 /// Why a request was sent: what to do with its reply.
 #[derive(Debug, Clone)]
-enum Pending {
+pub(super) enum Pending {
     /// A command typed (or bound to a key): its reply is printed in the log.
     Command(Request),
     /// The stack.
@@ -81,8 +81,8 @@ pub struct VarLine {
 
 /// The session as the screen shows it.
 pub struct Model {
-    engine: Engine,
-    pending: HashMap<u64, Pending>,
+    pub(super) engine: Engine,
+    pub(super) pending: HashMap<u64, Pending>,
     /// The last stop, until the program runs again.
     pub stop: Option<Stop>,
     /// When the program was set running, while it runs.
@@ -138,7 +138,7 @@ pub struct Model {
     /// The link to a remote target, as last timed.
     pub link: Option<Link>,
     /// When the link was last timed.
-    pinged: Option<Instant>,
+    pub(super) pinged: Option<Instant>,
     /// Why the link to a remote target was lost, until `reconnect` makes a new one.
     pub link_lost: Option<String>,
     /// Makes a new engine on the same remote target after the link dropped.
@@ -149,9 +149,6 @@ pub struct Model {
 
 /// Makes a new engine on the same remote target, after its link dropped.
 pub type Reconnect = Box<dyn Fn() -> Result<Engine, String>>;
-
-/// How often a stopped remote target's link is timed (and so found lost).
-const PING_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Model {
     /// A model over `engine`.
@@ -196,48 +193,16 @@ impl Model {
     }
 
     /// Asks what a new session shows before its first stop.
-    fn start(&mut self) {
+    pub(super) fn start(&mut self) {
         self.ask(Request::Names, Pending::Names);
         self.ask(Request::Budget, Pending::Budget);
         self.ask(Request::Limits, Pending::Limits);
         self.ping();
     }
 
-    /// Times the link (a local program answers at once that it has none).
-    fn ping(&mut self) {
-        self.pinged = Some(Instant::now());
-        self.ask(Request::Link, Pending::Link);
-    }
-
     /// Instructions the program has run since it was resumed (local programs; 0 otherwise).
     pub fn executed(&self) -> u64 {
         self.engine.executed()
-    }
-
-    /// Connects to the remote target again after its link dropped: a new engine, the program
-    /// shown where the server kept it.
-    pub fn reconnect(&mut self) {
-        let Some(connect) = &self.reconnect else {
-            return self.push_log("Only an attached session can reconnect.".into());
-        };
-        match connect() {
-            Ok(engine) => {
-                self.engine = engine;
-                self.pending.clear();
-                self.restore_breakpoints();
-                self.running = None;
-                self.link_lost = None;
-                self.stop = None;
-                self.message = Some("reconnected".into());
-                self.push_log("Reconnected.".into());
-                self.start();
-                self.refresh();
-            }
-            Err(e) => {
-                self.message = Some(format!("reconnect failed: {e}"));
-                self.push_log(format!("Cannot reconnect: {e}"));
-            }
-        }
     }
 
     /// Keeps the watch expressions in `file`, starting from those it holds.
@@ -323,7 +288,7 @@ impl Model {
         !self.pending.is_empty() || self.running.is_some()
     }
 
-    fn ask(&mut self, req: Request, why: Pending) {
+    pub(super) fn ask(&mut self, req: Request, why: Pending) {
         match self.engine.send(req) {
             Ok(id) => {
                 self.pending.insert(id, why);
@@ -391,38 +356,13 @@ impl Model {
         self.ask(req, Pending::Children(at));
     }
 
-    /// Sets the breakpoints and watchpoints of the lost session again in the new one, in order.
-    fn restore_breakpoints(&mut self) {
-        for b in std::mem::take(&mut self.breakpoints) {
-            let req = match b.kind {
-                BreakpointKind::Breakpoint { location, .. } => Request::Break {
-                    location: Some(location),
-                    condition: b.condition,
-                    temporary: b.temporary,
-                },
-                BreakpointKind::Watchpoint {
-                    access, addr, len, ..
-                } => Request::Watch {
-                    target: WatchTarget::Address { addr, len },
-                    kind: access.into(),
-                },
-            };
-            let why = Pending::Restored { enabled: b.enabled };
-            self.ask(req, why);
-        }
-    }
-
     /// Takes the engine's events that have arrived, without waiting; times a stopped remote
     /// target's link now and then, so a dropped link is noticed.
     pub fn poll(&mut self) {
         while let Some(ev) = self.engine.next_event(std::time::Duration::ZERO) {
             self.apply(ev);
         }
-        let due = self.pinged.is_none_or(|t| t.elapsed() >= PING_EVERY);
-        let remote = self.link.as_ref().is_some_and(|l| l.remote);
-        if remote && due && self.link_lost.is_none() && !self.busy() {
-            self.ping();
-        }
+        self.ping_when_due();
     }
 
     /// Waits up to `timeout` for the engine to answer everything asked and stop (scripts given
@@ -604,7 +544,7 @@ impl Model {
     }
 
     /// Asks for everything a stop changes.
-    fn refresh(&mut self) {
+    pub(super) fn refresh(&mut self) {
         self.previous = std::mem::take(&mut self.current);
         if let Some((_, Ok(block))) = &self.memory {
             self.memory_before = Some(block.clone());
@@ -763,7 +703,7 @@ impl Model {
         self.push_log(text);
     }
 
-    fn push_log(&mut self, text: String) {
+    pub(super) fn push_log(&mut self, text: String) {
         self.log.extend(text.lines().map(str::to_string));
         while self.log.len() > SCROLLBACK {
             self.log.pop_front();

@@ -277,6 +277,14 @@ fn a_running_program_keeps_the_screen_live_and_f5_interrupts_it() {
     );
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("running"), "{text}");
+    // The status bar counts the instructions run so far.
+    let end = std::time::Instant::now() + Duration::from_secs(10);
+    while app.model.executed() == 0 && std::time::Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let text = screen(&mut app, 80, 24);
+    assert!(app.model.executed() > 0, "{text}");
+    assert!(text.contains(" instr "), "{text}");
     key(&mut app, KeyCode::F(5));
     settle(&mut app);
     assert!(app.model.running.is_none());
@@ -415,4 +423,176 @@ fn a_full_breakpoint_table_is_shown_in_its_pane() {
     // Deleting one makes room, and the refusal goes.
     type_line(&mut app, "delete 1");
     assert_eq!(app.model.table_full, None);
+}
+
+/// The screen drawn at `w`x`h`, cells with their styles.
+fn drawn(app: &mut App, w: u16, h: u16) -> ratatui::buffer::Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    t.backend().buffer().clone()
+}
+
+/// The cell `offset` cells after where `text` first appears on the screen.
+fn cell_after<'b>(
+    buf: &'b ratatui::buffer::Buffer,
+    text: &str,
+    offset: u16,
+) -> &'b ratatui::buffer::Cell {
+    let area = buf.area;
+    for y in 0..area.height {
+        let row: Vec<&str> = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+        let joined = row.concat();
+        if let Some(at) = joined.find(text) {
+            let x = joined[..at].chars().count() as u16 + offset;
+            return &buf[(x, y)];
+        }
+    }
+    panic!("`{text}` is not on the screen");
+}
+
+#[test]
+fn the_pickers_open_a_file_and_go_to_a_function() {
+    let mut app = app("c-vec-O0");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('t'));
+    for c in "lensq".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    let picker = app.picker.as_ref().expect("the function list is open");
+    assert_eq!(picker.shown[0].label, "length_squared  vec.c:29");
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("> lensq"), "{text}");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    assert!(app.picker.is_none());
+    assert_eq!(app.focus, Focus::Source);
+    let (file, _) = app.model.source.clone().expect("vec.c is shown");
+    assert!(file.ends_with("vec.c"), "{file}");
+    let text = screen(&mut app, 120, 40);
+    assert_eq!(app.source.cursor.at, 28, "the cursor on line 29");
+    assert!(text.contains("29 static int length_squared"), "{text}");
+
+    // The file list, narrowed to wasi-libc's start file, whose source is not here.
+    app.key(KeyEvent::new(KeyCode::Char('o'), KeyModifiers::CONTROL));
+    for c in "crt1".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    let shown = &app.picker.as_ref().unwrap().shown;
+    assert!(shown[0].file.ends_with("crt1-command.c"), "{shown:?}");
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("Cannot read"), "{text}");
+    // Esc closes a picker without a choice.
+    key(&mut app, KeyCode::Char('t'));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.picker.is_none());
+}
+
+#[test]
+fn the_column_of_the_stop_is_marked() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break vec.c:31");
+    type_line(&mut app, "run");
+    let frame = app.model.frames[0].clone();
+    assert_eq!(frame.line, Some(31));
+    let column = frame.column.expect("DWARF gives the column") as usize;
+    assert!(column > 1, "{column}");
+    let (_, lines) = app.model.source.clone().unwrap();
+    let wanted = lines[30].chars().nth(column - 1).unwrap().to_string();
+    let buf = drawn(&mut app, 120, 40);
+    // `▶31 ` then the line's text: the marked cell is the column's character.
+    let cell = cell_after(&buf, "▶31 ", 4 + column as u16 - 1);
+    assert_eq!(cell.symbol(), wanted);
+    assert!(cell.modifier.contains(ratatui::style::Modifier::UNDERLINED));
+    assert_eq!(cell.fg, ratatui::style::Color::Yellow);
+    let before = cell_after(&buf, "▶31 ", 4);
+    assert_ne!(before.fg, ratatui::style::Color::Yellow, "only the column");
+}
+
+#[test]
+fn children_follow_the_format_cycle() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    type_line(&mut app, "finish");
+    key(&mut app, KeyCode::Esc);
+    app.focus = Focus::Variables;
+    let at = app
+        .model
+        .var_lines()
+        .iter()
+        .position(|l| l.var.name == "points")
+        .unwrap();
+    for _ in 0..at {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Enter);
+    settle(&mut app);
+    let second = |app: &App| {
+        app.model
+            .var_lines()
+            .into_iter()
+            .find(|l| l.depth == 1 && l.var.name == "[1]")
+            .map(|l| l.var.value)
+    };
+    assert_eq!(second(&app).as_deref(), Some("{x = -4, y = 5, z = 6}"));
+    key(&mut app, KeyCode::Char('x'));
+    settle(&mut app);
+    assert_eq!(
+        second(&app).as_deref(),
+        Some("{x = 0xfffffffc, y = 0x5, z = 0x6}")
+    );
+    key(&mut app, KeyCode::Char('x'));
+    settle(&mut app);
+    assert_eq!(second(&app).as_deref(), Some("{x = -4, y = 5, z = 6}"));
+}
+
+#[test]
+fn memory_marks_what_was_written_watched_and_hit() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    type_line(&mut app, "finish");
+    type_line(&mut app, "memory &sum");
+    let addr = app.model.memory.clone().unwrap().1.unwrap().addr;
+    // By address from here on: `sum` is not in scope in `add`, where the watchpoint stops.
+    type_line(&mut app, &format!("memory {addr:#x}"));
+    app.focus = Focus::Memory;
+    app.zoom = true;
+    // `add(&sum, &s)` writes {1, 2, 3}: the low byte of each field changed.
+    key(&mut app, KeyCode::F(10));
+    settle(&mut app);
+    let row = format!("{addr:#010x}");
+    let hex = |i: u16| 12 + 3 * i;
+    let buf = drawn(&mut app, 120, 40);
+    for (i, changed) in [(0, true), (1, false), (4, true), (8, true), (9, false)] {
+        let cell = cell_after(&buf, &row, hex(i));
+        assert_eq!(cell.fg == Color::Yellow, changed, "byte {i}: {cell:?}");
+    }
+    // A watchpoint on `sum.y` underlines its bytes; when it stops the program they turn red.
+    app.focus = Focus::Console;
+    type_line(&mut app, "watch sum.y");
+    type_line(&mut app, "delete 1");
+    app.focus = Focus::Memory;
+    let buf = drawn(&mut app, 120, 40);
+    let cell = cell_after(&buf, &row, hex(4));
+    assert!(cell.modifier.contains(Modifier::UNDERLINED), "{cell:?}");
+    app.focus = Focus::Console;
+    type_line(&mut app, "continue");
+    assert!(matches!(
+        app.model.stop.as_ref().unwrap().reason,
+        StopReason::Watchpoint { .. }
+    ));
+    app.focus = Focus::Memory;
+    let buf = drawn(&mut app, 120, 40);
+    for i in 4..8 {
+        assert_eq!(cell_after(&buf, &row, hex(i)).bg, Color::Red, "byte {i}");
+    }
+    // sum.x went from 1 to -7 before sum.y was written.
+    assert_eq!(cell_after(&buf, &row, hex(0)).fg, Color::Yellow);
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("Operand stack of add"), "{text}");
+    assert!(text.contains("0 __stack_pointer mut i32 = "), "{text}");
 }
