@@ -266,6 +266,18 @@ impl App {
                 }
             }
             Focus::Source if k.code == KeyCode::Char('v') => self.source.next_view(),
+            Focus::Source if k.code == KeyCode::Char('w') => {
+                match self.source.variable_on_cursor(m) {
+                    Some(name) => {
+                        m.add_watch(&name);
+                        self.tab = Focus::Watch;
+                    }
+                    None => {
+                        self.console.set("watch-expr ".into());
+                        self.focus = Focus::Console;
+                    }
+                }
+            }
             Focus::Source if k.code == KeyCode::Char('/') => {
                 self.source.search = Some(String::new())
             }
@@ -314,7 +326,7 @@ impl App {
             Focus::Variables => "Enter expand  w watch  m memory  x format  : command  Tab",
             Focus::Breakpoints => "Space on/off  x delete  : command  Tab next pane",
             Focus::Watch => "x delete  watch-expr EXPR  : command  Tab next pane",
-            Focus::Source => "/ search  o file  t function  v view  b break  c n s f u d  :  Tab",
+            Focus::Source => "/ search  o file  t function  v view  w watch  b break  c n s f u d",
             _ => "c n s f u d b  : command  Tab next pane  z zoom  q quit",
         }
     }
@@ -374,8 +386,17 @@ impl App {
         .areas(f.area());
         super::status::draw(&self.model, f, status, self.keys());
         if self.zoom && self.focus != Focus::Console {
-            let all = Rect::new(main.x, main.y, main.width, main.height + bottom.height);
-            self.draw_pane(self.focus, f, all);
+            // The zoomed pane takes the screen but the command line, which is always shown.
+            let [pane, console] =
+                Layout::vertical([Constraint::Min(3), Constraint::Length(bottom.height.min(4))])
+                    .areas(Rect::new(
+                        main.x,
+                        main.y,
+                        main.width,
+                        main.height + bottom.height,
+                    ));
+            self.draw_pane(self.focus, f, pane);
+            self.draw_pane(Focus::Console, f, console);
         } else {
             self.draw_panes(f, main, bottom);
         }

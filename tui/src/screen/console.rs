@@ -75,7 +75,8 @@ impl Console {
             .map_or(self.input.len(), |(i, _)| i)
     }
 
-    fn set(&mut self, line: String) {
+    /// Replaces the line being typed, the cursor at its end.
+    pub fn set(&mut self, line: String) {
         self.cursor = line.chars().count();
         self.input = line;
     }

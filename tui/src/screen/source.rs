@@ -61,6 +61,15 @@ impl SourcePane {
         Some((file, self.cursor.at as u32 + 1))
     }
 
+    /// The first identifier on the cursor's line that names a variable of the selected frame.
+    pub fn variable_on_cursor(&self, m: &Model) -> Option<String> {
+        let (_, lines) = m.source.as_ref()?;
+        let line = lines.get(self.cursor.at)?;
+        line.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .find(|word| m.vars.iter().any(|v| v.name == *word))
+            .map(str::to_string)
+    }
+
     /// Moves the cursor.
     pub fn scroll(&mut self, delta: isize, m: &Model) {
         let len = m.source.as_ref().map_or(0, |(_, l)| l.len());

@@ -596,3 +596,31 @@ fn memory_marks_what_was_written_watched_and_hit() {
     assert!(text.contains("Operand stack of add"), "{text}");
     assert!(text.contains("0 __stack_pointer mut i32 = "), "{text}");
 }
+
+#[test]
+fn w_in_the_source_watches_the_variable_on_the_cursor_line() {
+    let mut app = app("c-vec-O0");
+    type_line(&mut app, "break scale");
+    type_line(&mut app, "run");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::Source);
+    // The cursor stands on line 25, `struct vec r = {v->x * k, ...}`: `r` is its first variable.
+    let _ = screen(&mut app, 120, 40);
+    key(&mut app, KeyCode::Char('w'));
+    settle(&mut app);
+    assert_eq!(app.model.watches[0].0, "r");
+    // Line 24 names `v` and `k`; on line 23, empty, the command line is given `watch-expr `.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Char('w'));
+    settle(&mut app);
+    assert_eq!(app.model.watches[1].0, "v");
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.focus, Focus::Console);
+    assert_eq!(app.console.input, "watch-expr ");
+    // A zoomed pane leaves the command line in view.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('z'));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("│(wrt-dbg)"), "{text}");
+}
