@@ -8,15 +8,12 @@ use core::fmt::Write;
 use crate::target::{Exec, WasmTarget};
 
 /// Runs one monitor command and returns what it prints.
-pub fn run(target: &WasmTarget, cmd: &str) -> String {
+pub fn run(target: &mut WasmTarget, cmd: &str) -> String {
     let mut words = cmd.split_whitespace();
     match words.next() {
         Some("limits") => target.limits().report(),
         Some("budget") => budget(target),
-        Some("profile") => {
-            let n = words.next().and_then(|n| n.parse().ok()).unwrap_or(10);
-            target.profile.report(n, |f| target.func_name(f))
-        }
+        Some("profile") => profile(target, words.next()),
         Some("operands") => {
             let frame = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
             match target.operands(frame) {
@@ -31,9 +28,42 @@ pub fn run(target: &WasmTarget, cmd: &str) -> String {
             Exec::Trapped(t) => format!("{t}"),
             _ => String::from("no trap"),
         },
-        _ => String::from("monitor commands: limits, budget, profile [N], operands [FRAME], trap"),
+        _ => String::from(
+            "monitor commands: limits, budget, profile on|off|reset|[N], operands [FRAME], trap",
+        ),
     }
 }
+
+/// `profile on|off|reset` switches the counters; `profile [N]` shows the top N functions.
+fn profile(t: &mut WasmTarget, arg: Option<&str>) -> String {
+    match arg {
+        Some("on") => match t.set_profiling(true) {
+            Ok(()) => String::from("Profiling on."),
+            Err(e) => e,
+        },
+        Some("off") => {
+            let _ = t.set_profiling(false);
+            String::from("Profiling off.")
+        }
+        Some("reset") => match &mut t.profile {
+            Some(p) => {
+                p.reset();
+                String::from("Profile counters reset.")
+            }
+            None => String::from(PROFILING_OFF),
+        },
+        n => match &t.profile {
+            Some(p) => {
+                let n = n.and_then(|n| n.parse().ok()).unwrap_or(10);
+                p.report(n, |f| t.func_name(f))
+            }
+            None => String::from(PROFILING_OFF),
+        },
+    }
+}
+
+/// What `profile` says while the counters are off.
+const PROFILING_OFF: &str = "Profiling is off; `monitor profile on` starts it.";
 
 fn budget(t: &WasmTarget) -> String {
     let l = t.limits();

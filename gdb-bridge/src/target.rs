@@ -14,10 +14,9 @@ use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::breakpoints::WatchKind as GdbWatch;
 use gdbstub_arch::wasm::addr::{WasmAddr, WasmAddrType};
-use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, tripped};
-use runtime_core::limits::PlatformLimits;
-use runtime_core::module::FuncBody;
-use runtime_core::{Error, Frame, Hook, Module, Outcome, Store, Thread, Trap};
+use runtime_core::debug::{Checks, DebugSession, Debuggee, Profile, Watch, WatchKind};
+use runtime_core::limits::{DebugLevel, PlatformLimits};
+use runtime_core::{Error, Frame, Module, Outcome, Store, Trap};
 
 /// How the program was last resumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +43,7 @@ pub type Stop = (SingleThreadStopReason<u64>, u64);
 
 /// The program under debug and its bounded debug tables.
 pub struct WasmTarget {
-    /// The store holding the instance.
-    pub store: Store,
-    thread: Thread,
-    instance: u32,
+    program: Debuggee,
     module: Rc<Module>,
     /// The module file, served for code reads (LLDB reads the DWARF through them).
     pub bytes: Rc<[u8]>,
@@ -55,78 +51,29 @@ pub struct WasmTarget {
     pub name: String,
     /// The breakpoint, watch, inspector and trace tables, sized by the limits.
     pub debug: DebugSession,
-    /// Armed sites: (function, pc) to the table id and the code offset the client asked for.
-    sites: BTreeMap<(u32, u32), (u32, u32)>,
-    bodies: Vec<Option<Rc<FuncBody>>>,
+    /// The code offset the client asked for at each armed site (module function index, pc).
+    asked: BTreeMap<(u32, u32), u32>,
     /// Where the program stands.
     pub exec: Exec,
     /// Set by the resume and step requests, taken by [`WasmTarget::run`].
     pub mode: Option<Mode>,
     /// The breakpoint the thread stands on, with the offset the client asked for.
     at_site: Option<u32>,
-    /// Per-function counters, kept while the program runs.
-    pub profile: Profile,
+    /// Per-function counters (module indices), while profiling is on (`monitor profile on`).
+    pub profile: Option<Profile>,
     /// The last refusal, for `monitor budget` (error replies carry only a number).
     pub last_refusal: Option<String>,
 }
 
-/// Stops after any access to a watched range, counts instructions for the profile while stepping,
-/// and polls the client for an interrupt.
-struct Monitor<'a, P> {
-    watches: &'a [(u64, u64, WatchKind)],
-    hit: Option<(u64, bool)>,
-    poll: P,
-    polls: u32,
-    interrupted: bool,
-    start: (u32, u32, usize),
-    step: bool,
-    bodies: &'a [Option<Rc<FuncBody>>],
-    profile: &'a mut Profile,
-}
-
 /// Polls the client every this many calls and backward branches.
 const POLL_EVERY: u32 = 4096;
-
-impl<P: FnMut() -> bool> Hook for Monitor<'_, P> {
-    const ACTIVE: bool = true;
-    const WATCH: bool = true;
-    const POLL: bool = true;
-    fn before(&mut self, frame: &Frame, depth: usize) -> bool {
-        self.profile.count(frame);
-        if !self.step || (frame.func, frame.pc, depth) == self.start {
-            return true;
-        }
-        let offset = |f: u32, pc: u32| {
-            self.bodies
-                .get(f as usize)
-                .and_then(Option::as_ref)
-                .and_then(|b| b.offsets.get(pc as usize).copied())
-        };
-        // Go on while still on the same Wasm operator of the same frame.
-        depth == self.start.2 && offset(frame.func, frame.pc) == offset(self.start.0, self.start.1)
-    }
-    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        let hit = tripped(self.watches, addr, len, write);
-        if let Some(i) = hit {
-            self.hit = Some((self.watches[i].0, write));
-        }
-        hit.is_some()
-    }
-    fn poll(&mut self, _: u64) -> bool {
-        self.polls = self.polls.wrapping_add(1);
-        if self.polls.is_multiple_of(POLL_EVERY) && (self.poll)() {
-            self.interrupted = true;
-        }
-        self.interrupted
-    }
-}
 
 impl WasmTarget {
     /// A target for `entry` of instance `instance` (of `module`, whose file is `bytes`), stopped
     /// before its first instruction, with debug tables sized by `limits`; refused by the safety
     /// rules like any debug session.
     pub fn new(
-        mut store: Store,
+        store: Store,
         instance: u32,
         entry: u32,
         module: Rc<Module>,
@@ -135,34 +82,18 @@ impl WasmTarget {
         limits: &PlatformLimits,
     ) -> Result<WasmTarget, Error> {
         let debug = DebugSession::open(limits)?;
-        let mut thread = Thread::new(&store, entry, &[])?;
-        thread.preallocate(&store);
-        thread.start(&mut store)?;
-        let inst = store.instance(instance);
-        let mut bodies = Vec::new();
-        for idx in 0..module.num_funcs() {
-            if let Some(addr) = inst.func_addr(idx) {
-                if bodies.len() <= addr as usize {
-                    bodies.resize(addr as usize + 1, None);
-                }
-                bodies[addr as usize] = store.func_body(addr).cloned();
-            }
-        }
-        let profile = Profile::new(bodies.len());
+        let program = Debuggee::start(store, &module, instance, entry)?;
         Ok(WasmTarget {
-            store,
-            thread,
-            instance,
+            program,
             module,
             bytes,
             name,
             debug,
-            sites: BTreeMap::new(),
-            bodies,
+            asked: BTreeMap::new(),
             exec: Exec::Stopped,
             mode: None,
             at_site: None,
-            profile,
+            profile: None,
             last_refusal: None,
         })
     }
@@ -177,13 +108,9 @@ impl WasmTarget {
         WasmAddr::new(WasmAddrType::Object, 0, offset).map_or(0, WasmAddr::as_raw)
     }
 
+    /// The module-file offset of `pc` in module function `func`.
     fn offset_of(&self, func: u32, pc: u32) -> Option<u32> {
-        self.bodies
-            .get(func as usize)?
-            .as_ref()?
-            .offsets
-            .get(pc as usize)
-            .copied()
+        offset_of(&self.module, func, pc)
     }
 
     /// The PC of the innermost frame: the address a breakpoint was asked at when stopped on one.
@@ -191,14 +118,14 @@ impl WasmTarget {
         if let Some(offset) = self.at_site {
             return Self::code_addr(offset);
         }
-        let top = self.thread.frames().last();
+        let top = self.program.frames().last();
         Self::code_addr(top.and_then(|f| self.offset_of(f.func, f.pc)).unwrap_or(0))
     }
 
     /// The PCs of every frame, innermost first. A caller's PC is the end of its call instruction,
     /// where execution returns to.
     pub fn call_stack(&self) -> Vec<u64> {
-        let frames = self.thread.frames();
+        let frames: Vec<Frame> = self.program.frames().collect();
         let mut out = Vec::with_capacity(frames.len());
         for (i, f) in frames.iter().enumerate().rev() {
             if i + 1 == frames.len() {
@@ -216,25 +143,24 @@ impl WasmTarget {
 
     /// Frame `i` counted from the innermost.
     fn frame(&self, i: usize) -> Option<usize> {
-        self.thread.frames().len().checked_sub(i + 1)
+        self.program.thread.frames().len().checked_sub(i + 1)
     }
 
     /// Local `index` of frame `frame` (0 innermost), in its type's size.
     pub fn local(&self, frame: usize, index: usize) -> Option<Vec<u8>> {
         let i = self.frame(frame)?;
-        let f = self.thread.frames()[i];
-        let ty = *self.store.func_body(f.func)?.locals.get(index)?;
-        let raw = *self.thread.locals(&self.store, i).get(index)?;
+        let (store, thread) = (&self.program.store, &self.program.thread);
+        let f = thread.frames()[i];
+        let ty = *store.func_body(f.func)?.locals.get(index)?;
+        let raw = *thread.locals(store, i).get(index)?;
         Some(raw_bytes(raw, ty))
     }
 
     /// Global `index` of the instance.
     pub fn global(&self, index: usize) -> Option<Vec<u8>> {
-        let addr = self
-            .store
-            .instance(self.instance)
-            .global_addr(index as u32)?;
-        let v = self.store.global(addr);
+        let p = &self.program;
+        let addr = p.store.instance(p.instance).global_addr(index as u32)?;
+        let v = p.store.global(addr);
         Some(raw_bytes(v.to_raw(), v.ty()))
     }
 
@@ -242,21 +168,15 @@ impl WasmTarget {
     /// innermost frame's height it reads what was last left there: a returned call's results,
     /// which the code may have dropped already (what `finish` shows).
     pub fn stack_value(&self, frame: usize, index: usize) -> Option<Vec<u8>> {
-        let i = self.frame(frame)?;
-        let raw = if frame == 0 {
-            let f = self.thread.frames()[i];
-            let locals = self.store.func_body(f.func)?.locals.len();
-            self.thread.slot(f.fp as usize + locals + index)?
-        } else {
-            *self.thread.operands(&self.store, i).get(index)?
-        };
+        let raw = self.program.stack_slot(self.frame(frame)?, index)?;
         Some(raw.to_le_bytes().to_vec())
     }
 
     /// The operand stack of frame `frame` (0 innermost), bottom first, as raw bits.
     pub fn operands(&self, frame: usize) -> Option<Vec<u64>> {
         let i = self.frame(frame)?;
-        Some(self.thread.operands(&self.store, i).to_vec())
+        let p = &self.program;
+        Some(p.thread.operands(&p.store, i).to_vec())
     }
 
     /// Bytes at an LLDB address: module bytes in the code space, linear memory in the memory
@@ -266,8 +186,10 @@ impl WasmTarget {
         let data: &[u8] = match (a.addr_type(), a.module_index()) {
             (WasmAddrType::Object, 0) => &self.bytes,
             (WasmAddrType::Memory, 0) => {
-                let m = self.store.instance(self.instance).memory_addr()?;
-                &self.store.memory(m).data
+                let p = &self.program;
+                &p.store
+                    .memory(p.store.instance(p.instance).memory_addr()?)
+                    .data
             }
             _ => return None,
         };
@@ -278,20 +200,29 @@ impl WasmTarget {
 
     /// Bytes of linear memory 0.
     pub fn memory_len(&self) -> usize {
-        let inst = self.store.instance(self.instance);
+        let p = &self.program;
+        let inst = p.store.instance(p.instance);
         inst.memory_addr()
-            .map_or(0, |m| self.store.memory(m).data.len())
+            .map_or(0, |m| p.store.memory(m).data.len())
     }
 
-    /// The module's name for the function at store address `func`.
-    pub fn func_name(&self, func: u32) -> String {
-        match self.store.func_origin(func) {
-            Some((_, idx)) => self
-                .module
-                .func_name(idx)
-                .map_or_else(|| format!("func[{idx}]"), String::from),
-            None => format!("host function {func}"),
+    /// Turns the per-function counters on (from zero) or off; they need debug level `profile`.
+    pub fn set_profiling(&mut self, on: bool) -> Result<(), String> {
+        let level = self.debug.limits.debug_level;
+        if on && level < DebugLevel::BasicProfile {
+            return Err(format!(
+                "profiling needs debug level profile or full; this server runs at {level}"
+            ));
         }
+        self.profile = on.then(|| Profile::new(self.module.num_funcs() as usize));
+        Ok(())
+    }
+
+    /// The module's name for its function `idx`.
+    pub fn func_name(&self, idx: u32) -> String {
+        self.module
+            .func_name(idx)
+            .map_or_else(|| format!("func[{idx}]"), String::from)
     }
 
     /// Writes linear memory (code is not writable: breakpoints are set by `Z0`).
@@ -302,10 +233,11 @@ impl WasmTarget {
         if (a.addr_type(), a.module_index()) != (WasmAddrType::Memory, 0) {
             return false;
         }
-        let Some(m) = self.store.instance(self.instance).memory_addr() else {
+        let p = &mut self.program;
+        let Some(m) = p.store.instance(p.instance).memory_addr() else {
             return false;
         };
-        let data = &mut self.store.memory_mut(m).data;
+        let data = &mut p.store.memory_mut(m).data;
         let start = a.offset() as usize;
         match data.get_mut(start..start + bytes.len()) {
             Some(dst) => {
@@ -322,23 +254,12 @@ impl WasmTarget {
         else {
             return Ok(false);
         };
-        let Some((idx, pc)) = self.module.locate_offset(a.offset()) else {
+        let Some((func, pc)) = self.module.locate_offset(a.offset()) else {
             return Ok(false);
         };
-        let Some(func) = self.store.instance(self.instance).func_addr(idx) else {
-            return Ok(false);
-        };
-        if self.sites.contains_key(&(func, pc)) {
-            return Ok(true);
-        }
-        let limits = self.debug.limits.clone();
-        match self
-            .debug
-            .breakpoints
-            .arm(&mut self.store, func, pc, &limits)
-        {
-            Ok(id) => {
-                self.sites.insert((func, pc), (id, a.offset()));
+        match self.program.arm(&mut self.debug, func, pc) {
+            Ok(()) => {
+                self.asked.entry((func, pc)).or_insert(a.offset());
                 Ok(true)
             }
             Err(e) => Err(self.refuse(e)),
@@ -350,16 +271,15 @@ impl WasmTarget {
         let Some(a) = WasmAddr::from_raw(addr) else {
             return false;
         };
-        let found = self
-            .sites
+        let site = self
+            .asked
             .iter()
-            .find(|(_, s)| s.1 == a.offset())
-            .map(|(k, v)| (*k, v.0));
-        match found {
-            Some((site, id)) => {
-                self.debug.breakpoints.disarm(&mut self.store, id);
-                self.sites.remove(&site);
-                true
+            .find(|(_, offset)| **offset == a.offset())
+            .map(|(site, _)| *site);
+        match site {
+            Some((func, pc)) => {
+                self.asked.remove(&(func, pc));
+                self.program.disarm(&mut self.debug, func, pc)
             }
             None => false,
         }
@@ -406,9 +326,8 @@ impl WasmTarget {
     /// Disarms every breakpoint and removes every watchpoint: a client that went away without
     /// detaching leaves none for the next one, which sets its own.
     pub fn forget_client(&mut self) {
-        for (_, (id, _)) in core::mem::take(&mut self.sites) {
-            self.debug.breakpoints.disarm(&mut self.store, id);
-        }
+        self.program.disarm_all(&mut self.debug);
+        self.asked.clear();
         let watches: Vec<_> = self.debug.watches.iter().map(|(id, _)| id).collect();
         for id in watches {
             self.debug.watches.remove(id);
@@ -422,8 +341,9 @@ impl WasmTarget {
     }
 
     /// Runs the program as [`WasmTarget::mode`] says until it stops; `poll` is asked now and then
-    /// whether the client wants to interrupt.
-    pub fn run(&mut self, poll: impl FnMut() -> bool) -> Stop {
+    /// whether the client wants to interrupt. A `continue` with no watchpoint and no profiling
+    /// runs the interpreter's full-speed loop.
+    pub fn run(&mut self, mut poll: impl FnMut() -> bool) -> Stop {
         let mode = self.mode.take().unwrap_or(Mode::Continue);
         match &self.exec {
             Exec::Exited(code) => return (SingleThreadStopReason::Exited(*code as u8), self.pc()),
@@ -431,7 +351,7 @@ impl WasmTarget {
             Exec::Stopped => {}
         }
         self.at_site = None;
-        let Some(top) = self.thread.frames().last().copied() else {
+        let Some(top) = self.program.frames().last() else {
             return self.finished(Ok(Outcome::Finished));
         };
         let watches: Vec<(u64, u64, WatchKind)> = self
@@ -440,54 +360,39 @@ impl WasmTarget {
             .iter()
             .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
             .collect();
-        let mut m = Monitor {
+        // A step runs while it stays on the Wasm operator it started on, in the same frame.
+        let depth = self.program.thread.frames().len();
+        let module = self.module.clone();
+        let start = offset_of(&module, top.func, top.pc);
+        let step = (mode == Mode::Step).then_some(move |f: &Frame, d: usize| {
+            d == depth && offset_of(&module, f.func, f.pc) == start
+        });
+        let (mut polls, mut interrupted) = (0u32, false);
+        let checks = Checks {
+            step,
             watches: &watches,
-            hit: None,
-            poll,
-            polls: 0,
-            interrupted: false,
-            start: (top.func, top.pc, self.thread.frames().len()),
-            step: mode == Mode::Step,
-            bodies: &self.bodies,
-            profile: &mut self.profile,
-        };
-        // Move off a breakpoint marker first, watching what that instruction touches.
-        let stepped_off = match self.sites.get(&(top.func, top.pc)) {
-            Some(&(id, _)) => {
-                let out =
-                    self.debug
-                        .breakpoints
-                        .step_over(&mut self.store, &mut self.thread, id, &mut m);
-                match out {
-                    Ok(Outcome::Paused) if mode == Mode::Step => None,
-                    Ok(Outcome::Paused) => Some(None),
-                    other => Some(Some(other)),
+            profile: self.profile.as_mut(),
+            poll: Some(|_| {
+                polls = polls.wrapping_add(1);
+                if polls.is_multiple_of(POLL_EVERY) && poll() {
+                    interrupted = true;
                 }
-            }
-            None => Some(None),
+                interrupted
+            }),
         };
-        let out = match stepped_off {
-            None => return self.stopped_step(),
-            Some(Some(out)) => out,
-            Some(None) => {
-                let top = *self.thread.frames().last().expect("a frame");
-                m.start = (top.func, top.pc, self.thread.frames().len());
-                self.thread.run_with_hook(&mut self.store, &mut m)
-            }
-        };
-        let (hit, interrupted) = (m.hit, m.interrupted);
-        match out {
+        let resumed = self.program.resume(&mut self.debug, checks);
+        match resumed.outcome {
             Ok(Outcome::Paused) if interrupted => (stopped_by(Signal::SIGINT), self.pc()),
             Ok(Outcome::Paused) => self.stopped_step(),
             Ok(Outcome::Watchpoint) => {
-                let (addr, write) = hit.unwrap_or((0, true));
+                let (i, write) = resumed.watch.unwrap_or((0, true));
                 let kind = if write {
                     GdbWatch::Write
                 } else {
                     GdbWatch::Read
                 };
-                let addr =
-                    WasmAddr::new(WasmAddrType::Memory, 0, addr as u32).map_or(0, WasmAddr::as_raw);
+                let at = watches.get(i).map_or(0, |w| w.0 as u32);
+                let addr = WasmAddr::new(WasmAddrType::Memory, 0, at).map_or(0, WasmAddr::as_raw);
                 (
                     SingleThreadStopReason::Watch {
                         tid: (),
@@ -511,11 +416,11 @@ impl WasmTarget {
         match out {
             Ok(Outcome::Breakpoint(id)) => {
                 self.debug.breakpoints.hit(id);
-                let top = self.thread.frames().last().copied();
-                self.at_site = top
-                    .and_then(|f| self.sites.get(&(f.func, f.pc)))
-                    .map(|s| s.1);
-                let frames = self.thread.frames().to_vec();
+                self.at_site = self
+                    .program
+                    .site_of(&self.debug, id)
+                    .and_then(|site| self.asked.get(&site).copied());
+                let frames = self.program.thread.frames().to_vec();
                 self.debug.traces.capture(&frames);
                 (SingleThreadStopReason::SwBreak(()), self.pc())
             }
@@ -565,6 +470,11 @@ fn raw_bytes(raw: u64, ty: runtime_core::ValType) -> Vec<u8> {
         _ => 8,
     };
     raw.to_le_bytes()[..n].to_vec()
+}
+
+/// The module-file offset of `pc` in module function `func`.
+fn offset_of(module: &Module, func: u32, pc: u32) -> Option<u32> {
+    module.body(func)?.offsets.get(pc as usize).copied()
 }
 
 /// The length of the `call` or `call_indirect` instruction at `at` in the module file.

@@ -88,6 +88,11 @@ fn handshake_libraries_and_wasm_queries() {
         "OK",
         "any breakpoint kind"
     );
+    assert_eq!(
+        c.monitor("profile").unwrap().trim(),
+        "Profiling is off; `monitor profile on` starts it."
+    );
+    assert_eq!(c.monitor("profile on").unwrap().trim(), "Profiling on.");
     let stop = c.resume(false).unwrap();
     assert!(
         stop.starts_with("T05") && stop.contains("swbreak"),

@@ -7,6 +7,7 @@
 //! production, ASIL C and D refuse a session.
 
 pub mod breakpoint;
+pub mod debuggee;
 pub mod profile;
 mod table;
 pub mod trace;
@@ -16,6 +17,7 @@ use alloc::format;
 use core::mem::size_of;
 
 pub use breakpoint::{Breakpoint, Breakpoints};
+pub use debuggee::{Checks, Debuggee, Resumed};
 pub use profile::{FunctionCount, Profile};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};

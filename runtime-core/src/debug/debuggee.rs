@@ -1,0 +1,269 @@
+//! One program under a debugger, whichever front drives it (the engine in this process, the stub
+//! on a device): its thread, the map from the store's function addresses to the module's indices,
+//! the breakpoint sites patched into its code, and resuming it with only the checks asked for. A
+//! run with no stepping test, no watch and no profile runs the interpreter's full-speed loop,
+//! with a poll at backward branches and calls at most.
+
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+
+use super::{DebugSession, Profile, WatchKind, tripped};
+use crate::error::{Error, Trap};
+use crate::exec::{Frame, Hook, Outcome, Thread};
+use crate::module::Module;
+use crate::store::Store;
+
+/// A program stopped under a debugger, and where its breakpoints are.
+pub struct Debuggee {
+    /// The store holding the instance.
+    pub store: Store,
+    /// The program's thread, stopped.
+    pub thread: Thread,
+    /// The instance under debug.
+    pub instance: u32,
+    /// Module function index of each store function address (`u32::MAX` for others).
+    index: Vec<u32>,
+    /// Armed sites, (module function index, pc), to their breakpoint table id.
+    sites: BTreeMap<(u32, u32), u32>,
+}
+
+/// What a resumed program is checked for; each check costs only when asked for.
+pub struct Checks<'a, S, P> {
+    /// The stepping test: the frame about to run (module terms) and the call depth; `false`
+    /// stops before it. Not asked at the place the program stands when resumed.
+    pub step: Option<S>,
+    /// Watched ranges of linear memory: address, length and the accesses that stop.
+    pub watches: &'a [(u64, u64, WatchKind)],
+    /// Per-function counters (module indices) of every instruction run, while profiling.
+    pub profile: Option<&'a mut Profile>,
+    /// Asked at backward branches and calls with the instructions run so far; `true` pauses.
+    /// Without it (and nothing else to check) the run cannot be interrupted.
+    pub poll: Option<P>,
+}
+
+/// How a resumed program stopped.
+#[derive(Debug)]
+pub struct Resumed {
+    /// What the interpreter said.
+    pub outcome: Result<Outcome, Trap>,
+    /// For [`Outcome::Watchpoint`]: which watch of [`Checks::watches`], and whether it was a write.
+    pub watch: Option<(usize, bool)>,
+}
+
+impl Debuggee {
+    /// Starts `entry` (a store function address) of `instance`, an instance of `module`, stopped
+    /// before its first instruction, its stacks allocated now.
+    pub fn start(
+        mut store: Store,
+        module: &Module,
+        instance: u32,
+        entry: u32,
+    ) -> Result<Debuggee, Error> {
+        let mut thread = Thread::new(&store, entry, &[])?;
+        thread.preallocate(&store);
+        thread.start(&mut store)?;
+        let mut index = Vec::new();
+        for idx in 0..module.num_funcs() {
+            if let Some(addr) = store.instance(instance).func_addr(idx) {
+                if index.len() <= addr as usize {
+                    index.resize(addr as usize + 1, u32::MAX);
+                }
+                index[addr as usize] = idx;
+            }
+        }
+        Ok(Debuggee {
+            store,
+            thread,
+            instance,
+            index,
+            sites: BTreeMap::new(),
+        })
+    }
+
+    /// A runtime frame with its function as the module's index.
+    pub fn module_frame(&self, f: &Frame) -> Frame {
+        module_frame(&self.index, f)
+    }
+
+    /// The frames in module terms, outermost first.
+    pub fn frames(&self) -> impl Iterator<Item = Frame> + '_ {
+        self.thread.frames().iter().map(|f| self.module_frame(f))
+    }
+
+    /// Operand stack slot `index` (from the bottom) of frame `frame` (outermost 0). For the
+    /// innermost frame, slots past the operand stack's height read what was last left there: the
+    /// results of a call just returned, which the code may already have dropped.
+    pub fn stack_slot(&self, frame: usize, index: usize) -> Option<u64> {
+        let frames = self.thread.frames();
+        if frame + 1 == frames.len() {
+            let f = frames[frame];
+            let locals = self.store.func_body(f.func)?.locals.len();
+            return self.thread.slot(f.fp as usize + locals + index);
+        }
+        self.thread.operands(&self.store, frame).get(index).copied()
+    }
+
+    /// Patches a breakpoint into module function `func` at `pc`; a full table is an error naming
+    /// its limit. Arming an armed site does nothing.
+    pub fn arm(&mut self, debug: &mut DebugSession, func: u32, pc: u32) -> Result<(), Error> {
+        if self.sites.contains_key(&(func, pc)) {
+            return Ok(());
+        }
+        let addr = self
+            .store
+            .instance(self.instance)
+            .func_addr(func)
+            .ok_or(Error::NoSuchCode { func, pc })?;
+        let id = debug
+            .breakpoints
+            .arm(&mut self.store, addr, pc, &debug.limits)?;
+        self.sites.insert((func, pc), id);
+        Ok(())
+    }
+
+    /// Removes the breakpoint at a site; `false` when none was there.
+    pub fn disarm(&mut self, debug: &mut DebugSession, func: u32, pc: u32) -> bool {
+        match self.sites.remove(&(func, pc)) {
+            Some(id) => debug.breakpoints.disarm(&mut self.store, id).is_some(),
+            None => false,
+        }
+    }
+
+    /// Removes every breakpoint.
+    pub fn disarm_all(&mut self, debug: &mut DebugSession) {
+        for (_, id) in core::mem::take(&mut self.sites) {
+            debug.breakpoints.disarm(&mut self.store, id);
+        }
+    }
+
+    /// The site (module terms) of breakpoint `id`.
+    pub fn site_of(&self, debug: &DebugSession, id: u32) -> Option<(u32, u32)> {
+        let bp = debug.breakpoints.get(id)?;
+        Some((*self.index.get(bp.func as usize)?, bp.pc))
+    }
+
+    /// Runs until a check, a breakpoint, a trap or the end stops the program. A thread standing
+    /// on a breakpoint first executes the instruction under it, its accesses watched.
+    pub fn resume<S, P>(&mut self, debug: &mut DebugSession, checks: Checks<'_, S, P>) -> Resumed
+    where
+        S: FnMut(&Frame, usize) -> bool,
+        P: FnMut(u64) -> bool,
+    {
+        let Some(here) = self.thread.frames().last().copied() else {
+            return Resumed {
+                outcome: self.thread.run(&mut self.store),
+                watch: None,
+            };
+        };
+        let top = self.module_frame(&here);
+        let depth = self.thread.frames().len();
+        let stepping = checks.step.is_some() || checks.profile.is_some();
+        let mut c = Checker::<S, P, false, true> {
+            step: checks.step,
+            profile: checks.profile,
+            index: &self.index,
+            skip: Some((here.func, here.pc, depth)),
+            watches: checks.watches,
+            poll: checks.poll,
+            hit: None,
+        };
+        let (store, thread) = (&mut self.store, &mut self.thread);
+        if let Some(&id) = self.sites.get(&(top.func, top.pc)) {
+            c.skip = None;
+            let out = debug.breakpoints.step_over(store, thread, id, &mut c);
+            if !matches!(out, Ok(Outcome::Paused)) {
+                return Resumed {
+                    outcome: out,
+                    watch: c.hit,
+                };
+            }
+        }
+        macro_rules! run {
+            ($step:literal, $watch:literal) => {{
+                let mut c = c.kind::<$step, $watch>();
+                let outcome = thread.run_with_hook(store, &mut c);
+                Resumed {
+                    outcome,
+                    watch: c.hit,
+                }
+            }};
+        }
+        match (stepping, !c.watches.is_empty(), c.poll.is_some()) {
+            (true, true, _) => run!(true, true),
+            (true, false, _) => run!(true, false),
+            (false, true, _) => run!(false, true),
+            (false, false, true) => run!(false, false),
+            (false, false, false) => Resumed {
+                outcome: thread.run(store),
+                watch: None,
+            },
+        }
+    }
+}
+
+/// A runtime frame with its function as the module's index.
+fn module_frame(index: &[u32], f: &Frame) -> Frame {
+    Frame {
+        func: index.get(f.func as usize).copied().unwrap_or(u32::MAX),
+        ..*f
+    }
+}
+
+/// The checks of a resumed program as a hook asked before each instruction (`STEP`) and after
+/// each memory access (`WATCH`), fixed at compile time so the interpreter's loop has no test for
+/// a check not asked for.
+struct Checker<'a, S, P, const STEP: bool, const WATCH: bool> {
+    step: Option<S>,
+    profile: Option<&'a mut Profile>,
+    index: &'a [u32],
+    /// Where the program stood when resumed (runtime terms, with the depth): not asked about.
+    skip: Option<(u32, u32, usize)>,
+    watches: &'a [(u64, u64, WatchKind)],
+    poll: Option<P>,
+    hit: Option<(usize, bool)>,
+}
+
+impl<'a, S, P, const STEP: bool, const WATCH: bool> Checker<'a, S, P, STEP, WATCH> {
+    /// The same checks as another kind of hook.
+    fn kind<const STEP2: bool, const WATCH2: bool>(self) -> Checker<'a, S, P, STEP2, WATCH2> {
+        Checker {
+            step: self.step,
+            profile: self.profile,
+            index: self.index,
+            skip: self.skip,
+            watches: self.watches,
+            poll: self.poll,
+            hit: self.hit,
+        }
+    }
+}
+
+impl<S, P, const STEP: bool, const WATCH: bool> Hook for Checker<'_, S, P, STEP, WATCH>
+where
+    S: FnMut(&Frame, usize) -> bool,
+    P: FnMut(u64) -> bool,
+{
+    const ACTIVE: bool = STEP;
+    const WATCH: bool = WATCH;
+    const POLL: bool = true;
+    fn before(&mut self, frame: &Frame, depth: usize) -> bool {
+        let f = module_frame(self.index, frame);
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.count(&f);
+        }
+        if self.skip.take() == Some((frame.func, frame.pc, depth)) {
+            return true;
+        }
+        self.step.as_mut().is_none_or(|s| s(&f, depth))
+    }
+    fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
+        let hit = tripped(self.watches, addr, len, write);
+        if let Some(i) = hit {
+            self.hit = Some((i, write));
+        }
+        hit.is_some()
+    }
+    fn poll(&mut self, executed: u64) -> bool {
+        self.poll.as_mut().is_some_and(|p| p(executed))
+    }
+}
