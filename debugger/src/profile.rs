@@ -15,7 +15,7 @@ impl Session {
         }
         if on && self.attached {
             return Err(Error::Usage(
-                "A remote program profiles itself: `monitor profile` shows its counts.".into(),
+                "A remote program profiles itself: `monitor profile on` starts it counting, `monitor profile` shows the counts.".into(),
             ));
         }
         self.profile =
