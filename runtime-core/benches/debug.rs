@@ -1,10 +1,10 @@
-//! What debugging costs a running program, side by side in one run on the benchmark kernels:
-//! `none` (no session: the loop instantiated without hooks, debug checks compiled out), `full10`
-//! (a FullDebug session with 10 breakpoints armed in code that never runs), `interruptible` (the
-//! same, polling an interrupt flag at calls and backward branches, as an interactive or remote
-//! session's `continue` does), `watch1` (one
-//! watchpoint: every load and store is checked) and `stepping` (the per-instruction hook that
-//! `step` and `next` use). Prints each against `none`.
+//! What debugging costs a running program, side by side in one run on the benchmark kernels, each
+//! mode against `run` (the speed translation, no hooks: what `wrt-dbg run` runs). The modes run on
+//! the debug translation, as every debug session does: `debug` (no hooks), `full10` (10
+//! breakpoints armed in code that never runs), `interruptible` (polling an interrupt flag at calls
+//! and backward branches, as an interactive or served `continue` does), `watch1` (one watchpoint:
+//! every load and store is checked), `profile` (per-function counts of every instruction) and
+//! `stepping` (the per-instruction hook of `step` and `next`).
 
 use std::hint::black_box;
 use std::rc::Rc;
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
-use runtime_core::debug::{DebugSession, Watch, WatchKind};
+use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind};
 use runtime_core::exec::NoHook;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
@@ -56,27 +56,51 @@ fn run<H: Hook>(store: &mut Store, f: u32, arg: i32, hook: &mut H) -> Vec<Val> {
     t.results(store)
 }
 
-fn kernels(c: &mut Criterion) {
-    let limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
-    let module = Rc::new(Module::new(&fixture("kernels.wasm")).expect("kernels"));
+/// Counts every instruction into per-function counters, as profiling does.
+struct Profiling<'a>(&'a mut Profile);
+
+impl Hook for Profiling<'_> {
+    const ACTIVE: bool = true;
+    const POLL: bool = true;
+    fn before(&mut self, frame: &Frame, _: usize) -> bool {
+        self.0.count(frame);
+        true
+    }
+}
+
+/// The kernels instantiated from the translation `translate` makes, and their exports.
+fn instance(
+    limits: &runtime_core::limits::PlatformLimits,
+    translate: fn(&[u8]) -> Result<Module, runtime_core::Error>,
+) -> (Store, u32, [u32; 3]) {
+    let module = Rc::new(translate(&fixture("kernels.wasm")).expect("kernels"));
     let mut store = Store::new(limits.store_config());
     let inst = Linker::new().instantiate(&mut store, module).unwrap();
-    let export = |store: &Store, name| match store.instance(inst).export(name) {
+    let export = |name| match store.instance(inst).export(name) {
         Some(Extern::Func(f)) => f,
         _ => panic!("{name}"),
     };
-    let (fib, hot, sort) = (
-        export(&store, "fib"),
-        export(&store, "hot_loop"),
-        export(&store, "sort"),
-    );
-    for (workload, f, arg, cold) in [
-        ("fib", fib, 25, sort),
-        ("hot_loop", hot, 2_000_000, sort),
-        ("sort", sort, 20_000, fib),
+    let funcs = [export("fib"), export("hot_loop"), export("sort")];
+    (store, inst, funcs)
+}
+
+fn kernels(c: &mut Criterion) {
+    let limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+    // `run`: the speed translation, no hooks. Every debug mode runs on the debug translation, as
+    // a debug session (local or served) does.
+    let (mut fast, _, [fib0, hot0, sort0]) = instance(&limits, Module::new);
+    let (mut store, inst, [fib, hot, sort]) = instance(&limits, Module::new_for_debugging);
+    for (workload, f0, f, arg, cold) in [
+        ("fib", fib0, fib, 25, sort),
+        ("hot_loop", hot0, hot, 2_000_000, sort),
+        ("sort", sort0, sort, 20_000, fib),
     ] {
-        let want = run(&mut store, f, arg, &mut NoHook);
-        measure(c, workload, "none", || {
+        let want = run(&mut fast, f0, arg, &mut NoHook);
+        measure(c, workload, "run", || {
+            black_box(run(&mut fast, f0, black_box(arg), &mut NoHook));
+        });
+        assert_eq!(run(&mut store, f, arg, &mut NoHook), want);
+        measure(c, workload, "debug", || {
             black_box(run(&mut store, f, black_box(arg), &mut NoHook));
         });
         let mut session = DebugSession::open(&limits).unwrap();
@@ -117,6 +141,11 @@ fn kernels(c: &mut Criterion) {
         measure(c, workload, "watch1", || {
             black_box(run(&mut store, f, black_box(arg), &mut Watching(&active)));
         });
+        // Counters by store function address: the kernels instance has a few dozen functions.
+        let mut profile = Profile::new(64);
+        measure(c, workload, "profile", || {
+            black_box(run(&mut store, f, black_box(arg), &mut Profiling(&mut profile)));
+        });
         let mut count = 0u64;
         let mut stepping = |_: &Frame, _: usize| {
             count += 1;
@@ -140,7 +169,14 @@ criterion_group! {
 fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
-    for engine in ["full10", "interruptible", "watch1", "stepping"] {
-        side_by_side::report(&["fib", "hot_loop", "sort"], engine, "none");
+    for mode in [
+        "debug",
+        "full10",
+        "interruptible",
+        "watch1",
+        "profile",
+        "stepping",
+    ] {
+        side_by_side::report(&["fib", "hot_loop", "sort"], mode, "run");
     }
 }

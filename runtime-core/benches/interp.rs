@@ -1,6 +1,7 @@
 //! Interpreter speed against `wasmi`, side by side in one run: recursive fib, a hot integer loop, a
-//! memory-heavy quicksort (all from `tests/fixtures/src/kernels.c`) and the `c-recursion-O2` fixture
-//! program end to end. Prints the ratio ours/wasmi per workload from the criterion samples.
+//! memory-heavy quicksort (all from `tests/fixtures/src/kernels.c`), the `c-recursion-O2` fixture
+//! program end to end, and CoreMark (`../shared/bench/coremark.wasm`, 300 iterations). Prints the
+//! ratio ours/wasmi per workload from the criterion samples.
 
 use std::hint::black_box;
 use std::rc::Rc;
@@ -68,7 +69,31 @@ fn fd_write_len(mem: &[u8], iovs: u32, n: u32) -> u32 {
     (0..n).map(|i| word(iovs + 8 * i + 4)).sum()
 }
 
-fn ours_program(bytes: &[u8]) {
+/// The argument strings as WASI lays them out: NUL-terminated, one after another.
+fn arg_bytes(args: &[&str]) -> Vec<u8> {
+    args.iter().flat_map(|a| a.bytes().chain([0])).collect()
+}
+
+/// `args_get`: each argument's address at `argv`, their bytes at `buf`.
+fn write_args(mem: &mut [u8], args: &[&str], argv: u32, buf: u32) {
+    let mut at = buf;
+    for (i, a) in args.iter().enumerate() {
+        let slot = argv as usize + 4 * i;
+        mem[slot..slot + 4].copy_from_slice(&at.to_le_bytes());
+        let end = at as usize + a.len();
+        mem[at as usize..end].copy_from_slice(a.as_bytes());
+        mem[end] = 0;
+        at += a.len() as u32 + 1;
+    }
+}
+
+/// Nanoseconds since the first call, for `clock_time_get`.
+fn now_ns() -> u64 {
+    thread_local!(static START: std::time::Instant = std::time::Instant::now());
+    START.with(|s| s.elapsed().as_nanos() as u64)
+}
+
+fn ours_program(bytes: &[u8], args: &[&str]) {
     let module = Rc::new(Module::new(bytes).expect("fixture"));
     let mut store = Store::default();
     let mut linker = Linker::new();
@@ -77,7 +102,39 @@ fn ours_program(bytes: &[u8]) {
             continue;
         };
         let ty: FuncType = module.type_at(t).clone();
+        let argv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let f: runtime_core::HostFn = match imp.name.as_str() {
+            "args_sizes_get" => Rc::new(move |caller, a, r| {
+                let [Val::I32(count), Val::I32(size)] = *a else {
+                    return Ok(());
+                };
+                let mem = caller.memory().expect("memory");
+                let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+                let n = (args.len() as u32).to_le_bytes();
+                let len = (arg_bytes(&args).len() as u32).to_le_bytes();
+                mem[count as usize..count as usize + 4].copy_from_slice(&n);
+                mem[size as usize..size as usize + 4].copy_from_slice(&len);
+                r[0] = Val::I32(0);
+                Ok(())
+            }),
+            "args_get" => Rc::new(move |caller, a, r| {
+                let [Val::I32(argv_at), Val::I32(buf)] = *a else {
+                    return Ok(());
+                };
+                let args: Vec<&str> = argv.iter().map(String::as_str).collect();
+                write_args(caller.memory().expect("memory"), &args, argv_at as u32, buf as u32);
+                r[0] = Val::I32(0);
+                Ok(())
+            }),
+            "clock_time_get" => Rc::new(|caller, a, r| {
+                let [_, _, Val::I32(out)] = *a else {
+                    return Ok(());
+                };
+                let mem = caller.memory().expect("memory");
+                mem[out as usize..out as usize + 8].copy_from_slice(&now_ns().to_le_bytes());
+                r[0] = Val::I32(0);
+                Ok(())
+            }),
             "proc_exit" => {
                 Rc::new(|_, a, _| Err(Trap::Exit(if let Val::I32(c) = a[0] { c } else { 0 })))
             }
@@ -109,7 +166,7 @@ fn ours_program(bytes: &[u8]) {
     }
 }
 
-fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8]) {
+fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static str]) {
     let module = wasmi::Module::new(engine, bytes).expect("fixture");
     let mut store = wasmi::Store::new(engine, ());
     let mut linker = wasmi::Linker::<()>::new(engine);
@@ -135,6 +192,50 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8]) {
             Err(wasmi::Error::i32_exit(code))
         })
         .unwrap();
+    let memory = |caller: &mut wasmi::Caller<'_, ()>| {
+        caller
+            .get_export("memory")
+            .and_then(wasmi::Extern::into_memory)
+            .expect("memory")
+    };
+    linker
+        .func_wrap(
+            wasi,
+            "args_sizes_get",
+            move |mut caller: wasmi::Caller<'_, ()>, count: i32, size: i32| -> i32 {
+                let mem = memory(&mut caller);
+                let data = mem.data_mut(&mut caller);
+                let n = (args.len() as u32).to_le_bytes();
+                let len = (arg_bytes(args).len() as u32).to_le_bytes();
+                data[count as usize..count as usize + 4].copy_from_slice(&n);
+                data[size as usize..size as usize + 4].copy_from_slice(&len);
+                0
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            wasi,
+            "args_get",
+            move |mut caller: wasmi::Caller<'_, ()>, argv: i32, buf: i32| -> i32 {
+                let mem = memory(&mut caller);
+                write_args(mem.data_mut(&mut caller), args, argv as u32, buf as u32);
+                0
+            },
+        )
+        .unwrap();
+    linker
+        .func_wrap(
+            wasi,
+            "clock_time_get",
+            move |mut caller: wasmi::Caller<'_, ()>, _id: i32, _precision: i64, out: i32| -> i32 {
+                let mem = memory(&mut caller);
+                let data = mem.data_mut(&mut caller);
+                data[out as usize..out as usize + 8].copy_from_slice(&now_ns().to_le_bytes());
+                0
+            },
+        )
+        .unwrap();
     linker.func_wrap(wasi, "fd_close", |_: i32| 0i32).unwrap();
     linker
         .func_wrap(wasi, "fd_fdstat_get", |_: i32, _: i32| 0i32)
@@ -153,12 +254,28 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8]) {
     }
 }
 
+/// CoreMark's arguments: seeds 0, 0, 0x66 (the validation run's) and the iteration count.
+const COREMARK_ARGS: &[&str] = &["coremark", "0x0", "0x0", "0x66", "300"];
+
 fn program(c: &mut Criterion) {
-    let bytes = fixture("c-recursion-O2.wasm");
     let engine = wasmi::Engine::default();
-    measure(c, "c-recursion-O2", "ours", || ours_program(&bytes));
+    let recursion = fixture("c-recursion-O2.wasm");
+    measure(c, "c-recursion-O2", "ours", || {
+        ours_program(&recursion, &["fixture"])
+    });
     measure(c, "c-recursion-O2", "wasmi", || {
-        wasmi_program(&engine, &bytes)
+        wasmi_program(&engine, &recursion, &["fixture"])
+    });
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/coremark.wasm");
+    let Ok(coremark) = std::fs::read(path) else {
+        eprintln!("{path} is not here: CoreMark skipped");
+        return;
+    };
+    measure(c, "coremark", "ours", || {
+        ours_program(&coremark, COREMARK_ARGS)
+    });
+    measure(c, "coremark", "wasmi", || {
+        wasmi_program(&engine, &coremark, COREMARK_ARGS)
     });
 }
 
@@ -172,7 +289,7 @@ fn main() {
     benches();
     Criterion::default().configure_from_args().final_summary();
     side_by_side::report(
-        &["fib", "hot_loop", "sort", "c-recursion-O2"],
+        &["fib", "hot_loop", "sort", "c-recursion-O2", "coremark"],
         "ours",
         "wasmi",
     );

@@ -6,7 +6,7 @@
 
 use std::io::{Cursor, Read, Write};
 use std::rc::Rc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use debugger::target::{Run, Target, Verdict};
 use gdb_bridge::client::Client;
@@ -62,10 +62,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = remote.stack(frame, 1);
     }
     let _ = remote.global(0);
+    let _ = remote.operands(0);
+    let _ = remote.ping();
     let _ = remote.memory(1024, 64);
     let _ = remote.arm(&mut debug, (5, 0));
     let _ = remote.watch(0x1000, 4, WatchKind::Write, true);
     let interrupt = AtomicBool::new(false);
+    let executed = AtomicU64::new(0);
     let mut steps = 0;
     let mut test = |_: &runtime_core::Frame, depth: usize| {
         steps += 1;
@@ -76,7 +79,13 @@ fuzz_target!(|data: &[u8]| {
         }
     };
     for test in [Some(&mut test as _), None] {
-        let run = Run { test, watches: &[(0x1000, 4, WatchKind::Write)], interruptible: true, interrupt: &interrupt };
+        let run = Run {
+            test,
+            watches: &[(0x1000, 4, WatchKind::Write)],
+            interruptible: true,
+            interrupt: &interrupt,
+            executed: &executed,
+        };
         if remote.resume(&mut debug, run).is_err() {
             break;
         }
