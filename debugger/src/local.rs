@@ -189,7 +189,7 @@ impl Target for Local {
         let checks = Checks {
             step,
             watches: run.watches,
-            profile: None,
+            profile: run.profile,
             poll,
         };
         let resumed = self.program.resume(debug, checks);

@@ -207,13 +207,9 @@ impl Session {
                 module: &self.module,
                 code_start: self.code_start,
             };
-            let profile = &mut self.profile;
-            let stepping = !matches!(how, Resume::Continue) || profile.is_some();
+            let stepping = !matches!(how, Resume::Continue);
             let stop_if = |stop: bool| if stop { Verdict::Stop } else { Verdict::Go };
             let mut test = |f: &Frame, depth: usize| -> Verdict {
-                if let Some(p) = profile.as_mut() {
-                    p.count(f);
-                }
                 match how {
                     Resume::Continue => Verdict::Go,
                     Resume::Finish if depth > finish_depth => Verdict::Return(finish_depth),
@@ -262,6 +258,7 @@ impl Session {
             let run = Run {
                 test: if stepping { Some(&mut test) } else { None },
                 watches: &watches,
+                profile: self.profile.as_mut(),
                 interruptible: self.interruptible,
                 interrupt: &self.interrupt,
                 executed: &self.executed,

@@ -33,6 +33,8 @@ pub struct Run<'a> {
     pub test: Option<Test<'a>>,
     /// The watched ranges of linear memory: address, length and what access stops.
     pub watches: &'a [(u64, u64, WatchKind)],
+    /// Per-function counters of every instruction run, while profiling (local targets).
+    pub profile: Option<&'a mut runtime_core::debug::Profile>,
     /// Whether a full-speed run polls `interrupt` (stepping always does).
     pub interruptible: bool,
     /// Set from elsewhere to stop the running program.

@@ -524,6 +524,23 @@ fn profiling_counts_calls_and_instructions_per_function() {
         "is_even(1001) alternates with is_odd down to 0"
     );
 
+    // Calls that `next` steps over are counted too: the whole of line 19's loop, stepped over.
+    let mut d = Debugger::new(open("c-recursion-O0"));
+    ok(&mut d, "break recursion.c:19");
+    ok(&mut d, "run");
+    ok(&mut d, "profile on");
+    for _ in 0..20 {
+        ok(&mut d, "next");
+        if d.execute("frame").text.contains("recursion.c:20") {
+            break;
+        }
+    }
+    assert!(d.execute("frame").text.contains("recursion.c:20"));
+    let report = d.execute("info profile 1");
+    let rows = report.data["profile"]["entries"].as_array().unwrap();
+    assert_eq!(rows[0]["function"], "fib", "{}", report.text);
+    assert_eq!(rows[0]["calls"], calls, "{}", report.text);
+
     let mut line = limits();
     line.debug_level = DebugLevel::LineInfo;
     let mut d = Debugger::new(open_with("c-recursion-O0", &line).0);

@@ -144,7 +144,12 @@ fn kernels(c: &mut Criterion) {
         // Counters by store function address: the kernels instance has a few dozen functions.
         let mut profile = Profile::new(64);
         measure(c, workload, "profile", || {
-            black_box(run(&mut store, f, black_box(arg), &mut Profiling(&mut profile)));
+            black_box(run(
+                &mut store,
+                f,
+                black_box(arg),
+                &mut Profiling(&mut profile),
+            ));
         });
         let mut count = 0u64;
         let mut stepping = |_: &Frame, _: usize| {

@@ -122,7 +122,12 @@ fn ours_program(bytes: &[u8], args: &[&str]) {
                     return Ok(());
                 };
                 let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-                write_args(caller.memory().expect("memory"), &args, argv_at as u32, buf as u32);
+                write_args(
+                    caller.memory().expect("memory"),
+                    &args,
+                    argv_at as u32,
+                    buf as u32,
+                );
                 r[0] = Val::I32(0);
                 Ok(())
             }),
@@ -266,7 +271,10 @@ fn program(c: &mut Criterion) {
     measure(c, "c-recursion-O2", "wasmi", || {
         wasmi_program(&engine, &recursion, &["fixture"])
     });
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/bench/coremark.wasm");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/bench/coremark.wasm"
+    );
     let Ok(coremark) = std::fs::read(path) else {
         eprintln!("{path} is not here: CoreMark skipped");
         return;

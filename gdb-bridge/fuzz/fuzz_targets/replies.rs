@@ -82,6 +82,7 @@ fuzz_target!(|data: &[u8]| {
         let run = Run {
             test,
             watches: &[(0x1000, 4, WatchKind::Write)],
+            profile: None,
             interruptible: true,
             interrupt: &interrupt,
             executed: &executed,

@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Whole-process speed, what a user waits for (criterion cannot see start-up): CoreMark's score under
+# `wrt-dbg run` and the wasmi 2.0 CLI, and the wall time of a 200M-iteration loop (c-spin-O2) under
+# `run`, `wasmi_cli`, and each way of debugging it: a debug session's `continue` with 10 breakpoints
+# armed in code that does not run again, one watchpoint, `profile on`, and a served program
+# (`serve` + `attach`, `continue`). Each time is the best of 3; ratios are against `run`.
+#
+# Needs: a release build (made here), and `wasmi_cli` on PATH for its rows
+# (`cargo install wasmi_cli --version 2.0.0 --locked`). COREMARK (default ../shared/bench/coremark.wasm)
+# and LOOPS (default 200000000) change the inputs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cargo build --release -q -p wrt-dbg
+bin=target/release/wrt-dbg
+coremark=${COREMARK:-../shared/bench/coremark.wasm}
+loops=${LOOPS:-200000000}
+spin=tests/fixtures/wasm/c-spin-O2.wasm
+scripts=$(mktemp -d)
+trap 'rm -rf "$scripts"' EXIT
+
+# Best wall time of 3 runs of a command, in seconds.
+best() {
+    local best=
+    for _ in 1 2 3; do
+        local start end t
+        start=$(date +%s.%N)
+        "$@" >/dev/null 2>&1
+        end=$(date +%s.%N)
+        t=$(echo "$end - $start" | bc)
+        if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
+    done
+    echo "$best"
+}
+
+row() { # label seconds base
+    printf '%-44s %8.2f s  %6.2fx\n' "$1" "$2" "$(echo "$2 / $3" | bc -l)"
+}
+
+if [ -f "$coremark" ]; then
+    echo "CoreMark (3000 iterations), Iterations/Sec:"
+    printf '  wrt-dbg run: '
+    "$bin" run "$coremark" -- 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
+    if command -v wasmi_cli >/dev/null; then
+        printf '  wasmi_cli:   '
+        wasmi_cli "$coremark" 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
+    fi
+fi
+
+# c-spin's main: lines 25-29 run once before the loop, fill (16-20) once; the loop is line 34.
+cat >"$scripts/breaks.gdb" <<EOF
+break spin.c:33
+run
+next
+break spin.c:16
+break spin.c:17
+break spin.c:18
+break spin.c:19
+break spin.c:20
+break spin.c:25
+break spin.c:26
+break spin.c:27
+break spin.c:28
+break spin.c:29
+delete 1
+continue
+EOF
+cat >"$scripts/watch.gdb" <<EOF
+break spin.c:33
+run
+next
+watch -l p.x
+delete 1
+continue
+EOF
+printf 'profile on\nrun\n' >"$scripts/profile.gdb"
+printf 'continue\n' >"$scripts/continue.gdb"
+
+debug() { "$bin" debug --batch -x "$1" "$spin" -- 0 "$loops"; }
+served() {
+    local port log
+    log="$scripts/serve.log"
+    "$bin" serve --listen 0 --once "$spin" -- 0 "$loops" 2>"$log" >/dev/null &
+    local server=$!
+    until port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log") && [ -n "$port" ]; do
+        sleep 0.05
+    done
+    "$bin" attach --batch -x "$scripts/continue.gdb" "tcp:127.0.0.1:$port"
+    wait "$server"
+}
+
+echo
+echo "c-spin-O2, $loops loop iterations, best of 3 (ratio to run):"
+run=$(best "$bin" run "$spin" -- 0 "$loops")
+row "wrt-dbg run" "$run" "$run"
+if command -v wasmi_cli >/dev/null; then
+    row "wasmi_cli" "$(best wasmi_cli "$spin" 0 "$loops")" "$run"
+fi
+row "debug: 10 breakpoints armed, continue" "$(best debug "$scripts/breaks.gdb")" "$run"
+row "debug: one watchpoint, continue" "$(best debug "$scripts/watch.gdb")" "$run"
+row "debug: profile on, run" "$(best debug "$scripts/profile.gdb")" "$run"
+row "serve + attach: continue" "$(best served)" "$run"
