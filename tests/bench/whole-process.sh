@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Whole-process speed, what a user waits for (criterion cannot see start-up): CoreMark's score under
 # `wrt-dbg run` and the wasmi 2.0 CLI, and the wall time of a 200M-iteration loop (c-spin-O2) under
-# `run`, `wasmi_cli`, and each way of debugging it: a debug session's `continue` with 10 breakpoints
+# `run`, `wasmi`, and each way of debugging it: a debug session's `continue` with 10 breakpoints
 # armed in code that does not run again, one watchpoint, `profile on`, and a served program
 # (`serve` + `attach`, `continue`). Each time is the best of 3; ratios are against `run`.
 #
-# Needs: a release build (made here), and `wasmi_cli` on PATH for its rows
-# (`cargo install wasmi_cli --version 2.0.0 --locked`). COREMARK (default ../shared/bench/coremark.wasm)
+# Needs: a release build (made here), and `wasmi` on PATH for its rows
+# (`cargo install wasmi_cli --version 2.0.0 --locked`, which installs `wasmi`). COREMARK (default ../shared/bench/coremark.wasm)
 # and LOOPS (default 200000000) change the inputs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -40,9 +40,9 @@ if [ -f "$coremark" ]; then
     echo "CoreMark (3000 iterations), Iterations/Sec:"
     printf '  wrt-dbg run: '
     "$bin" run "$coremark" -- 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
-    if command -v wasmi_cli >/dev/null; then
-        printf '  wasmi_cli:   '
-        wasmi_cli "$coremark" 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
+    if command -v wasmi >/dev/null; then
+        printf '  wasmi:   '
+        wasmi "$coremark" 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
     fi
 fi
 
@@ -92,8 +92,8 @@ echo
 echo "c-spin-O2, $loops loop iterations, best of 3 (ratio to run):"
 run=$(best "$bin" run "$spin" -- 0 "$loops")
 row "wrt-dbg run" "$run" "$run"
-if command -v wasmi_cli >/dev/null; then
-    row "wasmi_cli" "$(best wasmi_cli "$spin" 0 "$loops")" "$run"
+if command -v wasmi >/dev/null; then
+    row "wasmi" "$(best wasmi "$spin" 0 "$loops")" "$run"
 fi
 row "debug: 10 breakpoints armed, continue" "$(best debug "$scripts/breaks.gdb")" "$run"
 row "debug: one watchpoint, continue" "$(best debug "$scripts/watch.gdb")" "$run"
