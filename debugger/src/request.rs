@@ -464,13 +464,7 @@ impl Session {
             Request::Monitor(cmd) => Response::Monitor(self.monitor(&cmd)?),
             Request::Names => Response::Names(self.names()),
             Request::Machine => Response::Machine(self.machine()?),
-            Request::Link => Response::Link(Link {
-                remote: self.is_attached(),
-                round_trip_us: match self.target.as_mut() {
-                    Some(t) => t.ping()?.map(|d| d.as_micros() as u64),
-                    None => None,
-                },
-            }),
+            Request::Link => Response::Link(self.link()?),
             Request::Children {
                 var,
                 start,

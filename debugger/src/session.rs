@@ -270,6 +270,18 @@ impl Session {
         self.lines().offset(func, pc)
     }
 
+    /// The link to the target, timed by one request when it is remote.
+    pub fn link(&mut self) -> Result<crate::report::Link, Error> {
+        let round_trip = match self.target.as_mut() {
+            Some(t) => t.ping()?,
+            None => None,
+        };
+        Ok(crate::report::Link {
+            remote: self.is_attached(),
+            round_trip_us: round_trip.map(|d| d.as_micros() as u64),
+        })
+    }
+
     /// The module's name for function `func` (`func[N]` without one).
     pub fn func_label(&self, func: u32) -> String {
         self.module
