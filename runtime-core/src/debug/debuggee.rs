@@ -267,3 +267,141 @@ where
         self.poll.as_mut().is_some_and(|p| p(executed))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::rc::Rc;
+    use alloc::vec::Vec;
+
+    use super::*;
+    use crate::limits::preset::linux_production;
+    use crate::limits::{AsilLevel, DebugLevel, MIB, PlatformLimits};
+    use crate::store::{Extern, Linker};
+
+    /// Counts `$n` down from 5, storing it at address 16 each time round.
+    const PROGRAM: &str = r#"
+    (module
+      (memory 1)
+      (func $dec (param i32) (result i32) (i32.sub (local.get 0) (i32.const 1)))
+      (func (export "run") (local $n i32)
+        (local.set $n (i32.const 5))
+        (loop $again
+          (i32.store (i32.const 16) (local.get $n))
+          (local.set $n (call $dec (local.get $n)))
+          (br_if $again (local.get $n)))))
+    "#;
+
+    fn limits() -> PlatformLimits {
+        linux_production(64 * MIB, AsilLevel::QM, DebugLevel::FullDebug)
+    }
+
+    fn start() -> (Debuggee, DebugSession) {
+        let bytes = wat::parse_str(PROGRAM).unwrap();
+        let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
+        let mut store = Store::new(limits().store_config());
+        let inst = Linker::new()
+            .instantiate(&mut store, module.clone())
+            .unwrap();
+        let Some(Extern::Func(run)) = store.instance(inst).export("run") else {
+            panic!("no run")
+        };
+        let program = Debuggee::start(store, &module, inst, run).unwrap();
+        (program, DebugSession::open(&limits()).unwrap())
+    }
+
+    /// Checks with only `step`, `watches` and `profile` as given, no poll.
+    fn checks<'a>(
+        step: Option<&'a mut dyn FnMut(&Frame, usize) -> bool>,
+        watches: &'a [(u64, u64, WatchKind)],
+        profile: Option<&'a mut Profile>,
+    ) -> Checks<'a, &'a mut dyn FnMut(&Frame, usize) -> bool, fn(u64) -> bool> {
+        Checks {
+            step,
+            watches,
+            profile,
+            poll: None,
+        }
+    }
+
+    #[test]
+    fn a_breakpoint_stops_each_time_round_and_the_run_goes_on_from_it() {
+        let (mut p, mut debug) = start();
+        // `$dec` is function 0: its first instruction runs once a round.
+        p.arm(&mut debug, 0, 0).unwrap();
+        let mut hits = 0;
+        loop {
+            let r = p.resume(&mut debug, checks(None, &[], None));
+            match r.outcome {
+                Ok(Outcome::Breakpoint(id)) => {
+                    assert_eq!(p.site_of(&debug, id), Some((0, 0)));
+                    assert_eq!(p.frames().last().map(|f| (f.func, f.pc)), Some((0, 0)));
+                    hits += 1;
+                }
+                Ok(Outcome::Finished) => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(hits, 5);
+        assert!(p.disarm(&mut debug, 0, 0));
+        assert!(!p.disarm(&mut debug, 0, 0), "disarmed already");
+    }
+
+    #[test]
+    fn the_stepping_test_is_not_asked_where_the_program_stands() {
+        let (mut p, mut debug) = start();
+        let here = p.frames().last().unwrap();
+        let mut asked = Vec::new();
+        let mut test = |f: &Frame, _: usize| {
+            asked.push((f.func, f.pc));
+            false
+        };
+        let r = p.resume(&mut debug, checks(Some(&mut test), &[], None));
+        assert_eq!(r.outcome, Ok(Outcome::Paused));
+        assert_eq!(asked.len(), 1);
+        assert_ne!(asked[0], (here.func, here.pc), "asked about the next one");
+        assert_eq!(p.frames().last().map(|f| (f.func, f.pc)), Some(asked[0]));
+    }
+
+    #[test]
+    fn a_watched_store_stops_after_it_with_the_watch_that_saw_it() {
+        let (mut p, mut debug) = start();
+        let watches = [(0, 4, WatchKind::Write), (16, 4, WatchKind::Write)];
+        let r = p.resume(&mut debug, checks(None, &watches, None));
+        assert_eq!(r.outcome, Ok(Outcome::Watchpoint));
+        assert_eq!(r.watch, Some((1, true)));
+    }
+
+    #[test]
+    fn the_profile_counts_every_call_by_module_index() {
+        let (mut p, mut debug) = start();
+        let mut profile = Profile::new(2);
+        let r = p.resume(&mut debug, checks(None, &[], Some(&mut profile)));
+        assert_eq!(r.outcome, Ok(Outcome::Finished));
+        let counts = profile.top(2);
+        let dec = counts.iter().find(|c| c.func == 0).unwrap();
+        assert_eq!(dec.calls, 5);
+        assert!(
+            counts
+                .iter()
+                .any(|c| c.func == 1 && c.instructions > dec.instructions)
+        );
+    }
+
+    #[test]
+    fn a_poll_that_says_stop_pauses_the_run() {
+        let (mut p, mut debug) = start();
+        let mut polls = 0;
+        let checks = Checks {
+            step: None::<fn(&Frame, usize) -> bool>,
+            watches: &[],
+            profile: None,
+            poll: Some(|_| {
+                polls += 1;
+                true
+            }),
+        };
+        let r = p.resume(&mut debug, checks);
+        assert_eq!(r.outcome, Ok(Outcome::Paused));
+        assert_eq!(polls, 1);
+    }
+}
