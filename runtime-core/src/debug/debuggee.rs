@@ -309,12 +309,15 @@ mod tests {
         (program, DebugSession::open(&limits()).unwrap())
     }
 
+    /// A stepping test, as the tests give one.
+    type Step<'a> = &'a mut dyn FnMut(&Frame, usize) -> bool;
+
     /// Checks with only `step`, `watches` and `profile` as given, no poll.
     fn checks<'a>(
-        step: Option<&'a mut dyn FnMut(&Frame, usize) -> bool>,
+        step: Option<Step<'a>>,
         watches: &'a [(u64, u64, WatchKind)],
         profile: Option<&'a mut Profile>,
-    ) -> Checks<'a, &'a mut dyn FnMut(&Frame, usize) -> bool, fn(u64) -> bool> {
+    ) -> Checks<'a, Step<'a>, fn(u64) -> bool> {
         Checks {
             step,
             watches,
