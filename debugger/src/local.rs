@@ -72,12 +72,6 @@ impl Local {
         self.frames.extend(self.program.frames());
     }
 
-    fn memory_data(&self) -> Option<&[u8]> {
-        let p = &self.program;
-        let m = p.store.instance(p.instance).memory_addr()?;
-        Some(&p.store.memory(m).data)
-    }
-
     fn event(&self, debug: &mut DebugSession, resumed: Resumed, interrupt: &AtomicBool) -> Event {
         match resumed.outcome {
             Ok(Outcome::Finished) => Event::Exited(0),
@@ -106,17 +100,14 @@ impl Target for Local {
     }
 
     fn local(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
-        let p = &self.program;
-        Ok(p.thread
-            .locals(&p.store, frame)
-            .get(index as usize)
-            .copied())
+        Ok(self
+            .program
+            .local(frame, index as usize)
+            .map(|(raw, _)| raw))
     }
 
     fn global(&self, index: u32) -> Result<Option<u64>, Error> {
-        let p = &self.program;
-        let addr = p.store.instance(p.instance).global_addr(index);
-        Ok(addr.map(|a| p.store.global(a).to_raw()))
+        Ok(self.program.global(index).map(|v| v.to_raw()))
     }
 
     fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
@@ -124,12 +115,11 @@ impl Target for Local {
     }
 
     fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error> {
-        let p = &self.program;
-        Ok((frame < p.thread.frames().len()).then(|| p.thread.operands(&p.store, frame).to_vec()))
+        Ok(self.program.operands(frame).map(<[u64]>::to_vec))
     }
 
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
-        let mem = self.memory_data().unwrap_or(&[]);
+        let mem = self.program.memory().unwrap_or(&[]);
         let end = addr
             .checked_add(len as u64)
             .filter(|&e| e <= mem.len() as u64);

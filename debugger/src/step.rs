@@ -87,8 +87,7 @@ pub(crate) struct Lines<'a> {
 impl Lines<'_> {
     /// The code offset of internal `pc` of module function `func`.
     pub(crate) fn offset(&self, func: u32, pc: u32) -> Option<u64> {
-        let body = self.module.body(func)?;
-        Some(*body.offsets.get(pc as usize)? as u64 - self.code_start)
+        Some(u64::from(self.module.offset(func, pc)?) - self.code_start)
     }
 
     /// The (file, line) a statement starting at this instruction begins, if one does.

@@ -155,8 +155,7 @@ impl<S: Read + Write> Remote<S> {
     }
 
     fn code_addr(&self, (func, pc): (u32, u32)) -> Option<u64> {
-        let offset = *self.module.body(func)?.offsets.get(pc as usize)?;
-        Some(WasmTarget::code_addr(offset))
+        Some(WasmTarget::code_addr(self.module.offset(func, pc)?))
     }
 
     fn site(&self) -> Option<(u32, u32)> {

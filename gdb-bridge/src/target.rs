@@ -108,18 +108,16 @@ impl WasmTarget {
         WasmAddr::new(WasmAddrType::Object, 0, offset).map_or(0, WasmAddr::as_raw)
     }
 
-    /// The module-file offset of `pc` in module function `func`.
-    fn offset_of(&self, func: u32, pc: u32) -> Option<u32> {
-        offset_of(&self.module, func, pc)
-    }
-
     /// The PC of the innermost frame: the address a breakpoint was asked at when stopped on one.
     pub fn pc(&self) -> u64 {
         if let Some(offset) = self.at_site {
             return Self::code_addr(offset);
         }
         let top = self.program.frames().last();
-        Self::code_addr(top.and_then(|f| self.offset_of(f.func, f.pc)).unwrap_or(0))
+        Self::code_addr(
+            top.and_then(|f| self.module.offset(f.func, f.pc))
+                .unwrap_or(0),
+        )
     }
 
     /// The PCs of every frame, innermost first. A caller's PC is the end of its call instruction,
@@ -134,7 +132,7 @@ impl WasmTarget {
             }
             let call =
                 f.pc.checked_sub(1)
-                    .and_then(|pc| self.offset_of(f.func, pc));
+                    .and_then(|pc| self.module.offset(f.func, pc));
             let end = call.map(|c| c + call_len(&self.bytes, c as usize));
             out.push(Self::code_addr(end.unwrap_or(0)));
         }
@@ -148,19 +146,13 @@ impl WasmTarget {
 
     /// Local `index` of frame `frame` (0 innermost), in its type's size.
     pub fn local(&self, frame: usize, index: usize) -> Option<Vec<u8>> {
-        let i = self.frame(frame)?;
-        let (store, thread) = (&self.program.store, &self.program.thread);
-        let f = thread.frames()[i];
-        let ty = *store.func_body(f.func)?.locals.get(index)?;
-        let raw = *thread.locals(store, i).get(index)?;
+        let (raw, ty) = self.program.local(self.frame(frame)?, index)?;
         Some(raw_bytes(raw, ty))
     }
 
     /// Global `index` of the instance.
     pub fn global(&self, index: usize) -> Option<Vec<u8>> {
-        let p = &self.program;
-        let addr = p.store.instance(p.instance).global_addr(index as u32)?;
-        let v = p.store.global(addr);
+        let v = self.program.global(u32::try_from(index).ok()?)?;
         Some(raw_bytes(v.to_raw(), v.ty()))
     }
 
@@ -174,9 +166,7 @@ impl WasmTarget {
 
     /// The operand stack of frame `frame` (0 innermost), bottom first, as raw bits.
     pub fn operands(&self, frame: usize) -> Option<Vec<u64>> {
-        let i = self.frame(frame)?;
-        let p = &self.program;
-        Some(p.thread.operands(&p.store, i).to_vec())
+        Some(self.program.operands(self.frame(frame)?)?.to_vec())
     }
 
     /// Bytes at an LLDB address: module bytes in the code space, linear memory in the memory
@@ -185,12 +175,7 @@ impl WasmTarget {
         let a = WasmAddr::from_raw(addr)?;
         let data: &[u8] = match (a.addr_type(), a.module_index()) {
             (WasmAddrType::Object, 0) => &self.bytes,
-            (WasmAddrType::Memory, 0) => {
-                let p = &self.program;
-                &p.store
-                    .memory(p.store.instance(p.instance).memory_addr()?)
-                    .data
-            }
+            (WasmAddrType::Memory, 0) => self.program.memory()?,
             _ => return None,
         };
         let start = a.offset() as usize;
@@ -200,10 +185,7 @@ impl WasmTarget {
 
     /// Bytes of linear memory 0.
     pub fn memory_len(&self) -> usize {
-        let p = &self.program;
-        let inst = p.store.instance(p.instance);
-        inst.memory_addr()
-            .map_or(0, |m| p.store.memory(m).data.len())
+        self.program.memory().map_or(0, <[u8]>::len)
     }
 
     /// Turns the per-function counters on (from zero) or off; they need debug level `profile`.
@@ -233,11 +215,9 @@ impl WasmTarget {
         if (a.addr_type(), a.module_index()) != (WasmAddrType::Memory, 0) {
             return false;
         }
-        let p = &mut self.program;
-        let Some(m) = p.store.instance(p.instance).memory_addr() else {
+        let Some(data) = self.program.memory_mut() else {
             return false;
         };
-        let data = &mut p.store.memory_mut(m).data;
         let start = a.offset() as usize;
         match data.get_mut(start..start + bytes.len()) {
             Some(dst) => {
@@ -363,9 +343,9 @@ impl WasmTarget {
         // A step runs while it stays on the Wasm operator it started on, in the same frame.
         let depth = self.program.thread.frames().len();
         let module = self.module.clone();
-        let start = offset_of(&module, top.func, top.pc);
+        let start = module.offset(top.func, top.pc);
         let step = (mode == Mode::Step).then_some(move |f: &Frame, d: usize| {
-            d == depth && offset_of(&module, f.func, f.pc) == start
+            d == depth && module.offset(f.func, f.pc) == start
         });
         let (mut polls, mut interrupted) = (0u32, false);
         let checks = Checks {
@@ -470,11 +450,6 @@ fn raw_bytes(raw: u64, ty: runtime_core::ValType) -> Vec<u8> {
         _ => 8,
     };
     raw.to_le_bytes()[..n].to_vec()
-}
-
-/// The module-file offset of `pc` in module function `func`.
-fn offset_of(module: &Module, func: u32, pc: u32) -> Option<u32> {
-    module.body(func)?.offsets.get(pc as usize).copied()
 }
 
 /// The length of the `call` or `call_indirect` instruction at `at` in the module file.

@@ -527,6 +527,11 @@ impl Module {
         self.bodies.get(i as usize).map(|b| &**b)
     }
 
+    /// The module-file offset of the Wasm operator behind internal `pc` of function `idx`.
+    pub fn offset(&self, idx: u32, pc: u32) -> Option<u32> {
+        self.body(idx)?.offsets.get(pc as usize).copied()
+    }
+
     /// The function's name from the `name` section, if any.
     pub fn func_name(&self, idx: u32) -> Option<&str> {
         let i = self.func_names.binary_search_by_key(&idx, |n| n.0).ok()?;

@@ -12,6 +12,7 @@ use crate::error::{Error, Trap};
 use crate::exec::{Frame, Hook, Outcome, Thread};
 use crate::module::Module;
 use crate::store::Store;
+use crate::value::{Val, ValType};
 
 /// A program stopped under a debugger, and where its breakpoints are.
 pub struct Debuggee {
@@ -90,6 +91,25 @@ impl Debuggee {
         self.thread.frames().iter().map(|f| self.module_frame(f))
     }
 
+    /// Local `index` of frame `frame` (outermost 0): its raw bits and its type.
+    pub fn local(&self, frame: usize, index: usize) -> Option<(u64, ValType)> {
+        let f = self.thread.frames().get(frame)?;
+        let ty = *self.store.func_body(f.func)?.locals.get(index)?;
+        let raw = *self.thread.locals(&self.store, frame).get(index)?;
+        Some((raw, ty))
+    }
+
+    /// Global `index` of the instance.
+    pub fn global(&self, index: u32) -> Option<Val> {
+        let addr = self.store.instance(self.instance).global_addr(index)?;
+        Some(self.store.global(addr))
+    }
+
+    /// The operand stack of frame `frame` (outermost 0), bottom first, as raw bits.
+    pub fn operands(&self, frame: usize) -> Option<&[u64]> {
+        (frame < self.thread.frames().len()).then(|| self.thread.operands(&self.store, frame))
+    }
+
     /// Operand stack slot `index` (from the bottom) of frame `frame` (outermost 0). For the
     /// innermost frame, slots past the operand stack's height read what was last left there: the
     /// results of a call just returned, which the code may already have dropped.
@@ -100,7 +120,19 @@ impl Debuggee {
             let locals = self.store.func_body(f.func)?.locals.len();
             return self.thread.slot(f.fp as usize + locals + index);
         }
-        self.thread.operands(&self.store, frame).get(index).copied()
+        self.operands(frame)?.get(index).copied()
+    }
+
+    /// The instance's linear memory, if it has one.
+    pub fn memory(&self) -> Option<&[u8]> {
+        let m = self.store.instance(self.instance).memory_addr()?;
+        Some(&self.store.memory(m).data)
+    }
+
+    /// The instance's linear memory, to write, if it has one.
+    pub fn memory_mut(&mut self) -> Option<&mut [u8]> {
+        let m = self.store.instance(self.instance).memory_addr()?;
+        Some(&mut self.store.memory_mut(m).data)
     }
 
     /// Patches a breakpoint into module function `func` at `pc`; a full table is an error naming
