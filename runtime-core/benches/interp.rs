@@ -69,9 +69,13 @@ fn fd_write_len(mem: &[u8], iovs: u32, n: u32) -> u32 {
     (0..n).map(|i| word(iovs + 8 * i + 4)).sum()
 }
 
-/// The argument strings as WASI lays them out: NUL-terminated, one after another.
-fn arg_bytes(args: &[&str]) -> Vec<u8> {
-    args.iter().flat_map(|a| a.bytes().chain([0])).collect()
+/// `args_sizes_get`: the argument count at `count`, the bytes their strings take (each
+/// NUL-terminated) at `size`.
+fn write_arg_sizes(mem: &mut [u8], args: &[&str], count: u32, size: u32) {
+    let bytes: usize = args.iter().map(|a| a.len() + 1).sum();
+    let (count, size) = (count as usize, size as usize);
+    mem[count..count + 4].copy_from_slice(&(args.len() as u32).to_le_bytes());
+    mem[size..size + 4].copy_from_slice(&(bytes as u32).to_le_bytes());
 }
 
 /// `args_get`: each argument's address at `argv`, their bytes at `buf`.
@@ -87,13 +91,14 @@ fn write_args(mem: &mut [u8], args: &[&str], argv: u32, buf: u32) {
     }
 }
 
-/// Nanoseconds since the first call, for `clock_time_get`.
-fn now_ns() -> u64 {
+/// `clock_time_get`: nanoseconds since the first call, at `out`.
+fn write_clock(mem: &mut [u8], out: u32) {
     thread_local!(static START: std::time::Instant = std::time::Instant::now());
-    START.with(|s| s.elapsed().as_nanos() as u64)
+    let now = START.with(|s| s.elapsed().as_nanos() as u64);
+    mem[out as usize..out as usize + 8].copy_from_slice(&now.to_le_bytes());
 }
 
-fn ours_program(bytes: &[u8], args: &[&str]) {
+fn ours_program(bytes: &[u8], args: &'static [&'static str]) {
     let module = Rc::new(Module::new(bytes).expect("fixture"));
     let mut store = Store::default();
     let mut linker = Linker::new();
@@ -102,32 +107,22 @@ fn ours_program(bytes: &[u8], args: &[&str]) {
             continue;
         };
         let ty: FuncType = module.type_at(t).clone();
-        let argv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let f: runtime_core::HostFn = match imp.name.as_str() {
             "args_sizes_get" => Rc::new(move |caller, a, r| {
                 let [Val::I32(count), Val::I32(size)] = *a else {
                     return Ok(());
                 };
                 let mem = caller.memory().expect("memory");
-                let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-                let n = (args.len() as u32).to_le_bytes();
-                let len = (arg_bytes(&args).len() as u32).to_le_bytes();
-                mem[count as usize..count as usize + 4].copy_from_slice(&n);
-                mem[size as usize..size as usize + 4].copy_from_slice(&len);
+                write_arg_sizes(mem, args, count as u32, size as u32);
                 r[0] = Val::I32(0);
                 Ok(())
             }),
             "args_get" => Rc::new(move |caller, a, r| {
-                let [Val::I32(argv_at), Val::I32(buf)] = *a else {
+                let [Val::I32(argv), Val::I32(buf)] = *a else {
                     return Ok(());
                 };
-                let args: Vec<&str> = argv.iter().map(String::as_str).collect();
-                write_args(
-                    caller.memory().expect("memory"),
-                    &args,
-                    argv_at as u32,
-                    buf as u32,
-                );
+                let mem = caller.memory().expect("memory");
+                write_args(mem, args, argv as u32, buf as u32);
                 r[0] = Val::I32(0);
                 Ok(())
             }),
@@ -135,8 +130,7 @@ fn ours_program(bytes: &[u8], args: &[&str]) {
                 let [_, _, Val::I32(out)] = *a else {
                     return Ok(());
                 };
-                let mem = caller.memory().expect("memory");
-                mem[out as usize..out as usize + 8].copy_from_slice(&now_ns().to_le_bytes());
+                write_clock(caller.memory().expect("memory"), out as u32);
                 r[0] = Val::I32(0);
                 Ok(())
             }),
@@ -171,6 +165,14 @@ fn ours_program(bytes: &[u8], args: &[&str]) {
     }
 }
 
+/// The calling instance's exported memory.
+fn wasmi_memory(caller: &mut wasmi::Caller<'_, ()>) -> wasmi::Memory {
+    caller
+        .get_export("memory")
+        .and_then(wasmi::Extern::into_memory)
+        .expect("memory")
+}
+
 fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static str]) {
     let module = wasmi::Module::new(engine, bytes).expect("fixture");
     let mut store = wasmi::Store::new(engine, ());
@@ -181,10 +183,7 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static 
             wasi,
             "fd_write",
             |mut caller: wasmi::Caller<'_, ()>, _fd: i32, iovs: i32, n: i32, out: i32| -> i32 {
-                let mem = caller
-                    .get_export("memory")
-                    .and_then(wasmi::Extern::into_memory)
-                    .expect("memory");
+                let mem = wasmi_memory(&mut caller);
                 let data = mem.data_mut(&mut caller);
                 let len = fd_write_len(data, iovs as u32, n as u32);
                 data[out as usize..out as usize + 4].copy_from_slice(&len.to_le_bytes());
@@ -197,23 +196,13 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static 
             Err(wasmi::Error::i32_exit(code))
         })
         .unwrap();
-    let memory = |caller: &mut wasmi::Caller<'_, ()>| {
-        caller
-            .get_export("memory")
-            .and_then(wasmi::Extern::into_memory)
-            .expect("memory")
-    };
     linker
         .func_wrap(
             wasi,
             "args_sizes_get",
             move |mut caller: wasmi::Caller<'_, ()>, count: i32, size: i32| -> i32 {
-                let mem = memory(&mut caller);
-                let data = mem.data_mut(&mut caller);
-                let n = (args.len() as u32).to_le_bytes();
-                let len = (arg_bytes(args).len() as u32).to_le_bytes();
-                data[count as usize..count as usize + 4].copy_from_slice(&n);
-                data[size as usize..size as usize + 4].copy_from_slice(&len);
+                let mem = wasmi_memory(&mut caller);
+                write_arg_sizes(mem.data_mut(&mut caller), args, count as u32, size as u32);
                 0
             },
         )
@@ -223,7 +212,7 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static 
             wasi,
             "args_get",
             move |mut caller: wasmi::Caller<'_, ()>, argv: i32, buf: i32| -> i32 {
-                let mem = memory(&mut caller);
+                let mem = wasmi_memory(&mut caller);
                 write_args(mem.data_mut(&mut caller), args, argv as u32, buf as u32);
                 0
             },
@@ -233,10 +222,9 @@ fn wasmi_program(engine: &wasmi::Engine, bytes: &[u8], args: &'static [&'static 
         .func_wrap(
             wasi,
             "clock_time_get",
-            move |mut caller: wasmi::Caller<'_, ()>, _id: i32, _precision: i64, out: i32| -> i32 {
-                let mem = memory(&mut caller);
-                let data = mem.data_mut(&mut caller);
-                data[out as usize..out as usize + 8].copy_from_slice(&now_ns().to_le_bytes());
+            |mut caller: wasmi::Caller<'_, ()>, _id: i32, _precision: i64, out: i32| -> i32 {
+                let mem = wasmi_memory(&mut caller);
+                write_clock(mem.data_mut(&mut caller), out as u32);
                 0
             },
         )
