@@ -268,9 +268,9 @@ fn watch_target(rest: &str) -> Result<WatchTarget, Error> {
 fn info(rest: &str) -> Result<Request, Error> {
     let (what, arg) = rest.split_once(' ').unwrap_or((rest, ""));
     Ok(match what {
-        "locals" => Request::Variables(VarKind::Local),
-        "args" => Request::Variables(VarKind::Param),
-        "globals" | "variables" => Request::Variables(VarKind::Global),
+        "locals" => variables(VarKind::Local),
+        "args" => variables(VarKind::Param),
+        "globals" | "variables" => variables(VarKind::Global),
         "breakpoints" | "break" | "b" | "watchpoints" => Request::Breakpoints,
         "frame" => Request::FrameDetail,
         "limits" => Request::Limits,
@@ -290,6 +290,14 @@ fn info(rest: &str) -> Result<Request, Error> {
             )));
         }
     })
+}
+
+/// `info locals`, `info args`, `info globals`: shown naturally, as gdb shows them.
+fn variables(kind: VarKind) -> Request {
+    Request::Variables {
+        kind,
+        format: Format::Natural,
+    }
 }
 
 /// Every command's name, for completion.

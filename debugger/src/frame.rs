@@ -141,7 +141,12 @@ impl Session {
     }
 
     /// The variables of kind `kind` frame `level` sees, as a front-end lists them.
-    pub fn variables(&self, level: usize, kind: VarKind) -> Result<Vec<report::Variable>, Error> {
+    pub fn variables(
+        &self,
+        level: usize,
+        kind: VarKind,
+        format: Format,
+    ) -> Result<Vec<report::Variable>, Error> {
         let f = self
             .frames()?
             .get(level)
@@ -164,7 +169,7 @@ impl Session {
         let p = Printer {
             dwarf: &self.dwarf,
             state: &state,
-            format: Format::Natural,
+            format,
         };
         Ok(vars
             .into_iter()

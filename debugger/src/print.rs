@@ -79,8 +79,14 @@ pub fn text(req: &Request, resp: &Response) -> String {
             text
         }
         Response::Variables(vars) if vars.is_empty() => match req {
-            Request::Variables(VarKind::Param) => "No arguments.",
-            Request::Variables(VarKind::Global) => "No globals.",
+            Request::Variables {
+                kind: VarKind::Param,
+                ..
+            } => "No arguments.",
+            Request::Variables {
+                kind: VarKind::Global,
+                ..
+            } => "No globals.",
             _ => "No locals.",
         }
         .into(),

@@ -109,7 +109,12 @@ pub enum Request {
     /// Selects the frame N levels up (negative: down) and shows it.
     Up(i64),
     /// Variables of the selected frame (locals, args) or of the module (globals).
-    Variables(VarKind),
+    Variables {
+        /// Which.
+        kind: VarKind,
+        /// How to show their values.
+        format: Format,
+    },
     /// Every breakpoint and watchpoint.
     Breakpoints,
     /// The selected frame and its caller.
@@ -401,9 +406,9 @@ impl Session {
                 self.select(target as usize)?;
                 Response::Frame(self.selected_report()?)
             }
-            Request::Variables(kind) => {
+            Request::Variables { kind, format } => {
                 let level = self.selected_frame()?.level;
-                Response::Variables(self.variables(level, kind)?)
+                Response::Variables(self.variables(level, kind, format)?)
             }
             Request::Breakpoints => Response::Breakpoints(self.breakpoint_list()),
             Request::FrameDetail => {

@@ -116,7 +116,11 @@ fn print(e: &mut Engine, expr: &str) -> Printed {
 }
 
 fn variables(e: &mut Engine, kind: VarKind) -> Vec<Variable> {
-    match call(e, Request::Variables(kind), &mut Vec::new()) {
+    let req = Request::Variables {
+        kind,
+        format: Format::Natural,
+    };
+    match call(e, req, &mut Vec::new()) {
         Response::Variables(v) => v,
         other => panic!("{other:?}"),
     }

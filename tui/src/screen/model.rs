@@ -60,8 +60,6 @@ pub(super) enum Pending {
         /// Whether it was enabled.
         enabled: bool,
     },
-    /// Variable `i` shown in the pane's format.
-    Format(usize),
 }
 
 /// A variable line in the tree, with whether its value changed since the last stop.
@@ -484,14 +482,8 @@ impl Model {
                     self.vars.splice(0..0, vars);
                 } else {
                     self.vars.extend(vars);
-                    self.reformat();
                 }
                 self.note_values();
-            }
-            (Pending::Format(i), Response::Variable(v)) => {
-                if let Some(var) = self.vars.get_mut(i) {
-                    var.value = v.value;
-                }
             }
             (Pending::Breakpoints, Response::Breakpoints(b)) => {
                 if b.len() < self.breakpoints.len() {
@@ -560,14 +552,13 @@ impl Model {
     fn refresh_frame(&mut self) {
         self.vars.clear();
         self.children.clear();
-        self.ask(
-            Request::Variables(VarKind::Param),
-            Pending::Variables(VarKind::Param),
-        );
-        self.ask(
-            Request::Variables(VarKind::Local),
-            Pending::Variables(VarKind::Local),
-        );
+        for kind in [VarKind::Param, VarKind::Local] {
+            let format = self.format;
+            self.ask(
+                Request::Variables { kind, format },
+                Pending::Variables(kind),
+            );
+        }
         let roots: Vec<VarRef> = self
             .expanded
             .iter()
@@ -620,20 +611,6 @@ impl Model {
             _ => Format::Natural,
         };
         self.refresh_frame();
-    }
-
-    /// Asks for each variable's value in the pane's format, unless it is the natural one.
-    fn reformat(&mut self) {
-        if self.format == Format::Natural {
-            return;
-        }
-        for i in 0..self.vars.len() {
-            let req = Request::Evaluate {
-                expr: self.vars[i].name.clone(),
-                format: self.format,
-            };
-            self.ask(req, Pending::Format(i));
-        }
     }
 
     /// Records the values shown now, by name path, to mark what changed.

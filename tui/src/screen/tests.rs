@@ -537,12 +537,18 @@ fn children_follow_the_format_cycle() {
             .map(|l| l.var.value)
     };
     assert_eq!(second(&app).as_deref(), Some("{x = -4, y = 5, z = 6}"));
+    let top = |app: &App, name: &str| {
+        let v = app.model.vars.iter().find(|v| v.name == name);
+        v.map(|v| v.value.clone())
+    };
+    assert_eq!(top(&app, "i").as_deref(), Some("0"));
     key(&mut app, KeyCode::Char('x'));
     settle(&mut app);
     assert_eq!(
         second(&app).as_deref(),
         Some("{x = 0xfffffffc, y = 0x5, z = 0x6}")
     );
+    assert_eq!(top(&app, "i").as_deref(), Some("0x0"), "the top level too");
     key(&mut app, KeyCode::Char('x'));
     settle(&mut app);
     assert_eq!(second(&app).as_deref(), Some("{x = -4, y = 5, z = 6}"));
