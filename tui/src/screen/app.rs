@@ -442,6 +442,9 @@ impl App {
 
     fn draw_pane(&mut self, pane: Focus, f: &mut Frame, area: Rect) {
         self.areas.push((pane, area));
+        if pane == Focus::Memory {
+            self.model.want_machine();
+        }
         let focused = self.focus == pane;
         let m = &self.model;
         match pane {

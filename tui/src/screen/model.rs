@@ -123,6 +123,9 @@ pub struct Model {
     pub memory_before: Option<MemoryBlock>,
     /// The selected frame's operand stack and the Wasm globals, or why there are none.
     pub machine: Option<Result<Machine, String>>,
+    /// Whether `machine` is from before the last stop or frame change: asked for again only when
+    /// the memory pane shows it (a remote target answers it with a request per global).
+    machine_stale: bool,
     /// The current function's code.
     pub disassembly: Option<Disassembly>,
     /// The profile, or why there is none.
@@ -175,6 +178,7 @@ impl Model {
             memory: None,
             memory_before: None,
             machine: None,
+            machine_stale: true,
             disassembly: None,
             profile: None,
             limits: None,
@@ -572,7 +576,7 @@ impl Model {
             self.evaluate_watch(i);
         }
         self.read_memory();
-        self.ask(Request::Machine, Pending::Machine);
+        self.machine_stale = true;
         self.ask(Request::Disassemble(None), Pending::Disassembly);
         self.show_source();
     }
@@ -581,6 +585,14 @@ impl Model {
     fn show_source(&mut self) {
         if let Some(file) = self.frames.get(self.selected).and_then(|f| f.file.clone()) {
             self.open_source(file);
+        }
+    }
+
+    /// Asks for the operand stack and globals when what is held is from before the last stop.
+    pub fn want_machine(&mut self) {
+        if self.machine_stale && !self.frames.is_empty() {
+            self.machine_stale = false;
+            self.ask(Request::Machine, Pending::Machine);
         }
     }
 

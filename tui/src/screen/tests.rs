@@ -238,6 +238,9 @@ fn each_pane_alone() {
     app.zoom = true;
     for pane in super::app::CYCLE {
         app.focus = pane;
+        // A pane asks for what it shows when first drawn (the memory pane: the Wasm machine).
+        let _ = screen(&mut app, 80, 24);
+        settle(&mut app);
         insta::assert_snapshot!(format!("pane_{pane:?}"), screen(&mut app, 80, 24));
     }
 }
@@ -562,6 +565,10 @@ fn memory_marks_what_was_written_watched_and_hit() {
     type_line(&mut app, "run");
     type_line(&mut app, "finish");
     type_line(&mut app, "memory &sum");
+    assert!(
+        app.model.machine.is_none(),
+        "the operand stack and globals are not asked for while no pane shows them"
+    );
     let addr = app.model.memory.clone().unwrap().1.unwrap().addr;
     // By address from here on: `sum` is not in scope in `add`, where the watchpoint stops.
     type_line(&mut app, &format!("memory {addr:#x}"));
@@ -598,6 +605,7 @@ fn memory_marks_what_was_written_watched_and_hit() {
     }
     // sum.x went from 1 to -7 before sum.y was written.
     assert_eq!(cell_after(&buf, &row, hex(0)).fg, Color::Yellow);
+    settle(&mut app);
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("Operand stack of add"), "{text}");
     assert!(text.contains("0 __stack_pointer mut i32 = "), "{text}");
