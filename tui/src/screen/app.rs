@@ -229,23 +229,27 @@ impl App {
 
     /// The focused pane's own keys; `true` when the key was one.
     fn pane_key(&mut self, k: KeyEvent) -> bool {
-        let m = &mut self.model;
         let step: isize = match k.code {
             KeyCode::Up | KeyCode::Char('k') => -1,
             KeyCode::Down | KeyCode::Char('j') => 1,
-            KeyCode::PageUp => -10,
-            KeyCode::PageDown => 10,
+            // A page: the source pane's height there, ten lines elsewhere.
+            KeyCode::PageUp | KeyCode::PageDown if self.focus == Focus::Source => {
+                self.source.page()
+            }
+            KeyCode::PageUp | KeyCode::PageDown => 10,
             _ => 0,
         };
+        let step = if k.code == KeyCode::PageUp {
+            -step
+        } else {
+            step
+        };
+        if step != 0 {
+            return self.scroll(self.focus, step);
+        }
+        let m = &mut self.model;
         match self.focus {
-            Focus::Source if step != 0 => {
-                let page = self.source.page();
-                self.source
-                    .scroll(step.signum() * if step.abs() > 1 { page } else { 1 }, m)
-            }
-            Focus::Stack if step != 0 => self.stack.cursor.move_by(step, m.frames.len()),
             Focus::Stack if k.code == KeyCode::Enter => self.stack.select(m),
-            Focus::Variables if step != 0 => self.vars.cursor.move_by(step, m.var_lines().len()),
             Focus::Variables
                 if matches!(k.code, KeyCode::Enter | KeyCode::Right | KeyCode::Left) =>
             {
@@ -282,20 +286,30 @@ impl App {
                 self.source.search = Some(String::new())
             }
             Focus::Source if k.code == KeyCode::Char('N') => self.source.find_next(m),
-            Focus::Watch if step != 0 => self.watch.cursor.move_by(step, m.watches.len()),
             Focus::Watch if matches!(k.code, KeyCode::Delete | KeyCode::Char('x')) => {
                 self.watch.delete(m)
             }
-            Focus::Memory if step != 0 => {
-                self.memory.top = (self.memory.top as isize + step).max(0) as usize
-            }
-            Focus::Breakpoints if step != 0 => self.bps.cursor.move_by(step, m.breakpoints.len()),
             Focus::Breakpoints if k.code == KeyCode::Char(' ') => self.bps.toggle(m),
             Focus::Breakpoints if matches!(k.code, KeyCode::Delete | KeyCode::Char('x')) => {
                 self.bps.delete(m)
             }
-            Focus::Output if step != 0 => self.output.scroll(-step, m),
             _ => return false,
+        }
+        true
+    }
+
+    /// Moves `pane`'s cursor (or its view) by `step` lines; `false` for a pane that has none.
+    fn scroll(&mut self, pane: Focus, step: isize) -> bool {
+        let m = &self.model;
+        match pane {
+            Focus::Source => self.source.scroll(step, m),
+            Focus::Stack => self.stack.cursor.move_by(step, m.frames.len()),
+            Focus::Variables => self.vars.cursor.move_by(step, m.var_lines().len()),
+            Focus::Watch => self.watch.cursor.move_by(step, m.watches.len()),
+            Focus::Breakpoints => self.bps.cursor.move_by(step, m.breakpoints.len()),
+            Focus::Memory => self.memory.top = self.memory.top.saturating_add_signed(step),
+            Focus::Output => self.output.scroll(-step, m),
+            Focus::Console | Focus::Budget | Focus::Profile => return false,
         }
         true
     }
@@ -362,14 +376,7 @@ impl App {
                 } else {
                     3
                 };
-                let m = &self.model;
-                match pane {
-                    Focus::Source => self.source.scroll(step, m),
-                    Focus::Output => self.output.scroll(-step, m),
-                    Focus::Stack => self.stack.cursor.move_by(step, m.frames.len()),
-                    Focus::Variables => self.vars.cursor.move_by(step, m.var_lines().len()),
-                    _ => {}
-                }
+                self.scroll(pane, step);
             }
             _ => {}
         }
