@@ -14,7 +14,7 @@ impl Session {
         let frame = self.selected_frame()?;
         let target = self.target()?;
         let operands = target.operands(frame.wasm)?.unwrap_or_default();
-        let names = self.global_names();
+        let names = self.global_names.get_or_init(|| self.read_global_names());
         let globals = self
             .module
             .global_types()
@@ -43,7 +43,7 @@ impl Session {
     }
 
     /// The global names of the `name` section, by index; a malformed section names none.
-    fn global_names(&self) -> Vec<(u32, String)> {
+    fn read_global_names(&self) -> Vec<(u32, String)> {
         let Some(section) = self
             .module
             .custom_sections()

@@ -108,6 +108,8 @@ pub struct Session {
     pub(crate) listing: Option<crate::disasm::Listing>,
     /// The module's memory budget by part, once asked for.
     pub(crate) memory_parts: std::cell::OnceCell<Vec<crate::report::MemoryPart>>,
+    /// The global names of the module's `name` section, once asked for.
+    pub(crate) global_names: std::cell::OnceCell<Vec<(u32, String)>>,
 }
 
 impl Session {
@@ -148,6 +150,7 @@ impl Session {
             sources: Default::default(),
             listing: None,
             memory_parts: Default::default(),
+            global_names: Default::default(),
         })
     }
 
