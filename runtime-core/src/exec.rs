@@ -62,6 +62,19 @@ pub trait Hook {
         let _ = executed;
         false
     }
+    /// Whether the loop counts instructions and reports them per function through
+    /// [`Hook::account`] and [`Hook::enter`]: an exact function profile without a per-instruction hook.
+    const ACCOUNT: bool = false;
+    /// Wasm function `func` (a store address) ran `instructions` more instructions; reported when
+    /// it calls, returns, or the loop stops. An instruction counts once it starts, so a trapping
+    /// one counts and a breakpoint's marker does not.
+    fn account(&mut self, func: u32, instructions: u64) {
+        let _ = (func, instructions);
+    }
+    /// A Wasm call entered function `func` (a store address).
+    fn enter(&mut self, func: u32) {
+        let _ = func;
+    }
 }
 
 /// The hook of the normal, full-speed loop.
@@ -90,11 +103,18 @@ struct Once<'h, H> {
 impl<H: Hook> Hook for Once<'_, H> {
     const ACTIVE: bool = true;
     const WATCH: bool = H::WATCH;
+    const ACCOUNT: bool = H::ACCOUNT;
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         core::mem::replace(&mut self.first, false)
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         self.inner.access(addr, len, write)
+    }
+    fn account(&mut self, func: u32, instructions: u64) {
+        self.inner.account(func, instructions);
+    }
+    fn enter(&mut self, func: u32) {
+        self.inner.enter(func);
     }
 }
 
@@ -413,8 +433,18 @@ impl Thread {
                 }
             }};
         }
-        // Instructions run since the loop was entered, counted only for a polling hook.
+        // Instructions run since the loop was entered, counted only for a polling or accounting
+        // hook, and how many of them were already accounted to a function.
         let mut executed: u64 = 0;
+        let mut accounted: u64 = 0;
+        macro_rules! account {
+            () => {
+                if H::ACCOUNT {
+                    hook.account(func, executed - accounted);
+                    accounted = executed;
+                }
+            };
+        }
         macro_rules! jump {
             ($target:expr) => {{
                 let target = $target as usize;
@@ -497,9 +527,6 @@ impl Thread {
         }
 
         let result = loop {
-            if H::POLL {
-                executed = executed.wrapping_add(1);
-            }
             if H::ACTIVE {
                 let frame = Frame {
                     func,
@@ -511,6 +538,9 @@ impl Thread {
                     break Ok(Outcome::Paused);
                 }
             }
+            if H::POLL || H::ACCOUNT {
+                executed = executed.wrapping_add(1);
+            }
             // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
             // so `pc` never leaves the running function's code, which `code` points to (see above).
             let instr = unsafe { (*code.add(pc)).get() };
@@ -518,6 +548,7 @@ impl Thread {
             match instr {
                 Instr::Break(id) => {
                     pc -= 1;
+                    executed = executed.wrapping_sub(u64::from(H::POLL || H::ACCOUNT));
                     break Ok(Outcome::Breakpoint(id));
                 }
                 Instr::Unreachable => break Err(Trap::Unreachable),
@@ -540,6 +571,7 @@ impl Thread {
                             break Ok(Outcome::Finished);
                         }
                         Some(f) => {
+                            account!();
                             set_instance!(f.instance);
                             func = f.func;
                             pc = f.pc as usize;
@@ -593,6 +625,10 @@ impl Thread {
                                 fp: fp as u32,
                                 instance: inst,
                             });
+                            account!();
+                            if H::ACCOUNT {
+                                hook.enter(callee);
+                            }
                             fp = new_fp;
                             refresh!();
                             func = callee;
@@ -1024,6 +1060,9 @@ impl Thread {
                 Instr::I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
             }
         };
+        if H::ACCOUNT {
+            hook.account(func, executed - accounted);
+        }
         if result.is_err() {
             pc -= 1;
         }

@@ -26,6 +26,8 @@ pub struct Debuggee {
     index: Vec<u32>,
     /// Armed sites, (module function index, pc), to their breakpoint table id.
     sites: BTreeMap<(u32, u32), u32>,
+    /// Whether the program has not been resumed yet: its entry function's call is still to count.
+    fresh: bool,
 }
 
 /// What a resumed program is checked for; each check costs only when asked for.
@@ -35,7 +37,8 @@ pub struct Checks<'a, S, P> {
     pub step: Option<S>,
     /// Watched ranges of linear memory: address, length and the accesses that stop.
     pub watches: &'a [(u64, u64, WatchKind)],
-    /// Per-function counters (module indices) of every instruction run, while profiling.
+    /// Per-function counters (module indices) of the instructions run and calls made, while
+    /// profiling; counted at calls and returns, so a profiled run needs no stepping test.
     pub profile: Option<&'a mut Profile>,
     /// Asked at backward branches and calls with the instructions run so far; `true` pauses.
     /// Without it (and nothing else to check) the run cannot be interrupted.
@@ -78,6 +81,7 @@ impl Debuggee {
             instance,
             index,
             sites: BTreeMap::new(),
+            fresh: true,
         })
     }
 
@@ -189,7 +193,13 @@ impl Debuggee {
         };
         let top = self.module_frame(&here);
         let depth = self.thread.frames().len();
-        let stepping = checks.step.is_some() || checks.profile.is_some();
+        let mut checks = checks;
+        if core::mem::take(&mut self.fresh) {
+            if let Some(p) = checks.profile.as_deref_mut() {
+                p.call(top.func);
+            }
+        }
+        let stepping = checks.step.is_some();
         let mut c = Checker::<S, P, false, true> {
             step: checks.step,
             profile: checks.profile,
@@ -220,7 +230,7 @@ impl Debuggee {
                 }
             }};
         }
-        match (stepping, !c.watches.is_empty(), c.poll.is_some()) {
+        match (stepping, !c.watches.is_empty(), c.poll.is_some() || c.profile.is_some()) {
             (true, true, _) => run!(true, true),
             (true, false, _) => run!(true, false),
             (false, true, _) => run!(false, true),
@@ -278,14 +288,12 @@ where
     const ACTIVE: bool = STEP;
     const WATCH: bool = WATCH;
     const POLL: bool = true;
+    const ACCOUNT: bool = true;
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
-        let f = module_frame(self.index, frame);
-        if let Some(p) = self.profile.as_deref_mut() {
-            p.count(&f);
-        }
         if self.skip.take() == Some((frame.func, frame.pc, depth)) {
             return true;
         }
+        let f = module_frame(self.index, frame);
         self.step.as_mut().is_none_or(|s| s(&f, depth))
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
@@ -297,6 +305,16 @@ where
     }
     fn poll(&mut self, executed: u64) -> bool {
         self.poll.as_mut().is_some_and(|p| p(executed))
+    }
+    fn account(&mut self, func: u32, instructions: u64) {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.add(self.index.get(func as usize).copied().unwrap_or(u32::MAX), instructions);
+        }
+    }
+    fn enter(&mut self, func: u32) {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.call(self.index.get(func as usize).copied().unwrap_or(u32::MAX));
+        }
     }
 }
 

@@ -1,14 +1,13 @@
-//! Profiling counters: instructions executed and calls made per function, counted by the
-//! per-instruction hook while profiling is on (debug level `profile` and up). Sized once for the
-//! instance's functions; counting never allocates.
+//! Profiling counters: instructions executed and calls made per function, reported by the
+//! interpreter at calls and returns while profiling is on (debug level `profile` and up), so
+//! counting costs nothing per instruction. Sized once for the instance's functions; counting
+//! never allocates.
 
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write;
-
-use crate::exec::Frame;
 
 /// Per-function counters, indexed by the frames' function numbers (store addresses in the
 /// runtime, module indices in the debugger engine).
@@ -38,15 +37,19 @@ impl Profile {
         }
     }
 
-    /// Counts the instruction `frame` stands at (and a call when it is a function's first).
+    /// Counts `instructions` more run by function `func` itself.
     #[inline]
-    pub fn count(&mut self, frame: &Frame) {
-        let f = frame.func as usize;
-        if let Some(n) = self.instructions.get_mut(f) {
+    pub fn add(&mut self, func: u32, instructions: u64) {
+        if let Some(n) = self.instructions.get_mut(func as usize) {
+            *n += instructions;
+        }
+    }
+
+    /// Counts a call of function `func`.
+    #[inline]
+    pub fn call(&mut self, func: u32) {
+        if let Some(n) = self.calls.get_mut(func as usize) {
             *n += 1;
-            if frame.pc == 0 {
-                self.calls[f] += 1;
-            }
         }
     }
 

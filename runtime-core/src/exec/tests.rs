@@ -188,3 +188,67 @@ fn arguments_of_the_wrong_type_or_function_are_refused() {
     assert!(Thread::new(&store, sum, &[Val::I64(3)]).is_err());
     assert!(Thread::new(&store, u32::MAX, &[]).is_err());
 }
+
+/// Per-function instruction and call counts, as the accounting hook reports them.
+#[derive(Default)]
+struct Accounts {
+    instructions: alloc::collections::BTreeMap<u32, u64>,
+    calls: alloc::collections::BTreeMap<u32, u64>,
+}
+
+impl Hook for Accounts {
+    const ACTIVE: bool = false;
+    const ACCOUNT: bool = true;
+    fn before(&mut self, _: &Frame, _: usize) -> bool {
+        true
+    }
+    fn account(&mut self, func: u32, instructions: u64) {
+        *self.instructions.entry(func).or_default() += instructions;
+    }
+    fn enter(&mut self, func: u32) {
+        *self.calls.entry(func).or_default() += 1;
+    }
+}
+
+#[test]
+fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
+    let (mut store, inst) = instance(quiet());
+    let (deep, square) = (func(&store, inst, "deep"), func(&store, inst, "square"));
+    for (entry, arg) in [(deep, 9), (func(&store, inst, "sum_squares"), 6)] {
+        let mut each = alloc::collections::BTreeMap::<u32, u64>::new();
+        let mut thread = Thread::new(&store, entry, &[Val::I32(arg)]).unwrap();
+        let mut count = |f: &Frame, _: usize| {
+            *each.entry(f.func).or_default() += 1;
+            true
+        };
+        assert_eq!(thread.run_with_hook(&mut store, &mut count), Ok(Outcome::Finished));
+
+        let mut accounts = Accounts::default();
+        let mut thread = Thread::new(&store, entry, &[Val::I32(arg)]).unwrap();
+        // A breakpoint's marker is not counted; the instruction stepped under it is, once.
+        let mut marked = entry == deep;
+        if marked {
+            store.set_break(deep, 1, 0).unwrap();
+        }
+        loop {
+            match thread.run_with_hook(&mut store, &mut accounts) {
+                Ok(Outcome::Finished) => break,
+                Ok(Outcome::Breakpoint(_)) if marked => {
+                    assert!(store.clear_break(deep, 1));
+                    marked = false;
+                    thread
+                        .step_with_hook(&mut store, &mut accounts)
+                        .unwrap();
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(accounts.instructions, each);
+        let calls = accounts.calls.get(&entry).copied().unwrap_or(0);
+        if entry == deep {
+            assert_eq!(calls, arg as u64, "recursive calls, the entry's not among them");
+        } else {
+            assert_eq!(accounts.calls.get(&square), Some(&(arg as u64)));
+        }
+    }
+}
