@@ -35,13 +35,17 @@ impl Session {
     pub fn frames(&self) -> Result<Vec<FrameInfo>, Error> {
         let wasm = self.wasm_frames();
         let mut out = Vec::new();
+        let trapped = matches!(self.state, crate::session::State::Trapped(_));
         for (i, f) in wasm.iter().enumerate().rev() {
-            let pc = if i + 1 == wasm.len() {
-                f.pc
+            // A caller stands at its call, a trapped frame at its faulting operator: each at the
+            // operator its instruction executes; a stopped frame at the statement it starts.
+            let innermost = i + 1 == wasm.len();
+            let addr = if innermost && !trapped {
+                self.addr_of(f.func, f.pc)
             } else {
-                f.pc.saturating_sub(1)
-            };
-            let addr = self.addr_of(f.func, pc).unwrap_or(0);
+                self.operator_addr(f.func, f.pc.saturating_sub(u32::from(!innermost)))
+            }
+            .unwrap_or(0);
             let source = self.dwarf.frames(addr)?;
             if source.is_empty() {
                 out.push(FrameInfo {

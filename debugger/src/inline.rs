@@ -109,13 +109,17 @@ impl Session {
 
     /// Hides the inlined frames whose first instruction the program stopped at (as gdb does),
     /// unless `step` entered one (`entered`) or the breakpoint stopped at was set on the inlined
-    /// function itself (by name, or on a line of it).
+    /// function itself (by name, or on a line of it). A trap hides none: it stands at the faulting
+    /// operator, not at a statement.
     pub(crate) fn hide_inline_entries(
         &mut self,
         stop: &Stop,
         entered: Option<usize>,
     ) -> Result<(), Error> {
         self.hidden = 0;
+        if matches!(stop, Stop::Trap(_)) {
+            return Ok(());
+        }
         let Some(top) = self.wasm_frames().last().copied() else {
             return Ok(());
         };

@@ -28,6 +28,7 @@ pub mod source;
 pub mod step;
 mod stop;
 pub mod target;
+pub mod translate;
 pub mod value;
 
 pub use command::{Debugger, Reply};

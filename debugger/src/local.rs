@@ -115,7 +115,7 @@ impl Target for Local {
     }
 
     fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error> {
-        Ok(self.program.operands(frame).map(<[u64]>::to_vec))
+        Ok(self.program.operands(frame))
     }
 
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
@@ -181,6 +181,7 @@ impl Target for Local {
             watches: run.watches,
             profile: run.profile,
             poll,
+            count: true,
         };
         let resumed = self.program.resume(debug, checks);
         self.refresh();

@@ -115,15 +115,32 @@ pub struct Session {
 impl Session {
     /// Opens a session on a module's bytes under `limits`: the session tables are allocated now,
     /// the DWARF loaded within its budget; refused by the safety rules or when the module is bad.
+    /// The program runs the speed translation with an instruction at every statement start.
     pub fn open(
         bytes: Vec<u8>,
         limits: &PlatformLimits,
         program: Program,
     ) -> Result<Session, Error> {
+        Session::open_translated(bytes, limits, program, |bytes, rows| {
+            Ok(Module::new_with_boundaries(bytes, rows)?)
+        })
+    }
+
+    /// [`Session::open`] with the code translated by `translate`, given the module and its
+    /// statement starts (module-file offsets).
+    fn open_translated(
+        bytes: Vec<u8>,
+        limits: &PlatformLimits,
+        program: Program,
+        translate: impl FnOnce(&[u8], &[u32]) -> Result<Module, Error>,
+    ) -> Result<Session, Error> {
         let debug = DebugSession::open(limits)?;
-        let module = Rc::new(Module::new_for_debugging(&bytes)?);
-        let dwarf = DwarfInfo::load(&module, &bytes, limits)?;
-        let code_start = module.code_section().map_or(0, |r| r.start as u64);
+        // The line table first: the code is translated with an instruction at each statement.
+        let (sections, code) = Module::sections(&bytes)?;
+        let dwarf = DwarfInfo::load(&sections, &bytes, limits)?;
+        let code_start = code.map_or(0, |r| r.start as u64);
+        let rows = dwarf.lines.boundaries(code_start);
+        let module = Rc::new(translate(&bytes, &rows)?);
         Ok(Session {
             bytes: bytes.into(),
             module,
@@ -187,7 +204,10 @@ impl Session {
         limits: &PlatformLimits,
         connect: impl FnOnce(&Rc<Module>) -> Result<Box<dyn Target>, Error>,
     ) -> Result<Session, Error> {
-        let mut s = Session::open(bytes, limits, Program::default())?;
+        // The stub translated the module as this does: code offsets and pcs mean the same here.
+        let mut s = Session::open_translated(bytes, limits, Program::default(), |bytes, _| {
+            crate::translate::translate(bytes)
+        })?;
         s.target = Some(connect(&s.module)?);
         s.attached = true;
         s.fresh = true;
@@ -283,6 +303,11 @@ impl Session {
             remote: self.is_attached(),
             round_trip_us: round_trip.map(|d| d.as_micros() as u64),
         })
+    }
+
+    /// The code offset of the Wasm operator instruction `pc` of `func` executes.
+    pub fn operator_addr(&self, func: u32, pc: u32) -> Option<u64> {
+        Some(u64::from(self.module.operator_offset(func, pc)?) - self.code_start)
     }
 
     /// The module's name for function `func` (`func[N]` without one).

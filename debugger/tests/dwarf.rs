@@ -36,7 +36,7 @@ fn frames_match_llvm_addr2line() {
         "rust-demo",
     ] {
         let (bytes, module) = load(name);
-        let dwarf = DwarfInfo::load(&module, &bytes, &roomy()).unwrap();
+        let dwarf = DwarfInfo::load(module.custom_sections(), &bytes, &roomy()).unwrap();
         assert!(dwarf.refused.is_empty(), "{:?}", dwarf.refused);
         let expected =
             std::fs::read_to_string(fixtures().join(format!("expected/{name}.frames.tsv")))
@@ -95,7 +95,7 @@ fn frames_match_llvm_addr2line() {
 fn budget_refuses_sections_and_the_session_goes_on() {
     let (bytes, module) = load("c-recursion-O0");
     let tiny = embedded_minimal(64 << 10, EmbeddedPlatform::Zephyr, true);
-    let dwarf = DwarfInfo::load(&module, &bytes, &tiny).unwrap();
+    let dwarf = DwarfInfo::load(module.custom_sections(), &bytes, &tiny).unwrap();
     assert!(!dwarf.refused.is_empty());
     assert!(
         dwarf
@@ -111,7 +111,7 @@ fn budget_refuses_sections_and_the_session_goes_on() {
     );
     let mut two = roomy();
     two.max_debug_sections = 2;
-    let dwarf = DwarfInfo::load(&module, &bytes, &two).unwrap();
+    let dwarf = DwarfInfo::load(module.custom_sections(), &bytes, &two).unwrap();
     let present = module
         .custom_sections()
         .iter()
@@ -125,7 +125,7 @@ fn budget_refuses_sections_and_the_session_goes_on() {
             .all(|r| r.reason == "limit `max_debug_sections` reached: 2 allowed")
     );
     let off = linux_production(GIB, AsilLevel::QM, DebugLevel::None);
-    let none = DwarfInfo::load(&module, &bytes, &off).unwrap();
+    let none = DwarfInfo::load(module.custom_sections(), &bytes, &off).unwrap();
     assert!(none.frames(0x10).unwrap().is_empty());
     assert!(none.refused.is_empty());
 }
@@ -158,7 +158,7 @@ fn malformed_dwarf_never_panics() {
             let at = target.start + (seed as usize) % target.len();
             broken[at] = (seed >> 32) as u8;
         }
-        if let Ok(dwarf) = DwarfInfo::load(&module, &broken, &roomy()) {
+        if let Ok(dwarf) = DwarfInfo::load(module.custom_sections(), &broken, &roomy()) {
             for addr in (0..0x3000).step_by(97) {
                 let _ = dwarf.frames(addr);
                 let _ = dwarf.location(addr);
@@ -178,7 +178,7 @@ fn malformed_dwarf_never_panics() {
             .max()
             .unwrap();
         assert!(cut_to <= cut, "sections really are {cut_to} bytes");
-        if let Ok(dwarf) = DwarfInfo::load(&module, &b, &roomy()) {
+        if let Ok(dwarf) = DwarfInfo::load(module.custom_sections(), &b, &roomy()) {
             for addr in (0..0x3000).step_by(97) {
                 let _ = dwarf.frames(addr);
                 let _ = dwarf.location(addr);

@@ -65,9 +65,6 @@ pub struct WasmTarget {
     pub last_refusal: Option<String>,
 }
 
-/// Polls the client every this many calls and backward branches.
-const POLL_EVERY: u32 = 4096;
-
 impl WasmTarget {
     /// A target for `entry` of instance `instance` (of `module`, whose file is `bytes`), stopped
     /// before its first instruction, with debug tables sized by `limits`; refused by the safety
@@ -132,7 +129,7 @@ impl WasmTarget {
             }
             let call =
                 f.pc.checked_sub(1)
-                    .and_then(|pc| self.module.offset(f.func, pc));
+                    .and_then(|pc| self.module.operator_offset(f.func, pc));
             let end = call.map(|c| c + call_len(&self.bytes, c as usize));
             out.push(Self::code_addr(end.unwrap_or(0)));
         }
@@ -166,7 +163,7 @@ impl WasmTarget {
 
     /// The operand stack of frame `frame` (0 innermost), bottom first, as raw bits.
     pub fn operands(&self, frame: usize) -> Option<Vec<u64>> {
-        Some(self.program.operands(self.frame(frame)?)?.to_vec())
+        self.program.operands(self.frame(frame)?)
     }
 
     /// Bytes at an LLDB address: module bytes in the code space, linear memory in the memory
@@ -347,18 +344,17 @@ impl WasmTarget {
         let step = (mode == Mode::Step).then_some(move |f: &Frame, d: usize| {
             d == depth && module.offset(f.func, f.pc) == start
         });
-        let (mut polls, mut interrupted) = (0u32, false);
+        // The interpreter polls every `POLL_PERIOD` calls and backward branches.
+        let mut interrupted = false;
         let checks = Checks {
             step,
             watches: &watches,
             profile: self.profile.as_mut(),
             poll: Some(|_| {
-                polls = polls.wrapping_add(1);
-                if polls.is_multiple_of(POLL_EVERY) && poll() {
-                    interrupted = true;
-                }
+                interrupted = interrupted || poll();
                 interrupted
             }),
+            count: false,
         };
         let resumed = self.program.resume(&mut self.debug, checks);
         match resumed.outcome {

@@ -35,7 +35,7 @@ fn start(
 fn code_addr(name: &str, fixture_name: &str) -> u64 {
     let bytes = fixture(fixture_name);
     let module = Module::new_for_debugging(&bytes).unwrap();
-    let dwarf = DwarfInfo::load(&module, &bytes, &linux()).unwrap();
+    let dwarf = DwarfInfo::load(module.custom_sections(), &bytes, &linux()).unwrap();
     let f = dwarf.functions_named(name)[0].clone();
     let code_start = module.code_section().unwrap().start as u64;
     0x4000_0000_0000_0000 | (dwarf.after_prologue(&f) + code_start)
@@ -43,7 +43,7 @@ fn code_addr(name: &str, fixture_name: &str) -> u64 {
 
 /// Code addresses of distinct internal instructions (each its own breakpoint site).
 fn instruction_addrs(fixture_name: &str) -> Vec<u64> {
-    let module = Module::new_for_debugging(&fixture(fixture_name)).unwrap();
+    let module = debugger::translate::translate(&fixture(fixture_name)).unwrap();
     let body = (0..module.num_funcs())
         .find_map(|i| module.body(i).filter(|b| b.offsets.len() > 40))
         .unwrap();

@@ -53,11 +53,14 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
-    /// Whether backward branches and calls call [`Hook::poll`], and instructions are counted.
+    /// Whether backward branches and calls call [`Hook::poll`].
     const POLL: bool = false;
-    /// Called at every backward branch and Wasm call with the instructions executed since the
-    /// loop was entered, so a running program can be interrupted (and its progress shown)
-    /// without a per-instruction hook; `true` pauses before the next instruction.
+    /// Whether instructions are counted for [`Hook::poll`] (it is given 0 otherwise).
+    const COUNT: bool = false;
+    /// Called at the first backward branch or Wasm call, then at every [`POLL_PERIOD`]th, with the
+    /// instructions executed since the loop was entered, so a running program can be interrupted
+    /// (and its progress shown) without a per-instruction hook; `true` pauses before the next
+    /// instruction.
     fn poll(&mut self, executed: u64) -> bool {
         let _ = executed;
         false
@@ -76,6 +79,10 @@ pub trait Hook {
         let _ = func;
     }
 }
+
+/// Backward branches and calls between two [`Hook::poll`]s: often enough that an interrupt
+/// stops a program within microseconds, seldom enough that polling costs nothing measurable.
+pub const POLL_PERIOD: u32 = 1024;
 
 /// The hook of the normal, full-speed loop.
 pub struct NoHook;
@@ -190,18 +197,18 @@ impl Thread {
     }
 
     /// Operand stack values of frame `i`, bottom first. Exact for modules translated with
-    /// [`crate::Module::new_for_debugging`]; a caller's stack excludes the arguments it passed.
-    pub fn operands(&self, store: &Store, i: usize) -> &[u64] {
+    /// [`crate::Module::new_for_debugging`], and at boundaries of
+    /// [`crate::Module::new_with_boundaries`]; a caller's stack excludes the arguments it passed.
+    pub fn operands(&self, store: &Store, i: usize) -> Vec<u64> {
         let f = &self.frames[i];
         let Some(body) = store.func_body(f.func) else {
-            return &[];
+            return Vec::new();
         };
-        let start = f.fp as usize + body.locals.len();
-        let height = match self.frames.get(i + 1) {
-            None => body.heights.get(f.pc as usize).copied().unwrap_or(0) as usize,
-            Some(callee) => callee.fp as usize - start,
-        };
-        &self.stack[start..start + height]
+        let start = f.fp as usize;
+        match self.frames.get(i + 1) {
+            None => body.operand_values(f.pc, &self.stack[start..]),
+            Some(callee) => self.stack[start + body.locals.len()..callee.fp as usize].to_vec(),
+        }
     }
 
     /// Value stack slot `i`: where a returning frame left its results (at its frame pointer).
@@ -433,10 +440,36 @@ impl Thread {
                 }
             }};
         }
-        // Instructions run since the loop was entered, counted only for a polling or accounting
-        // hook, and how many of them were already accounted to a function.
+        // Instructions run since the loop was entered, counted only for a counting or accounting
+        // hook, and how many of them were already accounted to a function. Code runs straight on
+        // from `mark` to `pc` between transfers of control, so only transfers count.
         let mut executed: u64 = 0;
         let mut accounted: u64 = 0;
+        let mut mark = pc;
+        macro_rules! transfer {
+            ($to:expr) => {{
+                if H::COUNT || H::ACCOUNT {
+                    executed += (pc - mark) as u64;
+                }
+                pc = $to;
+                mark = pc;
+            }};
+        }
+        // Backward branches and calls left before the next poll: the first polls.
+        let mut until_poll: u32 = 1;
+        macro_rules! poll {
+            () => {
+                if H::POLL {
+                    until_poll -= 1;
+                    if until_poll == 0 {
+                        until_poll = POLL_PERIOD;
+                        if hook.poll(executed) {
+                            break Ok(Outcome::Paused);
+                        }
+                    }
+                }
+            };
+        }
         macro_rules! account {
             () => {
                 if H::ACCOUNT {
@@ -449,9 +482,9 @@ impl Thread {
             ($target:expr) => {{
                 let target = $target as usize;
                 let backward = target < pc;
-                pc = target;
-                if H::POLL && backward && hook.poll(executed) {
-                    break Ok(Outcome::Paused);
+                transfer!(target);
+                if backward {
+                    poll!();
                 }
             }};
         }
@@ -508,12 +541,6 @@ impl Thread {
                 watched!(addr, $n, true);
             }};
         }
-        macro_rules! operands3 {
-            ($base:expr) => {{
-                let b = $base;
-                (r!(b) as u32, r!(b + 1), r!(b + 2) as u32)
-            }};
-        }
         macro_rules! set_instance {
             ($i:expr) => {{
                 if $i != inst {
@@ -538,24 +565,24 @@ impl Thread {
                     break Ok(Outcome::Paused);
                 }
             }
-            if H::POLL || H::ACCOUNT {
-                executed = executed.wrapping_add(1);
-            }
             // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
             // so `pc` never leaves the running function's code, which `code` points to (see above).
-            let instr = unsafe { (*code.add(pc)).get() };
+            // The instruction is read in place, its fields straight from the code: no arm uses the
+            // reference after it lets other code run (a host call, which could patch the code).
+            let instr: &Instr = unsafe { &*(*code.add(pc)).as_ptr() };
             pc += 1;
-            match instr {
+            match *instr {
                 Instr::Break(id) => {
                     pc -= 1;
-                    executed = executed.wrapping_sub(u64::from(H::POLL || H::ACCOUNT));
                     break Ok(Outcome::Breakpoint(id));
                 }
                 Instr::Unreachable => break Err(Trap::Unreachable),
                 Instr::Br { target } => jump!(target),
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
-                Instr::BrTable { index, len } => pc += (r!(index) as u32).min(len) as usize,
+                Instr::BrTable { index, len } => {
+                    transfer!(pc + (r!(index) as u32).min(len) as usize)
+                }
                 Instr::CopyMany { dst, src, n } => {
                     // SAFETY: both ranges are registers of this frame (see `regs`); `copy` allows overlap.
                     unsafe {
@@ -566,15 +593,13 @@ impl Thread {
                     // SAFETY: as for `CopyMany`: registers of this frame, overlap allowed.
                     unsafe { core::ptr::copy(regs.add(src as usize), regs, keep as usize) };
                     match self.frames.pop() {
-                        None => {
-                            pc -= 1;
-                            break Ok(Outcome::Finished);
-                        }
+                        // The thread is done: its pc is not kept.
+                        None => break Ok(Outcome::Finished),
                         Some(f) => {
+                            transfer!(f.pc as usize);
                             account!();
                             set_instance!(f.instance);
                             func = f.func;
-                            pc = f.pc as usize;
                             fp = f.fp as usize;
                             refresh!();
                             code = store.func_body(func).expect("wasm caller").code.as_ptr();
@@ -582,7 +607,7 @@ impl Thread {
                     }
                 }
                 Instr::Call { .. } | Instr::CallIndirect { .. } => {
-                    let (callee, base) = match instr {
+                    let (callee, base) = match *instr {
                         Instr::Call { func, base } => {
                             (store.instances[inst as usize].funcs[func as usize], base)
                         }
@@ -625,6 +650,7 @@ impl Thread {
                                 fp: fp as u32,
                                 instance: inst,
                             });
+                            transfer!(0);
                             account!();
                             if H::ACCOUNT {
                                 hook.enter(callee);
@@ -632,12 +658,9 @@ impl Thread {
                             fp = new_fp;
                             refresh!();
                             func = callee;
-                            pc = 0;
                             code = callee_body.code.as_ptr();
                             set_instance!(instance);
-                            if H::POLL && hook.poll(executed) {
-                                break Ok(Outcome::Paused);
-                            }
+                            poll!();
                         }
                         FuncKind::Host(f) => {
                             let f = f.clone();
@@ -676,145 +699,40 @@ impl Thread {
                         [store.instances[inst as usize].globals[global as usize] as usize]
                         .value = r!(src)
                 }
-                Instr::TableGet { dst, index, table } => {
-                    let i = r!(index) as u32;
-                    let t = &store.tables
-                        [store.instances[inst as usize].tables[table as usize] as usize];
-                    match t.elems.get(i as usize) {
-                        Some(&v) => r!(dst) = v,
-                        None => break Err(Trap::TableOutOfBounds),
-                    }
-                }
-                Instr::TableSet { table, base } => {
-                    let (i, v) = (r!(base) as u32, r!(base + 1));
-                    let t = &mut store.tables
-                        [store.instances[inst as usize].tables[table as usize] as usize];
-                    match t.elems.get_mut(i as usize) {
-                        Some(slot) => *slot = v,
-                        None => break Err(Trap::TableOutOfBounds),
-                    }
-                }
-                Instr::TableSize { dst, table } => {
-                    r!(dst) = store.tables
-                        [store.instances[inst as usize].tables[table as usize] as usize]
-                        .elems
-                        .len() as u64
-                }
-                Instr::TableGrow { table, base } => {
-                    let (init, n) = (r!(base), r!(base + 1) as u32 as u64);
-                    let limit = store.config.max_table_elems;
-                    let t = &mut store.tables
-                        [store.instances[inst as usize].tables[table as usize] as usize];
-                    let old = t.elems.len() as u64;
-                    let max = t.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
-                    r!(base) = match old.checked_add(n).filter(|&new| new <= max) {
-                        Some(new) if t.elems.try_reserve_exact(n as usize).is_ok() => {
-                            t.elems.resize(new as usize, init);
-                            old
+                Instr::TableGet { .. }
+                | Instr::TableSet { .. }
+                | Instr::TableSize { .. }
+                | Instr::TableGrow { .. }
+                | Instr::TableFill { .. }
+                | Instr::TableCopy { .. }
+                | Instr::TableInit { .. }
+                | Instr::ElemDrop(_)
+                | Instr::MemorySize { .. }
+                | Instr::MemoryGrow { .. }
+                | Instr::MemoryInit { .. }
+                | Instr::DataDrop(_)
+                | Instr::MemoryCopy { .. }
+                | Instr::MemoryFill { .. }
+                | Instr::RefNull { .. }
+                | Instr::RefIsNull(_)
+                | Instr::RefFunc { .. } => {
+                    // SAFETY: `regs` holds the running frame's registers (see above).
+                    match unsafe { rare(store, inst, mem, regs, *instr) } {
+                        Ok(accesses) => {
+                            if H::WATCH {
+                                // Every access is checked: the last one hit is the one reported.
+                                let mut hit = false;
+                                for a in accesses.iter().flatten() {
+                                    hit |= hook.access(a.0, a.1, a.2);
+                                }
+                                if hit {
+                                    break Ok(Outcome::Watchpoint);
+                                }
+                            }
                         }
-                        _ => u32::MAX as u64,
-                    };
-                }
-                Instr::TableFill { table, base } => {
-                    let (dst, v, n) = operands3!(base);
-                    let t = &mut store.tables
-                        [store.instances[inst as usize].tables[table as usize] as usize];
-                    let Some(d) = range(dst, n, t.elems.len()) else {
-                        break Err(Trap::TableOutOfBounds);
-                    };
-                    t.elems[d].fill(v);
-                }
-                Instr::TableCopy {
-                    dst_table,
-                    src_table,
-                    base,
-                } => {
-                    let (dst, src, n) = operands3!(base);
-                    let i = &store.instances[inst as usize];
-                    let (td, ts) = (
-                        i.tables[dst_table as usize] as usize,
-                        i.tables[src_table as usize] as usize,
-                    );
-                    let (Some(s), Some(d)) = (
-                        range(src as u32, n, store.tables[ts].elems.len()),
-                        range(dst, n, store.tables[td].elems.len()),
-                    ) else {
-                        break Err(Trap::TableOutOfBounds);
-                    };
-                    if td == ts {
-                        store.tables[td].elems.copy_within(s, d.start);
-                    } else {
-                        let (lo, hi) = store.tables.split_at_mut(td.max(ts));
-                        let (dt, st) = if td < ts {
-                            (&mut lo[td], &hi[0])
-                        } else {
-                            (&mut hi[0], &lo[ts])
-                        };
-                        dt.elems[d].copy_from_slice(&st.elems[s]);
+                        Err(t) => break Err(t),
                     }
                 }
-                Instr::TableInit { table, elem, base } => {
-                    let (dst, src, n) = operands3!(base);
-                    let i = &store.instances[inst as usize];
-                    let (t, e) = (i.tables[table as usize], i.elems[elem as usize]);
-                    if let Err(t) = store.table_init(t, e, dst, src as u32, n) {
-                        break Err(t);
-                    }
-                }
-                Instr::ElemDrop(e) => {
-                    let e = store.instances[inst as usize].elems[e as usize];
-                    store.elems[e as usize] = Vec::new();
-                }
-                Instr::MemorySize { dst } => r!(dst) = store.mems[mem].pages(),
-                Instr::MemoryGrow { dst, delta } => {
-                    let delta = r!(delta) as u32 as u64;
-                    let limit = store.config.max_memory_pages;
-                    r!(dst) = store.mems[mem]
-                        .grow(delta, limit)
-                        .unwrap_or(u32::MAX as u64);
-                }
-                Instr::MemoryInit { data, base } => {
-                    let (dst, src, n) = operands3!(base);
-                    let data = store.instances[inst as usize].datas[data as usize];
-                    if let Err(t) = store.memory_init(mem as u32, data, dst, src as u32, n) {
-                        break Err(t);
-                    }
-                    watched!(dst, n, true);
-                }
-                Instr::DataDrop(d) => {
-                    let data = store.instances[inst as usize].datas[d as usize];
-                    store.datas[data as usize] = Vec::new();
-                }
-                Instr::MemoryCopy { base } => {
-                    let (dst, src, n) = operands3!(base);
-                    let data = &mut store.mems[mem].data;
-                    let (Some(s), Some(_)) =
-                        (range(src as u32, n, data.len()), range(dst, n, data.len()))
-                    else {
-                        break Err(Trap::MemoryOutOfBounds);
-                    };
-                    data.copy_within(s, dst as usize);
-                    let watch_read = H::WATCH && hook.access(src as u32 as u64, n as u64, false);
-                    watched!(dst, n, true);
-                    if watch_read {
-                        break Ok(Outcome::Watchpoint);
-                    }
-                }
-                Instr::MemoryFill { base } => {
-                    let (dst, v, n) = operands3!(base);
-                    let data = &mut store.mems[mem].data;
-                    let Some(d) = range(dst, n, data.len()) else {
-                        break Err(Trap::MemoryOutOfBounds);
-                    };
-                    data[d].fill(v as u8);
-                    watched!(dst, n, true);
-                }
-                Instr::RefNull { dst } => r!(dst) = 0,
-                Instr::RefIsNull(x) => un!(x, u64_, |a: u64| a == 0),
-                Instr::RefFunc { dst, func } => {
-                    r!(dst) = store.instances[inst as usize].funcs[func as usize] as u64 + 1
-                }
-
                 Instr::I32Load(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
                 Instr::I64Load(m) => load!(m, 8, u64::from_le_bytes),
                 Instr::I32Load8S(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
@@ -1060,6 +978,9 @@ impl Thread {
                 Instr::I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
             }
         };
+        if H::COUNT || H::ACCOUNT {
+            executed += (pc - mark) as u64;
+        }
         if H::ACCOUNT {
             hook.account(func, executed - accounted);
         }
@@ -1076,6 +997,173 @@ impl Thread {
         }
         result
     }
+}
+
+/// A linear memory access a bulk instruction made: address, length, and whether it wrote.
+type Access = (u64, u64, bool);
+
+/// Runs the rare instructions (tables, bulk memory, memory size and growth, references) out of
+/// the loop, so that their code does not take the registers its hot path needs; returns the
+/// linear memory ranges read and written, for the watch checks.
+///
+/// # Safety
+/// `regs` points at the registers of the running frame of `instr`'s function, which hold every
+/// register index the instruction names (as in [`Thread::interpret`]).
+#[inline(never)]
+unsafe fn rare(
+    store: &mut Store,
+    inst: u32,
+    mem: usize,
+    regs: *mut u64,
+    instr: Instr,
+) -> Result<[Option<Access>; 2], Trap> {
+    macro_rules! r {
+        ($x:expr) => {
+            // SAFETY: the caller's promise: register indices are within the running frame.
+            *unsafe { &mut *regs.add($x as usize) }
+        };
+    }
+    macro_rules! operands3 {
+        ($base:expr) => {{
+            let b = $base;
+            (r!(b) as u32, r!(b + 1), r!(b + 2) as u32)
+        }};
+    }
+    let mut accesses = [None; 2];
+    match instr {
+        Instr::TableGet { dst, index, table } => {
+            let i = r!(index) as u32;
+            let t = &store.tables[store.instances[inst as usize].tables[table as usize] as usize];
+            match t.elems.get(i as usize) {
+                Some(&v) => r!(dst) = v,
+                None => return Err(Trap::TableOutOfBounds),
+            }
+        }
+        Instr::TableSet { table, base } => {
+            let (i, v) = (r!(base) as u32, r!(base + 1));
+            let t =
+                &mut store.tables[store.instances[inst as usize].tables[table as usize] as usize];
+            match t.elems.get_mut(i as usize) {
+                Some(slot) => *slot = v,
+                None => return Err(Trap::TableOutOfBounds),
+            }
+        }
+        Instr::TableSize { dst, table } => {
+            r!(dst) = store.tables[store.instances[inst as usize].tables[table as usize] as usize]
+                .elems
+                .len() as u64
+        }
+        Instr::TableGrow { table, base } => {
+            let (init, n) = (r!(base), r!(base + 1) as u32 as u64);
+            let limit = store.config.max_table_elems;
+            let t =
+                &mut store.tables[store.instances[inst as usize].tables[table as usize] as usize];
+            let old = t.elems.len() as u64;
+            let max = t.ty.limits.max.unwrap_or(u32::MAX as u64).min(limit);
+            r!(base) = match old.checked_add(n).filter(|&new| new <= max) {
+                Some(new) if t.elems.try_reserve_exact(n as usize).is_ok() => {
+                    t.elems.resize(new as usize, init);
+                    old
+                }
+                _ => u32::MAX as u64,
+            };
+        }
+        Instr::TableFill { table, base } => {
+            let (dst, v, n) = operands3!(base);
+            let t =
+                &mut store.tables[store.instances[inst as usize].tables[table as usize] as usize];
+            let Some(d) = range(dst, n, t.elems.len()) else {
+                return Err(Trap::TableOutOfBounds);
+            };
+            t.elems[d].fill(v);
+        }
+        Instr::TableCopy {
+            dst_table,
+            src_table,
+            base,
+        } => {
+            let (dst, src, n) = operands3!(base);
+            let i = &store.instances[inst as usize];
+            let (td, ts) = (
+                i.tables[dst_table as usize] as usize,
+                i.tables[src_table as usize] as usize,
+            );
+            let (Some(s), Some(d)) = (
+                range(src as u32, n, store.tables[ts].elems.len()),
+                range(dst, n, store.tables[td].elems.len()),
+            ) else {
+                return Err(Trap::TableOutOfBounds);
+            };
+            if td == ts {
+                store.tables[td].elems.copy_within(s, d.start);
+            } else {
+                let (lo, hi) = store.tables.split_at_mut(td.max(ts));
+                let (dt, st) = if td < ts {
+                    (&mut lo[td], &hi[0])
+                } else {
+                    (&mut hi[0], &lo[ts])
+                };
+                dt.elems[d].copy_from_slice(&st.elems[s]);
+            }
+        }
+        Instr::TableInit { table, elem, base } => {
+            let (dst, src, n) = operands3!(base);
+            let i = &store.instances[inst as usize];
+            let (t, e) = (i.tables[table as usize], i.elems[elem as usize]);
+            store.table_init(t, e, dst, src as u32, n)?;
+        }
+        Instr::ElemDrop(e) => {
+            let e = store.instances[inst as usize].elems[e as usize];
+            store.elems[e as usize] = Vec::new();
+        }
+        Instr::MemorySize { dst } => r!(dst) = store.mems[mem].pages(),
+        Instr::MemoryGrow { dst, delta } => {
+            let delta = r!(delta) as u32 as u64;
+            let limit = store.config.max_memory_pages;
+            r!(dst) = store.mems[mem]
+                .grow(delta, limit)
+                .unwrap_or(u32::MAX as u64);
+        }
+        Instr::MemoryInit { data, base } => {
+            let (dst, src, n) = operands3!(base);
+            let data = store.instances[inst as usize].datas[data as usize];
+            store.memory_init(mem as u32, data, dst, src as u32, n)?;
+            accesses[0] = Some((dst as u64, n as u64, true));
+        }
+        Instr::DataDrop(d) => {
+            let data = store.instances[inst as usize].datas[d as usize];
+            store.datas[data as usize] = Vec::new();
+        }
+        Instr::MemoryCopy { base } => {
+            let (dst, src, n) = operands3!(base);
+            let data = &mut store.mems[mem].data;
+            let (Some(s), Some(_)) = (range(src as u32, n, data.len()), range(dst, n, data.len()))
+            else {
+                return Err(Trap::MemoryOutOfBounds);
+            };
+            data.copy_within(s, dst as usize);
+            accesses = [
+                Some((src as u32 as u64, n as u64, false)),
+                Some((dst as u64, n as u64, true)),
+            ];
+        }
+        Instr::MemoryFill { base } => {
+            let (dst, v, n) = operands3!(base);
+            let data = &mut store.mems[mem].data;
+            let Some(d) = range(dst, n, data.len()) else {
+                return Err(Trap::MemoryOutOfBounds);
+            };
+            data[d].fill(v as u8);
+            accesses[0] = Some((dst as u64, n as u64, true));
+        }
+        Instr::RefNull { dst } => r!(dst) = 0,
+        Instr::RefIsNull(x) => r!(x.dst) = u64::from(r!(x.a) == 0),
+        Instr::RefFunc { dst, func } => {
+            r!(dst) = store.instances[inst as usize].funcs[func as usize] as u64 + 1
+        }
+        _ => unreachable!("only the rare instructions come here"),
+    }
+    Ok(accesses)
 }
 
 #[inline(always)]

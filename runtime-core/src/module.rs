@@ -182,8 +182,26 @@ pub struct FuncBody {
     pub(crate) covered: RefCell<Vec<(u32, Instr)>>,
     /// Module-file byte offset of the Wasm operator behind each internal instruction.
     pub offsets: Box<[u32]>,
-    /// Wasm operand stack height before each internal instruction; exact in debug translation.
+    /// Wasm operand stack height before each internal instruction; exact in debug translation
+    /// and at boundaries.
     pub heights: Box<[u32]>,
+    /// In a translation with boundaries, where [`FuncBody::offsets`] is the first operator each
+    /// instruction stands for: the offset of the operator it executes (a call, a trapping load);
+    /// empty otherwise.
+    pub operators: Box<[u32]>,
+    /// At boundaries, the operands not in their slots yet, by pc and stack position, sorted: the
+    /// speed translation leaves `local.get` and constants unwritten until used, and a debugger
+    /// stopped there reads them from here.
+    pub pending: Box<[(u32, u32, Pending)]>,
+}
+
+/// An operand the code has not written to its slot yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pending {
+    /// The current value of this local.
+    Local(u32),
+    /// This constant, raw.
+    Const(u64),
 }
 
 impl FuncBody {
@@ -236,6 +254,30 @@ impl FuncBody {
         true
     }
 
+    /// The operands of the frame stopped before instruction `pc` (locals first, then the operand
+    /// stack in `slots`), with those not written yet filled in.
+    pub fn operand_values(&self, pc: u32, slots: &[u64]) -> Vec<u64> {
+        let locals = self.locals.len();
+        let height = self.heights.get(pc as usize).copied().unwrap_or(0) as usize;
+        let mut values: Vec<u64> = slots.iter().skip(locals).take(height).copied().collect();
+        let from = self.pending.partition_point(|p| p.0 < pc);
+        for &(_, pos, p) in self.pending[from..].iter().take_while(|p| p.0 == pc) {
+            if let Some(v) = values.get_mut(pos as usize) {
+                *v = match p {
+                    Pending::Local(x) => slots.get(x as usize).copied().unwrap_or(0),
+                    Pending::Const(c) => c,
+                };
+            }
+        }
+        values
+    }
+
+    /// The module-file offset of the Wasm operator instruction `pc` executes.
+    pub fn operator_offset(&self, pc: u32) -> Option<u32> {
+        let pc = pc as usize;
+        self.operators.get(pc).or(self.offsets.get(pc)).copied()
+    }
+
     /// The internal pc of the first instruction at or after a module-file offset.
     pub fn pc_at_offset(&self, offset: u32) -> Option<u32> {
         let pc = self.offsets.partition_point(|&o| o < offset);
@@ -284,16 +326,47 @@ pub fn features() -> WasmFeatures {
 impl Module {
     /// Decodes, validates and translates a module binary for speed.
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, false)
+        Self::translate(bytes, false, &[])
     }
 
     /// Like [`Module::new`], but every Wasm operand lives in its frame slot at every instruction
     /// boundary and comparisons are not fused into branches: what a debugger inspects and steps through.
     pub fn new_for_debugging(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, true)
+        Self::translate(bytes, true, &[])
     }
 
-    fn translate(bytes: &[u8], eager: bool) -> Result<Module, Error> {
+    /// Translated for speed, as [`Module::new`], with an instruction starting at every one of
+    /// `boundaries` (sorted module-file offsets: a debugger's statement starts) that code reaches.
+    /// The code is the same but for a copy where a statement's operators only name locals and
+    /// constants (something to stop at). A debugger stopped at a boundary reads every local and,
+    /// through [`FuncBody::pending`], every operand.
+    pub fn new_with_boundaries(bytes: &[u8], boundaries: &[u32]) -> Result<Module, Error> {
+        Self::translate(bytes, false, boundaries)
+    }
+
+    /// The custom sections of a module binary and the range of its code section, read without
+    /// validating or translating it (what a debugger needs to find its line table first).
+    pub fn sections(bytes: &[u8]) -> Result<(Vec<CustomSection>, Option<Range<usize>>), Error> {
+        let mut customs = Vec::new();
+        let mut code = None;
+        let mut parser = Parser::new(0);
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
+            match payload? {
+                Payload::CodeSectionStart {
+                    unchecked_range, ..
+                } => code = Some(unchecked_range.start as usize..unchecked_range.end as usize),
+                Payload::CustomSection(c) => customs.push(CustomSection {
+                    name: c.name().into(),
+                    range: c.data_offset() as usize..c.range().end as usize,
+                }),
+                _ => {}
+            }
+        }
+        Ok((customs, code))
+    }
+
+    fn translate(bytes: &[u8], eager: bool, boundaries: &[u32]) -> Result<Module, Error> {
         let mut m = Module {
             types: Vec::new(),
             imports: Vec::new(),
@@ -321,7 +394,7 @@ impl Module {
             if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
                 let mut fv = func.into_validator(core::mem::take(&mut allocs));
                 let idx = fv.index();
-                let body = translate(&mut fv, &body, &m, idx, eager)?;
+                let body = translate(&mut fv, &body, &m, idx, eager, boundaries)?;
                 m.bodies.push(alloc::rc::Rc::new(body));
                 allocs = fv.into_allocations();
                 continue;
@@ -527,9 +600,16 @@ impl Module {
         self.bodies.get(i as usize).map(|b| &**b)
     }
 
-    /// The module-file offset of the Wasm operator behind internal `pc` of function `idx`.
+    /// The module-file offset where internal `pc` of function `idx` stands: its Wasm operator,
+    /// or the debugger's boundary (statement start) it begins.
     pub fn offset(&self, idx: u32, pc: u32) -> Option<u32> {
         self.body(idx)?.offsets.get(pc as usize).copied()
+    }
+
+    /// The module-file offset of the Wasm operator internal `pc` of function `idx` executes
+    /// (a call, a trapping load), even where the instruction begins a boundary before it.
+    pub fn operator_offset(&self, idx: u32, pc: u32) -> Option<u32> {
+        self.body(idx)?.operator_offset(pc)
     }
 
     /// The function's name from the `name` section, if any.

@@ -13,7 +13,7 @@ use wasmparser::{
 
 use crate::error::Error;
 use crate::instr::{BrI, BrR, Instr, Mem, R2, R3, RI};
-use crate::module::{FuncBody, Module, features};
+use crate::module::{FuncBody, Module, Pending, features};
 use crate::value::ValType;
 
 /// What sits at one operand stack position during translation.
@@ -76,6 +76,9 @@ struct Translator<'m> {
     module: &'m Module,
     code: Vec<Instr>,
     offsets: Vec<u32>,
+    /// The offset of the operator each instruction executes, kept with boundaries (where
+    /// [`Translator::offsets`] may name the boundary the instruction starts instead).
+    operators: Vec<u32>,
     heights: Vec<u32>,
     ctrl: Vec<Ctrl>,
     stack: Vec<Opd>,
@@ -83,6 +86,15 @@ struct Translator<'m> {
     max_height: u32,
     reachable: bool,
     eager: bool,
+    /// Module-file offsets where a debugger stops (line-table rows), sorted; empty without.
+    boundaries: &'m [u32],
+    /// A boundary passed (its offset and the stack height there) that no instruction starts yet:
+    /// the next instruction emitted starts it.
+    boundary: Option<(u32, u32)>,
+    /// The operands not in their slots at that boundary (stack position, what it holds).
+    unwritten: Vec<(u32, Pending)>,
+    /// [`FuncBody::pending`] so far.
+    pending: Vec<(u32, u32, Pending)>,
     offset: u32,
     height_before: u32,
     /// pc of the last instruction if it wrote the value now on top of the stack.
@@ -91,9 +103,21 @@ struct Translator<'m> {
 
 impl Translator<'_> {
     fn emit(&mut self, i: Instr) -> u32 {
+        let (offset, height) = match self.boundary.take() {
+            Some(b) => {
+                let pc = self.code.len() as u32;
+                self.pending
+                    .extend(self.unwritten.drain(..).map(|(pos, p)| (pc, pos, p)));
+                b
+            }
+            None => (self.offset, self.height_before),
+        };
         self.code.push(i);
-        self.offsets.push(self.offset);
-        self.heights.push(self.height_before);
+        self.offsets.push(offset);
+        if !self.boundaries.is_empty() {
+            self.operators.push(self.offset);
+        }
+        self.heights.push(height);
         self.code.len() as u32 - 1
     }
 
@@ -297,8 +321,17 @@ impl Translator<'_> {
             && let Some(fused) = fuse(self.code[pc as usize], when)
         {
             self.code.pop();
-            self.offsets.pop();
-            self.heights.pop();
+            let offset = self.offsets.pop().unwrap_or(self.offset);
+            let height = self.heights.pop().unwrap_or(self.height_before);
+            // The fused branch starts the boundary the comparison started.
+            self.operators.pop();
+            if self.boundaries.binary_search(&offset).is_ok() {
+                self.boundary = Some((offset, height));
+                let pc = self.code.len() as u32;
+                let from = self.pending.partition_point(|p| p.0 < pc);
+                self.unwritten
+                    .extend(self.pending.drain(from..).map(|(_, pos, p)| (pos, p)));
+            }
             return fused;
         }
         let cond = self.reg(cond, pos);
@@ -468,6 +501,7 @@ pub(crate) fn translate(
     module: &Module,
     func_idx: u32,
     eager: bool,
+    boundaries: &[u32],
 ) -> Result<FuncBody, Error> {
     let ty = module.func_type(func_idx);
     let mut locals: Vec<ValType> = ty.params.to_vec();
@@ -486,6 +520,7 @@ pub(crate) fn translate(
         module,
         code: Vec::new(),
         offsets: Vec::new(),
+        operators: Vec::new(),
         heights: Vec::new(),
         ctrl: Vec::new(),
         stack: Vec::new(),
@@ -493,6 +528,10 @@ pub(crate) fn translate(
         max_height: 0,
         reachable: true,
         eager,
+        boundaries,
+        boundary: None,
+        unwritten: Vec::new(),
+        pending: Vec::new(),
         offset: 0,
         height_before: 0,
         last_result: None,
@@ -510,8 +549,31 @@ pub(crate) fn translate(
     while !reader.eof() {
         let (op, offset) = reader.read_with_offset()?;
         fv.op(offset, &op)?;
+        let boundary = t.boundaries.binary_search(&(offset as u32)).is_ok();
+        // A boundary with no instruction yet whose operators only named locals and constants:
+        // writing them to their slots is its instruction, so a debugger can stop there.
+        if boundary && t.boundary.is_some() && t.stack.iter().any(|o| *o != Opd::Temp) {
+            t.materialize_all();
+            t.last_result = None;
+        }
         t.offset = offset as u32;
         t.height_before = t.stack.len() as u32;
+        // Branches land after a loop, else or end: a boundary before one is not where they are.
+        if matches!(op, Operator::Loop { .. } | Operator::Else | Operator::End) {
+            t.boundary = None;
+            t.unwritten.clear();
+        }
+        if boundary {
+            // The operands a debugger stopped here reads that the code has not written yet.
+            t.boundary = Some((t.offset, t.height_before));
+            t.unwritten.clear();
+            t.unwritten
+                .extend(t.stack.iter().enumerate().filter_map(|(pos, o)| match *o {
+                    Opd::Temp => None,
+                    Opd::Local(x) => Some((pos as u32, Pending::Local(x))),
+                    Opd::Const(c) => Some((pos as u32, Pending::Const(c))),
+                }));
+        }
         op_to_instr(&mut t, op)?;
     }
     reader.finish()?;
@@ -524,6 +586,8 @@ pub(crate) fn translate(
         covered: RefCell::default(),
         offsets: t.offsets.into(),
         heights: t.heights.into(),
+        operators: t.operators.into(),
+        pending: t.pending.into(),
     })
 }
 

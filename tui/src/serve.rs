@@ -8,7 +8,6 @@ use std::rc::Rc;
 use gdb_bridge::WasmTarget;
 use gdb_bridge::serve::{Ending, serve};
 use gdb_bridge::target::Exec;
-use runtime_core::Module;
 use runtime_core::wasi::WasiCtx;
 use runtime_core::{Extern, Trap};
 
@@ -56,7 +55,7 @@ fn run(args: &ServeArgs) -> Result<u8, String> {
     let limits = resolved.limits.clone();
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
     let bytes: Rc<[u8]> = crate::check::load(&args.module, resolved)?.0.into();
-    let module = Rc::new(Module::new_for_debugging(&bytes).map_err(|e| at(&e))?);
+    let module = Rc::new(debugger::translate::translate(&bytes).map_err(|e| at(&e))?);
     let name = args.module.file_name().map_or_else(
         || "module.wasm".into(),
         |n| n.to_string_lossy().into_owned(),

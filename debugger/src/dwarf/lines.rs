@@ -165,6 +165,21 @@ impl LineTable {
         &self.files[row.file as usize]
     }
 
+    /// The module-file offset of every statement start and prologue end (the code starting at
+    /// `code_start`), sorted, once each: where the code must have an instruction for a debugger
+    /// to stop on each statement.
+    pub fn boundaries(&self, code_start: u64) -> Vec<u32> {
+        let mut at: Vec<u32> = self
+            .rows
+            .iter()
+            .filter(|r| (r.is_stmt || r.prologue_end) && !r.end)
+            .filter_map(|r| u32::try_from(r.addr + code_start).ok())
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        at
+    }
+
     /// Every source file the line table names.
     pub fn files(&self) -> &[String] {
         &self.files

@@ -2,8 +2,8 @@
 
 use std::rc::Rc;
 
-use runtime_core::Module;
 use runtime_core::limits::{DebugLevel, PlatformLimits};
+use runtime_core::module::CustomSection;
 
 use super::DwarfInfo;
 use crate::error::Error;
@@ -34,19 +34,18 @@ pub struct Refused {
 }
 
 impl DwarfInfo {
-    /// Loads the DWARF of `module` (whose file bytes are `bytes`) within `limits`: nothing at debug
-    /// level none; sections past `max_debug_sections` or larger than `max_dwarf_section_size` are
-    /// refused and listed in [`DwarfInfo::refused`].
+    /// Loads the DWARF among a module's custom `sections` (in its file `bytes`) within `limits`:
+    /// nothing at debug level none; sections past `max_debug_sections` or larger than
+    /// `max_dwarf_section_size` are refused and listed in [`DwarfInfo::refused`].
     pub fn load(
-        module: &Module,
+        sections: &[CustomSection],
         bytes: &[u8],
         limits: &PlatformLimits,
     ) -> Result<DwarfInfo, Error> {
         let mut refused = Vec::new();
         let mut kept: Vec<(&str, Rc<[u8]>)> = Vec::new();
         if limits.debug_level > DebugLevel::None {
-            for c in module
-                .custom_sections()
+            for c in sections
                 .iter()
                 .filter(|c| SECTIONS.contains(&c.name.as_str()))
             {

@@ -12,7 +12,7 @@ use gdb_bridge::serve::{Ending, serve};
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB, PlatformLimits};
 use runtime_core::wasi::{self, WasiCtx};
-use runtime_core::{Extern, Linker, Module};
+use runtime_core::{Extern, Linker};
 
 /// A committed fixture's bytes.
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -37,7 +37,7 @@ pub fn listen(
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let bytes: Rc<[u8]> = fixture(name).into();
-        let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
+        let module = Rc::new(debugger::translate::translate(&bytes).unwrap());
         let mut store = runtime_core::Store::new(limits.store_config());
         let mut linker = Linker::new();
         let out = Rc::new(RefCell::new(Vec::new()));

@@ -2,7 +2,7 @@
 //! on a device): its thread, the map from the store's function addresses to the module's indices,
 //! the breakpoint sites patched into its code, and resuming it with only the checks asked for. A
 //! run with no stepping test, no watch and no profile runs the interpreter's full-speed loop,
-//! with a poll at backward branches and calls at most.
+//! with a poll every [`crate::exec::POLL_PERIOD`] backward branches and calls at most.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -40,9 +40,13 @@ pub struct Checks<'a, S, P> {
     /// Per-function counters (module indices) of the instructions run and calls made, while
     /// profiling; counted at calls and returns, so a profiled run needs no stepping test.
     pub profile: Option<&'a mut Profile>,
-    /// Asked at backward branches and calls with the instructions run so far; `true` pauses.
+    /// Asked every [`crate::exec::POLL_PERIOD`] backward branches and calls with the instructions
+    /// run so far; `true` pauses.
     /// Without it (and nothing else to check) the run cannot be interrupted.
     pub poll: Option<P>,
+    /// Whether `poll` is told the instructions run so far (to show progress); counting costs a
+    /// little at every branch, so without it `poll` is told 0.
+    pub count: bool,
 }
 
 /// How a resumed program stopped.
@@ -110,7 +114,7 @@ impl Debuggee {
     }
 
     /// The operand stack of frame `frame` (outermost 0), bottom first, as raw bits.
-    pub fn operands(&self, frame: usize) -> Option<&[u64]> {
+    pub fn operands(&self, frame: usize) -> Option<Vec<u64>> {
         (frame < self.thread.frames().len()).then(|| self.thread.operands(&self.store, frame))
     }
 
@@ -119,12 +123,13 @@ impl Debuggee {
     /// results of a call just returned, which the code may already have dropped.
     pub fn stack_slot(&self, frame: usize, index: usize) -> Option<u64> {
         let frames = self.thread.frames();
-        if frame + 1 == frames.len() {
+        let operands = self.operands(frame)?;
+        if frame + 1 == frames.len() && index >= operands.len() {
             let f = frames[frame];
             let locals = self.store.func_body(f.func)?.locals.len();
             return self.thread.slot(f.fp as usize + locals + index);
         }
-        self.operands(frame)?.get(index).copied()
+        operands.get(index).copied()
     }
 
     /// The instance's linear memory, if it has one.
@@ -194,13 +199,14 @@ impl Debuggee {
         let top = self.module_frame(&here);
         let depth = self.thread.frames().len();
         let mut checks = checks;
-        if core::mem::take(&mut self.fresh) {
-            if let Some(p) = checks.profile.as_deref_mut() {
-                p.call(top.func);
-            }
+        if core::mem::take(&mut self.fresh)
+            && let Some(p) = checks.profile.as_deref_mut()
+        {
+            p.call(top.func);
         }
         let stepping = checks.step.is_some();
-        let mut c = Checker::<S, P, false, true> {
+        let count = checks.count || checks.profile.is_some();
+        let mut c = Checker::<S, P, false, true, true> {
             step: checks.step,
             profile: checks.profile,
             index: &self.index,
@@ -221,8 +227,8 @@ impl Debuggee {
             }
         }
         macro_rules! run {
-            ($step:literal, $watch:literal) => {{
-                let mut c = c.kind::<$step, $watch>();
+            ($step:literal, $watch:literal, $count:literal) => {{
+                let mut c = c.kind::<$step, $watch, $count>();
                 let outcome = thread.run_with_hook(store, &mut c);
                 Resumed {
                     outcome,
@@ -230,12 +236,13 @@ impl Debuggee {
                 }
             }};
         }
-        match (stepping, !c.watches.is_empty(), c.poll.is_some() || c.profile.is_some()) {
-            (true, true, _) => run!(true, true),
-            (true, false, _) => run!(true, false),
-            (false, true, _) => run!(false, true),
-            (false, false, true) => run!(false, false),
-            (false, false, false) => Resumed {
+        match (stepping, !c.watches.is_empty(), c.poll.is_some(), count) {
+            (true, true, ..) => run!(true, true, true),
+            (true, false, ..) => run!(true, false, true),
+            (false, true, ..) => run!(false, true, true),
+            (false, false, _, true) => run!(false, false, true),
+            (false, false, true, false) => run!(false, false, false),
+            (false, false, false, false) => Resumed {
                 outcome: thread.run(store),
                 watch: None,
             },
@@ -252,9 +259,9 @@ fn module_frame(index: &[u32], f: &Frame) -> Frame {
 }
 
 /// The checks of a resumed program as a hook asked before each instruction (`STEP`) and after
-/// each memory access (`WATCH`), fixed at compile time so the interpreter's loop has no test for
-/// a check not asked for.
-struct Checker<'a, S, P, const STEP: bool, const WATCH: bool> {
+/// each memory access (`WATCH`), counting instructions (`COUNT`, for progress and the profile),
+/// fixed at compile time so the interpreter's loop has no test for a check not asked for.
+struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool> {
     step: Option<S>,
     profile: Option<&'a mut Profile>,
     index: &'a [u32],
@@ -265,9 +272,13 @@ struct Checker<'a, S, P, const STEP: bool, const WATCH: bool> {
     hit: Option<(usize, bool)>,
 }
 
-impl<'a, S, P, const STEP: bool, const WATCH: bool> Checker<'a, S, P, STEP, WATCH> {
+impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool>
+    Checker<'a, S, P, STEP, WATCH, COUNT>
+{
     /// The same checks as another kind of hook.
-    fn kind<const STEP2: bool, const WATCH2: bool>(self) -> Checker<'a, S, P, STEP2, WATCH2> {
+    fn kind<const STEP2: bool, const WATCH2: bool, const COUNT2: bool>(
+        self,
+    ) -> Checker<'a, S, P, STEP2, WATCH2, COUNT2> {
         Checker {
             step: self.step,
             profile: self.profile,
@@ -280,7 +291,8 @@ impl<'a, S, P, const STEP: bool, const WATCH: bool> Checker<'a, S, P, STEP, WATC
     }
 }
 
-impl<S, P, const STEP: bool, const WATCH: bool> Hook for Checker<'_, S, P, STEP, WATCH>
+impl<S, P, const STEP: bool, const WATCH: bool, const COUNT: bool> Hook
+    for Checker<'_, S, P, STEP, WATCH, COUNT>
 where
     S: FnMut(&Frame, usize) -> bool,
     P: FnMut(u64) -> bool,
@@ -288,7 +300,8 @@ where
     const ACTIVE: bool = STEP;
     const WATCH: bool = WATCH;
     const POLL: bool = true;
-    const ACCOUNT: bool = true;
+    const COUNT: bool = COUNT;
+    const ACCOUNT: bool = COUNT;
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
         if self.skip.take() == Some((frame.func, frame.pc, depth)) {
             return true;
@@ -308,7 +321,10 @@ where
     }
     fn account(&mut self, func: u32, instructions: u64) {
         if let Some(p) = self.profile.as_deref_mut() {
-            p.add(self.index.get(func as usize).copied().unwrap_or(u32::MAX), instructions);
+            p.add(
+                self.index.get(func as usize).copied().unwrap_or(u32::MAX),
+                instructions,
+            );
         }
     }
     fn enter(&mut self, func: u32) {
@@ -373,6 +389,7 @@ mod tests {
             watches,
             profile,
             poll: None,
+            count: false,
         }
     }
 
@@ -452,6 +469,7 @@ mod tests {
                 polls += 1;
                 true
             }),
+            count: false,
         };
         let r = p.resume(&mut debug, checks);
         assert_eq!(r.outcome, Ok(Outcome::Paused));

@@ -221,7 +221,10 @@ fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
             *each.entry(f.func).or_default() += 1;
             true
         };
-        assert_eq!(thread.run_with_hook(&mut store, &mut count), Ok(Outcome::Finished));
+        assert_eq!(
+            thread.run_with_hook(&mut store, &mut count),
+            Ok(Outcome::Finished)
+        );
 
         let mut accounts = Accounts::default();
         let mut thread = Thread::new(&store, entry, &[Val::I32(arg)]).unwrap();
@@ -236,9 +239,7 @@ fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
                 Ok(Outcome::Breakpoint(_)) if marked => {
                     assert!(store.clear_break(deep, 1));
                     marked = false;
-                    thread
-                        .step_with_hook(&mut store, &mut accounts)
-                        .unwrap();
+                    thread.step_with_hook(&mut store, &mut accounts).unwrap();
                 }
                 other => panic!("{other:?}"),
             }
@@ -246,9 +247,43 @@ fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
         assert_eq!(accounts.instructions, each);
         let calls = accounts.calls.get(&entry).copied().unwrap_or(0);
         if entry == deep {
-            assert_eq!(calls, arg as u64, "recursive calls, the entry's not among them");
+            assert_eq!(
+                calls, arg as u64,
+                "recursive calls, the entry's not among them"
+            );
         } else {
             assert_eq!(accounts.calls.get(&square), Some(&(arg as u64)));
         }
     }
+}
+
+#[test]
+fn a_stop_at_a_boundary_reads_the_operands_the_code_has_not_written_yet() {
+    let text = r#"(module (func (export "f") (param i32) (result i32)
+        (i32.add (local.get 0) (i32.const 7))))"#;
+    let bytes = wat::parse_str(text).unwrap();
+    // The eager translation has one instruction per operator: the third is the `i32.add`.
+    let eager = Module::new_for_debugging(&bytes).unwrap();
+    let add = eager.body(0).unwrap().offsets[2];
+    let module = Rc::new(Module::new_with_boundaries(&bytes, &[add]).unwrap());
+    let body = module.body(0).unwrap();
+    let pc = body.pc_at_offset(add).unwrap();
+    assert_eq!(
+        body.offsets[pc as usize], add,
+        "an instruction starts the boundary"
+    );
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let f = func(&store, inst, "f");
+    store.set_break(f, pc, 1).unwrap();
+    let mut thread = Thread::new(&store, f, &[Val::I32(5)]).unwrap();
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Breakpoint(1)));
+    assert_eq!(
+        thread.operands(&store, 0),
+        vec![5, 7],
+        "`local.get 0` and `i32.const 7`"
+    );
+    assert!(store.clear_break(f, pc));
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Finished));
+    assert_eq!(thread.results(&store), vec![Val::I32(12)]);
 }

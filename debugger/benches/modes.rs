@@ -1,9 +1,10 @@
 //! What debugging costs a running program, side by side in one run on the benchmark kernels, each
 //! mode against `run` (the speed translation, no hooks: what `wrt-dbg run` runs). The modes run on
-//! the debug translation, as every debug session does: `debug` (no hooks), `full10` (10
+//! the translation every debug session runs (an instruction at each line-table row,
+//! [`debugger::translate::translate`]): `debug` (no hooks), `full10` (10
 //! breakpoints armed in code that never runs), `interruptible` (polling an interrupt flag at calls
 //! and backward branches, as an interactive or served `continue` does), `watch1` (one watchpoint:
-//! every load and store is checked), `profile` (per-function counts of every instruction) and
+//! every load and store is checked), `profile` (per-function counts at calls and returns) and
 //! `stepping` (the per-instruction hook of `step` and `next`).
 
 use std::hint::black_box;
@@ -19,6 +20,7 @@ use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
 use runtime_core::{Extern, Frame, Hook, Linker, Module, Outcome, Store, Thread, Val};
 use side_by_side::{fixture, measure};
 
+#[path = "../../runtime-core/benches/side_by_side/mod.rs"]
 mod side_by_side;
 
 /// Polls an interrupt flag at calls and backward branches, as the debugger's `continue` does.
@@ -56,22 +58,27 @@ fn run<H: Hook>(store: &mut Store, f: u32, arg: i32, hook: &mut H) -> Vec<Val> {
     t.results(store)
 }
 
-/// Counts every instruction into per-function counters, as profiling does.
+/// Counts instructions and calls into per-function counters at calls and returns, as profiling does.
 struct Profiling<'a>(&'a mut Profile);
 
 impl Hook for Profiling<'_> {
-    const ACTIVE: bool = true;
-    const POLL: bool = true;
-    fn before(&mut self, frame: &Frame, _: usize) -> bool {
-        self.0.count(frame);
+    const ACTIVE: bool = false;
+    const ACCOUNT: bool = true;
+    fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
+    }
+    fn account(&mut self, func: u32, instructions: u64) {
+        self.0.add(func, instructions);
+    }
+    fn enter(&mut self, func: u32) {
+        self.0.call(func);
     }
 }
 
 /// The kernels instantiated from the translation `translate` makes, and their exports.
 fn instance(
     limits: &runtime_core::limits::PlatformLimits,
-    translate: fn(&[u8]) -> Result<Module, runtime_core::Error>,
+    translate: fn(&[u8]) -> Result<Module, debugger::Error>,
 ) -> (Store, u32, [u32; 3]) {
     let module = Rc::new(translate(&fixture("kernels.wasm")).expect("kernels"));
     let mut store = Store::new(limits.store_config());
@@ -86,10 +93,10 @@ fn instance(
 
 fn kernels(c: &mut Criterion) {
     let limits = linux_production(512 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
-    // `run`: the speed translation, no hooks. Every debug mode runs on the debug translation, as
-    // a debug session (local or served) does.
-    let (mut fast, _, [fib0, hot0, sort0]) = instance(&limits, Module::new);
-    let (mut store, inst, [fib, hot, sort]) = instance(&limits, Module::new_for_debugging);
+    // `run`: the speed translation, no hooks. Every debug mode runs on the translation a debug
+    // session (local or served) runs.
+    let (mut fast, _, [fib0, hot0, sort0]) = instance(&limits, |b| Ok(Module::new(b)?));
+    let (mut store, inst, [fib, hot, sort]) = instance(&limits, debugger::translate::translate);
     for (workload, f0, f, arg, cold) in [
         ("fib", fib0, fib, 25, sort),
         ("hot_loop", hot0, hot, 2_000_000, sort),
