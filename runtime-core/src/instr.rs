@@ -242,6 +242,16 @@ pub enum Instr {
     I32BrLeUImm(BrI),
     I32BrGeSImm(BrI),
     I32BrGeUImm(BrI),
+    I64BrEq(BrR),
+    I64BrNe(BrR),
+    I64BrLtS(BrR),
+    I64BrLtU(BrR),
+    I64BrGtS(BrR),
+    I64BrGtU(BrR),
+    I64BrLeS(BrR),
+    I64BrLeU(BrR),
+    I64BrGeS(BrR),
+    I64BrGeU(BrR),
 
     I32Eqz(R2),
     I64Eqz(R2),
@@ -637,6 +647,16 @@ impl Instr {
             | I::I32BrLeUImm(b)
             | I::I32BrGeSImm(b)
             | I::I32BrGeUImm(b) => Some(&mut b.target),
+            I::I64BrEq(b)
+            | I::I64BrNe(b)
+            | I::I64BrLtS(b)
+            | I::I64BrLtU(b)
+            | I::I64BrGtS(b)
+            | I::I64BrGtU(b)
+            | I::I64BrLeS(b)
+            | I::I64BrLeU(b)
+            | I::I64BrGeS(b)
+            | I::I64BrGeU(b) => Some(&mut b.target),
             _ => None,
         }
     }

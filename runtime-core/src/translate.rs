@@ -459,6 +459,16 @@ fn fuse(cmp: Instr, when: bool) -> Option<Instr> {
         I::I32LeUImm(x) => I::I32BrLeUImm(i(x)),
         I::I32GeSImm(x) => I::I32BrGeSImm(i(x)),
         I::I32GeUImm(x) => I::I32BrGeUImm(i(x)),
+        I::I64Eq(x) => I::I64BrEq(r(x)),
+        I::I64Ne(x) => I::I64BrNe(r(x)),
+        I::I64LtS(x) => I::I64BrLtS(r(x)),
+        I::I64LtU(x) => I::I64BrLtU(r(x)),
+        I::I64GtS(x) => I::I64BrGtS(r(x)),
+        I::I64GtU(x) => I::I64BrGtU(r(x)),
+        I::I64LeS(x) => I::I64BrLeS(r(x)),
+        I::I64LeU(x) => I::I64BrLeU(r(x)),
+        I::I64GeS(x) => I::I64BrGeS(r(x)),
+        I::I64GeU(x) => I::I64BrGeU(r(x)),
         _ => return None,
     };
     Some(if when { fused } else { invert(fused) })
@@ -490,6 +500,16 @@ fn invert(b: Instr) -> Instr {
         I::I32BrLeSImm(x) => I::I32BrGtSImm(x),
         I::I32BrGtUImm(x) => I::I32BrLeUImm(x),
         I::I32BrLeUImm(x) => I::I32BrGtUImm(x),
+        I::I64BrEq(x) => I::I64BrNe(x),
+        I::I64BrNe(x) => I::I64BrEq(x),
+        I::I64BrLtS(x) => I::I64BrGeS(x),
+        I::I64BrLtU(x) => I::I64BrGeU(x),
+        I::I64BrGtS(x) => I::I64BrLeS(x),
+        I::I64BrGtU(x) => I::I64BrLeU(x),
+        I::I64BrLeS(x) => I::I64BrGtS(x),
+        I::I64BrLeU(x) => I::I64BrGtU(x),
+        I::I64BrGeS(x) => I::I64BrLtS(x),
+        I::I64BrGeU(x) => I::I64BrLtU(x),
         other => other,
     }
 }

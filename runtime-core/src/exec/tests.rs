@@ -287,3 +287,49 @@ fn a_stop_at_a_boundary_reads_the_operands_the_code_has_not_written_yet() {
     assert_eq!(thread.run(&mut store), Ok(Outcome::Finished));
     assert_eq!(thread.results(&store), vec![Val::I32(12)]);
 }
+
+#[test]
+fn a_64_bit_compare_feeding_a_branch_is_one_instruction_and_branches_both_ways() {
+    // A 64-bit counter (`i64.lt_u` then `br_if`, as clang emits for c-spin), and an `if` on a
+    // signed compare, which branches when the compare is false.
+    let text = r#"(module
+      (func (export "count") (param $n i64) (result i64) (local $i i64)
+        (loop $again
+          (local.set $i (i64.add (local.get $i) (i64.const 1)))
+          (br_if $again (i64.lt_u (local.get $i) (local.get $n))))
+        (local.get $i))
+      (func (export "positive") (param $n i64) (result i32)
+        (if (result i32) (i64.gt_s (local.get $n) (i64.const 0))
+          (then (i32.const 1)) (else (i32.const 0)))))"#;
+    let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
+    let code = |f: u32| -> alloc::vec::Vec<Instr> {
+        let body = module.body(f).unwrap();
+        (0..body.len() as u32)
+            .filter_map(|pc| body.instr(pc))
+            .collect()
+    };
+    let (count, positive) = (code(0), code(1));
+    assert!(
+        count.iter().any(|i| matches!(i, Instr::I64BrLtU(_))),
+        "{count:?}"
+    );
+    assert!(
+        !count.iter().any(|i| matches!(i, Instr::I64LtU(_))),
+        "{count:?}"
+    );
+    assert!(
+        positive.iter().any(|i| matches!(i, Instr::I64BrLeS(_))),
+        "{positive:?}"
+    );
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let (count, positive) = (func(&store, inst, "count"), func(&store, inst, "positive"));
+    for (n, want) in [(5, 5), (1, 1), (0, 1)] {
+        let got = store.invoke(count, &[Val::I64(n)]).unwrap();
+        assert_eq!(got, vec![Val::I64(want)], "count {n}");
+    }
+    for (n, want) in [(-3, 0), (0, 0), (7, 1), (i64::MIN, 0), (i64::MAX, 1)] {
+        let got = store.invoke(positive, &[Val::I64(n)]).unwrap();
+        assert_eq!(got, vec![Val::I32(want)], "positive {n}");
+    }
+}
