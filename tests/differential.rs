@@ -183,8 +183,8 @@ const WASMI_WRONG: &[(u64, &str)] = &[
     ),
 ];
 
-/// Our translations: for `run`, for a stub without a line table, and for a debug session with
-/// a boundary at every operator (the most operands put in their slots at statement starts).
+/// Our translations: for `run`, the eager one (every operand in its slot at every instruction),
+/// and a debug session's with a boundary at every operator (the most statement starts to keep).
 const TRANSLATIONS: [&str; 3] = ["speed", "debug", "boundaries"];
 
 /// Translates `wasm` as [`TRANSLATIONS`] names.

@@ -294,6 +294,16 @@ pub struct CustomSection {
     pub range: Range<usize>,
 }
 
+impl CustomSection {
+    /// Where custom section `c` sits in its module file, and its name.
+    fn of(c: &wasmparser::CustomSectionReader<'_>) -> CustomSection {
+        CustomSection {
+            name: c.name().into(),
+            range: c.data_offset() as usize..c.range().end as usize,
+        }
+    }
+}
+
 /// A validated module, ready to instantiate any number of times.
 #[derive(Debug)]
 pub struct Module {
@@ -356,10 +366,7 @@ impl Module {
                 Payload::CodeSectionStart {
                     unchecked_range, ..
                 } => code = Some(unchecked_range.start as usize..unchecked_range.end as usize),
-                Payload::CustomSection(c) => customs.push(CustomSection {
-                    name: c.name().into(),
-                    range: c.data_offset() as usize..c.range().end as usize,
-                }),
+                Payload::CustomSection(c) => customs.push(CustomSection::of(&c)),
                 _ => {}
             }
         }
@@ -544,10 +551,7 @@ impl Module {
                     // A malformed name section is not an error per spec: keep what reads.
                     self.read_names(c.data(), c.data_offset());
                 }
-                self.customs.push(CustomSection {
-                    name: c.name().into(),
-                    range: c.data_offset() as usize..c.range().end as usize,
-                });
+                self.customs.push(CustomSection::of(&c));
             }
             _ => {}
         }

@@ -253,9 +253,14 @@ impl Debuggee {
 /// A runtime frame with its function as the module's index.
 fn module_frame(index: &[u32], f: &Frame) -> Frame {
     Frame {
-        func: index.get(f.func as usize).copied().unwrap_or(u32::MAX),
+        func: module_index(index, f.func),
         ..*f
     }
+}
+
+/// The module's index of store function address `addr` (`u32::MAX` for another module's).
+fn module_index(index: &[u32], addr: u32) -> u32 {
+    index.get(addr as usize).copied().unwrap_or(u32::MAX)
 }
 
 /// The checks of a resumed program as a hook asked before each instruction (`STEP`) and after
@@ -321,15 +326,12 @@ where
     }
     fn account(&mut self, func: u32, instructions: u64) {
         if let Some(p) = self.profile.as_deref_mut() {
-            p.add(
-                self.index.get(func as usize).copied().unwrap_or(u32::MAX),
-                instructions,
-            );
+            p.add(module_index(self.index, func), instructions);
         }
     }
     fn enter(&mut self, func: u32) {
         if let Some(p) = self.profile.as_deref_mut() {
-            p.call(self.index.get(func as usize).copied().unwrap_or(u32::MAX));
+            p.call(module_index(self.index, func));
         }
     }
 }
