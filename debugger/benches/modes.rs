@@ -58,20 +58,28 @@ fn run<H: Hook>(store: &mut Store, f: u32, arg: i32, hook: &mut H) -> Vec<Val> {
     t.results(store)
 }
 
-/// Counts instructions and calls into per-function counters at calls and returns, as profiling does.
-struct Profiling<'a>(&'a mut Profile);
+/// Counts instructions and calls into calling contexts at calls and returns, as profiling
+/// does; with `LINES`, every straight run of instructions by pc too, as a profile by line does.
+struct Profiling<'a, const LINES: bool>(&'a mut Profile);
 
-impl Hook for Profiling<'_> {
+impl<const LINES: bool> Hook for Profiling<'_, LINES> {
     const ACTIVE: bool = false;
     const ACCOUNT: bool = true;
+    const SPANS: bool = LINES;
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
-    fn account(&mut self, func: u32, instructions: u64) {
-        self.0.add(func, instructions);
+    fn account(&mut self, _: u32, instructions: u64) {
+        self.0.add(instructions);
     }
-    fn enter(&mut self, func: u32) {
-        self.0.call(func);
+    fn enter(&mut self, func: u32, site: u32) {
+        self.0.enter(func, site);
+    }
+    fn leave(&mut self) {
+        self.0.leave();
+    }
+    fn span(&mut self, _: u32, start: u32, end: u32) {
+        self.0.span(start, end);
     }
 }
 
@@ -148,14 +156,30 @@ fn kernels(c: &mut Criterion) {
         measure(c, workload, "watch1", || {
             black_box(run(&mut store, f, black_box(arg), &mut Watching(&active)));
         });
-        // Counters by store function address: the kernels instance has a few dozen functions.
-        let mut profile = Profile::new(64);
+        // Contexts by store function address: the kernels instance has a few dozen functions.
+        let mut profile = Profile::new(1 << 16);
         measure(c, workload, "profile", || {
             black_box(run(
                 &mut store,
                 f,
                 black_box(arg),
-                &mut Profiling(&mut profile),
+                &mut Profiling::<false>(&mut profile),
+            ));
+        });
+        let sites = (0..64)
+            .map(|a| {
+                store
+                    .func_body(a)
+                    .map_or(Vec::new(), |b| (0..b.len() as u32).collect())
+            })
+            .collect();
+        let mut profile = Profile::new(1 << 16).with_lines(sites);
+        measure(c, workload, "profile_lines", || {
+            black_box(run(
+                &mut store,
+                f,
+                black_box(arg),
+                &mut Profiling::<true>(&mut profile),
             ));
         });
         let mut count = 0u64;
@@ -187,6 +211,7 @@ fn main() {
         "interruptible",
         "watch1",
         "profile",
+        "profile_lines",
         "stepping",
     ] {
         side_by_side::report(&["fib", "hot_loop", "sort"], mode, "run");

@@ -20,7 +20,7 @@ pub mod local;
 mod machine;
 mod memory;
 pub mod print;
-mod profile;
+pub mod profile;
 pub mod report;
 pub mod request;
 pub mod session;

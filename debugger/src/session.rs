@@ -98,8 +98,12 @@ pub struct Session {
     pub(crate) executed: Arc<AtomicU64>,
     /// Whether `continue` polls [`Session::interrupter`] (a little slower) or runs at full speed.
     pub interruptible: bool,
-    /// Per-function counters while profiling is on.
+    /// The calling-context counters while profiling is on.
     pub profile: Option<runtime_core::debug::Profile>,
+    /// Wall time the program ran while profiled.
+    pub(crate) profile_time: std::time::Duration,
+    /// When the profile's last time sample was taken, while it samples time.
+    pub(crate) profile_clock: Option<Rc<std::cell::Cell<std::time::Instant>>>,
     /// `display` expressions.
     pub(crate) displays: Vec<crate::history::DisplayExpr>,
     /// Source files read, and where to look for them.
@@ -163,6 +167,8 @@ impl Session {
             executed: Arc::new(AtomicU64::new(0)),
             interruptible: false,
             profile: None,
+            profile_time: std::time::Duration::ZERO,
+            profile_clock: None,
             displays: Vec::new(),
             sources: Default::default(),
             listing: None,
@@ -230,7 +236,8 @@ impl Session {
         self.kill();
         let local = Local::start(&self.module, &self.debug.limits, &self.program)?;
         if let Some(p) = &mut self.profile {
-            *p = runtime_core::debug::Profile::new(self.module.num_funcs() as usize);
+            p.reset();
+            self.profile_time = std::time::Duration::ZERO;
         }
         self.target = Some(Box::new(local));
         self.state = State::Stopped;

@@ -254,6 +254,7 @@ impl Session {
                     }
                 }
             };
+            let started = self.profile_resuming();
             let run = Run {
                 test: if stepping { Some(&mut test) } else { None },
                 watches: &watches,
@@ -263,7 +264,9 @@ impl Session {
                 executed: &self.executed,
             };
             let target = self.target.as_mut().ok_or(Error::NotRunning)?;
-            let event = target.resume(&mut self.debug, run)?;
+            let event = target.resume(&mut self.debug, run);
+            self.profile_stopped(started);
+            let event = event?;
             self.fresh = false;
             match event {
                 Event::Exited(code) => return Ok(Stop::Exited(code)),

@@ -185,7 +185,7 @@ impl WasmTarget {
         self.program.memory().map_or(0, <[u8]>::len)
     }
 
-    /// Turns the per-function counters on (from zero) or off; they need debug level `profile`.
+    /// Turns the calling-context counters on (from zero) or off; they need debug level `profile`.
     pub fn set_profiling(&mut self, on: bool) -> Result<(), String> {
         let level = self.debug.limits.debug_level;
         if on && level < DebugLevel::BasicProfile {
@@ -193,7 +193,11 @@ impl WasmTarget {
                 "profiling needs debug level profile or full; this server runs at {level}"
             ));
         }
-        self.profile = on.then(|| Profile::new(self.module.num_funcs() as usize));
+        self.profile = on.then(|| {
+            let mut p = Profile::new(contexts(self.module.num_funcs()));
+            p.descend_frames(self.program.frames());
+            p
+        });
         Ok(())
     }
 
@@ -464,4 +468,10 @@ fn call_len(bytes: &[u8], at: usize) -> u32 {
         }
         _ => 1,
     }
+}
+
+/// Calling contexts a device's profile tells apart, for a module of `funcs` functions: each
+/// function from two call sites, before the rest count together as `[other]`.
+fn contexts(funcs: u32) -> usize {
+    2 * funcs as usize + 2
 }

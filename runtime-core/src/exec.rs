@@ -74,9 +74,18 @@ pub trait Hook {
     fn account(&mut self, func: u32, instructions: u64) {
         let _ = (func, instructions);
     }
-    /// A Wasm call entered function `func` (a store address).
-    fn enter(&mut self, func: u32) {
-        let _ = func;
+    /// A Wasm call at instruction `site` of the caller entered function `func` (a store address).
+    fn enter(&mut self, func: u32, site: u32) {
+        let _ = (func, site);
+    }
+    /// The running Wasm function returned to its Wasm caller (after its last [`Hook::account`]).
+    fn leave(&mut self) {}
+    /// Whether every straight run of instructions is reported through [`Hook::span`] (with
+    /// [`Hook::ACCOUNT`]): what a per-instruction profile needs, at one call per transfer.
+    const SPANS: bool = false;
+    /// Instructions `start..end` of function `func` (a store address) ran once, in order.
+    fn span(&mut self, func: u32, start: u32, end: u32) {
+        let _ = (func, start, end);
     }
 }
 
@@ -111,6 +120,7 @@ impl<H: Hook> Hook for Once<'_, H> {
     const ACTIVE: bool = true;
     const WATCH: bool = H::WATCH;
     const ACCOUNT: bool = H::ACCOUNT;
+    const SPANS: bool = H::SPANS;
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         core::mem::replace(&mut self.first, false)
     }
@@ -120,8 +130,14 @@ impl<H: Hook> Hook for Once<'_, H> {
     fn account(&mut self, func: u32, instructions: u64) {
         self.inner.account(func, instructions);
     }
-    fn enter(&mut self, func: u32) {
-        self.inner.enter(func);
+    fn enter(&mut self, func: u32, site: u32) {
+        self.inner.enter(func, site);
+    }
+    fn leave(&mut self) {
+        self.inner.leave();
+    }
+    fn span(&mut self, func: u32, start: u32, end: u32) {
+        self.inner.span(func, start, end);
     }
 }
 
@@ -451,11 +467,23 @@ impl Thread {
                 if H::COUNT || H::ACCOUNT {
                     executed += (pc - mark) as u64;
                 }
+                if H::SPANS {
+                    hook.span(func, mark as u32, pc as u32);
+                }
                 pc = $to;
                 mark = pc;
             }};
         }
-        // Backward branches and calls left before the next poll: the first polls.
+        macro_rules! account {
+            () => {
+                if H::ACCOUNT {
+                    hook.account(func, executed - accounted);
+                    accounted = executed;
+                }
+            };
+        }
+        // Backward branches and calls left before the next poll: the first polls. A poll
+        // accounts first, so a profile's time samples see every instruction run so far.
         let mut until_poll: u32 = 1;
         macro_rules! poll {
             () => {
@@ -463,18 +491,11 @@ impl Thread {
                     until_poll -= 1;
                     if until_poll == 0 {
                         until_poll = POLL_PERIOD;
+                        account!();
                         if hook.poll(executed) {
                             break Ok(Outcome::Paused);
                         }
                     }
-                }
-            };
-        }
-        macro_rules! account {
-            () => {
-                if H::ACCOUNT {
-                    hook.account(func, executed - accounted);
-                    accounted = executed;
                 }
             };
         }
@@ -598,6 +619,9 @@ impl Thread {
                         Some(f) => {
                             transfer!(f.pc as usize);
                             account!();
+                            if H::ACCOUNT {
+                                hook.leave();
+                            }
                             set_instance!(f.instance);
                             func = f.func;
                             fp = f.fp as usize;
@@ -650,10 +674,12 @@ impl Thread {
                                 fp: fp as u32,
                                 instance: inst,
                             });
+                            // The call instruction's own pc: `pc` has moved past it.
+                            let site = pc as u32 - 1;
                             transfer!(0);
                             account!();
                             if H::ACCOUNT {
-                                hook.enter(callee);
+                                hook.enter(callee, site);
                             }
                             fp = new_fp;
                             refresh!();
@@ -990,6 +1016,9 @@ impl Thread {
         };
         if H::COUNT || H::ACCOUNT {
             executed += (pc - mark) as u64;
+        }
+        if H::SPANS {
+            hook.span(func, mark as u32, pc as u32);
         }
         if H::ACCOUNT {
             hook.account(func, executed - accounted);

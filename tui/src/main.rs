@@ -6,6 +6,7 @@ mod check;
 mod debug;
 mod limits;
 mod output;
+mod profile;
 mod prompt;
 mod run;
 mod screen;
@@ -72,6 +73,15 @@ enum Command {
     /// profile`). Exit status: 0 when every command succeeded, 1 when one failed, 2 when the
     /// target cannot be reached.
     Attach(attach::AttachArgs),
+    /// Run a WASI command module with the profiler on and report where its instructions and
+    /// time went: per function or source line, self and total, calls and the call graph.
+    ///
+    /// Instruction and call counts are exact; time is sampled every `--interval` and shared out
+    /// by the samples. `--format` writes a table (text), folded stacks, a flame graph (svg), or a
+    /// file for speedscope, KCachegrind (callgrind) or the Firefox Profiler. The program's output
+    /// goes to stderr (or `--program-output FILE`). Exit status: the program's (134 after a
+    /// trap) once the profile is written; 2 when the module or the limits are unusable.
+    Profile(profile::ProfileArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,5 +92,6 @@ fn main() -> ExitCode {
         Command::Debug(args) => debug::main(args),
         Command::Serve(args) => serve::main(args),
         Command::Attach(args) => attach::main(args),
+        Command::Profile(args) => profile::main(args),
     }
 }

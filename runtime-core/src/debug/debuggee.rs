@@ -7,7 +7,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{DebugSession, Profile, WatchKind, tripped};
+use super::{DebugSession, Profile, WatchKind, profile, tripped};
 use crate::error::{Error, Trap};
 use crate::exec::{Frame, Hook, Outcome, Thread};
 use crate::module::Module;
@@ -202,11 +202,13 @@ impl Debuggee {
         if core::mem::take(&mut self.fresh)
             && let Some(p) = checks.profile.as_deref_mut()
         {
-            p.call(top.func);
+            p.restart();
+            p.enter(top.func, profile::NO_SITE);
         }
         let stepping = checks.step.is_some();
         let count = checks.count || checks.profile.is_some();
-        let mut c = Checker::<S, P, false, true, true> {
+        let spans = checks.profile.as_ref().is_some_and(|p| p.has_lines());
+        let mut c = Checker::<S, P, false, true, true, false> {
             step: checks.step,
             profile: checks.profile,
             index: &self.index,
@@ -227,8 +229,11 @@ impl Debuggee {
             }
         }
         macro_rules! run {
-            ($step:literal, $watch:literal, $count:literal) => {{
-                let mut c = c.kind::<$step, $watch, $count>();
+            ($step:literal, $watch:literal, $count:literal) => {
+                run!($step, $watch, $count, false)
+            };
+            ($step:literal, $watch:literal, $count:literal, $spans:literal) => {{
+                let mut c = c.kind::<$step, $watch, $count, $spans>();
                 let outcome = thread.run_with_hook(store, &mut c);
                 Resumed {
                     outcome,
@@ -240,6 +245,7 @@ impl Debuggee {
             (true, true, ..) => run!(true, true, true),
             (true, false, ..) => run!(true, false, true),
             (false, true, ..) => run!(false, true, true),
+            (false, false, _, true) if spans => run!(false, false, true, true),
             (false, false, _, true) => run!(false, false, true),
             (false, false, true, false) => run!(false, false, false),
             (false, false, false, false) => Resumed {
@@ -264,9 +270,11 @@ fn module_index(index: &[u32], addr: u32) -> u32 {
 }
 
 /// The checks of a resumed program as a hook asked before each instruction (`STEP`) and after
-/// each memory access (`WATCH`), counting instructions (`COUNT`, for progress and the profile),
-/// fixed at compile time so the interpreter's loop has no test for a check not asked for.
-struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool> {
+/// each memory access (`WATCH`), counting instructions (`COUNT`, for progress and the profile)
+/// and by pc (`SPANS`, for a line profile; full-speed runs only), fixed at compile time so the
+/// interpreter's loop has no test for a check not asked for.
+struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool>
+{
     step: Option<S>,
     profile: Option<&'a mut Profile>,
     index: &'a [u32],
@@ -277,13 +285,13 @@ struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool>
     hit: Option<(usize, bool)>,
 }
 
-impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool>
-    Checker<'a, S, P, STEP, WATCH, COUNT>
+impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool>
+    Checker<'a, S, P, STEP, WATCH, COUNT, SPANS>
 {
     /// The same checks as another kind of hook.
-    fn kind<const STEP2: bool, const WATCH2: bool, const COUNT2: bool>(
+    fn kind<const STEP2: bool, const WATCH2: bool, const COUNT2: bool, const SPANS2: bool>(
         self,
-    ) -> Checker<'a, S, P, STEP2, WATCH2, COUNT2> {
+    ) -> Checker<'a, S, P, STEP2, WATCH2, COUNT2, SPANS2> {
         Checker {
             step: self.step,
             profile: self.profile,
@@ -296,8 +304,8 @@ impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool>
     }
 }
 
-impl<S, P, const STEP: bool, const WATCH: bool, const COUNT: bool> Hook
-    for Checker<'_, S, P, STEP, WATCH, COUNT>
+impl<S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool> Hook
+    for Checker<'_, S, P, STEP, WATCH, COUNT, SPANS>
 where
     S: FnMut(&Frame, usize) -> bool,
     P: FnMut(u64) -> bool,
@@ -307,6 +315,7 @@ where
     const POLL: bool = true;
     const COUNT: bool = COUNT;
     const ACCOUNT: bool = COUNT;
+    const SPANS: bool = SPANS;
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
         if self.skip.take() == Some((frame.func, frame.pc, depth)) {
             return true;
@@ -322,16 +331,29 @@ where
         hit.is_some()
     }
     fn poll(&mut self, executed: u64) -> bool {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.tick();
+        }
         self.poll.as_mut().is_some_and(|p| p(executed))
     }
-    fn account(&mut self, func: u32, instructions: u64) {
+    fn account(&mut self, _: u32, instructions: u64) {
         if let Some(p) = self.profile.as_deref_mut() {
-            p.add(module_index(self.index, func), instructions);
+            p.add(instructions);
         }
     }
-    fn enter(&mut self, func: u32) {
+    fn enter(&mut self, func: u32, site: u32) {
         if let Some(p) = self.profile.as_deref_mut() {
-            p.call(module_index(self.index, func));
+            p.enter(module_index(self.index, func), site);
+        }
+    }
+    fn leave(&mut self) {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.leave();
+        }
+    }
+    fn span(&mut self, _: u32, start: u32, end: u32) {
+        if let Some(p) = self.profile.as_deref_mut() {
+            p.span(start, end);
         }
     }
 }
@@ -444,9 +466,9 @@ mod tests {
     }
 
     #[test]
-    fn the_profile_counts_every_call_by_module_index() {
+    fn the_profile_counts_every_call_by_module_index_in_its_calling_context() {
         let (mut p, mut debug) = start();
-        let mut profile = Profile::new(2);
+        let mut profile = Profile::new(8);
         let r = p.resume(&mut debug, checks(None, &[], Some(&mut profile)));
         assert_eq!(r.outcome, Ok(Outcome::Finished));
         let counts = profile.top(2);
@@ -457,6 +479,14 @@ mod tests {
                 .iter()
                 .any(|c| c.func == 1 && c.instructions > dec.instructions)
         );
+        // run (entered once, from no call) and `$dec` under it, called from one site.
+        let nodes = &profile.nodes()[2..];
+        assert_eq!(nodes.len(), 2);
+        assert_eq!(
+            (nodes[0].func, nodes[0].site, nodes[0].calls),
+            (1, profile::NO_SITE, 1)
+        );
+        assert_eq!((nodes[1].func, nodes[1].parent, nodes[1].calls), (0, 2, 5));
     }
 
     #[test]

@@ -194,19 +194,36 @@ fn arguments_of_the_wrong_type_or_function_are_refused() {
 struct Accounts {
     instructions: alloc::collections::BTreeMap<u32, u64>,
     calls: alloc::collections::BTreeMap<u32, u64>,
+    /// Runs of each instruction, by (function, pc), from the reported spans.
+    runs: alloc::collections::BTreeMap<(u32, u32), u64>,
+    /// Functions entered and not yet left, with the call site each was entered from.
+    stack: Vec<(u32, u32)>,
+    /// The deepest `stack` got.
+    deepest: usize,
 }
 
 impl Hook for Accounts {
     const ACTIVE: bool = false;
     const ACCOUNT: bool = true;
+    const SPANS: bool = true;
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
     fn account(&mut self, func: u32, instructions: u64) {
         *self.instructions.entry(func).or_default() += instructions;
     }
-    fn enter(&mut self, func: u32) {
+    fn enter(&mut self, func: u32, site: u32) {
         *self.calls.entry(func).or_default() += 1;
+        self.stack.push((func, site));
+        self.deepest = self.deepest.max(self.stack.len());
+    }
+    fn leave(&mut self) {
+        self.stack.pop().expect("a return left a function entered");
+    }
+    fn span(&mut self, func: u32, start: u32, end: u32) {
+        for pc in start..end {
+            *self.runs.entry((func, pc)).or_default() += 1;
+        }
     }
 }
 
@@ -216,9 +233,11 @@ fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
     let (deep, square) = (func(&store, inst, "deep"), func(&store, inst, "square"));
     for (entry, arg) in [(deep, 9), (func(&store, inst, "sum_squares"), 6)] {
         let mut each = alloc::collections::BTreeMap::<u32, u64>::new();
+        let mut at = alloc::collections::BTreeMap::<(u32, u32), u64>::new();
         let mut thread = Thread::new(&store, entry, &[Val::I32(arg)]).unwrap();
         let mut count = |f: &Frame, _: usize| {
             *each.entry(f.func).or_default() += 1;
+            *at.entry((f.func, f.pc)).or_default() += 1;
             true
         };
         assert_eq!(
@@ -245,11 +264,17 @@ fn accounting_at_calls_and_returns_matches_a_count_of_every_instruction() {
             }
         }
         assert_eq!(accounts.instructions, each);
+        assert_eq!(accounts.runs, at, "the spans cover every instruction run");
+        assert!(accounts.stack.is_empty(), "every call returned");
         let calls = accounts.calls.get(&entry).copied().unwrap_or(0);
         if entry == deep {
             assert_eq!(
                 calls, arg as u64,
                 "recursive calls, the entry's not among them"
+            );
+            assert_eq!(
+                accounts.deepest, arg as usize,
+                "nested as deep as the calls"
             );
         } else {
             assert_eq!(accounts.calls.get(&square), Some(&(arg as u64)));

@@ -1,0 +1,246 @@
+//! `wrt-dbg profile`: run a program with the profiler on and write what it counted, as a table
+//! or as a file a profiling tool opens (flame graphs, speedscope, KCachegrind, Firefox).
+
+mod callgrind;
+mod firefox;
+mod flame;
+mod folded;
+mod speedscope;
+mod text;
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::rc::Rc;
+use std::time::Duration;
+
+use debugger::profile::{By, CallTree, ProfileFrame, ProfileOptions};
+use debugger::step::{Resume, Stop};
+use debugger::{Program, Session, SharedOutput};
+
+use crate::limits::{LimitArgs, WasiArgs};
+use crate::{EXIT_BAD_MODULE, EXIT_TRAP, output};
+
+/// What a profile's frames are.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ByArg {
+    /// Wasm functions.
+    Function,
+    /// Source lines (DWARF), inlined functions their own frames.
+    Line,
+}
+
+/// How the profile is written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table of the top frames and their callers and callees.
+    Text,
+    /// Folded stacks (`a;b;c 123`, instructions as weights) for flame graph tools.
+    Folded,
+    /// A flame graph of the instructions (SVG).
+    Svg,
+    /// speedscope's JSON file format.
+    Speedscope,
+    /// callgrind's format, for callgrind_annotate and KCachegrind.
+    Callgrind,
+    /// The Firefox Profiler's processed profile format.
+    Firefox,
+}
+
+/// Arguments of `wrt-dbg profile`.
+#[derive(clap::Args)]
+pub struct ProfileArgs {
+    /// The module to profile.
+    module: PathBuf,
+    /// Count by function, or by source line.
+    #[arg(long, value_enum, default_value = "function")]
+    by: ByArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the profile to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rows of the text table.
+    #[arg(long, default_value = "20", value_name = "N")]
+    top: usize,
+    /// Time between samples (e.g. 1ms, 250us); 0 takes none.
+    #[arg(long, default_value = "1ms", value_name = "DURATION", value_parser = parse_interval)]
+    interval: Duration,
+    /// Where the program's stdout and stderr go (default: our stderr, apart from the profile).
+    #[arg(long, value_name = "FILE")]
+    program_output: Option<PathBuf>,
+    #[command(flatten)]
+    wasi: WasiArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Arguments for the program (after `--`).
+    #[arg(last = true)]
+    args: Vec<String>,
+}
+
+fn parse_interval(s: &str) -> Result<Duration, String> {
+    match s {
+        "0" => Ok(Duration::ZERO),
+        _ => humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e} (try 1ms or 250us)")),
+    }
+}
+
+/// How the profiled program ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// It exited with this status.
+    Exited(i32),
+    /// It trapped.
+    Trapped(String),
+}
+
+/// What every format is given: the tree and what it is of.
+pub struct Profiled<'a> {
+    /// The module file's name.
+    pub module: &'a str,
+    /// The program's arguments, its name first.
+    pub argv: &'a [String],
+    /// The call tree.
+    pub tree: &'a CallTree,
+    /// How the program ended.
+    pub ending: &'a Ending,
+    /// The sampling interval (zero when no samples were taken).
+    pub interval: Duration,
+    /// Rows of a table.
+    pub top: usize,
+}
+
+/// Runs the subcommand: the program's exit status (134 after a trap) once the profile is
+/// written, 2 when the module or the limits are unusable, 74 when the profile cannot be written.
+pub fn main(args: ProfileArgs) -> ExitCode {
+    let (tree, ending, argv) = match profile(&args) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("wrt-dbg: {e}");
+            return ExitCode::from(EXIT_BAD_MODULE);
+        }
+    };
+    let module = args
+        .module
+        .file_name()
+        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let p = Profiled {
+        module: &module,
+        argv: &argv,
+        tree: &tree,
+        ending: &ending,
+        interval: args.interval,
+        top: args.top,
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|f| write(&p, args.format, &mut std::io::BufWriter::new(f))),
+        None => write(&p, args.format, &mut std::io::stdout().lock()),
+    };
+    if let Err(e) = written {
+        return output::failed(&e);
+    }
+    match ending {
+        Ending::Exited(code) => ExitCode::from(code as u8),
+        Ending::Trapped(t) => {
+            eprintln!("wrt-dbg: the program trapped: {t}");
+            ExitCode::from(EXIT_TRAP)
+        }
+    }
+}
+
+/// Writes `p` in `format`.
+pub fn write(p: &Profiled, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        Format::Text => text::write(p, out),
+        Format::Folded => folded::write(p.tree, out),
+        Format::Svg => flame::write(p, out),
+        Format::Speedscope => speedscope::write(p, out),
+        Format::Callgrind => callgrind::write(p, out),
+        Format::Firefox => firefox::write(p, out),
+    }?;
+    out.flush()
+}
+
+/// Runs the program to its end with the profiler on.
+fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String> {
+    let resolved = args.limits.resolve_for_debugging()?;
+    let limits = resolved.limits.clone();
+    let (bytes, _) = crate::check::load(&args.module, resolved)?;
+    let name = args
+        .module
+        .file_name()
+        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let argv: Vec<String> = std::iter::once(name).chain(args.args.clone()).collect();
+    let sink: Rc<RefCell<dyn Write>> = match &args.program_output {
+        Some(path) => {
+            Rc::new(RefCell::new(std::fs::File::create(path).map_err(|e| {
+                format!("cannot create {}: {e}", path.display())
+            })?))
+        }
+        None => Rc::new(RefCell::new(std::io::stderr())),
+    };
+    let program = Program {
+        args: argv.clone(),
+        env: args.wasi.env.clone(),
+        dirs: args
+            .wasi
+            .dir
+            .iter()
+            .map(|d| {
+                let (host, guest) = d.split_once("::").unwrap_or((d, d));
+                (PathBuf::from(host), guest.to_string())
+            })
+            .collect(),
+        output: Some(SharedOutput(sink)),
+        errors: None,
+    };
+    let at = |e: debugger::Error| format!("{}: {e}", args.module.display());
+    let mut session = Session::open(bytes, &limits, program).map_err(at)?;
+    session.start().map_err(at)?;
+    let by = match args.by {
+        ByArg::Function => By::Function,
+        ByArg::Line => By::Line,
+    };
+    session
+        .start_profile(ProfileOptions {
+            lines: by == By::Line,
+            interval: (!args.interval.is_zero()).then_some(args.interval),
+        })
+        .map_err(at)?;
+    let ending = loop {
+        match session.resume(Resume::Continue).map_err(at)? {
+            Stop::Exited(code) => break Ending::Exited(code),
+            Stop::Trap(t) => break Ending::Trapped(t.to_string()),
+            _ => continue,
+        }
+    };
+    let tree = session.call_tree(by).map_err(at)?;
+    // The program's last output is written before the profile.
+    session.kill();
+    Ok((tree, ending, argv))
+}
+
+/// A frame as a flame graph or folded stack names it: the function, and by line its file and
+/// line, inlined frames marked.
+pub fn label(tree: &CallTree, frame: &ProfileFrame) -> String {
+    let mut s = frame.function.replace(';', ",");
+    if tree.by == By::Line {
+        let file = frame.file.as_deref().map_or("??", base_name);
+        match frame.line {
+            Some(line) => s.push_str(&format!(" ({file}:{line})")),
+            None => s.push_str(&format!(" ({file})")),
+        }
+    }
+    if frame.inlined {
+        s.push_str(" [inlined]");
+    }
+    s
+}
+
+/// The last component of a path as the DWARF gives it.
+pub fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).next().unwrap_or(path)
+}
