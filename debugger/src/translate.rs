@@ -13,11 +13,16 @@ use crate::error::Error;
 /// Translates a module binary for debugging, with an instruction at each statement start of its
 /// line table, read whatever a session's DWARF budget keeps, so both ends of a link agree.
 pub fn translate(bytes: &[u8]) -> Result<Module, Error> {
+    Ok(Module::new_with_boundaries(bytes, &statements(bytes)?)?)
+}
+
+/// The statement starts (module-file offsets) of a module binary's line table, read whatever a
+/// session's DWARF budget keeps: where [`translate`] puts an instruction.
+pub fn statements(bytes: &[u8]) -> Result<Vec<u32>, Error> {
     let (sections, code) = Module::sections(bytes)?;
     let mut limits = linux_production(64 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
     limits.max_debug_sections = u64::MAX;
     limits.max_dwarf_section_size = u64::MAX;
     let dwarf = DwarfInfo::load(&sections, bytes, &limits)?;
-    let rows = dwarf.lines.boundaries(code.map_or(0, |r| r.start as u64));
-    Ok(Module::new_with_boundaries(bytes, &rows)?)
+    Ok(dwarf.lines.boundaries(code.map_or(0, |r| r.start as u64)))
 }

@@ -194,7 +194,8 @@ impl WasmTarget {
             ));
         }
         self.profile = on.then(|| {
-            let mut p = Profile::new(contexts(self.module.num_funcs()));
+            let funcs = u64::from(self.module.num_funcs());
+            let mut p = Profile::new(runtime_core::debug::profile::device_contexts(funcs));
             p.descend_frames(self.program.frames());
             p
         });
@@ -468,10 +469,4 @@ fn call_len(bytes: &[u8], at: usize) -> u32 {
         }
         _ => 1,
     }
-}
-
-/// Calling contexts a device's profile tells apart, for a module of `funcs` functions: each
-/// function from two call sites, before the rest count together as `[other]`.
-fn contexts(funcs: u32) -> usize {
-    2 * funcs as usize + 2
 }

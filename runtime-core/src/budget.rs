@@ -73,7 +73,7 @@ pub struct MemoryBudget {
     pub stack: u64,
     /// Component Model bookkeeping; zero for a core module.
     pub component_overhead: u64,
-    /// Debug sections loaded plus the debug tables sized from the limits; zero without debugging.
+    /// What the debug infrastructure holds ([`debug_parts`]); zero without debugging.
     pub debug_overhead: u64,
     /// Translated code, instances, tables, globals and metadata.
     pub runtime_overhead: u64,
@@ -81,21 +81,64 @@ pub struct MemoryBudget {
     pub safety_reserve: u64,
 }
 
-/// Heap bytes the debug infrastructure reserves up front for these limits: the session's tables
-/// ([`crate::debug::reserved_bytes`]) plus symbol, source-file and metadata tables.
-pub fn debug_tables_bytes(l: &PlatformLimits) -> u64 {
-    let metadata = sum([
-        l.max_function_metadata,
-        l.max_type_metadata,
-        l.max_component_metadata,
-    ]);
-    sum([
-        crate::debug::reserved_bytes(l),
-        times(l.max_source_breakpoints, 16),
-        times(l.max_debug_symbols, 16),
-        times(l.max_source_files, 64),
-        times(metadata, 32),
-    ])
+/// Heap bytes a debug translation adds per instruction: the offset of the operator it executes.
+pub const DEBUG_BYTES_PER_INSTRUCTION: u64 = size_of::<u32>() as u64;
+
+/// Heap bytes a debug translation adds per statement start at most: one operand not yet written
+/// there (most statements start with one, or none).
+pub const DEBUG_BYTES_PER_STATEMENT: u64 = size_of::<(u32, u32, crate::module::Pending)>() as u64;
+
+/// Fixed heap bytes of a debug session on the device besides its tables: the session, the
+/// stopped program's state and the address map's header.
+pub const SESSION_BYTES: u64 = 1024;
+
+/// Heap bytes a debug session holds per function: its entry in the address-to-index map.
+pub const SESSION_BYTES_PER_FUNCTION: u64 = size_of::<u32>() as u64;
+
+/// What the debug infrastructure of a served program holds under `l`, part by part (none when
+/// the limits allow no debugging): the bounded tables of its debug level, the profile's
+/// contexts from level `profile` up, the module file kept for the client's code and DWARF reads,
+/// what the debug translation adds to the code ([`ModuleRequirements::statements`] known), and
+/// the session itself.
+pub fn debug_parts(req: &ModuleRequirements, l: &PlatformLimits) -> Vec<Part> {
+    if !l.debug_allowed() {
+        return Vec::new();
+    }
+    let part = |name, bytes, key: Option<&'static str>| Part {
+        name,
+        bytes,
+        limit_key: key,
+        limit: key.and_then(|k| l.get(k)),
+    };
+    let [bps, traces, watches, inspectors] = crate::debug::tables(l);
+    let profile = match l.debug_level >= crate::limits::DebugLevel::BasicProfile {
+        true => crate::debug::profile::device_bytes(req.functions),
+        false => 0,
+    };
+    alloc::vec![
+        part("breakpoint_table", bps.2, Some(bps.0)),
+        part("trace_table", traces.2, Some(traces.0)),
+        part("watch_table", watches.2, Some(watches.0)),
+        part("inspector_table", inspectors.2, Some(inspectors.0)),
+        part("profile_table", profile, None),
+        part("module_file", req.binary_bytes, None),
+        part(
+            "debug_translation",
+            sum([
+                times(req.instructions, DEBUG_BYTES_PER_INSTRUCTION),
+                times(req.statements, DEBUG_BYTES_PER_STATEMENT)
+            ]),
+            None
+        ),
+        part(
+            "session",
+            sum([
+                SESSION_BYTES,
+                times(req.functions, SESSION_BYTES_PER_FUNCTION)
+            ]),
+            None
+        ),
+    ]
 }
 
 /// The heap bytes loading and instantiating `req` takes in this runtime, linear memory excluded:
@@ -150,11 +193,7 @@ fn times(count: u64, each: u64) -> u64 {
 impl MemoryBudget {
     /// The budget of `req` under `limits`.
     pub fn new(req: &ModuleRequirements, limits: &PlatformLimits) -> MemoryBudget {
-        let debug_overhead = if limits.debug_allowed() {
-            sum([req.debug_bytes, debug_tables_bytes(limits)])
-        } else {
-            0
-        };
+        let debug_overhead = sum(debug_parts(req, limits).iter().map(|p| p.bytes));
         let component_overhead = if req.components.components > 0 {
             limits.estimated_component_overhead
         } else {

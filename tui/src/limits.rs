@@ -64,6 +64,18 @@ impl LimitArgs {
         }
     }
 
+    /// Like [`LimitArgs::resolve`], at debug level `level` in safety mode `mode` whatever the
+    /// config file, the environment or the flags say of those two.
+    pub fn resolve_at(&self, level: DebugLevel, mode: SafetyDebugMode) -> Result<Resolved, String> {
+        LimitArgs {
+            debug_level: Some(level),
+            safety_mode: Some(mode),
+            config: self.config.clone(),
+            ..*self
+        }
+        .resolve()
+    }
+
     /// Like [`LimitArgs::resolve`], with `defaults` under the config file.
     pub fn resolve_over(&self, defaults: Settings) -> Result<Resolved, String> {
         let file = match &self.config {

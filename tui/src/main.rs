@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod attach;
+mod budget;
 mod check;
 mod debug;
 mod limits;
@@ -82,6 +83,13 @@ enum Command {
     /// goes to stderr (or `--program-output FILE`). Exit status: the program's (134 after a
     /// trap) once the profile is written; 2 when the module or the limits are unusable.
     Profile(profile::ProfileArgs),
+    /// What debugging costs a device: for every debug level and safety mode, the budget's
+    /// predicted debug overhead by part, the heap bytes the runtime really holds (counted by this
+    /// binary's allocator), the run time against `run`, and whether it fits.
+    ///
+    /// The limits come as for `check`; the debug level and safety mode of each row override
+    /// them. Exit status: 0 once every row is measured, 2 when the module or limits are unusable.
+    Budget(budget::BudgetArgs),
 }
 
 fn main() -> ExitCode {
@@ -93,5 +101,6 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::main(args),
         Command::Attach(args) => attach::main(args),
         Command::Profile(args) => profile::main(args),
+        Command::Budget(args) => budget::main(args),
     }
 }

@@ -13,6 +13,7 @@ use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write;
+use core::mem::size_of;
 
 use crate::exec::Frame;
 
@@ -47,6 +48,17 @@ pub struct Node {
     sampled: u64,
     first_child: u32,
     next_sibling: u32,
+}
+
+/// Calling contexts a device's profile tells apart, for a module of `functions` functions: each
+/// function from two call sites, before the rest count together as `[other]`.
+pub fn device_contexts(functions: u64) -> usize {
+    usize::try_from(functions.saturating_mul(2).saturating_add(2)).unwrap_or(usize::MAX)
+}
+
+/// Heap bytes [`Profile::new`] takes for a device's profile ([`device_contexts`]).
+pub fn device_bytes(functions: u64) -> u64 {
+    (device_contexts(functions) as u64).saturating_mul(size_of::<Node>() as u64)
 }
 
 /// Asked at each poll: when a time sample is due, the time since the last one (any unit).

@@ -56,6 +56,10 @@ pub struct ModuleRequirements {
     pub largest_debug_section: u64,
     /// Whether debug sections were skipped (debug level `none`).
     pub debug_skipped: bool,
+    /// Statement starts in the line table, where a debug translation keeps an instruction and
+    /// the operands not yet written. The streaming pass reads no DWARF, so it leaves this 0 and
+    /// a host that reads the line table fills it in.
+    pub statements: u64,
     /// Component Model counts, zero for a core module.
     pub components: ComponentRequirements,
 }
