@@ -220,12 +220,15 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         "undisplay" => Request::Undisplay(number(rest)?),
         "list" | "l" => Request::List(opt(rest)),
         "disassemble" => Request::Disassemble(opt(rest)),
-        "profile" => Request::Profiling(match rest {
-            "on" => ProfileSwitch::On,
-            "off" => ProfileSwitch::Off,
-            "reset" => ProfileSwitch::Reset,
-            _ => return Err(Error::Usage("Usage: profile on|off|reset".into())),
-        }),
+        "profile" => match rest.split_once(' ') {
+            Some(("save", args)) => save_profile(args)?,
+            _ => Request::Profiling(match rest {
+                "on" => ProfileSwitch::On,
+                "off" => ProfileSwitch::Off,
+                "reset" => ProfileSwitch::Reset,
+                _ => return Err(Error::Usage(PROFILE_USAGE.into())),
+            }),
+        },
         "directory" | "dir" => Request::Directory(rest.into()),
         "kill" | "k" => Request::Kill,
         "detach" => Request::Detach,
@@ -265,6 +268,37 @@ fn watch_target(rest: &str) -> Result<WatchTarget, Error> {
 }
 
 /// `info WHAT`.
+/// What `profile` takes.
+const PROFILE_USAGE: &str = "Usage: profile on|off|reset, or profile save FILE [text|folded|svg|speedscope|callgrind|firefox] [line]";
+
+/// `profile save FILE [FORMAT] [line]`: the format by name, `text` unless given.
+fn save_profile(args: &str) -> Result<Request, Error> {
+    let mut words = args.split_whitespace();
+    let path = words
+        .next()
+        .ok_or_else(|| Error::Usage(PROFILE_USAGE.into()))?;
+    let (mut format, mut by) = (
+        crate::profile::format::Format::Text,
+        crate::profile::By::Function,
+    );
+    for w in words {
+        match (w, crate::profile::format::Format::named(w)) {
+            ("line", _) => by = crate::profile::By::Line,
+            (_, Some(f)) => format = f,
+            _ => {
+                return Err(Error::Usage(format!(
+                    "`{w}` is no profile format. {PROFILE_USAGE}"
+                )));
+            }
+        }
+    }
+    Ok(Request::SaveProfile {
+        path: path.into(),
+        format,
+        by,
+    })
+}
+
 fn info(rest: &str) -> Result<Request, Error> {
     let (what, arg) = rest.split_once(' ').unwrap_or((rest, ""));
     Ok(match what {
@@ -412,7 +446,8 @@ Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
               info locals|args|globals|display, info wasm (operand stack, Wasm globals)
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
-Profile:      profile on|off|reset, info profile [N]
+Profile:      profile on|off|reset, info profile [N],
+              profile save FILE [text|folded|svg|speedscope|callgrind|firefox] [line]
 Remote:       monitor CMD (the stub's: limits, budget, profile [N], operands [N], trap), detach,
               info link (round trip)
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.

@@ -26,6 +26,7 @@ pub fn text(req: &Request, resp: &Response) -> String {
                 }
             ),
             Request::Directory(d) => format!("Source directories searched: {}", d.display()),
+            Request::SaveProfile { path, .. } => format!("Profile written to {}.", path.display()),
             _ => String::new(),
         },
         Response::Breakpoint(b) => breakpoint_set(b),

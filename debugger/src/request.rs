@@ -12,7 +12,6 @@ use crate::breakpoint::parse_number;
 use crate::children::VarRef;
 use crate::dwarf::{Place, Ty, VarKind};
 use crate::error::Error;
-use crate::profile::profiling_off;
 use crate::report::{
     Breakpoint, Budget, Children, Disassembly, Display, Frame, Link, Machine, MemoryBlock, Names,
     Printed, Profile, SourceLine, SourceLines, Stop, StopReason, Variable,
@@ -171,6 +170,15 @@ pub enum Request {
     Disassemble(Option<String>),
     /// Turns profiling on, off, or back to zero.
     Profiling(ProfileSwitch),
+    /// Writes the profile so far to a file.
+    SaveProfile {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        format: crate::profile::format::Format,
+        /// By function or by line.
+        by: crate::profile::By,
+    },
     /// Adds a directory to find source files in.
     Directory(PathBuf),
     /// Ends the program.
@@ -448,10 +456,12 @@ impl Session {
                     ProfileSwitch::On | ProfileSwitch::Off => {
                         self.set_profiling(switch == ProfileSwitch::On)?
                     }
-                    ProfileSwitch::Reset => {
-                        self.profile.as_mut().ok_or_else(profiling_off)?.reset()
-                    }
+                    ProfileSwitch::Reset => self.reset_profile()?,
                 }
+                Response::Done
+            }
+            Request::SaveProfile { path, format, by } => {
+                self.save_profile(&path, format, by)?;
                 Response::Done
             }
             Request::Directory(dir) => {

@@ -29,12 +29,13 @@ pub fn run(target: &mut WasmTarget, cmd: &str) -> String {
             _ => String::from("no trap"),
         },
         _ => String::from(
-            "monitor commands: limits, budget, profile on|off|reset|[N], operands [FRAME], trap",
+            "monitor commands: limits, budget, profile on|off|reset|tree|[N], operands [FRAME], trap",
         ),
     }
 }
 
-/// `profile on|off|reset` switches the counters; `profile [N]` shows the top N functions.
+/// `profile on|off|reset` switches the counters; `profile [N]` shows the top N functions;
+/// `profile tree` sends every calling context, as [`runtime_core::debug::Profile::encode`] writes.
 fn profile(t: &mut WasmTarget, arg: Option<&str>) -> String {
     match arg {
         Some("on") => match t.set_profiling(true) {
@@ -45,6 +46,10 @@ fn profile(t: &mut WasmTarget, arg: Option<&str>) -> String {
             let _ = t.set_profiling(false);
             String::from("Profiling off.")
         }
+        Some("tree") => match &t.profile {
+            Some(p) => p.encode(),
+            None => String::from(PROFILING_OFF),
+        },
         Some("reset") => match &mut t.profile {
             Some(p) => {
                 p.reset();

@@ -14,6 +14,7 @@ use gdbstub::common::Signal;
 use gdbstub::stub::SingleThreadStopReason;
 use gdbstub::target::ext::breakpoints::WatchKind as GdbWatch;
 use gdbstub_arch::wasm::addr::{WasmAddr, WasmAddrType};
+use runtime_core::debug::profile::Clock;
 use runtime_core::debug::{Checks, DebugSession, Debuggee, Profile, Watch, WatchKind};
 use runtime_core::limits::{DebugLevel, PlatformLimits};
 use runtime_core::{Error, Frame, Module, Outcome, Store, Trap};
@@ -59,8 +60,10 @@ pub struct WasmTarget {
     pub mode: Option<Mode>,
     /// The breakpoint the thread stands on, with the offset the client asked for.
     at_site: Option<u32>,
-    /// Per-function counters (module indices), while profiling is on (`monitor profile on`).
+    /// The calling-context counters (module indices), while profiling is on (`monitor profile on`).
     pub profile: Option<Profile>,
+    /// Makes the clock a profile takes time samples from, where the platform has one.
+    pub clock: Option<fn() -> Clock>,
     /// The last refusal, for `monitor budget` (error replies carry only a number).
     pub last_refusal: Option<String>,
 }
@@ -91,6 +94,7 @@ impl WasmTarget {
             mode: None,
             at_site: None,
             profile: None,
+            clock: None,
             last_refusal: None,
         })
     }
@@ -196,6 +200,9 @@ impl WasmTarget {
         self.profile = on.then(|| {
             let funcs = u64::from(self.module.num_funcs());
             let mut p = Profile::new(runtime_core::debug::profile::device_contexts(funcs));
+            if let Some(clock) = self.clock {
+                p = p.with_clock(clock());
+            }
             p.descend_frames(self.program.frames());
             p
         });

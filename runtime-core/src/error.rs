@@ -161,6 +161,14 @@ pub enum Error {
         /// The debug budget.
         allowed: u64,
     },
+    /// A profile's text form ([`crate::debug::Profile::encode`]) does not read back.
+    #[error("profile line {line}: {reason}")]
+    ProfileText {
+        /// The 1-based line that is wrong.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A function address and internal pc that hold no code.
     #[error("no code at function {func}, pc {pc}")]
     NoSuchCode {

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use gdb_bridge::WasmTarget;
 use gdb_bridge::serve::{Ending, serve};
 use gdb_bridge::target::Exec;
+use runtime_core::debug::profile::Clock;
 use runtime_core::wasi::WasiCtx;
 use runtime_core::{Extern, Trap};
 
@@ -78,6 +80,7 @@ fn run(args: &ServeArgs) -> Result<u8, String> {
     };
     let mut target =
         WasmTarget::new(store, inst, entry, module, bytes, name, &limits).map_err(|e| at(&e))?;
+    target.clock = Some(wall_clock);
     let ending = match &args.serial {
         Some(spec) => serve_serial(&mut target, spec)?,
         None => serve_tcp(&mut target, &args.listen, args.once)?,
@@ -88,6 +91,18 @@ fn run(args: &ServeArgs) -> Result<u8, String> {
         (_, Exec::Trapped(Trap::Exit(code))) => *code as u8,
         (_, Exec::Trapped(_)) => EXIT_TRAP,
         _ => 0,
+    })
+}
+
+/// A wall clock for a served profile: a time sample every millisecond, in nanoseconds.
+fn wall_clock() -> Clock {
+    let mut last = Instant::now();
+    Box::new(move || {
+        let elapsed = last.elapsed();
+        (elapsed >= Duration::from_millis(1)).then(|| {
+            last = Instant::now();
+            elapsed.as_nanos() as u64
+        })
     })
 }
 

@@ -147,7 +147,7 @@ fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
         text.contains("The remote program has run; it cannot be started again from here."),
         "{text}"
     );
-    assert!(text.contains("`monitor profile`"), "{text}");
+    assert!(text.contains("Profiling on."), "the stub counts: {text}");
     assert!(
         text.lines()
             .any(|l| l.trim_start().starts_with("breakpoints") && l.contains(" 1 of ")),
@@ -157,7 +157,7 @@ fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
         text.contains("breakpoints and watchpoints are in the remote stub's tables"),
         "info budget says whose tables hold them: {text}"
     );
-    assert_eq!(out.status.code(), Some(1), "two commands failed");
+    assert_eq!(out.status.code(), Some(1), "the second run failed");
     let (_, status) = server.finish();
     assert_eq!(status, Some(0), "killed");
 }

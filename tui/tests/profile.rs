@@ -280,3 +280,47 @@ fn the_firefox_profile_has_consistent_tables_and_counts_every_instruction() {
         "{weights}"
     );
 }
+
+#[test]
+fn an_attached_program_is_profiled_by_its_stub_and_written_in_the_same_formats() {
+    let server = common::serve("c-profile-O2", &["--listen", "0", "--once"]);
+    let dir = tempfile::tempdir().unwrap();
+    let folded = dir.path().join("remote.folded");
+    // The stub's counts end with the program: they are read at a stop before it ends.
+    let out = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
+        .args([
+            "attach",
+            "--batch",
+            "--ex",
+            "profile on",
+            "--ex",
+            "break profile.c:29",
+        ])
+        .args(["--ex", "continue", "--ex", "info profile 3", "--ex"])
+        .arg(format!("profile save {} folded", folded.display()))
+        .args(["--ex", "continue"])
+        .arg(format!("tcp:{}", server.address()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(server.finish().1, Some(0));
+    assert!(text.contains("Profile written to"), "{text}");
+    let calls = text
+        .lines()
+        .find(|l| l.ends_with("  step"))
+        .expect("step's row");
+    assert!(calls.contains(" 4000000 "), "{text}");
+    // The loops' stacks, counted on the stub, are what a local profile counts.
+    let loops = |folded: &str| -> Vec<String> {
+        folded
+            .lines()
+            .filter(|l| l.contains(";mix") || l.contains(";stir"))
+            .map(str::to_string)
+            .collect()
+    };
+    let remote = std::fs::read_to_string(&folded).unwrap();
+    let local = profile("c-profile-O2", &["--format", "folded"], &[]);
+    assert_eq!(loops(&remote).len(), 4, "{remote}");
+    assert_eq!(loops(&remote), loops(&local));
+}

@@ -1,10 +1,12 @@
 //! Profiling a local program: a calling-context profile of its instructions, calls and time
 //! samples while it runs, resolved against the DWARF into a call tree of functions or lines.
 
+pub mod format;
 mod totals;
 mod tree;
 
 use std::cell::Cell;
+use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -15,10 +17,15 @@ use runtime_core::instr::Instr;
 
 use crate::error::Error;
 use crate::report::{Profile, ProfileEntry};
-use crate::session::Session;
+use crate::session::{Session, State};
+
+use format::{Ending, Format, Profiled};
 
 /// One frame of a call site, as call sites are told apart: function, file and line.
 type Place = (Option<String>, Option<String>, u32);
+
+/// How often `profile on` takes a time sample, as a served program's stub does.
+pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(1);
 
 /// Calling contexts a local profile tells apart; the rest count together as `[other]`.
 pub const CONTEXTS: usize = 1 << 16;
@@ -34,14 +41,39 @@ pub struct ProfileOptions {
 }
 
 impl Session {
-    /// Turns the profiling counters on (from zero) or off; they need debug level `profile`.
+    /// Turns the profiling counters on (from zero) or off; they need debug level `profile`. A
+    /// remote program's are the stub's.
     pub fn set_profiling(&mut self, on: bool) -> Result<(), Error> {
+        if self.attached {
+            return self.remote_profile(if on { "on" } else { "off" });
+        }
         match on {
-            true => self.start_profile(ProfileOptions::default()),
+            true => self.start_profile(ProfileOptions {
+                lines: false,
+                interval: Some(SAMPLE_INTERVAL),
+            }),
             false => {
                 self.profile = None;
                 Ok(())
             }
+        }
+    }
+
+    /// Sets the counters back to zero, here or on the stub.
+    pub fn reset_profile(&mut self) -> Result<(), Error> {
+        if self.attached {
+            return self.remote_profile("reset");
+        }
+        self.profile.as_mut().ok_or_else(profiling_off)?.reset();
+        Ok(())
+    }
+
+    /// Sends `monitor profile SWITCH` to the stub; what it says unless it says it did so.
+    fn remote_profile(&mut self, switch: &str) -> Result<(), Error> {
+        let reply = self.monitor(&format!("profile {switch}"))?;
+        match reply.starts_with("Profil") && !reply.contains("off;") {
+            true => Ok(()),
+            false => Err(Error::Usage(reply)),
         }
     }
 
@@ -56,7 +88,7 @@ impl Session {
         }
         if self.attached {
             return Err(Error::Usage(
-                "A remote program profiles itself: `monitor profile on` starts it counting, `monitor profile` shows the counts.".into(),
+                "A remote program counts on its stub, by function: `profile on` starts it.".into(),
             ));
         }
         let mut p = runtime_core::debug::Profile::new(CONTEXTS);
@@ -94,10 +126,11 @@ impl Session {
     /// Ends a resume that began at `started` for the profile: its time counts as the
     /// profile's, and the time since the last sample is shared out, so a stop ends a sample.
     pub(crate) fn profile_stopped(&mut self, started: Instant) {
+        let now = Instant::now();
         if let Some(p) = &mut self.profile {
-            self.profile_time += started.elapsed();
+            self.profile_time += now.duration_since(started);
             if let Some(last) = &self.profile_clock {
-                p.sample(last.get().elapsed().as_nanos() as u64);
+                p.sample(now.duration_since(last.get()).as_nanos() as u64);
             }
         }
     }
@@ -140,15 +173,34 @@ impl Session {
             .collect()
     }
 
+    /// Runs `f` on the profile counted so far: this session's, or a remote program's, fetched
+    /// from its stub (`monitor profile tree`), with the time it ran while profiled.
+    fn with_counted<T>(
+        &mut self,
+        f: impl FnOnce(&Session, &runtime_core::debug::Profile, Duration) -> T,
+    ) -> Result<T, Error> {
+        if !self.attached {
+            let p = self.profile.as_ref().ok_or_else(profiling_off)?;
+            return Ok(f(self, p, self.profile_time));
+        }
+        let text = self.monitor("profile tree")?;
+        if !text.starts_with("contexts") {
+            return Err(Error::Usage(text));
+        }
+        let p = runtime_core::debug::Profile::decode(&text)
+            .map_err(|e| Error::Usage(format!("the stub's profile does not read: {e}")))?;
+        let elapsed = Duration::from_nanos(p.time());
+        Ok(f(self, &p, elapsed))
+    }
+
     /// The top `n` functions of the profile.
-    pub(crate) fn profile_report(&self, n: usize) -> Result<Profile, Error> {
-        let p = self.profile.as_ref().ok_or_else(profiling_off)?;
-        Ok(Profile {
+    pub(crate) fn profile_report(&mut self, n: usize) -> Result<Profile, Error> {
+        self.with_counted(|s, p, _| Profile {
             entries: p
                 .top(n)
                 .iter()
                 .map(|c| ProfileEntry {
-                    function: self.function_name(c.func),
+                    function: s.function_name(c.func),
                     instructions: c.instructions,
                     calls: c.calls,
                 })
@@ -158,16 +210,40 @@ impl Session {
     }
 
     /// The profile so far as a call tree of functions, or of source lines (which needs a
-    /// profile started with [`ProfileOptions::lines`]).
-    pub fn call_tree(&self, by: By) -> Result<CallTree, Error> {
-        let p = self.profile.as_ref().ok_or_else(profiling_off)?;
-        if by == By::Line && !p.has_lines() {
-            return Err(Error::Usage(
-                "A profile by line counts instructions by pc from its start; this one does not."
+    /// local profile started with [`ProfileOptions::lines`]).
+    pub fn call_tree(&mut self, by: By) -> Result<CallTree, Error> {
+        let tree = self.with_counted(|s, p, elapsed| {
+            (by == By::Function || p.has_lines()).then(|| tree::build(s, p, by, elapsed))
+        })?;
+        tree.ok_or_else(|| {
+            Error::Usage(
+                "A profile by line counts instructions by pc from its start; this one counts by function."
                     .into(),
-            ));
-        }
-        Ok(tree::build(self, p, by))
+            )
+        })
+    }
+
+    /// Writes the profile so far to `path` in `format`, by function or `by` line.
+    pub fn save_profile(&mut self, path: &Path, format: Format, by: By) -> Result<(), Error> {
+        let tree = self.call_tree(by)?;
+        let ending = match &self.state {
+            State::Exited(code) => Ending::Exited(*code),
+            State::Trapped(t) => Ending::Trapped(t.to_string()),
+            _ => Ending::Running,
+        };
+        let argv = &self.program.args;
+        let module = argv.first().map_or("module", String::as_str);
+        let p = Profiled {
+            module,
+            argv,
+            tree: &tree,
+            ending: &ending,
+            interval: SAMPLE_INTERVAL,
+            top: 20,
+        };
+        let written = std::fs::File::create(path)
+            .and_then(|f| format::write(&p, format, &mut std::io::BufWriter::new(f)));
+        written.map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))
     }
 
     /// A function's source name (from DWARF at its entry, as a backtrace names it), else the
@@ -188,6 +264,6 @@ impl Session {
 }
 
 /// The error for a profile asked of a session that is not profiling.
-pub(crate) fn profiling_off() -> Error {
+fn profiling_off() -> Error {
     Error::Usage("Profiling is off; `profile on` starts it.".into())
 }

@@ -63,8 +63,8 @@ pub struct CallTree {
     pub samples: u64,
 }
 
-/// Builds the tree of `profile`, taken in `session`.
-pub(super) fn build(session: &Session, profile: &Profile, by: By) -> CallTree {
+/// Builds the tree of `profile`, taken in `session` over `elapsed`.
+pub(super) fn build(session: &Session, profile: &Profile, by: By, elapsed: Duration) -> CallTree {
     let mut b = Builder {
         session,
         tree: CallTree {
@@ -77,7 +77,7 @@ pub(super) fn build(session: &Session, profile: &Profile, by: By) -> CallTree {
                 calls: 0,
                 time: Duration::ZERO,
             }],
-            elapsed: session.profile_time,
+            elapsed,
             samples: profile.samples(),
         },
         frame_ids: HashMap::new(),

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use debugger::profile::CallTree;
+use crate::profile::CallTree;
 
 use super::label;
 

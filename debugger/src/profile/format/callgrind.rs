@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use debugger::profile::CallTree;
+use crate::profile::CallTree;
 
 use super::Profiled;
 

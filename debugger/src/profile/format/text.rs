@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use debugger::profile::{By, CallEdge, FrameTotals};
+use crate::profile::{By, CallEdge, FrameTotals};
 
 use super::{Ending, Profiled, label};
 
@@ -19,6 +19,7 @@ pub fn write(p: &Profiled, out: &mut dyn Write) -> io::Result<()> {
     let ending = match p.ending {
         Ending::Exited(code) => format!("exited with status {code}"),
         Ending::Trapped(t) => format!("trapped: {t}"),
+        Ending::Running => "still running".into(),
     };
     let sampled = tree.samples > 0;
     let samples = match sampled {

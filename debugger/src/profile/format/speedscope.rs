@@ -75,7 +75,7 @@ pub fn write(p: &Profiled, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A frame's name: its function, inlined ones marked.
-fn name(f: &debugger::profile::ProfileFrame) -> String {
+fn name(f: &crate::profile::ProfileFrame) -> String {
     match f.inlined {
         true => format!("{} [inlined]", f.function),
         false => f.function.clone(),

@@ -1,13 +1,6 @@
 //! `wrt-dbg profile`: run a program with the profiler on and write what it counted, as a table
 //! or as a file a profiling tool opens (flame graphs, speedscope, KCachegrind, Firefox).
 
-mod callgrind;
-mod firefox;
-mod flame;
-mod folded;
-mod speedscope;
-mod text;
-
 use std::cell::RefCell;
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +8,8 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
-use debugger::profile::{By, CallTree, ProfileFrame, ProfileOptions};
+use debugger::profile::format::{self, Ending, Format, Profiled};
+use debugger::profile::{By, CallTree, ProfileOptions};
 use debugger::step::{Resume, Stop};
 use debugger::{Program, Session, SharedOutput};
 
@@ -31,23 +25,6 @@ pub enum ByArg {
     Line,
 }
 
-/// How the profile is written.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// A table of the top frames and their callers and callees.
-    Text,
-    /// Folded stacks (`a;b;c 123`, instructions as weights) for flame graph tools.
-    Folded,
-    /// A flame graph of the instructions (SVG).
-    Svg,
-    /// speedscope's JSON file format.
-    Speedscope,
-    /// callgrind's format, for callgrind_annotate and KCachegrind.
-    Callgrind,
-    /// The Firefox Profiler's processed profile format.
-    Firefox,
-}
-
 /// Arguments of `wrt-dbg profile`.
 #[derive(clap::Args)]
 pub struct ProfileArgs {
@@ -56,8 +33,8 @@ pub struct ProfileArgs {
     /// Count by function, or by source line.
     #[arg(long, value_enum, default_value = "function")]
     by: ByArg,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "text")]
+    /// Output format: text, folded, svg, speedscope, callgrind or firefox.
+    #[arg(long, default_value = "text", value_parser = parse_format)]
     format: Format,
     /// Write the profile to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
@@ -80,36 +57,18 @@ pub struct ProfileArgs {
     args: Vec<String>,
 }
 
+fn parse_format(s: &str) -> Result<Format, String> {
+    Format::named(s).ok_or_else(|| {
+        let names: Vec<&str> = Format::NAMES.iter().map(|(n, _)| *n).collect();
+        format!("{s:?} is not one of {}", names.join(", "))
+    })
+}
+
 fn parse_interval(s: &str) -> Result<Duration, String> {
     match s {
         "0" => Ok(Duration::ZERO),
         _ => humantime::parse_duration(s).map_err(|e| format!("{s:?}: {e} (try 1ms or 250us)")),
     }
-}
-
-/// How the profiled program ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ending {
-    /// It exited with this status.
-    Exited(i32),
-    /// It trapped.
-    Trapped(String),
-}
-
-/// What every format is given: the tree and what it is of.
-pub struct Profiled<'a> {
-    /// The module file's name.
-    pub module: &'a str,
-    /// The program's arguments, its name first.
-    pub argv: &'a [String],
-    /// The call tree.
-    pub tree: &'a CallTree,
-    /// How the program ended.
-    pub ending: &'a Ending,
-    /// The sampling interval (zero when no samples were taken).
-    pub interval: Duration,
-    /// Rows of a table.
-    pub top: usize,
 }
 
 /// Runs the subcommand: the program's exit status (134 after a trap) once the profile is
@@ -136,8 +95,8 @@ pub fn main(args: ProfileArgs) -> ExitCode {
     };
     let written = match &args.output {
         Some(path) => std::fs::File::create(path)
-            .and_then(|f| write(&p, args.format, &mut std::io::BufWriter::new(f))),
-        None => write(&p, args.format, &mut std::io::stdout().lock()),
+            .and_then(|f| format::write(&p, args.format, &mut std::io::BufWriter::new(f))),
+        None => format::write(&p, args.format, &mut std::io::stdout().lock()),
     };
     if let Err(e) = written {
         return output::failed(&e);
@@ -148,20 +107,8 @@ pub fn main(args: ProfileArgs) -> ExitCode {
             eprintln!("wrt-dbg: the program trapped: {t}");
             ExitCode::from(EXIT_TRAP)
         }
+        Ending::Running => ExitCode::SUCCESS,
     }
-}
-
-/// Writes `p` in `format`.
-pub fn write(p: &Profiled, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
-    match format {
-        Format::Text => text::write(p, out),
-        Format::Folded => folded::write(p.tree, out),
-        Format::Svg => flame::write(p, out),
-        Format::Speedscope => speedscope::write(p, out),
-        Format::Callgrind => callgrind::write(p, out),
-        Format::Firefox => firefox::write(p, out),
-    }?;
-    out.flush()
 }
 
 /// Runs the program to its end with the profiler on.
@@ -221,26 +168,4 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
     // The program's last output is written before the profile.
     session.kill();
     Ok((tree, ending, argv))
-}
-
-/// A frame as a flame graph or folded stack names it: the function, and by line its file and
-/// line, inlined frames marked.
-pub fn label(tree: &CallTree, frame: &ProfileFrame) -> String {
-    let mut s = frame.function.replace(';', ",");
-    if tree.by == By::Line {
-        let file = frame.file.as_deref().map_or("??", base_name);
-        match frame.line {
-            Some(line) => s.push_str(&format!(" ({file}:{line})")),
-            None => s.push_str(&format!(" ({file})")),
-        }
-    }
-    if frame.inlined {
-        s.push_str(" [inlined]");
-    }
-    s
-}
-
-/// The last component of a path as the DWARF gives it.
-pub fn base_name(path: &str) -> &str {
-    path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
