@@ -324,3 +324,30 @@ fn an_attached_program_is_profiled_by_its_stub_and_written_in_the_same_formats()
     assert_eq!(loops(&remote).len(), 4, "{remote}");
     assert_eq!(loops(&remote), loops(&local));
 }
+
+#[test]
+fn a_trap_still_writes_the_profile_and_bad_input_is_named() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
+            .arg("profile")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let trap = root().join("tests/fixtures/wasm/c-trap-O0.wasm");
+    let out = run(&["--interval", "0", trap.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(134));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("trapped: integer divide by zero"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the program trapped"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.wasm");
+    std::fs::write(&cut, &std::fs::read(&trap).unwrap()[..100]).unwrap();
+    let out = run(&[cut.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid module at byte offset"));
+    let out = run(&["--format", "pdf", trap.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not one of text, folded"));
+}

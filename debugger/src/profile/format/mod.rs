@@ -11,8 +11,6 @@ mod text;
 use std::io::{self, Write};
 use std::time::Duration;
 
-pub use speedscope::SCHEMA as SPEEDSCOPE_SCHEMA;
-
 use super::{By, CallTree, ProfileFrame};
 
 /// How a profile is written.

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::Profiled;
 
 /// The speedscope schema's address, which files name as their `$schema`.
-pub const SCHEMA: &str = "https://www.speedscope.app/file-format-schema.json";
+const SCHEMA: &str = "https://www.speedscope.app/file-format-schema.json";
 
 /// Writes the profile as speedscope JSON.
 pub fn write(p: &Profiled, out: &mut dyn Write) -> io::Result<()> {
