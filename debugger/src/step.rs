@@ -151,6 +151,7 @@ impl Session {
         let (stop, entered) = stop?;
         self.hide_inline_entries(&stop, entered)?;
         if let Stop::Exited(code) = stop {
+            self.keep_final_profile();
             self.kill();
             self.state = State::Exited(code);
         }

@@ -100,6 +100,10 @@ pub trait Target {
     }
     /// Runs a command of the target's own (`monitor`); local targets have none.
     fn monitor(&mut self, cmd: &str) -> Result<String, Error>;
+    /// What a remote stub printed as console output while the program last ran, taken.
+    fn console(&mut self) -> String {
+        String::new()
+    }
     /// Leaves the program to its server, which keeps it for the next client; the target is
     /// dropped after. Only a remote program can be left so.
     fn detach(&mut self) -> Result<(), Error>;

@@ -27,6 +27,8 @@ pub struct Client<S: Read + Write> {
     /// Bytes read but not yet taken.
     pending: VecDeque<u8>,
     timeout: Duration,
+    /// Console output (`O` packets) the server sent while the program ran.
+    console: Vec<u8>,
 }
 
 /// A failed exchange.
@@ -115,6 +117,7 @@ impl<S: Read + Write> Client<S> {
             acks: true,
             pending: VecDeque::new(),
             timeout: DEFAULT_TIMEOUT,
+            console: Vec::new(),
         }
     }
 
@@ -308,8 +311,20 @@ impl<S: Read + Write> Client<S> {
             b"vCont;c:p1.-1"
         };
         self.send_raw(&frame(body))?;
-        let reply = self.read_packet_or_interrupt(interrupt, step)?;
-        Ok(String::from_utf8_lossy(&reply).into_owned())
+        loop {
+            let reply = self.read_packet_or_interrupt(interrupt, step)?;
+            match reply.split_first() {
+                Some((b'O', rest)) if rest != b"K" => {
+                    self.console.extend(unhex(rest).unwrap_or_default());
+                }
+                _ => return Ok(String::from_utf8_lossy(&reply).into_owned()),
+            }
+        }
+    }
+
+    /// The console output the server sent while the program ran, since last taken.
+    pub fn take_console(&mut self) -> String {
+        String::from_utf8_lossy(&core::mem::take(&mut self.console)).into_owned()
     }
 
     /// Sends a `monitor` command (`qRcmd`) and returns what it printed.

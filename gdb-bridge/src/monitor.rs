@@ -13,7 +13,7 @@ pub fn run(target: &mut WasmTarget, cmd: &str) -> String {
     match words.next() {
         Some("limits") => target.limits().report(),
         Some("budget") => budget(target),
-        Some("profile") => profile(target, words.next()),
+        Some("profile") => profile(target, words.next(), words.next()),
         Some("operands") => {
             let frame = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
             match target.operands(frame) {
@@ -29,17 +29,22 @@ pub fn run(target: &mut WasmTarget, cmd: &str) -> String {
             _ => String::from("no trap"),
         },
         _ => String::from(
-            "monitor commands: limits, budget, profile on|off|reset|tree|[N], operands [FRAME], trap",
+            "monitor commands: limits, budget, profile on [exit]|off|reset|tree|[N], operands [FRAME], trap",
         ),
     }
 }
 
 /// `profile on|off|reset` switches the counters; `profile [N]` shows the top N functions;
 /// `profile tree` sends every calling context, as [`runtime_core::debug::Profile::encode`] writes.
-fn profile(t: &mut WasmTarget, arg: Option<&str>) -> String {
+/// `profile on exit` also sends the contexts as console output when the program ends, for a
+/// client that cannot ask once the session is over.
+fn profile(t: &mut WasmTarget, arg: Option<&str>, then: Option<&str>) -> String {
     match arg {
         Some("on") => match t.set_profiling(true) {
-            Ok(()) => String::from("Profiling on."),
+            Ok(()) => {
+                t.profile_at_exit = then == Some("exit");
+                String::from("Profiling on.")
+            }
             Err(e) => e,
         },
         Some("off") => {

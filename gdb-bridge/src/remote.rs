@@ -462,6 +462,10 @@ impl<S: Read + Write> Target for Remote<S> {
         self.client.get_mut().monitor(cmd).map_err(remote)
     }
 
+    fn console(&mut self) -> String {
+        self.client.get_mut().take_console()
+    }
+
     fn ping(&mut self) -> Result<Option<Duration>, Error> {
         let sent = Instant::now();
         self.client

@@ -1,6 +1,7 @@
 //! The event loop and its transports (`std`): a client's bytes arrive on a reader thread, the
 //! program runs on this one and is interrupted when a Ctrl-C (0x03) comes in.
 
+use core::fmt::Write as _;
 use std::io::{self, Read, Write};
 use std::string::String;
 use std::string::ToString;
@@ -256,6 +257,8 @@ fn drive<W: Write>(
                         GdbStubStateMachine::Running(gdb)
                     } else {
                         interrupted = reason == stopped_by(Signal::SIGINT);
+                        let acks = !no_ack.load(Ordering::Relaxed);
+                        send_final_profile(gdb.borrow_conn(), target, acks);
                         report(gdb, target, reason, pc)?
                     }
                 }
@@ -322,6 +325,20 @@ fn feed<'a, W: Write>(
 }
 
 /// Reports a stop with the PC expedited, as LLDB's Wasm plugin needs.
+/// Sends the profile as console output (`O`) once the program has ended, when the client asked
+/// for it (`monitor profile on exit`): the session ends with the exit, so it cannot ask after.
+fn send_final_profile<W: Write>(conn: &mut Link<W>, target: &WasmTarget, acks: bool) {
+    let (true, Exec::Exited(_), Some(p)) = (target.profile_at_exit, &target.exec, &target.profile)
+    else {
+        return;
+    };
+    let mut body = String::from("O");
+    for b in p.encode().bytes() {
+        let _ = write!(body, "{b:02x}");
+    }
+    let _ = Connection::write_all(conn, &beside::framed(body.as_bytes(), acks));
+}
+
 fn report<'a, W: Write>(
     gdb: Running<'a, W>,
     target: &mut WasmTarget,

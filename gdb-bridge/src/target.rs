@@ -64,6 +64,8 @@ pub struct WasmTarget {
     pub profile: Option<Profile>,
     /// Makes the clock a profile takes time samples from, where the platform has one.
     pub clock: Option<fn() -> Clock>,
+    /// Whether the profile goes to the client as console output when the program ends.
+    pub profile_at_exit: bool,
     /// The last refusal, for `monitor budget` (error replies carry only a number).
     pub last_refusal: Option<String>,
 }
@@ -95,6 +97,7 @@ impl WasmTarget {
             at_site: None,
             profile: None,
             clock: None,
+            profile_at_exit: false,
             last_refusal: None,
         })
     }

@@ -16,23 +16,14 @@ use debugger::{Program, Session, SharedOutput};
 use crate::limits::{LimitArgs, WasiArgs};
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP, output};
 
-/// What a profile's frames are.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ByArg {
-    /// Wasm functions.
-    Function,
-    /// Source lines (DWARF), inlined functions their own frames.
-    Line,
-}
-
 /// Arguments of `wrt-dbg profile`.
 #[derive(clap::Args)]
 pub struct ProfileArgs {
     /// The module to profile.
     module: PathBuf,
-    /// Count by function, or by source line.
-    #[arg(long, value_enum, default_value = "function")]
-    by: ByArg,
+    /// Count by function, or by source line (DWARF; inlined functions their own frames).
+    #[arg(long, default_value = "function", value_parser = parse_by)]
+    by: By,
     /// Output format: text, folded, svg, speedscope, callgrind or firefox.
     #[arg(long, default_value = "text", value_parser = parse_format)]
     format: Format,
@@ -55,6 +46,14 @@ pub struct ProfileArgs {
     /// Arguments for the program (after `--`).
     #[arg(last = true)]
     args: Vec<String>,
+}
+
+fn parse_by(s: &str) -> Result<By, String> {
+    match s {
+        "function" => Ok(By::Function),
+        "line" => Ok(By::Line),
+        _ => Err(format!("{s:?} is not function or line")),
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -147,13 +146,9 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
     let at = |e: debugger::Error| format!("{}: {e}", args.module.display());
     let mut session = Session::open(bytes, &limits, program).map_err(at)?;
     session.start().map_err(at)?;
-    let by = match args.by {
-        ByArg::Function => By::Function,
-        ByArg::Line => By::Line,
-    };
     session
         .start_profile(ProfileOptions {
-            lines: by == By::Line,
+            lines: args.by == By::Line,
             interval: (!args.interval.is_zero()).then_some(args.interval),
         })
         .map_err(at)?;
@@ -164,7 +159,7 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
             _ => continue,
         }
     };
-    let tree = session.call_tree(by).map_err(at)?;
+    let tree = session.call_tree(args.by).map_err(at)?;
     // The program's last output is written before the profile.
     session.kill();
     Ok((tree, ending, argv))

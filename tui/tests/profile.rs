@@ -285,8 +285,8 @@ fn the_firefox_profile_has_consistent_tables_and_counts_every_instruction() {
 fn an_attached_program_is_profiled_by_its_stub_and_written_in_the_same_formats() {
     let server = common::serve("c-profile-O2", &["--listen", "0", "--once"]);
     let dir = tempfile::tempdir().unwrap();
-    let folded = dir.path().join("remote.folded");
-    // The stub's counts end with the program: they are read at a stop before it ends.
+    let (mid, end) = (dir.path().join("mid.folded"), dir.path().join("end.folded"));
+    let save = |path: &std::path::Path| format!("profile save {} folded", path.display());
     let out = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
         .args([
             "attach",
@@ -296,22 +296,29 @@ fn an_attached_program_is_profiled_by_its_stub_and_written_in_the_same_formats()
             "--ex",
             "break profile.c:29",
         ])
-        .args(["--ex", "continue", "--ex", "info profile 3", "--ex"])
-        .arg(format!("profile save {} folded", folded.display()))
-        .args(["--ex", "continue"])
+        .args([
+            "--ex",
+            "continue",
+            "--ex",
+            "info profile 3",
+            "--ex",
+            &save(&mid),
+        ])
+        .args(["--ex", "continue", "--ex", &save(&end)])
         .arg(format!("tcp:{}", server.address()))
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert_eq!(server.finish().1, Some(0));
-    assert!(text.contains("Profile written to"), "{text}");
+    assert_eq!(text.matches("Profile written to").count(), 2, "{text}");
     let calls = text
         .lines()
         .find(|l| l.ends_with("  step"))
         .expect("step's row");
     assert!(calls.contains(" 4000000 "), "{text}");
-    // The loops' stacks, counted on the stub, are what a local profile counts.
+    // At the breakpoint, the loops' stacks counted on the stub are what a local profile counts;
+    // at the end (the counts the stub sent as the program ended), every stack is.
     let loops = |folded: &str| -> Vec<String> {
         folded
             .lines()
@@ -319,10 +326,11 @@ fn an_attached_program_is_profiled_by_its_stub_and_written_in_the_same_formats()
             .map(str::to_string)
             .collect()
     };
-    let remote = std::fs::read_to_string(&folded).unwrap();
     let local = profile("c-profile-O2", &["--format", "folded"], &[]);
-    assert_eq!(loops(&remote).len(), 4, "{remote}");
-    assert_eq!(loops(&remote), loops(&local));
+    let mid = std::fs::read_to_string(&mid).unwrap();
+    assert_eq!(loops(&mid).len(), 4, "{mid}");
+    assert_eq!(loops(&mid), loops(&local));
+    assert_eq!(std::fs::read_to_string(&end).unwrap(), local);
 }
 
 #[test]

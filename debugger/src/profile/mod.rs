@@ -68,12 +68,29 @@ impl Session {
         Ok(())
     }
 
-    /// Sends `monitor profile SWITCH` to the stub; what it says unless it says it did so.
+    /// Sends `monitor profile SWITCH` to the stub (`on exit`: with the counts sent when the
+    /// program ends); what it says unless it says it did so.
     fn remote_profile(&mut self, switch: &str) -> Result<(), Error> {
+        let switch = if switch == "on" { "on exit" } else { switch };
         let reply = self.monitor(&format!("profile {switch}"))?;
+        if switch == "off" {
+            self.profile = None;
+        }
         match reply.starts_with("Profil") && !reply.contains("off;") {
             true => Ok(()),
             false => Err(Error::Usage(reply)),
+        }
+    }
+
+    /// Keeps the counts a stub sent as its program ended (`profile on exit`), which outlive
+    /// the session with it.
+    pub(crate) fn keep_final_profile(&mut self) {
+        let Some(target) = self.target.as_mut() else {
+            return;
+        };
+        if let Ok(p) = runtime_core::debug::Profile::decode(&target.console()) {
+            self.profile_time = Duration::from_nanos(p.time());
+            self.profile = Some(p);
         }
     }
 
@@ -173,13 +190,13 @@ impl Session {
             .collect()
     }
 
-    /// Runs `f` on the profile counted so far: this session's, or a remote program's, fetched
-    /// from its stub (`monitor profile tree`), with the time it ran while profiled.
+    /// Runs `f` on the profile counted so far: this session's, or a running remote program's,
+    /// fetched from its stub (`monitor profile tree`), with the time it ran while profiled.
     fn with_counted<T>(
         &mut self,
         f: impl FnOnce(&Session, &runtime_core::debug::Profile, Duration) -> T,
     ) -> Result<T, Error> {
-        if !self.attached {
+        if !self.attached || self.target.is_none() {
             let p = self.profile.as_ref().ok_or_else(profiling_off)?;
             return Ok(f(self, p, self.profile_time));
         }
