@@ -27,7 +27,8 @@ pub struct Client<S: Read + Write> {
     /// Bytes read but not yet taken.
     pending: VecDeque<u8>,
     timeout: Duration,
-    /// Console output (`O` packets) the server sent while the program ran.
+    /// Console output (`O` packets) the server sent while the program ran, at most
+    /// [`MAX_PACKET`] bytes.
     console: Vec<u8>,
 }
 
@@ -315,7 +316,10 @@ impl<S: Read + Write> Client<S> {
             let reply = self.read_packet_or_interrupt(interrupt, step)?;
             match reply.split_first() {
                 Some((b'O', rest)) if rest != b"K" => {
-                    self.console.extend(unhex(rest).unwrap_or_default());
+                    // Kept up to one packet's worth: what a stub sends is bounded here.
+                    let room = MAX_PACKET.saturating_sub(self.console.len());
+                    let text = unhex(rest).unwrap_or_default();
+                    self.console.extend(text.into_iter().take(room));
                 }
                 _ => return Ok(String::from_utf8_lossy(&reply).into_owned()),
             }
@@ -393,5 +397,17 @@ mod tests {
         packet.extend_from_slice(body);
         packet.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
         assert_eq!(client(&packet).read_packet().unwrap(), b"0000");
+    }
+
+    #[test]
+    fn console_output_during_a_continue_is_kept_apart_from_the_stop() {
+        let mut bytes = Vec::new();
+        for body in [&b"O6869"[..], b"O0a", b"W00"] {
+            bytes.extend(frame(body));
+        }
+        let mut c = client(&bytes);
+        assert_eq!(c.resume(false).unwrap(), "W00");
+        assert_eq!(c.take_console(), "hi\n");
+        assert_eq!(c.take_console(), "", "taken");
     }
 }
