@@ -101,7 +101,11 @@ fn prediction_within_five_percent_of_measured() {
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wasm") && !p.ends_with("kernels.wasm"))
+        // The kernels are not a program; the freestanding board program imports two WASI calls
+        // where this measure links the host's whole WASI (its forty-odd host functions are no
+        // part of the model): its prediction is checked on the board (tui/tests/embedded.rs).
+        .filter(|p| p.extension().is_some_and(|e| e == "wasm"))
+        .filter(|p| !p.ends_with("kernels.wasm") && !p.ends_with("c-board-O1.wasm"))
         .collect();
     paths.sort();
     let (mut checked, mut worst, mut worst_part) = (0, 0.0f64, 0.0f64);

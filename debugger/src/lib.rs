@@ -19,6 +19,7 @@ pub mod input;
 pub mod local;
 mod machine;
 mod memory;
+pub mod pack;
 pub mod print;
 pub mod profile;
 pub mod report;

@@ -4,8 +4,7 @@
 //! speed. A served program and its client translate alike, so their pcs agree.
 
 use runtime_core::Module;
-use runtime_core::limits::preset::linux_production;
-use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
+use runtime_core::module::STATEMENTS_SECTION;
 
 use crate::dwarf::DwarfInfo;
 use crate::error::Error;
@@ -17,12 +16,14 @@ pub fn translate(bytes: &[u8]) -> Result<Module, Error> {
 }
 
 /// The statement starts (module-file offsets) of a module binary's line table, read whatever a
-/// session's DWARF budget keeps: where [`translate`] puts an instruction.
+/// session's DWARF budget keeps: where [`translate`] puts an instruction. A module `wrt-dbg pack`
+/// recorded them in ([`runtime_core::module::STATEMENTS_SECTION`]) gives those, so a device
+/// that keeps no DWARF and the host that keeps it translate alike.
 pub fn statements(bytes: &[u8]) -> Result<Vec<u32>, Error> {
-    let (sections, code) = Module::sections(bytes)?;
-    let mut limits = linux_production(64 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
-    limits.max_debug_sections = u64::MAX;
-    limits.max_dwarf_section_size = u64::MAX;
-    let dwarf = DwarfInfo::load(&sections, bytes, &limits)?;
+    let (customs, code) = Module::sections(bytes)?;
+    if customs.iter().any(|c| c.name == STATEMENTS_SECTION) {
+        return Ok(Module::recorded_statements(bytes)?);
+    }
+    let dwarf = DwarfInfo::load_all(bytes)?;
     Ok(dwarf.lines.boundaries(code.map_or(0, |r| r.start as u64)))
 }

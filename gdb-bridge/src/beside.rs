@@ -1,14 +1,12 @@
-//! Packets answered beside `gdbstub` (`std`): binary reads (`x`), which it does not know; the stop
+//! Packets answered beside `gdbstub`: binary reads (`x`), which it does not know; the stop
 //! query `?` after an interrupt, which it answers as a trap; and packets it would take on trust,
 //! checked here first: memory reads whose numbers do not fit, writes whose data is not the length
 //! they say, watchpoints of lengths the target refuses, and resumes of threads that do not exist.
 
-use std::format;
-use std::vec::Vec;
+use alloc::vec::Vec;
 
 use runtime_core::debug::MAX_WATCH_LEN;
 
-use crate::serve::PACKET_SIZE;
 use crate::target::WasmTarget;
 
 /// `E01`: a packet that does not parse.
@@ -29,11 +27,17 @@ pub fn wants(body: &[u8]) -> bool {
 }
 
 /// The reply body for `body` if it is answered here; `None` passes it on to `gdbstub`.
-/// `interrupted` says whether the last stop was the client's Ctrl-C.
-pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool) -> Option<Vec<u8>> {
+/// `interrupted` says whether the last stop was the client's Ctrl-C; a binary read's reply is
+/// held to half of `packet_size` bytes (escapes may double it).
+pub fn answer(
+    target: &WasmTarget,
+    body: &[u8],
+    interrupted: bool,
+    packet_size: usize,
+) -> Option<Vec<u8>> {
     let text = core::str::from_utf8(body).ok();
     match body.first()? {
-        b'x' => Some(binary_read(target, &body[1..])),
+        b'x' => Some(binary_read(target, &body[1..], packet_size / 2)),
         b'?' if interrupted => Some(b"T02thread:01;".to_vec()),
         b'?' => None,
         b'm' => refuse(address_and_length(&text?[1..]).is_none(), MALFORMED),
@@ -108,14 +112,14 @@ fn threads_exist(actions: &str) -> bool {
 
 /// Answers `x ADDR,LENGTH`: the bytes, escaped, `OK` for a zero-length probe, or an error for an
 /// address outside the module and the memory.
-fn binary_read(target: &WasmTarget, args: &[u8]) -> Vec<u8> {
+fn binary_read(target: &WasmTarget, args: &[u8], most: usize) -> Vec<u8> {
     let parsed = core::str::from_utf8(args).ok().and_then(address_and_length);
     let mut body = Vec::new();
     match parsed {
         Some((_, 0)) => body.extend_from_slice(b"OK"),
         Some((addr, len)) => {
             let len = usize::try_from(len).unwrap_or(usize::MAX);
-            match target.read(addr, len.min(PACKET_SIZE / 2)) {
+            match target.read(addr, len.min(most)) {
                 Some(bytes) if !bytes.is_empty() => {
                     for &b in bytes {
                         if matches!(b, b'#' | b'$' | b'}' | b'*') {
@@ -131,19 +135,6 @@ fn binary_read(target: &WasmTarget, args: &[u8]) -> Vec<u8> {
         None => body.extend_from_slice(MALFORMED),
     }
     body
-}
-
-/// A whole packet for `body`: `$body#xx`, after a `+` when acking.
-pub fn framed(body: &[u8], ack: bool) -> Vec<u8> {
-    let sum = body.iter().fold(0u8, |s, &b| s.wrapping_add(b));
-    let mut out = Vec::with_capacity(body.len() + 5);
-    if ack {
-        out.push(b'+');
-    }
-    out.push(b'$');
-    out.extend_from_slice(body);
-    out.extend_from_slice(format!("#{sum:02x}").as_bytes());
-    out
 }
 
 #[cfg(test)]

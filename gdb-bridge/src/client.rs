@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
+use crate::packet::{checksum, decode, frame, unhex};
+
 /// How long a reply may take unless [`Client::set_timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -60,54 +62,6 @@ impl From<io::Error> for ClientError {
     fn from(e: io::Error) -> Self {
         ClientError::Io(e)
     }
-}
-
-/// The checksum of a packet body: the sum of its bytes modulo 256.
-pub fn checksum(body: &[u8]) -> u8 {
-    body.iter().fold(0u8, |s, &b| s.wrapping_add(b))
-}
-
-/// A packet as sent on the wire: `$body#xx`.
-pub fn frame(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 4);
-    out.push(b'$');
-    out.extend_from_slice(body);
-    out.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
-    out
-}
-
-/// Undoes the escapes (`}x`) and run-length encoding (`x*n`) of a reply body.
-pub fn decode(body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len());
-    let mut i = 0;
-    while i < body.len() {
-        match body[i] {
-            b'}' if i + 1 < body.len() => {
-                out.push(body[i + 1] ^ 0x20);
-                i += 2;
-            }
-            b'*' if i + 1 < body.len() => {
-                if let Some(&last) = out.last() {
-                    let n = usize::from(body[i + 1]).saturating_sub(29);
-                    out.extend(std::iter::repeat_n(last, n));
-                }
-                i += 2;
-            }
-            b => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    out
-}
-
-/// Hex digits to bytes.
-pub fn unhex(s: &[u8]) -> Option<Vec<u8>> {
-    let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
-    s.chunks(2)
-        .map(|p| Some(digit(*p.first()?)? << 4 | digit(*p.get(1)?)?))
-        .collect()
 }
 
 impl<S: Read + Write> Client<S> {

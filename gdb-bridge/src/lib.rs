@@ -9,16 +9,17 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-#[cfg(feature = "std")]
 pub mod beside;
 #[cfg(feature = "std")]
 pub mod client;
 pub mod monitor;
+pub mod packet;
 pub mod protocol;
 #[cfg(feature = "std")]
 pub mod remote;
 #[cfg(feature = "std")]
 pub mod serve;
+pub mod stub;
 pub mod target;
 
 pub use target::WasmTarget;

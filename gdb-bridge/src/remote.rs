@@ -20,7 +20,7 @@ use runtime_core::debug::{DebugSession, WatchKind};
 use runtime_core::{Frame, Module, Trap};
 
 use crate::client::{Client, ClientError};
-use crate::serve::PACKET_SIZE;
+use crate::stub::PACKET_SIZE;
 use crate::target::WasmTarget;
 
 /// Bytes asked for in one binary memory read.
@@ -487,7 +487,7 @@ impl<S: Read + Write> Target for Remote<S> {
 
     fn kill(&mut self) {
         if !self.ended {
-            let _ = self.client.get_mut().send_raw(&crate::client::frame(b"k"));
+            let _ = self.client.get_mut().send_raw(&crate::packet::frame(b"k"));
             self.ended = true;
         }
     }

@@ -12,7 +12,7 @@ use common::{fixture, linux};
 
 use debugger::dwarf::DwarfInfo;
 use gdb_bridge::client::{Client, ClientError};
-use gdb_bridge::serve::Ending;
+use gdb_bridge::stub::Ending;
 use runtime_core::Module;
 use runtime_core::limits::preset::embedded_minimal;
 use runtime_core::limits::{EmbeddedPlatform, MIB, PlatformLimits};
@@ -196,7 +196,7 @@ fn malformed_input_gets_errors_and_the_session_goes_on() {
     };
     assert!(host.contains("triple:7761736d3332;"), "{host}");
     assert_eq!(c.call_stack().unwrap().len(), 1);
-    c.send_raw(&gdb_bridge::client::frame(b"vKill;1")).unwrap();
+    c.send_raw(&gdb_bridge::packet::frame(b"vKill;1")).unwrap();
     let (ending, _) = done.recv().unwrap();
     assert_eq!(ending, Ending::Killed);
 }
@@ -240,7 +240,7 @@ fn capacities_are_refused_with_an_error_and_named_in_the_budget() {
 #[test]
 fn a_running_program_is_interrupted_by_ctrl_c() {
     let (mut c, _done) = start("rust-demo-O0", linux());
-    c.send_raw(&gdb_bridge::client::frame(b"vCont;c:p1.-1"))
+    c.send_raw(&gdb_bridge::packet::frame(b"vCont;c:p1.-1"))
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(50));
     c.send_raw(&[0x03]).unwrap();
@@ -311,7 +311,7 @@ fn packets_gdbstub_would_take_on_trust_are_checked() {
     );
     // A local that does not exist is an empty reply, as gdbstub's Wasm extension has it.
     assert_eq!(c.request("qWasmLocal:0;999").unwrap(), "");
-    c.send_raw(&gdb_bridge::client::frame(b"vKill;1")).unwrap();
+    c.send_raw(&gdb_bridge::packet::frame(b"vKill;1")).unwrap();
     assert_eq!(done.recv().unwrap().0, Ending::Killed);
 }
 
@@ -322,7 +322,7 @@ fn the_stop_query_after_ctrl_c_says_sigint_and_k_is_answered() {
         c.request("?").unwrap().starts_with("T05"),
         "stopped at the first instruction"
     );
-    c.send_raw(&gdb_bridge::client::frame(b"vCont;c:p1.-1"))
+    c.send_raw(&gdb_bridge::packet::frame(b"vCont;c:p1.-1"))
         .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(50));
     c.send_raw(&[0x03]).unwrap();

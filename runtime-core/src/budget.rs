@@ -39,11 +39,17 @@ pub const BYTES_PER_LOCAL: u64 = size_of::<crate::value::ValType>() as u64;
 /// Heap bytes per table element, element segment item and global.
 pub const BYTES_PER_SLOT: u64 = 8;
 
-/// Heap bytes per type, import and export: their names and signatures.
-pub const BYTES_PER_ENTITY: u64 = 48;
+/// Heap bytes per type, import and export: their names and signatures, mostly vector and string
+/// headers, so counted in pointers (48 bytes on a 64-bit host, 24 on a 32-bit device).
+pub const BYTES_PER_ENTITY: u64 = 6 * POINTER;
 
-/// Fixed heap bytes of one loaded module and its store and instance.
-pub const BASE_BYTES: u64 = 2048;
+/// Fixed heap bytes of one loaded module and its store and instance, mostly the headers of their
+/// vectors and maps: 256 pointers (2 KiB on a 64-bit host).
+pub const BASE_BYTES: u64 = 256 * POINTER;
+
+/// Bytes of a pointer on the target the runtime is built for: what the fixed parts of the model
+/// scale with (calibrated on x86-64, checked on a Cortex-M3).
+const POINTER: u64 = size_of::<usize>() as u64;
 /// Bytes per function name beside its text (its index and where it ends), when a `name` section
 /// is present: every function is counted as named.
 pub const BYTES_PER_NAME: u64 = 8;
@@ -89,8 +95,8 @@ pub const DEBUG_BYTES_PER_INSTRUCTION: u64 = size_of::<u32>() as u64;
 pub const DEBUG_BYTES_PER_STATEMENT: u64 = size_of::<(u32, u32, crate::module::Pending)>() as u64;
 
 /// Fixed heap bytes of a debug session on the device besides its tables: the session, the
-/// stopped program's state and the address map's header.
-pub const SESSION_BYTES: u64 = 1024;
+/// stopped program's state and the address map's header; 128 pointers (1 KiB on a 64-bit host).
+pub const SESSION_BYTES: u64 = 128 * POINTER;
 
 /// Heap bytes a debug session holds per function: its entry in the address-to-index map.
 pub const SESSION_BYTES_PER_FUNCTION: u64 = size_of::<u32>() as u64;

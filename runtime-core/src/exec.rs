@@ -1158,7 +1158,7 @@ unsafe fn rare(
         Instr::MemorySize { dst } => r!(dst) = store.mems[mem].pages(),
         Instr::MemoryGrow { dst, delta } => {
             let delta = r!(delta) as u32 as u64;
-            let limit = store.config.max_memory_pages;
+            let limit = store.config.max_memory_bytes;
             r!(dst) = store.mems[mem]
                 .grow(delta, limit)
                 .unwrap_or(u32::MAX as u64);

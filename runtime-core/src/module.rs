@@ -64,6 +64,49 @@ impl Limits {
     }
 }
 
+/// A linear memory declaration: limits in pages of `1 << page_log2` bytes (16, or 0 under the
+/// custom-page-sizes proposal, which lets a small device hold a memory smaller than 64 KiB).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoryType {
+    /// Size limits in pages.
+    pub limits: Limits,
+    /// Base-2 logarithm of the page size in bytes.
+    pub page_log2: u8,
+}
+
+impl MemoryType {
+    /// A memory of standard 64 KiB pages.
+    pub fn new(limits: Limits) -> MemoryType {
+        MemoryType {
+            limits,
+            page_log2: 16,
+        }
+    }
+
+    /// Bytes in one page.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_log2
+    }
+
+    /// Spec import matching: same page size and limits that fit.
+    pub fn matches(&self, wanted: &MemoryType) -> bool {
+        self.page_log2 == wanted.page_log2 && self.limits.matches(&wanted.limits)
+    }
+}
+
+impl From<&wasmparser::MemoryType> for MemoryType {
+    fn from(t: &wasmparser::MemoryType) -> MemoryType {
+        MemoryType {
+            limits: Limits {
+                min: t.initial,
+                max: t.maximum,
+            },
+            // Validation allows only 0 and 16.
+            page_log2: t.page_size_log2.unwrap_or(16) as u8,
+        }
+    }
+}
+
 /// A table declaration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableType {
@@ -89,8 +132,8 @@ pub enum ExternType {
     Func(u32),
     /// A table.
     Table(TableType),
-    /// A linear memory (limits in pages).
-    Memory(Limits),
+    /// A linear memory.
+    Memory(MemoryType),
     /// A global.
     Global(GlobalType),
 }
@@ -285,6 +328,10 @@ impl FuncBody {
     }
 }
 
+/// The custom section in which `wrt-dbg pack` records the line table's statement starts (module
+/// file offsets, little-endian `u32`s), for [`Module::new_with_recorded_boundaries`].
+pub const STATEMENTS_SECTION: &str = "wrt.statements";
+
 /// A custom section's name and where its payload sits in the module file.
 #[derive(Debug, Clone)]
 pub struct CustomSection {
@@ -313,7 +360,7 @@ pub struct Module {
     pub(crate) func_types: Vec<u32>,
     pub(crate) num_imported_funcs: u32,
     pub(crate) tables: Vec<TableType>,
-    pub(crate) memories: Vec<Limits>,
+    pub(crate) memories: Vec<MemoryType>,
     pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
     pub(crate) exports: Vec<Export>,
     pub(crate) start: Option<u32>,
@@ -330,7 +377,7 @@ pub struct Module {
 
 /// The Wasm features this interpreter runs: the 2.0 core spec without SIMD.
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+    (WasmFeatures::WASM2 | WasmFeatures::CUSTOM_PAGE_SIZES) & !WasmFeatures::SIMD
 }
 
 impl Module {
@@ -352,6 +399,27 @@ impl Module {
     /// through [`FuncBody::pending`], every operand.
     pub fn new_with_boundaries(bytes: &[u8], boundaries: &[u32]) -> Result<Module, Error> {
         Self::translate(bytes, false, boundaries)
+    }
+
+    /// Translates like [`Module::new_with_boundaries`] with the statement starts recorded in the
+    /// module's [`STATEMENTS_SECTION`] (none when it has none): how a device, which reads no
+    /// DWARF, translates as the debugger on the host does.
+    pub fn new_with_recorded_boundaries(bytes: &[u8]) -> Result<Module, Error> {
+        Self::translate(bytes, false, &Module::recorded_statements(bytes)?)
+    }
+
+    /// The statement starts recorded in a module binary's [`STATEMENTS_SECTION`] (none when it
+    /// has none).
+    pub fn recorded_statements(bytes: &[u8]) -> Result<Vec<u32>, Error> {
+        let (customs, _) = Module::sections(bytes)?;
+        let recorded = customs
+            .iter()
+            .find(|c| c.name == STATEMENTS_SECTION)
+            .map_or(&[][..], |c| &bytes[c.range.clone()]);
+        Ok(recorded
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
     }
 
     /// The custom sections of a module binary and the range of its code section, read without
@@ -431,10 +499,7 @@ impl Module {
                             ExternType::Func(t)
                         }
                         TypeRef::Table(t) => ExternType::Table(table_type(&t)),
-                        TypeRef::Memory(t) => ExternType::Memory(Limits {
-                            min: t.initial,
-                            max: t.maximum,
-                        }),
+                        TypeRef::Memory(t) => ExternType::Memory(MemoryType::from(&t)),
                         TypeRef::Global(g) => ExternType::Global(global_type(&g)),
                         TypeRef::Tag(_) => unreachable_feature("tag import")?,
                     };
@@ -467,10 +532,7 @@ impl Module {
             Payload::MemorySection(r) => {
                 for t in r {
                     let t = t?;
-                    self.memories.push(Limits {
-                        min: t.initial,
-                        max: t.maximum,
-                    });
+                    self.memories.push(MemoryType::from(&t));
                 }
             }
             Payload::GlobalSection(r) => {

@@ -10,14 +10,15 @@ use alloc::vec::Vec;
 use crate::error::{Error, Trap};
 use crate::exec::Thread;
 use crate::module::{
-    ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, Module, SegmentMode, TableType,
+    ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, MemoryType, Module, SegmentMode,
+    TableType,
 };
 use crate::value::Val;
 
-/// Bytes in one linear memory page.
+/// Bytes in one standard linear memory page.
 pub const PAGE_SIZE: usize = 65536;
-/// Most pages a 32-bit memory may have.
-pub const MAX_PAGES: u64 = 65536;
+/// Most bytes a 32-bit memory may have, whatever its page size.
+pub const MAX_MEMORY_BYTES: u64 = 1 << 32;
 
 /// A host function: gets the calling context and arguments, writes its results.
 pub type HostFn = Rc<dyn Fn(&mut Caller<'_>, &[Val], &mut [Val]) -> Result<(), Trap>>;
@@ -85,32 +86,42 @@ pub struct TableInst {
 /// A linear memory instance.
 #[derive(Debug, Clone)]
 pub struct MemInst {
-    /// Current bytes; the length is always a multiple of [`PAGE_SIZE`].
+    /// Current bytes; the length is always a whole number of pages.
     pub data: Vec<u8>,
     /// Declared maximum in pages.
     pub max: Option<u64>,
+    /// Base-2 logarithm of the page size in bytes (16, or 0 for one-byte pages).
+    pub page_log2: u8,
 }
 
 impl MemInst {
     /// Current size in pages.
     pub fn pages(&self) -> u64 {
-        (self.data.len() / PAGE_SIZE) as u64
+        (self.data.len() >> self.page_log2) as u64
     }
 
-    /// Grows by `delta` pages; returns the old size, or `None` (and no change) when it cannot.
-    pub fn grow(&mut self, delta: u64, limit_pages: u64) -> Option<u64> {
+    /// The type it has now, for import matching.
+    pub fn ty(&self) -> MemoryType {
+        MemoryType {
+            limits: Limits {
+                min: self.pages(),
+                max: self.max,
+            },
+            page_log2: self.page_log2,
+        }
+    }
+
+    /// Grows by `delta` pages; returns the old size, or `None` (and no change) when it cannot:
+    /// past the declared maximum, 4 GiB (one byte less for one-byte pages), or `limit_bytes`.
+    pub fn grow(&mut self, delta: u64, limit_bytes: u64) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
-        if new
-            > self
-                .max
-                .unwrap_or(MAX_PAGES)
-                .min(MAX_PAGES)
-                .min(limit_pages)
-        {
+        let most = (MAX_MEMORY_BYTES - u64::from(self.page_log2 == 0)) >> self.page_log2;
+        let bytes = new.checked_mul(1 << self.page_log2)?;
+        if new > self.max.unwrap_or(most).min(most) || bytes > limit_bytes {
             return None;
         }
-        let bytes = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
+        let bytes = usize::try_from(bytes).ok()?;
         self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
         self.data.resize(bytes, 0);
         Some(old)
@@ -179,8 +190,8 @@ pub struct Config {
     pub max_frames: usize,
     /// Most 64-bit value stack slots (locals plus operands) before `call stack exhausted`.
     pub max_values: usize,
-    /// Most pages any memory may grow to.
-    pub max_memory_pages: u64,
+    /// Most bytes any memory may hold.
+    pub max_memory_bytes: u64,
     /// Most elements any table may grow to.
     pub max_table_elems: u64,
 }
@@ -190,7 +201,7 @@ impl Default for Config {
         Config {
             max_frames: 16 * 1024,
             max_values: 1024 * 1024,
-            max_memory_pages: MAX_PAGES,
+            max_memory_bytes: MAX_MEMORY_BYTES,
             max_table_elems: 10_000_000,
         }
     }
@@ -263,12 +274,13 @@ impl Store {
     }
 
     /// Adds a zeroed memory.
-    pub fn add_memory(&mut self, limits: Limits) -> Result<u32, Error> {
-        let pages =
-            self.checked_len(limits.min, self.config.max_memory_pages, "max_memory_pages")?;
-        let bytes = pages
-            .checked_mul(PAGE_SIZE)
-            .ok_or_else(|| limit("memory bytes", limits.min, 0))?;
+    pub fn add_memory(&mut self, ty: MemoryType) -> Result<u32, Error> {
+        let bytes = self.checked_len(
+            ty.limits.min.saturating_mul(ty.page_size()),
+            self.config.max_memory_bytes,
+            "max_wasm_linear_memory",
+        )?;
+        let limits = ty.limits;
         // Asked of the allocator first, so that a size it cannot give is an error, not an abort;
         // then allocated zeroed (`calloc`), so the host commits pages only as the program touches
         // them: a module declaring 4 GiB does not take 4 GiB at instantiation.
@@ -279,6 +291,7 @@ impl Store {
         self.mems.push(MemInst {
             data,
             max: limits.max,
+            page_log2: ty.page_log2,
         });
         Ok((self.mems.len() - 1) as u32)
     }
@@ -569,13 +582,7 @@ impl Store {
                 }
             }
             (ExternType::Memory(want), Extern::Memory(a)) => {
-                let m = &self.mems[a as usize];
-                if !(Limits {
-                    min: m.pages(),
-                    max: m.max,
-                })
-                .matches(want)
-                {
+                if !self.mems[a as usize].ty().matches(want) {
                     return Err(mismatch("memory limits differ"));
                 }
             }

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -22,6 +23,10 @@ pub struct AttachArgs {
     front: FrontArgs,
     #[command(flatten)]
     limits: LimitArgs,
+    /// The module's file with its DWARF, when the target serves it without (packed with
+    /// `--strip-debug` for a device): it must be the same module up to the end of its code.
+    #[arg(long, value_name = "FILE")]
+    module: Option<PathBuf>,
     /// Seconds the target may take to answer a request (a running `continue` excepted).
     #[arg(long, value_name = "SECONDS", default_value_t = 5.0)]
     timeout: f64,
@@ -62,15 +67,36 @@ fn connector(args: &AttachArgs) -> Result<impl Fn() -> Result<Opener, String> + 
             "`{spec}` is not a target: give tcp:HOST:PORT or serial:PATH[@BAUD]"
         ));
     }
-    Ok(move || connect(&spec, &limits, timeout))
+    let local = match &args.module {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => None,
+    };
+    Ok(move || {
+        let (client, served) = connect(&spec, &limits, timeout)?;
+        let bytes = match &local {
+            Some(full) => {
+                debugger::pack::same_code(&served, full).map_err(|e| format!("{spec}: {e}"))?;
+                full.clone()
+            }
+            None => served,
+        };
+        Ok(session(client, bytes, &limits, &spec))
+    })
 }
+
+/// A connected client of either transport.
+type Connected = (gdb_bridge::client::Client<Box<dyn Link>>, Vec<u8>);
+
+/// A transport a client talks over.
+trait Link: io::Read + io::Write + Send {}
+impl<T: io::Read + io::Write + Send> Link for T {}
 
 /// Connects to `spec` and reads its module.
 fn connect(
     spec: &str,
     limits: &runtime_core::limits::PlatformLimits,
     timeout: Duration,
-) -> Result<Opener, String> {
+) -> Result<Connected, String> {
     let at = |e: &dyn std::fmt::Display| format!("{spec}: {e}");
     let max = limits.max_total_memory;
     if let Some(addr) = spec.strip_prefix("tcp:") {
@@ -84,13 +110,13 @@ fn connect(
         // Wakes the client now and then while the program runs, to pass on a Ctrl-C and to
         // notice a target that stopped answering.
         let _ = stream.set_read_timeout(Some(Duration::from_millis(10)));
-        let (client, bytes) = remote::handshake(stream, timeout, max).map_err(|e| at(&e))?;
-        Ok(session(client, bytes, limits, spec))
+        let link: Box<dyn Link> = Box::new(stream);
+        remote::handshake(link, timeout, max).map_err(|e| at(&e))
     } else {
         let line = spec.strip_prefix("serial:").unwrap_or(spec);
         let (port, ..) = crate::serve::open_serial(line)?;
-        let (client, bytes) = remote::handshake(port, timeout, max).map_err(|e| at(&e))?;
-        Ok(session(client, bytes, limits, spec))
+        let link: Box<dyn Link> = Box::new(port);
+        remote::handshake(link, timeout, max).map_err(|e| at(&e))
     }
 }
 

@@ -7,6 +7,7 @@ mod check;
 mod debug;
 mod limits;
 mod output;
+mod pack;
 mod profile;
 mod prompt;
 mod run;
@@ -90,6 +91,13 @@ enum Command {
     /// The limits come as for `check`; the debug level and safety mode of each row override
     /// them. Exit status: 0 once every row is measured, 2 when the module or limits are unusable.
     Budget(budget::BudgetArgs),
+    /// Cut a module's linear memory to the bytes it uses, for a device with less RAM than one
+    /// 64 KiB page: the memory gets one-byte pages (the custom-page-sizes proposal).
+    ///
+    /// Refused, with the reason, when the module imports its memory, may grow or measure it
+    /// (`memory.grow`, `memory.size`), or uses more than `--memory`. The rest of the module,
+    /// DWARF included, is copied unchanged. Exit status: 0 when written, 2 when refused.
+    Pack(pack::PackArgs),
 }
 
 fn main() -> ExitCode {
@@ -102,5 +110,6 @@ fn main() -> ExitCode {
         Command::Attach(args) => attach::main(args),
         Command::Profile(args) => profile::main(args),
         Command::Budget(args) => budget::main(args),
+        Command::Pack(args) => pack::main(args),
     }
 }

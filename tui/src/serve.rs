@@ -7,7 +7,8 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use gdb_bridge::WasmTarget;
-use gdb_bridge::serve::{Ending, serve};
+use gdb_bridge::serve::serve;
+use gdb_bridge::stub::Ending;
 use gdb_bridge::target::Exec;
 use runtime_core::debug::profile::Clock;
 use runtime_core::wasi::WasiCtx;

@@ -20,6 +20,7 @@ fn fixture_parts(wasm: &Path) -> (String, String) {
     let stem = wasm.file_stem().unwrap().to_string_lossy().into_owned();
     let base = stem
         .trim_end_matches("-O0")
+        .trim_end_matches("-O1")
         .trim_end_matches("-O2")
         .to_string();
     let src = base

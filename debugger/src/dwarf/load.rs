@@ -2,7 +2,8 @@
 
 use std::rc::Rc;
 
-use runtime_core::limits::{DebugLevel, PlatformLimits};
+use runtime_core::limits::preset::linux_production;
+use runtime_core::limits::{AsilLevel, DebugLevel, MIB, PlatformLimits};
 use runtime_core::module::CustomSection;
 
 use super::DwarfInfo;
@@ -34,6 +35,16 @@ pub struct Refused {
 }
 
 impl DwarfInfo {
+    /// Loads all the DWARF of a module file, whatever a session's budget would keep: for what
+    /// the host reads once of a module (statement starts, static data), not for a session.
+    pub fn load_all(bytes: &[u8]) -> Result<DwarfInfo, Error> {
+        let (sections, _) = runtime_core::Module::sections(bytes)?;
+        let mut limits = linux_production(64 * MIB, AsilLevel::QM, DebugLevel::FullDebug);
+        limits.max_debug_sections = u64::MAX;
+        limits.max_dwarf_section_size = u64::MAX;
+        DwarfInfo::load(&sections, bytes, &limits)
+    }
+
     /// Loads the DWARF among a module's custom `sections` (in its file `bytes`) within `limits`:
     /// nothing at debug level none; sections past `max_debug_sections` or larger than
     /// `max_dwarf_section_size` are refused and listed in [`DwarfInfo::refused`].

@@ -242,6 +242,33 @@ impl DwarfInfo {
         Ok(out)
     }
 
+    /// The end of the highest variable at a fixed linear memory address (`DW_OP_addr`): globals
+    /// and function statics alike, zero-initialised ones (`.bss`) included, which no data segment
+    /// shows. `None` when the DWARF names none.
+    pub fn statics_end(&self) -> Result<Option<u64>, Error> {
+        let mut end = None;
+        for (u, unit) in self.units.iter().enumerate() {
+            let mut entries = unit.entries();
+            while let Some(die) = entries.next_dfs().map_err(bad)? {
+                if die.tag() != gimli::DW_TAG_variable {
+                    continue;
+                }
+                let Some(AttributeValue::Exprloc(expr)) = die.attr_value(gimli::DW_AT_location)
+                else {
+                    continue;
+                };
+                let mut ops = expr.operations(unit.encoding());
+                let Ok(Some(gimli::Operation::Address { address })) = ops.next() else {
+                    continue;
+                };
+                let size = self.size_of(&self.attr_type(u, die))?;
+                let top = address.saturating_add(size);
+                end = Some(end.map_or(top, |e: u64| e.max(top)));
+            }
+        }
+        Ok(end)
+    }
+
     /// The frame base of the function `scope` (its `DW_AT_frame_base`), at `addr`.
     pub fn frame_base(
         &self,
@@ -313,32 +340,37 @@ impl DwarfInfo {
         let mut eval = expr.evaluation(unit.encoding());
         eval.set_max_iterations(10_000);
         let mut result = eval.evaluate().map_err(bad)?;
+        // A Wasm value the frame does not hold where the location says (an operand stack slot
+        // of a caller stopped mid-statement, say) is not there to show: this variable alone is
+        // optimised out, as gdb says.
         loop {
             result = match result {
                 EvaluationResult::Complete => break,
                 EvaluationResult::RequiresWasmLocal { index } => {
-                    let v = state
-                        .local(index)?
-                        .ok_or_else(|| unavailable("a Wasm local"))?;
+                    let Some(v) = state.local(index)? else {
+                        return Ok(Place::OptimizedOut);
+                    };
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
                 }
                 EvaluationResult::RequiresWasmGlobal { index } => {
-                    let v = state
-                        .global(index)?
-                        .ok_or_else(|| unavailable("a Wasm global"))?;
+                    let Some(v) = state.global(index)? else {
+                        return Ok(Place::OptimizedOut);
+                    };
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
                 }
                 EvaluationResult::RequiresWasmStack { index } => {
-                    let v = state
-                        .stack(index)?
-                        .ok_or_else(|| unavailable("an operand stack slot"))?;
+                    let Some(v) = state.stack(index)? else {
+                        return Ok(Place::OptimizedOut);
+                    };
                     eval.resume_with_wasm_value(Value::Generic(v))
                         .map_err(bad)?
                 }
                 EvaluationResult::RequiresFrameBase => {
-                    let fb = frame_base.ok_or_else(|| unavailable("the frame base"))?;
+                    let Some(fb) = frame_base else {
+                        return Ok(Place::OptimizedOut);
+                    };
                     eval.resume_with_frame_base(fb).map_err(bad)?
                 }
                 EvaluationResult::RequiresMemory { address, size, .. } => {

@@ -8,7 +8,8 @@ use std::rc::Rc;
 use std::sync::mpsc;
 
 use gdb_bridge::WasmTarget;
-use gdb_bridge::serve::{Ending, serve};
+use gdb_bridge::serve::serve;
+use gdb_bridge::stub::Ending;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB, PlatformLimits};
 use runtime_core::wasi::{self, WasiCtx};

@@ -337,7 +337,7 @@ impl PlatformLimits {
                 self.max_stack_bytes - self.max_stack_bytes / 5,
                 size_of::<u64>(),
             ),
-            max_memory_pages: self.max_wasm_linear_memory / crate::store::PAGE_SIZE as u64,
+            max_memory_bytes: self.max_wasm_linear_memory,
             max_table_elems: self.max_table_elements,
         }
     }
