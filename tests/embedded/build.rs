@@ -1,4 +1,5 @@
-//! Puts memory.x where the linker finds it and embeds the module named by `WRT_MODULE`.
+//! Puts memory.x where the linker finds it and embeds the module named by `WRT_MODULE`, under
+//! the name `WRT_MODULE_NAME` (default: its file name), which the stub reports to debuggers.
 
 use std::path::PathBuf;
 
@@ -10,6 +11,12 @@ fn main() {
     let module = std::env::var("WRT_MODULE")
         .expect("WRT_MODULE names the .wasm file to embed (tests/embedded/run-qemu sets it)");
     std::fs::copy(&module, out.join("module.wasm")).unwrap();
+    let name = std::env::var("WRT_MODULE_NAME").unwrap_or_else(|_| {
+        let path = std::path::Path::new(&module);
+        path.file_name().unwrap().to_string_lossy().into_owned()
+    });
+    println!("cargo:rustc-env=WRT_MODULE_NAME={name}");
     println!("cargo:rerun-if-env-changed=WRT_MODULE");
+    println!("cargo:rerun-if-env-changed=WRT_MODULE_NAME");
     println!("cargo:rerun-if-changed={module}");
 }

@@ -75,20 +75,21 @@ struct Served {
     child: Child,
     /// Where the debugger connects: `tcp:127.0.0.1:PORT` or `serial:/dev/pts/N`.
     spec: String,
-    /// The packed module with its DWARF, for `attach --module` and local sessions.
+    /// The packed module with its DWARF, for `attach --module` and local sessions, under the
+    /// name the board reports (so LLDB finds it in this directory).
     full: PathBuf,
     footprint: PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl Served {
-    /// Boots the board serving `BOARD` on TCP (`pty` false) or a pty, once qemu is listening.
-    fn start(pty: bool) -> Served {
+    /// Boots the board serving `module` on TCP (`pty` false) or a pty, once qemu is listening.
+    fn start(module: &Path, pty: bool) -> Served {
         let dir = tempfile::tempdir().unwrap();
-        let full = dir.path().join("full.wasm");
+        let full = dir.path().join(module.file_name().unwrap());
         let packed = wrt_dbg()
             .arg("pack")
-            .arg(fixture(BOARD))
+            .arg(module)
             .arg("-o")
             .arg(&full)
             .output()
@@ -97,7 +98,7 @@ impl Served {
         let footprint = dir.path().join("footprint");
         let port = free_port().to_string();
         let args: &[&str] = if pty { &["--pty"] } else { &["--tcp", &port] };
-        let mut child = run_qemu(&fixture(BOARD), args, &footprint)
+        let mut child = run_qemu(module, args, &footprint)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -127,17 +128,22 @@ impl Served {
 
     /// `wrt-dbg attach --batch` with the script `tui/tests/scripts/SCRIPT.gdb` and the full module.
     fn attach(&self, script: &str) -> Output {
-        wrt_dbg()
-            .args(["attach", "--batch", "-x"])
+        self.attach_command(script)
+            .output()
+            .expect("wrt-dbg attach")
+    }
+
+    fn attach_command(&self, script: &str) -> Command {
+        let mut cmd = wrt_dbg();
+        cmd.args(["attach", "--batch", "-x"])
             .arg(root().join(format!("tui/tests/scripts/{script}.gdb")))
             .arg("-d")
             .arg(root().join("tests/fixtures/src"))
             .arg("--module")
             .arg(&self.full)
             .args(["--timeout", "30"])
-            .arg(&self.spec)
-            .output()
-            .expect("wrt-dbg attach")
+            .arg(&self.spec);
+        cmd
     }
 
     /// Waits for the board to end: the program's output and the exit status.
@@ -249,7 +255,7 @@ fn attach_over_tcp_debugs_the_board_as_a_local_session() {
     if !board_available() {
         return;
     }
-    let board = Served::start(false);
+    let board = Served::start(&fixture(BOARD), false);
     let remote = board.attach("board");
     let local = local("board", &board.full);
     assert_eq!(
@@ -271,7 +277,7 @@ fn the_boards_breakpoint_table_refuses_past_its_capacity() {
     if !board_available() {
         return;
     }
-    let board = Served::start(false);
+    let board = Served::start(&fixture(BOARD), false);
     let out = text(&board.attach("board-capacity"));
     let refused = "limit `max_breakpoints` reached: 10 allowed on zephyr at debug level full";
     let eleventh = format!("(wrt-dbg) break board.c:75\nremote target: {refused}\n");
@@ -298,10 +304,101 @@ fn attach_over_a_pty_debugs_the_board() {
     if !board_available() {
         return;
     }
-    let board = Served::start(true);
+    let board = Served::start(&fixture(BOARD), true);
     let remote = board.attach("board");
     let local = local("board", &board.full);
     assert_eq!(text(&remote), text(&local));
+    let (program, status, _) = board.finish();
+    assert_eq!(program, expected_stdout("c-board"));
+    assert_eq!(status, Some(19));
+}
+
+#[test]
+fn ctrl_c_stops_a_program_running_on_the_board() {
+    if !board_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let forever = dir.path().join("forever.wasm");
+    let wat = r#"(module (memory 1) (global (export "__heap_base") i32 (i32.const 64))
+        (func $spin (export "_start") (loop $l (br $l))))"#;
+    std::fs::write(&forever, wat::parse_str(wat).unwrap()).unwrap();
+    let board = Served::start(&forever, false);
+    let mut attach = board
+        .attach_command("run")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = attach.stdout.take().unwrap();
+    // Ctrl-C once the session has had time to attach and `run` (its output is not seen before
+    // it ends), then again every two seconds until the batch ends, should one land before the
+    // client waits for the stop.
+    let pid = attach.id().to_string();
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let interrupter = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(4));
+        while done_rx.recv_timeout(Duration::from_secs(2)).is_err() {
+            let _ = Command::new("kill").args(["-INT", &pid]).status();
+        }
+    });
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    let _ = done_tx.send(());
+    interrupter.join().unwrap();
+    assert!(rest.starts_with("(wrt-dbg) run\n"), "{rest}");
+    assert!(
+        rest.contains("Program received signal SIGINT, Interrupt."),
+        "{rest}"
+    );
+    assert!(rest.contains("in spin ()"), "stopped in the loop: {rest}");
+    assert_eq!(attach.wait().unwrap().code(), Some(130));
+    // The batch ends by killing the program it attached to.
+    let (_, status, _) = board.finish();
+    assert_eq!(status, Some(137));
+}
+
+#[test]
+fn lldb_debugs_the_board_over_a_pty() {
+    if !board_available() {
+        return;
+    }
+    let Some(lldb) = common::lldb() else {
+        return;
+    };
+    let board = Served::start(&fixture(BOARD), true);
+    let pty = board.spec.trim_start_matches("serial:").to_string();
+    // `s` points at samples[0]: its `filtered` field, 8 bytes in, is written after the call.
+    let commands = format!(
+        "process connect --plugin wasm serial://{pty}\n\
+         b filter\nc\nbt\nframe variable\np *s\nfinish\np samples[0].value\n\
+         watchpoint set expression -w write -s 4 -- 0x1028\nc\n\
+         breakpoint delete --force\nwatchpoint delete --force\nc\n"
+    );
+    let script = board.full.with_extension("lldb");
+    std::fs::write(&script, commands).unwrap();
+    // LLDB loads the module the board names from its working directory: the host's full file.
+    let out = Command::new(lldb)
+        .args(["--no-lldbinit", "-b", "-s"])
+        .arg(&script)
+        .current_dir(board.full.parent().unwrap())
+        .output()
+        .expect("run lldb");
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    for want in [
+        "stop reason = breakpoint 1.1",
+        "`filter(s=0x00001020, prev=0) at board.c:49",
+        "`_start at board.c:66",
+        "(int) prev = 0",
+        "(id = 0, value = -50, filtered = 0)",
+        "stop reason = step out",
+        "(int) -50",
+        "stop reason = watchpoint 1",
+        "exited with status = 19",
+    ] {
+        assert!(said.contains(want), "LLDB did not say `{want}`: {said}");
+    }
     let (program, status, _) = board.finish();
     assert_eq!(program, expected_stdout("c-board"));
     assert_eq!(status, Some(19));

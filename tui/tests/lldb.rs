@@ -6,27 +6,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use common::{Server, expected_stdout, serve};
-
-/// The LLDB to drive, or `None` (after saying why) when there is none and none is required.
-fn lldb() -> Option<PathBuf> {
-    let found = std::env::var_os("WRT_LLDB").map(PathBuf::from).or_else(|| {
-        std::env::split_paths(&std::env::var_os("PATH")?)
-            .map(|d| d.join("lldb"))
-            .find(|p| p.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("WRT_REQUIRE_LLDB").is_none(),
-            "WRT_REQUIRE_LLDB is set but no lldb was found (set WRT_LLDB or PATH)"
-        );
-        eprintln!("no lldb (set WRT_LLDB or PATH): LLDB tests skipped");
-    }
-    found
-}
+use common::{Server, expected_stdout, lldb, serve};
 
 /// Runs LLDB on `commands` after `connect`; returns its output, the program's output and the
 /// server's exit status.

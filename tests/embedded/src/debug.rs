@@ -104,7 +104,7 @@ pub fn serve(
         entry,
         module,
         file,
-        "module.wasm".into(),
+        env!("WRT_MODULE_NAME").into(),
         limits,
     );
     let mut target = match target {

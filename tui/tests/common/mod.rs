@@ -85,3 +85,20 @@ pub fn pty_pair() -> (Child, [String; 2]) {
         .map(|l| l.trim_start_matches("PTY is ").to_string());
     (socat, [a, b])
 }
+
+/// The LLDB to drive, or `None` (after saying why) when there is none and none is required.
+pub fn lldb() -> Option<PathBuf> {
+    let found = std::env::var_os("WRT_LLDB").map(PathBuf::from).or_else(|| {
+        std::env::split_paths(&std::env::var_os("PATH")?)
+            .map(|d| d.join("lldb"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("WRT_REQUIRE_LLDB").is_none(),
+            "WRT_REQUIRE_LLDB is set but no lldb was found (set WRT_LLDB or PATH)"
+        );
+        eprintln!("no lldb (set WRT_LLDB or PATH): LLDB tests skipped");
+    }
+    found
+}

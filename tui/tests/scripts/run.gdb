@@ -1,0 +1,3 @@
+# One command: run (a test interrupts it).
+run
+bt
