@@ -220,6 +220,18 @@ impl MemoryBudget {
         b
     }
 
+    /// The heap bytes the runtime holds once `req` is loaded and instantiated and its thread's
+    /// stack reserved, debug overhead excluded: what a run measures after setup.
+    pub fn runtime_held(&self, req: &ModuleRequirements) -> u64 {
+        sum([runtime_held(req), self.linear_memory, self.stack])
+    }
+
+    /// [`MemoryBudget::runtime_held`] and the debug overhead: what a served program holds after
+    /// its session is set up (`wrt-dbg budget` and the board measure it).
+    pub fn held(&self, req: &ModuleRequirements) -> u64 {
+        sum([self.runtime_held(req), self.debug_overhead])
+    }
+
     /// The parts before the reserve.
     pub fn used(&self) -> u64 {
         sum([

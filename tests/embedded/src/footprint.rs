@@ -8,7 +8,7 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 
 use cortex_m_semihosting::heprintln;
 use embedded_alloc::LlffHeap;
-use runtime_core::budget::{MemoryBudget, runtime_held};
+use runtime_core::budget::MemoryBudget;
 use runtime_core::limits::PlatformLimits;
 use runtime_core::validate::validate_bytes;
 
@@ -143,8 +143,7 @@ impl Parts {
 pub fn predict(bytes: &[u8], limits: &PlatformLimits, statements: u64) -> Option<u64> {
     let mut req = validate_bytes(bytes, limits).ok()?;
     req.statements = statements;
-    let budget = MemoryBudget::new(&req, limits);
-    Some(runtime_held(&req) + budget.linear_memory + budget.stack + budget.debug_overhead)
+    Some(MemoryBudget::new(&req, limits).held(&req))
 }
 
 /// Prints the footprint as `footprint KEY=VALUE ...` lines (tests/embedded/run-qemu makes a

@@ -10,7 +10,7 @@ mod text;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use runtime_core::budget::{MemoryBudget, debug_parts, runtime_held};
+use runtime_core::budget::{MemoryBudget, debug_parts};
 use runtime_core::limits::{DebugLevel, SafetyDebugMode};
 use serde::Serialize;
 
@@ -188,9 +188,9 @@ pub fn report(args: &BudgetArgs) -> Result<Report, String> {
                 .map(|p| (p.name.to_string(), p.bytes))
                 .collect();
             row.debug_overhead = budget.debug_overhead;
-            row.runtime_bytes = runtime_held(&req) + budget.linear_memory + budget.stack;
+            row.runtime_bytes = budget.runtime_held(&req);
             row.budget_total = budget.total();
-            let predicted = row.runtime_bytes + row.debug_overhead;
+            let predicted = budget.held(&req);
             row.predicted_bytes = Some(predicted);
             let measured = measure::measure(&bytes, &limits, &program, run.is_some())?;
             row.measured_bytes = Some(measured.bytes);
