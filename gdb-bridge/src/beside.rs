@@ -26,40 +26,38 @@ pub fn wants(body: &[u8]) -> bool {
             .any(|p| body.starts_with(p))
 }
 
-/// The reply body for `body` if it is answered here; `None` passes it on to `gdbstub`.
-/// `interrupted` says whether the last stop was the client's Ctrl-C; a binary read's reply is
-/// held to half of `packet_size` bytes (escapes may double it).
-pub fn answer(
-    target: &WasmTarget,
-    body: &[u8],
-    interrupted: bool,
-    packet_size: usize,
-) -> Option<Vec<u8>> {
+/// Whether `body` is answered here, its reply body then written into `reply`, which it replaces
+/// (the stub's reply buffer, whose capacity is the packet size); `false` passes it on to
+/// `gdbstub`. `interrupted` says whether the last stop was the client's Ctrl-C; a binary read's
+/// reply is held to half the packet size (escapes may double it).
+pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool, reply: &mut Vec<u8>) -> bool {
+    let most = reply.capacity() / 2;
+    reply.clear();
     let text = core::str::from_utf8(body).ok();
-    match body.first()? {
-        b'x' => Some(binary_read(target, &body[1..], packet_size / 2)),
-        b'?' if interrupted => Some(b"T02thread:01;".to_vec()),
-        b'?' => None,
-        b'm' => refuse(address_and_length(&text?[1..]).is_none(), MALFORMED),
-        b'M' => refuse(!hex_write_fits(&text?[1..]), MALFORMED),
-        b'X' => refuse(!binary_write_fits(&body[1..]), MALFORMED),
-        b'Z' => {
-            let length = text?
-                .splitn(3, ',')
-                .nth(2)
-                .map(|k| u64::from_str_radix(k, 16));
+    let refusal = match body.first() {
+        Some(b'x') => {
+            binary_read(target, &body[1..], most, reply);
+            return true;
+        }
+        Some(b'?') if interrupted => Some(&b"T02thread:01;"[..]),
+        Some(b'm') => text.and_then(|t| refuse(address_and_length(&t[1..]).is_none(), MALFORMED)),
+        Some(b'M') => text.and_then(|t| refuse(!hex_write_fits(&t[1..]), MALFORMED)),
+        Some(b'X') => refuse(!binary_write_fits(&body[1..]), MALFORMED),
+        Some(b'Z') => text.and_then(|t| {
+            let length = t.splitn(3, ',').nth(2).map(|k| u64::from_str_radix(k, 16));
             refuse(
                 !matches!(length, Some(Ok(n)) if (1..=u64::from(MAX_WATCH_LEN)).contains(&n)),
                 BAD_LENGTH,
             )
-        }
-        b'v' => refuse(!threads_exist(&text?["vCont".len()..]), NO_THREAD),
+        }),
+        Some(b'v') => text.and_then(|t| refuse(!threads_exist(&t["vCont".len()..]), NO_THREAD)),
         _ => None,
-    }
+    };
+    refusal.inspect(|r| reply.extend_from_slice(r)).is_some()
 }
 
-fn refuse(bad: bool, reply: &[u8]) -> Option<Vec<u8>> {
-    bad.then(|| reply.to_vec())
+fn refuse(bad: bool, reply: &'static [u8]) -> Option<&'static [u8]> {
+    bad.then_some(reply)
 }
 
 /// `ADDR,LENGTH` in hex, both fitting 64 bits.
@@ -110,11 +108,10 @@ fn threads_exist(actions: &str) -> bool {
         })
 }
 
-/// Answers `x ADDR,LENGTH`: the bytes, escaped, `OK` for a zero-length probe, or an error for an
-/// address outside the module and the memory.
-fn binary_read(target: &WasmTarget, args: &[u8], most: usize) -> Vec<u8> {
+/// Answers `x ADDR,LENGTH` into `body`: at most `most` bytes, escaped, `OK` for a zero-length
+/// probe, or an error for an address outside the module and the memory.
+fn binary_read(target: &WasmTarget, args: &[u8], most: usize, body: &mut Vec<u8>) {
     let parsed = core::str::from_utf8(args).ok().and_then(address_and_length);
-    let mut body = Vec::new();
     match parsed {
         Some((_, 0)) => body.extend_from_slice(b"OK"),
         Some((addr, len)) => {
@@ -134,7 +131,6 @@ fn binary_read(target: &WasmTarget, args: &[u8], most: usize) -> Vec<u8> {
         }
         None => body.extend_from_slice(MALFORMED),
     }
-    body
 }
 
 #[cfg(test)]

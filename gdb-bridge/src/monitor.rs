@@ -1,34 +1,34 @@
 //! `monitor` commands: the limits, the live debug budget, the profile, a frame's operand stack
 //! and the trap that stopped the program, as text.
 
-use alloc::format;
 use alloc::string::String;
-use core::fmt::Write;
+use core::fmt::{self, Write};
 
 use crate::target::{Exec, WasmTarget};
 
-/// Runs one monitor command and returns what it prints.
-pub fn run(target: &mut WasmTarget, cmd: &str) -> String {
+/// Runs one monitor command, writing what it prints to `out` as it goes (a device's stub sends
+/// each piece as console output, holding no copy of the whole).
+pub fn run(target: &mut WasmTarget, cmd: &str, out: &mut dyn Write) -> fmt::Result {
     let mut words = cmd.split_whitespace();
     match words.next() {
-        Some("limits") => target.limits().report(),
-        Some("budget") => budget(target),
-        Some("profile") => profile(target, words.next(), words.next()),
+        Some("limits") => target.limits().write_report(out),
+        Some("budget") => budget(target, out),
+        Some("profile") => out.write_str(&profile(target, words.next(), words.next())),
         Some("operands") => {
             let frame = words.next().and_then(|n| n.parse().ok()).unwrap_or(0);
             match target.operands(frame) {
-                Some(values) => values.iter().fold(String::from("operands:"), |mut out, v| {
-                    let _ = write!(out, " {v:#x}");
-                    out
-                }),
-                None => format!("no frame {frame}"),
+                Some(values) => {
+                    out.write_str("operands:")?;
+                    values.iter().try_for_each(|v| write!(out, " {v:#x}"))
+                }
+                None => write!(out, "no frame {frame}"),
             }
         }
         Some("trap") => match &target.exec {
-            Exec::Trapped(t) => format!("{t}"),
-            _ => String::from("no trap"),
+            Exec::Trapped(t) => write!(out, "{t}"),
+            _ => out.write_str("no trap"),
         },
-        _ => String::from(
+        _ => out.write_str(
             "monitor commands: limits, budget, profile on [exit]|off|reset|tree|[N], operands [FRAME], trap",
         ),
     }
@@ -75,22 +75,23 @@ fn profile(t: &mut WasmTarget, arg: Option<&str>, then: Option<&str>) -> String 
 /// What `profile` says while the counters are off.
 const PROFILING_OFF: &str = "Profiling is off; `monitor profile on` starts it.";
 
-fn budget(t: &WasmTarget) -> String {
+fn budget(t: &WasmTarget, out: &mut dyn Write) -> fmt::Result {
     let l = t.limits();
-    let mut out = format!(
+    write!(
+        out,
         "debug budget ({} at debug level {}):",
         l.platform, l.debug_level
-    );
+    )?;
     for row in t.debug.usage() {
-        let _ = write!(out, "\n{}", row.line());
+        write!(out, "\n{}", row.line())?;
     }
-    let _ = write!(
+    write!(
         out,
         "\n  table memory reserved: {} bytes",
         runtime_core::debug::reserved_bytes(l)
-    );
+    )?;
     if let Some(r) = &t.last_refusal {
-        let _ = write!(out, "\n  last refusal: {r}");
+        write!(out, "\n  last refusal: {r}")?;
     }
-    out
+    Ok(())
 }

@@ -1,7 +1,6 @@
 //! Packets of the GDB remote protocol on the wire: framing, checksums, hex and escapes, shared by
 //! the stub and the client (`no_std` + `alloc`).
 
-use alloc::format;
 use alloc::vec::Vec;
 
 /// The checksum of a packet body: the sum of its bytes modulo 256.
@@ -11,19 +10,18 @@ pub fn checksum(body: &[u8]) -> u8 {
 
 /// A packet as sent on the wire: `$body#xx`.
 pub fn frame(body: &[u8]) -> Vec<u8> {
-    framed(body, false)
-}
-
-/// A packet as a stub sends it: `$body#xx`, after a `+` when acking.
-pub fn framed(body: &[u8], ack: bool) -> Vec<u8> {
-    let mut out = Vec::with_capacity(body.len() + 5);
-    if ack {
-        out.push(b'+');
-    }
+    let mut out = Vec::with_capacity(body.len() + 4);
     out.push(b'$');
     out.extend_from_slice(body);
-    out.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
+    out.extend_from_slice(&checksum_digits(body));
     out
+}
+
+/// What follows a packet's body on the wire: `#` and its checksum in two hex digits.
+pub fn checksum_digits(body: &[u8]) -> [u8; 3] {
+    let sum = checksum(body);
+    let hex = |d: u8| b"0123456789abcdef"[usize::from(d)];
+    [b'#', hex(sum >> 4), hex(sum & 0xf)]
 }
 
 /// Undoes the escapes (`}x`) and run-length encoding (`x*n`) of a reply body.

@@ -4,6 +4,7 @@
 
 use alloc::format;
 use alloc::string::String;
+use core::fmt::Write as _;
 
 use gdbstub::arch::lldb::{Encoding, Format, Generic, Register};
 use gdbstub::common::{Endianness, Pid, Signal};
@@ -327,8 +328,39 @@ impl MonitorCmd for WasmTarget {
         cmd: &[u8],
         mut out: ConsoleOutput<'_>,
     ) -> Result<(), Self::Error> {
-        let text: String = monitor::run(self, core::str::from_utf8(cmd).unwrap_or(""));
-        gdbstub::outputln!(out, "{}", text);
+        let mut lines = Lines {
+            out: &mut out,
+            line: [0; LINE],
+            len: 0,
+        };
+        let _ = monitor::run(self, core::str::from_utf8(cmd).unwrap_or(""), &mut lines);
+        let _ = lines.write_str("\n");
+        Ok(())
+    }
+}
+
+/// Bytes of console output gathered before they are sent.
+const LINE: usize = 128;
+
+/// Console output gathered a line at a time in a fixed buffer: without `gdbstub`'s `alloc`
+/// feature (a device), every piece written would be an `O` packet of its own; with it, the
+/// whole output would be held in one growing buffer. Here it is one packet a line, nothing held.
+struct Lines<'a, 'b> {
+    out: &'a mut ConsoleOutput<'b>,
+    line: [u8; LINE],
+    len: usize,
+}
+
+impl core::fmt::Write for Lines<'_, '_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        for b in s.bytes() {
+            self.line[self.len] = b;
+            self.len += 1;
+            if b == b'\n' || self.len == LINE {
+                self.out.write_raw(&self.line[..self.len]);
+                self.len = 0;
+            }
+        }
         Ok(())
     }
 }

@@ -20,11 +20,11 @@ use runtime_core::debug::{DebugSession, WatchKind};
 use runtime_core::{Frame, Module, Trap};
 
 use crate::client::{Client, ClientError};
-use crate::stub::PACKET_SIZE;
 use crate::target::WasmTarget;
 
-/// Bytes asked for in one binary memory read.
-const CHUNK: usize = PACKET_SIZE / 2;
+/// Bytes asked for in one binary memory read: half a host stub's packet (escapes may double
+/// them); a stub with smaller packets answers with fewer.
+const CHUNK: usize = 32 * 1024;
 
 /// Error number of a breakpoint or watchpoint the stub refused for a full table.
 const ENOSPC: u8 = 28;

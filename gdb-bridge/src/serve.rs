@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver};
 
 use gdbstub::conn::Connection;
 
-use crate::stub::{self, Ending, Framer, Input, Inputs, PACKET_SIZE};
+use crate::stub::{self, Buffers, Ending, Framer, Input, Inputs};
 use crate::target::WasmTarget;
 
 /// The writing half of a connection, as `gdbstub` wants it: buffered, since `gdbstub` writes a
@@ -57,14 +57,14 @@ impl Inputs for Channel {
 
 /// Reads a connection's bytes on a thread of their own and passes on what the framer makes of
 /// them; a Ctrl-C also raises the interrupt at once, for the running program to see.
-fn reader(mut input: impl Read + Send + 'static) -> Channel {
+fn reader(mut input: impl Read + Send + 'static, packet_size: usize) -> Channel {
     let (tx, rx) = mpsc::channel();
     let interrupt = Arc::new(AtomicBool::new(false));
     let no_ack = Arc::new(AtomicBool::new(false));
     let (raise, acks_off) = (interrupt.clone(), no_ack.clone());
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
-        let mut framer = Framer::new(PACKET_SIZE);
+        let mut framer = Framer::new(packet_size);
         loop {
             let n = match input.read(&mut buf) {
                 Ok(0) => return,
@@ -106,13 +106,15 @@ where
     R: Read + Send + 'static,
     W: Write,
 {
-    let mut inputs = reader(input);
+    let mut buffers = Buffers::new(target.limits()).map_err(|e| e.to_string())?;
+    let size = buffers.packet_size();
+    let mut inputs = reader(input, size);
     let connect = || {
         output()
-            .map(|w| Link(io::BufWriter::with_capacity(PACKET_SIZE, w)))
+            .map(|w| Link(io::BufWriter::with_capacity(size, w)))
             .map_err(|e| e.to_string())
     };
-    stub::session(target, &mut inputs, PACKET_SIZE, connect, |e| {
+    stub::session(target, &mut inputs, &mut buffers, connect, |e| {
         std::eprintln!("wrt-dbg: malformed packet answered with E01: {e}");
     })
 }

@@ -12,12 +12,48 @@ use gdbstub::conn::Connection;
 use gdbstub::stub::state_machine::GdbStubStateMachine;
 use gdbstub::stub::{DisconnectReason, GdbStub, GdbStubBuilder, SingleThreadStopReason};
 use gdbstub_arch::wasm::reg::id::WasmRegId;
+use runtime_core::budget::PACKET_FRAMING;
+use runtime_core::error::Error;
+use runtime_core::limits::PlatformLimits;
 
 use crate::target::{Exec, WasmTarget, stopped_by};
 use crate::{beside, packet};
 
-/// Largest packet a host stub accepts; longer ones are dropped. A device passes its own.
-pub const PACKET_SIZE: usize = 64 * 1024;
+/// The smallest packet a stub can serve with: its `qSupported` and stop replies must fit.
+pub const MIN_PACKET: u64 = 256;
+
+/// The stub's packet buffers besides the framer's, allocated once for a served program at
+/// `max_debug_packet` bytes each and reused, so serving holds what the budget's
+/// `bridge_buffers` says: the state machine's packet buffer and a reply's body.
+pub struct Buffers {
+    packet: Vec<u8>,
+    reply: Vec<u8>,
+}
+
+impl Buffers {
+    /// Buffers for packets of `limits.max_debug_packet` bytes; refused, naming the limit, when
+    /// that is too small to serve with or cannot be addressed.
+    pub fn new(limits: &PlatformLimits) -> Result<Buffers, Error> {
+        let asked = limits.max_debug_packet;
+        let size = usize::try_from(asked)
+            .ok()
+            .filter(|_| asked >= MIN_PACKET)
+            .ok_or(Error::Limit {
+                limit: "max_debug_packet",
+                asked: MIN_PACKET.max(asked),
+                allowed: asked,
+            })?;
+        Ok(Buffers {
+            packet: alloc::vec![0; size],
+            reply: Vec::with_capacity(size),
+        })
+    }
+
+    /// The largest packet served.
+    pub fn packet_size(&self) -> usize {
+        self.packet.len()
+    }
+}
 
 /// How a connection ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,10 +98,10 @@ pub struct Framer {
 }
 
 impl Framer {
-    /// A framer for packets of at most `packet_size` bytes.
+    /// A framer for packets of at most `packet_size` bytes, its buffer allocated now.
     pub fn new(packet_size: usize) -> Framer {
         Framer {
-            packet: Vec::new(),
+            packet: Vec::with_capacity(packet_size + PACKET_FRAMING as usize),
             state: Framing::Outside,
             packet_size,
             no_ack: false,
@@ -107,10 +143,10 @@ impl Framer {
         out
     }
 
-    /// The input a whole packet makes: dropped on a bad checksum when it is for beside the stub,
-    /// as the stub drops its own.
+    /// The input a whole packet makes (a copy: the framer keeps its buffer): dropped on a bad
+    /// checksum when it is for beside the stub, as the stub drops its own.
     fn finish(&mut self) -> Option<Input> {
-        let packet = core::mem::take(&mut self.packet);
+        let packet = self.packet.clone();
         if packet.starts_with(b"$QStartNoAckMode#") {
             self.no_ack = true;
         }
@@ -144,13 +180,13 @@ pub trait Inputs {
 pub type StubError<E> = gdbstub::stub::GdbStubError<&'static str, E>;
 
 /// Serves one client until it disconnects, kills the program, or the program ends, writing
-/// through connections `connect` opens. A malformed packet gets an `E01` reply (after
-/// `malformed` is told) and a fresh stub (the program's state is the target's, untouched); it
-/// never ends the session.
+/// through connections `connect` opens, with `buffers`. A malformed packet gets an `E01` reply
+/// (after `malformed` is told) and a fresh stub (the program's state is the target's,
+/// untouched); it never ends the session.
 pub fn session<C, I>(
     target: &mut WasmTarget,
     inputs: &mut I,
-    packet_size: usize,
+    buffers: &mut Buffers,
     mut connect: impl FnMut() -> Result<C, String>,
     mut malformed: impl FnMut(&str),
 ) -> Result<Ending, String>
@@ -160,11 +196,12 @@ where
     I: Inputs,
 {
     loop {
+        let Buffers { packet, reply } = &mut *buffers;
         let stub = GdbStubBuilder::new(connect()?)
-            .packet_buffer_size(packet_size)
+            .with_packet_buffer(packet)
             .build()
             .map_err(|e| e.to_string())?;
-        match drive(target, stub, inputs, packet_size) {
+        match drive(target, stub, inputs, reply) {
             Ok(ending) => return Ok(ending),
             Err(e) if e.is_connection_error() || e.is_target_error() => return Err(e.to_string()),
             Err(e) => {
@@ -174,19 +211,29 @@ where
                 if e.contains("MalformedCommand") {
                     malformed(&e);
                     let mut c = connect()?;
-                    let _ = c.write_all(b"$E01#a6").and_then(|()| c.flush());
+                    let _ = send(&mut c, b"E01", false).and_then(|()| c.flush());
                 }
             }
         }
     }
 }
 
-/// Runs one `gdbstub` state machine over `inputs`.
+/// Writes `$body#xx` (after a `+` when acking) straight to the connection, with no copy.
+fn send<C: Connection>(conn: &mut C, body: &[u8], ack: bool) -> Result<(), C::Error> {
+    if ack {
+        conn.write(b'+')?;
+    }
+    conn.write(b'$')?;
+    conn.write_all(body)?;
+    conn.write_all(&packet::checksum_digits(body))
+}
+
+/// Runs one `gdbstub` state machine over `inputs`, answering beside it into `reply`.
 fn drive<C: Connection, I: Inputs>(
     target: &mut WasmTarget,
     stub: GdbStub<'_, WasmTarget, C>,
     inputs: &mut I,
-    packet_size: usize,
+    reply: &mut Vec<u8>,
 ) -> Result<Ending, StubError<C::Error>> {
     let mut sm = stub.run_state_machine(target)?;
     let mut held = false;
@@ -204,15 +251,13 @@ fn drive<C: Connection, I: Inputs>(
                     Some(Input::Beside(packet)) => {
                         let body = &packet[1..packet.len() - 3];
                         killed_by_k |= body == b"k";
-                        match beside::answer(target, body, interrupted, packet_size) {
-                            Some(reply) => {
-                                let reply = packet::framed(&reply, !inputs.no_ack());
-                                if Connection::write_all(gdb.borrow_conn(), &reply).is_err() {
-                                    return Ok(Ending::Disconnected);
-                                }
-                                GdbStubStateMachine::Idle(gdb)
+                        if beside::answer(target, body, interrupted, reply) {
+                            if send(gdb.borrow_conn(), reply, !inputs.no_ack()).is_err() {
+                                return Ok(Ending::Disconnected);
                             }
-                            None => idle_bytes(gdb, target, &packet)?,
+                            GdbStubStateMachine::Idle(gdb)
+                        } else {
+                            idle_bytes(gdb, target, &packet)?
                         }
                     }
                 }
@@ -257,8 +302,7 @@ fn drive<C: Connection, I: Inputs>(
                 return Ok(match gdb.get_reason() {
                     DisconnectReason::Kill => {
                         if killed_by_k {
-                            let reply = packet::framed(b"X09", !inputs.no_ack());
-                            let _ = Connection::write_all(gdb.borrow_conn(), &reply);
+                            let _ = send(gdb.borrow_conn(), b"X09", !inputs.no_ack());
                             let _ = gdb.borrow_conn().flush();
                         }
                         Ending::Killed
@@ -335,7 +379,7 @@ fn send_final_profile<C: Connection>(conn: &mut C, target: &WasmTarget, acks: bo
     for b in p.encode().bytes() {
         let _ = write!(body, "{b:02x}");
     }
-    let _ = Connection::write_all(conn, &packet::framed(body.as_bytes(), acks));
+    let _ = send(conn, body.as_bytes(), acks);
 }
 
 /// Reports a stop with the PC expedited, as LLDB's Wasm plugin needs.
@@ -348,4 +392,41 @@ fn report<'a, C: Connection>(
     let bytes = pc.to_le_bytes();
     let mut regs = core::iter::once((WasmRegId::Pc, bytes.as_slice()));
     gdb.report_stop_with_regs(target, reason, &mut regs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runtime_core::limits::preset::embedded_minimal;
+    use runtime_core::limits::{EmbeddedPlatform, KIB};
+
+    #[test]
+    fn buffers_are_sized_by_the_packet_limit_and_refused_below_the_least_a_stub_needs() {
+        let mut limits = embedded_minimal(64 * KIB, EmbeddedPlatform::Zephyr, true);
+        let buffers = Buffers::new(&limits).unwrap();
+        assert_eq!(buffers.packet_size(), 1024);
+        assert_eq!(buffers.reply.capacity(), 1024);
+        limits.max_debug_packet = 100;
+        let refused = Buffers::new(&limits).err().unwrap().to_string();
+        assert_eq!(
+            refused,
+            "limit `max_debug_packet` exceeded: asked 256, allowed 100"
+        );
+    }
+
+    #[test]
+    fn the_framer_keeps_its_one_buffer_and_drops_packets_past_the_size() {
+        let mut framer = Framer::new(8);
+        let capacity = framer.packet.capacity();
+        let mut inputs = Vec::new();
+        for &b in b"+$g#67$0123456789#00$m0,1#fa" {
+            inputs.extend(framer.push(b));
+        }
+        let packet = |s: &[u8]| Input::Packet(s.to_vec());
+        assert_eq!(inputs[0], Input::Byte(b'+'));
+        assert_eq!(inputs[1], packet(b"$g#67"));
+        assert_eq!(inputs[2], Input::Beside(b"$m0,1#fa".to_vec()), "{inputs:?}");
+        assert_eq!(inputs.len(), 3, "the 10-byte body is dropped");
+        assert_eq!(framer.packet.capacity(), capacity);
+    }
 }

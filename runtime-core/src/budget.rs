@@ -81,6 +81,9 @@ pub struct MemoryBudget {
     pub component_overhead: u64,
     /// What the debug infrastructure holds ([`debug_parts`]); zero without debugging.
     pub debug_overhead: u64,
+    /// Of the debug overhead, what the stub holds only while it handles a packet: the request
+    /// in flight ([`request_in_flight`]).
+    pub debug_in_flight: u64,
     /// Translated code, instances, tables, globals and metadata.
     pub runtime_overhead: u64,
     /// The ASIL safety reserve: a percentage of the sum of the parts above.
@@ -101,11 +104,28 @@ pub const SESSION_BYTES: u64 = 128 * POINTER;
 /// Heap bytes a debug session holds per function: its entry in the address-to-index map.
 pub const SESSION_BYTES_PER_FUNCTION: u64 = size_of::<u32>() as u64;
 
+/// Bytes a packet takes on the wire beyond its body: `$` before it, `#` and two checksum digits
+/// after.
+pub const PACKET_FRAMING: u64 = 4;
+
+/// Bytes the debug stub holds from setup to the end of a session, for packets of at most
+/// `packet` bytes: its state machine's packet buffer, the framer's packet (framing included)
+/// and a reply's body.
+pub fn bridge_buffers(packet: u64) -> u64 {
+    sum([times(packet, 3), PACKET_FRAMING])
+}
+
+/// Bytes the debug stub holds only while it handles a packet: the request, framed, passed from
+/// the framer to the stub.
+pub fn request_in_flight(packet: u64) -> u64 {
+    sum([packet, PACKET_FRAMING])
+}
+
 /// What the debug infrastructure of a served program holds under `l`, part by part (none when
 /// the limits allow no debugging): the bounded tables of its debug level, the profile's
 /// contexts from level `profile` up, the module file kept for the client's code and DWARF reads,
-/// what the debug translation adds to the code ([`ModuleRequirements::statements`] known), and
-/// the session itself.
+/// what the debug translation adds to the code ([`ModuleRequirements::statements`] known), the
+/// session itself, and the stub's packet buffers, those it holds and the request in flight.
 pub fn debug_parts(req: &ModuleRequirements, l: &PlatformLimits) -> Vec<Part> {
     if !l.debug_allowed() {
         return Vec::new();
@@ -142,6 +162,12 @@ pub fn debug_parts(req: &ModuleRequirements, l: &PlatformLimits) -> Vec<Part> {
                 SESSION_BYTES,
                 times(req.functions, SESSION_BYTES_PER_FUNCTION)
             ]),
+            None
+        ),
+        part("bridge_buffers", bridge_buffers(l.max_debug_packet), None),
+        part(
+            "request_in_flight",
+            request_in_flight(l.max_debug_packet),
             None
         ),
     ]
@@ -199,7 +225,12 @@ fn times(count: u64, each: u64) -> u64 {
 impl MemoryBudget {
     /// The budget of `req` under `limits`.
     pub fn new(req: &ModuleRequirements, limits: &PlatformLimits) -> MemoryBudget {
-        let debug_overhead = sum(debug_parts(req, limits).iter().map(|p| p.bytes));
+        let debug = debug_parts(req, limits);
+        let debug_overhead = sum(debug.iter().map(|p| p.bytes));
+        let debug_in_flight = debug
+            .iter()
+            .find(|p| p.name == "request_in_flight")
+            .map_or(0, |p| p.bytes);
         let component_overhead = if req.components.components > 0 {
             limits.estimated_component_overhead
         } else {
@@ -210,6 +241,7 @@ impl MemoryBudget {
             stack: limits.max_stack_bytes,
             component_overhead,
             debug_overhead,
+            debug_in_flight,
             runtime_overhead: runtime_overhead(req),
             safety_reserve: 0,
         };
@@ -226,9 +258,16 @@ impl MemoryBudget {
         sum([runtime_held(req), self.linear_memory, self.stack])
     }
 
-    /// [`MemoryBudget::runtime_held`] and the debug overhead: what a served program holds after
-    /// its session is set up (`wrt-dbg budget` and the board measure it).
+    /// [`MemoryBudget::runtime_held`] and the debug overhead but the request in flight: what a
+    /// served program holds after its session is set up (`wrt-dbg budget` and the board measure
+    /// it).
     pub fn held(&self, req: &ModuleRequirements) -> u64 {
+        self.serving(req).saturating_sub(self.debug_in_flight)
+    }
+
+    /// [`MemoryBudget::runtime_held`] and the whole debug overhead: the most a served program
+    /// holds while its client talks to it (the board's heap high-water mark).
+    pub fn serving(&self, req: &ModuleRequirements) -> u64 {
         sum([self.runtime_held(req), self.debug_overhead])
     }
 
@@ -304,5 +343,28 @@ impl MemoryBudget {
             part("safety_reserve", self.safety_reserve, None),
             part("total", self.total(), Some("max_total_memory")),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::preset::embedded_minimal;
+    use crate::limits::{EmbeddedPlatform, KIB};
+
+    #[test]
+    fn a_served_program_holds_the_stubs_buffers_and_peaks_with_a_request_in_flight() {
+        let req = ModuleRequirements::default();
+        let debugging = embedded_minimal(64 * KIB, EmbeddedPlatform::Zephyr, true);
+        let budget = MemoryBudget::new(&req, &debugging);
+        let parts = debug_parts(&req, &debugging);
+        let bytes = |name| parts.iter().find(|p| p.name == name).unwrap().bytes;
+        assert_eq!(bytes("bridge_buffers"), 3 * 1024 + 4);
+        assert_eq!(bytes("request_in_flight"), 1024 + 4);
+        assert_eq!(budget.serving(&req) - budget.held(&req), 1024 + 4);
+        let running = embedded_minimal(64 * KIB, EmbeddedPlatform::Zephyr, false);
+        let budget = MemoryBudget::new(&req, &running);
+        assert_eq!(budget.serving(&req), budget.held(&req));
+        assert_eq!(budget.debug_overhead, 0);
     }
 }

@@ -252,6 +252,9 @@ platform_limits! {
     max_type_metadata,
     /// Most source-level breakpoints.
     max_source_breakpoints,
+    /// Largest GDB remote-protocol packet the debug stub takes or sends, in bytes: it sizes the
+    /// stub's buffers (`bridge_buffers` in the budget).
+    max_debug_packet,
     /// Bytes set aside for Component Model bookkeeping.
     estimated_component_overhead,
     /// Bytes set aside for the debug infrastructure.
@@ -303,18 +306,23 @@ impl PlatformLimits {
 
     /// The platform, safety level, debug level and mode, then every limit by key, one a line.
     pub fn report(&self) -> alloc::string::String {
-        use core::fmt::Write;
-        let mut out = alloc::format!(
-            "platform {}  asil {}  debug level {}  mode {}",
-            self.platform,
-            self.asil_level,
-            self.debug_level,
-            self.safety_debug_mode
-        );
-        for k in Self::KEYS {
-            let _ = write!(out, "\n{k:<28} {}", self.get(k).unwrap_or(0));
-        }
+        let mut out = alloc::string::String::new();
+        let _ = self.write_report(&mut out);
         out
+    }
+
+    /// Writes [`PlatformLimits::report`] line by line to `out`, holding no copy of it (a
+    /// device's stub sends each line as it comes).
+    pub fn write_report(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        write!(
+            out,
+            "platform {}  asil {}  debug level {}  mode {}",
+            self.platform, self.asil_level, self.debug_level, self.safety_debug_mode
+        )?;
+        for k in Self::KEYS {
+            write!(out, "\n{k:<28} {}", self.get(k).unwrap_or(0))?;
+        }
+        Ok(())
     }
 
     /// Whether a debugger may attach: debugging is configured, and an ASIL-D deployment in production

@@ -3,7 +3,7 @@
 //! between linear memory and the runtime.
 
 use super::{
-    AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformId, PlatformLimits, SafetyDebugMode,
+    AsilLevel, DebugLevel, EmbeddedPlatform, KIB, MIB, PlatformId, PlatformLimits, SafetyDebugMode,
 };
 
 /// The share of memory (per mille) a platform grants at each ASIL: QM 100%, A 90%, B 70%, C 50%,
@@ -97,6 +97,7 @@ pub fn linux_production(
         max_function_metadata: 256 * 64,
         max_type_metadata: 1024,
         max_source_breakpoints: pick(full, 5000, 500),
+        max_debug_packet: pick(debug_level == DebugLevel::None, 0, 64 * KIB),
         estimated_component_overhead: component,
         estimated_debug_overhead: debug,
         safety_reserve_percentage: safety_reserve_for_asil(asil),
@@ -157,6 +158,7 @@ pub fn qnx_safety_critical(
         max_function_metadata: 16 * 4,
         max_type_metadata: 256,
         max_source_breakpoints: when(20),
+        max_debug_packet: when(16 * KIB),
         estimated_component_overhead: safe / 20,
         estimated_debug_overhead: debug,
         safety_reserve_percentage: 20,
@@ -219,6 +221,7 @@ pub fn embedded_minimal(
         max_function_metadata: 4 * 2,
         max_type_metadata: 32,
         max_source_breakpoints: when(5),
+        max_debug_packet: when(KIB),
         estimated_component_overhead: available / 10,
         estimated_debug_overhead: debug,
         safety_reserve_percentage: 10,

@@ -7,7 +7,7 @@ use alloc::rc::Rc;
 use alloc::string::{String, ToString};
 
 use gdb_bridge::WasmTarget;
-use gdb_bridge::stub::{self, Ending, Framer, Input, Inputs};
+use gdb_bridge::stub::{self, Buffers, Ending, Framer, Input, Inputs};
 use gdb_bridge::target::Exec;
 use gdbstub::conn::Connection;
 use runtime_core::limits::{DebugLevel, PlatformLimits};
@@ -16,9 +16,6 @@ use crate::HEAP;
 use crate::footprint::Parts;
 use crate::load::Loaded;
 use crate::uart::UART0;
-
-/// Largest packet: what the client is told (`PacketSize`) and the framer keeps.
-pub const PACKET_SIZE: usize = 1024;
 
 /// Exit status when the client kills the program.
 const KILLED: i32 = 137;
@@ -116,14 +113,20 @@ pub fn serve(
     {
         return Err((e, parts));
     }
-    parts.session = HEAP.held() - before;
+    let tables = HEAP.held();
+    let mut buffers = match Buffers::new(limits) {
+        Ok(b) => b,
+        Err(e) => return Err((e.to_string(), parts)),
+    };
     let mut inputs = Uart0 {
-        framer: Framer::new(PACKET_SIZE),
+        framer: Framer::new(buffers.packet_size()),
         queue: VecDeque::new(),
         interrupt: false,
     };
+    parts.session = HEAP.held() - before;
+    parts.bridge = HEAP.held() - tables;
     loop {
-        let ending = stub::session(&mut target, &mut inputs, PACKET_SIZE, || Ok(Link), |_| {});
+        let ending = stub::session(&mut target, &mut inputs, &mut buffers, || Ok(Link), |_| {});
         let ending = match ending {
             Ok(e) => e,
             Err(e) => return Err((e, parts)),

@@ -127,8 +127,11 @@ pub struct Parts {
     pub instance: usize,
     /// Of the instance, linear memory.
     pub linear_memory: usize,
-    /// The debug session: breakpoint, watch and trace tables, the profile, the module file.
+    /// The debug session: breakpoint, watch and trace tables, the profile, the module file and
+    /// the stub's packet buffers.
     pub session: usize,
+    /// Of the session, the stub's packet buffers.
+    pub bridge: usize,
 }
 
 impl Parts {
@@ -137,13 +140,15 @@ impl Parts {
     }
 }
 
-/// The budget's prediction for `bytes` under `limits`, as `wrt-dbg budget` makes it: the
-/// runtime's held bytes, linear memory, the value stack and the debug overhead. Measured apart
-/// (the validation it takes is freed before anything is loaded).
-pub fn predict(bytes: &[u8], limits: &PlatformLimits, statements: u64) -> Option<u64> {
+/// The budget's prediction for `bytes` under `limits`, as `wrt-dbg budget` makes it: what
+/// setup holds (the runtime's held bytes, linear memory, the value stack and the debug
+/// overhead) and the most serving holds (a request in flight besides). Made apart (the
+/// validation it takes is freed before anything is loaded).
+pub fn predict(bytes: &[u8], limits: &PlatformLimits, statements: u64) -> Option<(u64, u64)> {
     let mut req = validate_bytes(bytes, limits).ok()?;
     req.statements = statements;
-    Some(MemoryBudget::new(&req, limits).held(&req))
+    let budget = MemoryBudget::new(&req, limits);
+    Some((budget.held(&req), budget.serving(&req)))
 }
 
 /// Prints the footprint as `footprint KEY=VALUE ...` lines (tests/embedded/run-qemu makes a
@@ -153,7 +158,7 @@ pub fn print(
     heap_size: usize,
     module: &[u8],
     parts: &Parts,
-    predicted: Option<u64>,
+    predicted: Option<(u64, u64)>,
 ) {
     let span = |a: *const u32, b: *const u32| addr(b) - addr(a);
     let data = span(&raw const __sdata, &raw const __edata);
@@ -180,14 +185,20 @@ pub fn print(
         stack_peak()
     );
     heprintln!(
-        "footprint setup={} module={} instance={} linear_memory={} session={}",
+        "footprint setup={} module={} instance={} linear_memory={} session={} bridge={}",
         parts.total(),
         parts.module,
         parts.instance,
         parts.linear_memory,
-        parts.session
+        parts.session,
+        parts.bridge
     );
-    if let Some(p) = predicted {
-        heprintln!("footprint predicted={} measured={}", p, parts.total());
+    if let Some((setup, peak)) = predicted {
+        heprintln!(
+            "footprint predicted={} measured={} predicted_peak={}",
+            setup,
+            parts.total(),
+            peak
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use gdb_bridge::WasmTarget;
+use gdb_bridge::stub::{Buffers, Framer};
 use gdb_bridge::target::Exec;
 use runtime_core::limits::PlatformLimits;
 use runtime_core::wasi::WasiCtx;
@@ -28,7 +29,8 @@ pub struct Measured {
 }
 
 /// Loads, instantiates and sets up `bytes` under `limits` as `wrt-dbg run` (no debugging) or
-/// `wrt-dbg serve` (a session at the limits' debug level, profiling on from `profile` up) does,
+/// `wrt-dbg serve` (a session at the limits' debug level, profiling on from `profile` up, the
+/// stub's packet buffers) does,
 /// measuring what stays held; then runs the program to its end when `run`.
 pub fn measure(
     bytes: &[u8],
@@ -84,7 +86,11 @@ pub fn measure(
     if limits.debug_level >= runtime_core::limits::DebugLevel::BasicProfile {
         target.set_profiling(true)?;
     }
+    // The stub's packet buffers, as `serve` sets them up for its client.
+    let buffers = Buffers::new(limits).map_err(|e| e.to_string())?;
+    let framer = Framer::new(buffers.packet_size());
     let held = live(&region);
+    drop((buffers, framer));
     let time = run.then(|| {
         let started = Instant::now();
         while target.exec == Exec::Stopped {
