@@ -43,6 +43,10 @@ pub const BYTES_PER_SLOT: u64 = 8;
 /// headers, so counted in pointers (48 bytes on a 64-bit host, 24 on a 32-bit device).
 pub const BYTES_PER_ENTITY: u64 = 6 * POINTER;
 
+/// Heap bytes per imported function besides its entity: the host function linked to it (its
+/// closure, its copy of the type and the linker's entry), 28 pointers (224 bytes on a 64-bit host).
+pub const BYTES_PER_HOST_FUNCTION: u64 = 28 * POINTER;
+
 /// Fixed heap bytes of one loaded module and its store and instance, mostly the headers of their
 /// vectors and maps: 256 pointers (2 KiB on a 64-bit host).
 pub const BASE_BYTES: u64 = 256 * POINTER;
@@ -198,6 +202,10 @@ pub fn runtime_held(req: &ModuleRequirements) -> u64 {
             BYTES_PER_SLOT,
         ),
         times(sum([req.types, req.imports_exports]), BYTES_PER_ENTITY),
+        times(
+            req.functions.saturating_sub(req.defined_functions),
+            BYTES_PER_HOST_FUNCTION,
+        ),
         req.data_bytes,
         req.names_bytes,
         times(

@@ -538,7 +538,15 @@ impl Thread {
         macro_rules! load {
             ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let addr = r!(m.addr) as u32 as u64 + m.offset as u64;
+                load!(m, r!(m.addr) as u32 as u64 + m.offset as u64, $n, $conv)
+            }};
+            (at $m:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                load!(m, m.offset as u64, $n, $conv)
+            }};
+            ($m:expr, $addr:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                let addr = $addr;
                 let data = &store.mems[mem].data;
                 if addr + $n > data.len() as u64 {
                     break Err(Trap::MemoryOutOfBounds);
@@ -552,7 +560,15 @@ impl Thread {
         macro_rules! store {
             ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let addr = r!(m.addr) as u32 as u64 + m.offset as u64;
+                store!(m, r!(m.addr) as u32 as u64 + m.offset as u64, $n, $conv)
+            }};
+            (at $m:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                store!(m, m.offset as u64, $n, $conv)
+            }};
+            ($m:expr, $addr:expr, $n:literal, $conv:expr) => {{
+                let m = $m;
+                let addr = $addr;
                 let b: [u8; $n] = $conv(r!(m.reg));
                 let data = &mut store.mems[mem].data;
                 if addr + $n > data.len() as u64 {
@@ -775,6 +791,26 @@ impl Thread {
                 Instr::I64Store(m) => store!(m, 8, |v: u64| v.to_le_bytes()),
                 Instr::I32Store8(m) => store!(m, 1, |v: u64| [v as u8]),
                 Instr::I32Store16(m) => store!(m, 2, |v: u64| (v as u16).to_le_bytes()),
+                Instr::I32LoadAt(m) => load!(at m, 4, |b| u32::from_le_bytes(b) as u64),
+                Instr::I64LoadAt(m) => load!(at m, 8, u64::from_le_bytes),
+                Instr::I32Load8SAt(m) => {
+                    load!(at m, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64)
+                }
+                Instr::I32Load8UAt(m) => load!(at m, 1, |b: [u8; 1]| b[0] as u64),
+                Instr::I32Load16SAt(m) => {
+                    load!(at m, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64)
+                }
+                Instr::I32Load16UAt(m) => load!(at m, 2, |b| u16::from_le_bytes(b) as u64),
+                Instr::I64Load8SAt(m) => load!(at m, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
+                Instr::I64Load8UAt(m) => load!(at m, 1, |b: [u8; 1]| b[0] as u64),
+                Instr::I64Load16SAt(m) => load!(at m, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+                Instr::I64Load16UAt(m) => load!(at m, 2, |b| u16::from_le_bytes(b) as u64),
+                Instr::I64Load32SAt(m) => load!(at m, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+                Instr::I64Load32UAt(m) => load!(at m, 4, |b| u32::from_le_bytes(b) as u64),
+                Instr::I32StoreAt(m) => store!(at m, 4, |v: u64| (v as u32).to_le_bytes()),
+                Instr::I64StoreAt(m) => store!(at m, 8, |v: u64| v.to_le_bytes()),
+                Instr::I32Store8At(m) => store!(at m, 1, |v: u64| [v as u8]),
+                Instr::I32Store16At(m) => store!(at m, 2, |v: u64| (v as u16).to_le_bytes()),
 
                 Instr::I32BrEq(x) => br_cmp!(x, u32_, ==),
                 Instr::I32BrNe(x) => br_cmp!(x, u32_, !=),

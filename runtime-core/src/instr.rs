@@ -221,6 +221,25 @@ pub enum Instr {
     I64Store(Mem),
     I32Store8(Mem),
     I32Store16(Mem),
+    /// The loads and stores above at a constant address (`i32.const A` then the access with
+    /// offset `O`): `A + O` is in `offset`, and `addr` is unused. A C program's globals in
+    /// memory are read and written this way.
+    I32LoadAt(Mem),
+    I64LoadAt(Mem),
+    I32Load8SAt(Mem),
+    I32Load8UAt(Mem),
+    I32Load16SAt(Mem),
+    I32Load16UAt(Mem),
+    I64Load8SAt(Mem),
+    I64Load8UAt(Mem),
+    I64Load16SAt(Mem),
+    I64Load16UAt(Mem),
+    I64Load32SAt(Mem),
+    I64Load32UAt(Mem),
+    I32StoreAt(Mem),
+    I64StoreAt(Mem),
+    I32Store8At(Mem),
+    I32Store16At(Mem),
 
     I32BrEq(BrR),
     I32BrNe(BrR),
@@ -605,7 +624,19 @@ impl Instr {
             | I::I64Load16S(x)
             | I::I64Load16U(x)
             | I::I64Load32S(x)
-            | I::I64Load32U(x) => Some(&mut x.reg),
+            | I::I64Load32U(x)
+            | I::I32LoadAt(x)
+            | I::I64LoadAt(x)
+            | I::I32Load8SAt(x)
+            | I::I32Load8UAt(x)
+            | I::I32Load16SAt(x)
+            | I::I32Load16UAt(x)
+            | I::I64Load8SAt(x)
+            | I::I64Load8UAt(x)
+            | I::I64Load16SAt(x)
+            | I::I64Load16UAt(x)
+            | I::I64Load32SAt(x)
+            | I::I64Load32UAt(x) => Some(&mut x.reg),
             I::Copy { dst, .. }
             | I::Const32 { dst, .. }
             | I::Const64 { dst, .. }

@@ -358,3 +358,51 @@ fn a_64_bit_compare_feeding_a_branch_is_one_instruction_and_branches_both_ways()
         assert_eq!(got, vec![Val::I32(want)], "positive {n}");
     }
 }
+
+#[test]
+fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_memory() {
+    // A C global in memory (`i32.const 0` then an access with its offset, as clang emits), and
+    // constant addresses whose sum with the offset passes the memory or 32 bits.
+    let text = r#"(module (memory 1)
+      (func (export "bump") (result i64)
+        (i64.store offset=1024 (i32.const 0)
+          (i64.add (i64.load offset=1024 (i32.const 0)) (i64.const 3)))
+        (i64.load offset=1020 (i32.const 4)))
+      (func (export "past_memory") (result i32) (i32.load offset=65533 (i32.const 0)))
+      (func (export "past_32_bits") (result i32)
+        (i32.load offset=0x20 (i32.const 0xfffffff0)))
+      (func (export "store_past") (i32.store16 offset=65535 (i32.const 0) (i32.const 1))))"#;
+    let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
+    let bump = module.body(0).unwrap();
+    let bump: alloc::vec::Vec<Instr> = (0..bump.len() as u32)
+        .filter_map(|pc| bump.instr(pc))
+        .collect();
+    assert!(
+        !bump
+            .iter()
+            .any(|i| matches!(i, Instr::Const32 { .. } | Instr::I64Load(_))),
+        "{bump:?}"
+    );
+    assert_eq!(
+        bump.iter()
+            .filter(|i| matches!(i, Instr::I64LoadAt(_) | Instr::I64StoreAt(_)))
+            .count(),
+        3,
+        "{bump:?}"
+    );
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let call = |store: &mut Store, name| {
+        let f = func(store, inst, name);
+        store.invoke(f, &[])
+    };
+    assert_eq!(call(&mut store, "bump").unwrap(), vec![Val::I64(3)]);
+    assert_eq!(call(&mut store, "bump").unwrap(), vec![Val::I64(6)]);
+    for name in ["past_memory", "past_32_bits", "store_past"] {
+        let got = call(&mut store, name);
+        assert!(
+            matches!(got, Err(Error::Trap(Trap::MemoryOutOfBounds))),
+            "{name}: {got:?}"
+        );
+    }
+}

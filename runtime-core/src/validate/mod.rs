@@ -578,14 +578,21 @@ const RAISES: u8 = 2;
 const OPENS: u8 = 4;
 /// An `i32` comparison, which a following `br_if` or `if` fuses into a compare-and-branch.
 const COMPARES: u8 = 8;
+/// A load or a numeric operator, whose instruction writes its result into the local a following
+/// `local.tee` names.
+const PRODUCES: u8 = 16;
 
 /// Internal instructions translation emits for an operator: none for the folded ones, none for a
-/// `br_if`/`if` after a comparison (merged into it), a jump per target for `br_table` (`rest`: the
-/// bytes after its opcode), one otherwise.
+/// `br_if`/`if` after a comparison (merged into it), none for a `local.tee` of a load's or a numeric
+/// operator's result (written in place) or a `drop`, two for a call (most copy an argument) or a
+/// `select`, a jump per target for `br_table` (`rest`: the bytes after its opcode), one otherwise.
 fn emitted(opcode: u8, kind: u8, prev: u8, rest: &[u8]) -> u64 {
     match opcode {
         _ if kind & FOLDED != 0 => 0,
         0x0d | 0x04 if prev & COMPARES != 0 => 0,
+        0x22 if prev & PRODUCES != 0 => 0,
+        0x10 | 0x11 | 0x1b | 0x1c => 2,
+        0x1a => 0,
         0x0e => {
             let mut r = wasmparser::BinaryReader::new(rest, 0);
             2 + u64::from(r.read_var_u32().unwrap_or(0))
@@ -615,6 +622,16 @@ const OPCODES: [u8; 256] = {
     i = 0x45;
     while i <= 0x4f {
         t[i] |= COMPARES;
+        i += 1;
+    }
+    i = 0x28;
+    while i <= 0x35 {
+        t[i] |= PRODUCES;
+        i += 1;
+    }
+    i = 0x45;
+    while i <= 0xc4 {
+        t[i] |= PRODUCES;
         i += 1;
     }
     i = 0;
