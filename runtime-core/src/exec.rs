@@ -389,18 +389,34 @@ impl Thread {
     fn interpret<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
         let top = self.frames.pop().expect("a frame to run");
         let mut func = top.func;
-        let mut pc = top.pc as usize;
         let mut fp = top.fp as usize;
         let mut inst = top.instance;
         let mut mem = store.instances[inst as usize]
             .mems
             .first()
             .map_or(usize::MAX, |&m| m as usize);
+        // The running instance's linear memory, held here so that a load or store does not index
+        // `store.mems` again. Only code given the store mutably can move or resize it: `remap!`
+        // runs after each such place (rare instructions, host calls) and when the instance changes.
+        let (mut heap, mut heap_len) = linear_memory(store, mem);
+        macro_rules! remap {
+            () => {
+                (heap, heap_len) = linear_memory(store, mem)
+            };
+        }
         // The running function's code. Bodies are `Rc`s owned by the store's function instances, which
         // are never removed or replaced while the store lives, so the pointer stays valid: the thread
         // runs only on its own store (checked on entry and after every host call, which could swap
         // the store), and code outside this crate can only swap break markers in and out.
         let mut code: *const Cell<Instr> = store.func_body(func).expect("wasm frame").code.as_ptr();
+        // The next instruction to run. Only jumps, calls and returns set it (to an instruction of
+        // `code`), and it moves on by one after each instruction; `pc!` tells its index.
+        let mut ip = code.wrapping_add(top.pc as usize);
+        macro_rules! pc {
+            () => {
+                index(code, ip)
+            };
+        }
 
         // Registers of the running frame. Translation only emits registers below
         // `locals + max_height`, and `enter` sized the stack to hold that many from `fp`,
@@ -458,20 +474,31 @@ impl Thread {
         }
         // Instructions run since the loop was entered, counted only for a counting or accounting
         // hook, and how many of them were already accounted to a function. Code runs straight on
-        // from `mark` to `pc` between transfers of control, so only transfers count.
+        // from `mark` to `ip` between transfers of control, so only transfers count: `settle!`
+        // counts the run that ends, `goto!` starts the next in the running function's code.
         let mut executed: u64 = 0;
         let mut accounted: u64 = 0;
-        let mut mark = pc;
-        macro_rules! transfer {
-            ($to:expr) => {{
+        let mut mark = ip;
+        macro_rules! settle {
+            () => {{
                 if H::COUNT || H::ACCOUNT {
-                    executed += (pc - mark) as u64;
+                    executed += index(mark, ip) as u64;
                 }
                 if H::SPANS {
-                    hook.span(func, mark as u32, pc as u32);
+                    hook.span(func, index(code, mark) as u32, pc!() as u32);
                 }
-                pc = $to;
-                mark = pc;
+            }};
+        }
+        macro_rules! goto {
+            ($to:expr) => {{
+                ip = code.wrapping_add($to as usize);
+                mark = ip;
+            }};
+        }
+        macro_rules! transfer {
+            ($to:expr) => {{
+                settle!();
+                goto!($to);
             }};
         }
         macro_rules! account {
@@ -501,9 +528,11 @@ impl Thread {
         }
         macro_rules! jump {
             ($target:expr) => {{
-                let target = $target as usize;
-                let backward = target < pc;
-                transfer!(target);
+                let target = code.wrapping_add($target as usize);
+                let backward = target < ip;
+                settle!();
+                ip = target;
+                mark = ip;
                 if backward {
                     poll!();
                 }
@@ -547,12 +576,11 @@ impl Thread {
             ($m:expr, $addr:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
                 let addr = $addr;
-                let data = &store.mems[mem].data;
-                if addr + $n > data.len() as u64 {
+                if addr + $n > heap_len {
                     break Err(Trap::MemoryOutOfBounds);
                 }
-                let mut b = [0u8; $n];
-                b.copy_from_slice(&data[addr as usize..addr as usize + $n]);
+                // SAFETY: `heap` holds `heap_len` bytes (see `remap!`), and `addr + n` is within them.
+                let b: [u8; $n] = unsafe { core::ptr::read_unaligned(heap.add(addr as usize).cast()) };
                 r!(m.reg) = $conv(b);
                 watched!(addr, $n, false);
             }};
@@ -570,11 +598,11 @@ impl Thread {
                 let m = $m;
                 let addr = $addr;
                 let b: [u8; $n] = $conv(r!(m.reg));
-                let data = &mut store.mems[mem].data;
-                if addr + $n > data.len() as u64 {
+                if addr + $n > heap_len {
                     break Err(Trap::MemoryOutOfBounds);
                 }
-                data[addr as usize..addr as usize + $n].copy_from_slice(&b);
+                // SAFETY: as for `load!`.
+                unsafe { core::ptr::write_unaligned(heap.add(addr as usize).cast(), b) };
                 watched!(addr, $n, true);
             }};
         }
@@ -586,6 +614,7 @@ impl Thread {
                         .mems
                         .first()
                         .map_or(usize::MAX, |&m| m as usize);
+                    remap!();
                 }
             }};
         }
@@ -594,7 +623,7 @@ impl Thread {
             if H::ACTIVE {
                 let frame = Frame {
                     func,
-                    pc: pc as u32,
+                    pc: pc!() as u32,
                     fp: fp as u32,
                     instance: inst,
                 };
@@ -603,14 +632,14 @@ impl Thread {
                 }
             }
             // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
-            // so `pc` never leaves the running function's code, which `code` points to (see above).
+            // so `ip` never leaves the running function's code, which `code` points to (see above).
             // The instruction is read in place, its fields straight from the code: no arm uses the
             // reference after it lets other code run (a host call, which could patch the code).
-            let instr: &Instr = unsafe { &*(*code.add(pc)).as_ptr() };
-            pc += 1;
+            let instr: &Instr = unsafe { &*(*ip).as_ptr() };
+            ip = ip.wrapping_add(1);
             match *instr {
                 Instr::Break(id) => {
-                    pc -= 1;
+                    ip = ip.wrapping_sub(1);
                     break Ok(Outcome::Breakpoint(id));
                 }
                 Instr::Unreachable => break Err(Trap::Unreachable),
@@ -618,7 +647,7 @@ impl Thread {
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
                 Instr::BrTable { index, len } => {
-                    transfer!(pc + (r!(index) as u32).min(len) as usize)
+                    transfer!(pc!() + (r!(index) as u32).min(len) as usize)
                 }
                 Instr::CopyMany { dst, src, n } => {
                     // SAFETY: both ranges are registers of this frame (see `regs`); `copy` allows overlap.
@@ -633,7 +662,7 @@ impl Thread {
                         // The thread is done: its pc is not kept.
                         None => break Ok(Outcome::Finished),
                         Some(f) => {
-                            transfer!(f.pc as usize);
+                            settle!();
                             account!();
                             if H::ACCOUNT {
                                 hook.leave();
@@ -643,6 +672,7 @@ impl Thread {
                             fp = f.fp as usize;
                             refresh!();
                             code = store.func_body(func).expect("wasm caller").code.as_ptr();
+                            goto!(f.pc);
                         }
                     }
                 }
@@ -684,15 +714,16 @@ impl Thread {
                             if let Err(t) = self.enter(store, callee_body, new_fp) {
                                 break Err(t);
                             }
+                            let pc = pc!() as u32;
                             self.frames.push(Frame {
                                 func,
-                                pc: pc as u32,
+                                pc,
                                 fp: fp as u32,
                                 instance: inst,
                             });
-                            // The call instruction's own pc: `pc` has moved past it.
-                            let site = pc as u32 - 1;
-                            transfer!(0);
+                            // The call instruction's own pc: `ip` has moved past it.
+                            let site = pc - 1;
+                            settle!();
                             account!();
                             if H::ACCOUNT {
                                 hook.enter(callee, site);
@@ -701,6 +732,7 @@ impl Thread {
                             refresh!();
                             func = callee;
                             code = callee_body.code.as_ptr();
+                            goto!(0);
                             set_instance!(instance);
                             poll!();
                         }
@@ -717,6 +749,7 @@ impl Thread {
                                 break Err(Trap::ForeignStore);
                             }
                             refresh!();
+                            remap!();
                         }
                     }
                 }
@@ -759,7 +792,9 @@ impl Thread {
                 | Instr::RefIsNull(_)
                 | Instr::RefFunc { .. } => {
                     // SAFETY: `regs` holds the running frame's registers (see above).
-                    match unsafe { rare(store, inst, mem, regs, *instr) } {
+                    let done = unsafe { rare(store, inst, mem, regs, *instr) };
+                    remap!();
+                    match done {
                         Ok(accesses) => {
                             if H::WATCH {
                                 // Every access is checked: the last one hit is the one reported.
@@ -1050,27 +1085,35 @@ impl Thread {
                 Instr::I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
             }
         };
-        if H::COUNT || H::ACCOUNT {
-            executed += (pc - mark) as u64;
-        }
-        if H::SPANS {
-            hook.span(func, mark as u32, pc as u32);
-        }
+        settle!();
         if H::ACCOUNT {
             hook.account(func, executed - accounted);
         }
         if result.is_err() {
-            pc -= 1;
+            ip = ip.wrapping_sub(1);
         }
         if !matches!(result, Ok(Outcome::Finished)) {
             self.frames.push(Frame {
                 func,
-                pc: pc as u32,
+                pc: pc!() as u32,
                 fp: fp as u32,
                 instance: inst,
             });
         }
         result
+    }
+}
+
+/// How many instructions `to` is past `from`, both in one function's code.
+fn index(from: *const Cell<Instr>, to: *const Cell<Instr>) -> usize {
+    (to.addr() - from.addr()) / core::mem::size_of::<Cell<Instr>>()
+}
+
+/// The start and length of linear memory `mem` of the store, or an empty memory where there is none.
+fn linear_memory(store: &mut Store, mem: usize) -> (*mut u8, u64) {
+    match store.mems.get_mut(mem) {
+        Some(m) => (m.data.as_mut_ptr(), m.data.len() as u64),
+        None => (core::ptr::NonNull::dangling().as_ptr(), 0),
     }
 }
 
