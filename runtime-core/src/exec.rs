@@ -528,11 +528,9 @@ impl Thread {
         }
         macro_rules! jump {
             ($target:expr) => {{
-                let target = code.wrapping_add($target as usize);
-                let backward = target < ip;
-                settle!();
-                ip = target;
-                mark = ip;
+                let target = $target as usize;
+                let backward = code.wrapping_add(target) < ip;
+                transfer!(target);
                 if backward {
                     poll!();
                 }
