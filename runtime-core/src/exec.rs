@@ -53,11 +53,11 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
-    /// Whether backward branches and calls call [`Hook::poll`].
+    /// Whether taken branches and calls call [`Hook::poll`].
     const POLL: bool = false;
     /// Whether instructions are counted for [`Hook::poll`] (it is given 0 otherwise).
     const COUNT: bool = false;
-    /// Called at the first backward branch or Wasm call, then at every [`POLL_PERIOD`]th, with the
+    /// Called at the first taken branch or Wasm call, then at every [`POLL_PERIOD`]th, with the
     /// instructions executed since the loop was entered, so a running program can be interrupted
     /// (and its progress shown) without a per-instruction hook; `true` pauses before the next
     /// instruction.
@@ -89,8 +89,9 @@ pub trait Hook {
     }
 }
 
-/// Backward branches and calls between two [`Hook::poll`]s: often enough that an interrupt
-/// stops a program within microseconds, seldom enough that polling costs nothing measurable.
+/// Taken branches and calls between two [`Hook::poll`]s (a loop takes one each time round): often
+/// enough that an interrupt stops a program within microseconds, seldom enough that polling costs
+/// nothing measurable.
 pub const POLL_PERIOD: u32 = 1024;
 
 /// The hook of the normal, full-speed loop.
@@ -322,7 +323,22 @@ impl Thread {
         if self.done {
             return Ok(Outcome::Finished);
         }
-        let out = self.interpret(store, hook);
+        let mut clock = Clock {
+            executed: 0,
+            until_poll: 1,
+        };
+        let out = loop {
+            let out = self.interpret(store, hook, &mut clock);
+            // A poll is due: made here, outside the loop, so that its call does not shape the
+            // registers of the loop's dispatch (see `poll!`).
+            if H::POLL && clock.until_poll == 0 && matches!(out, Ok(Outcome::Paused)) {
+                clock.until_poll = POLL_PERIOD;
+                if !hook.poll(clock.executed) {
+                    continue;
+                }
+            }
+            break out;
+        };
         if matches!(out, Ok(Outcome::Finished)) {
             self.done = true;
         }
@@ -385,8 +401,15 @@ impl Thread {
         Ok(())
     }
 
+    // Never inlined: inlined into a debugger's resume, each hooked loop spilled its registers.
     #[allow(clippy::too_many_lines)]
-    fn interpret<H: Hook>(&mut self, store: &mut Store, hook: &mut H) -> Result<Outcome, Trap> {
+    #[inline(never)]
+    fn interpret<H: Hook>(
+        &mut self,
+        store: &mut Store,
+        hook: &mut H,
+        clock: &mut Clock,
+    ) -> Result<Outcome, Trap> {
         let top = self.frames.pop().expect("a frame to run");
         let mut func = top.func;
         let mut fp = top.fp as usize;
@@ -472,18 +495,22 @@ impl Thread {
                 }
             }};
         }
-        // Instructions run since the loop was entered, counted only for a counting or accounting
-        // hook, and how many of them were already accounted to a function. Code runs straight on
-        // from `mark` to `ip` between transfers of control, so only transfers count: `settle!`
-        // counts the run that ends, `goto!` starts the next in the running function's code.
-        let mut executed: u64 = 0;
-        let mut accounted: u64 = 0;
+        // Instructions run since the run began, counted only for a counting or accounting hook,
+        // and how many of them were already accounted to a function (all, on entry: the loop
+        // accounts before it exits). Code runs straight on between transfers of control, so the
+        // count is `bias` plus the slot of `ip` (its address in instructions), and only a transfer
+        // changes `bias`: one register for the count, not a count and the run's start.
+        let mut bias = clock.executed.wrapping_sub(slot(ip));
+        let mut accounted = clock.executed;
+        macro_rules! executed {
+            () => {
+                bias.wrapping_add(slot(ip))
+            };
+        }
+        // Where the running straight run started, kept only for a hook that is given the runs.
         let mut mark = ip;
         macro_rules! settle {
             () => {{
-                if H::COUNT || H::ACCOUNT {
-                    executed += index(mark, ip) as u64;
-                }
                 if H::SPANS {
                     hook.span(func, index(code, mark) as u32, pc!() as u32);
                 }
@@ -491,7 +518,11 @@ impl Thread {
         }
         macro_rules! goto {
             ($to:expr) => {{
-                ip = code.wrapping_add($to as usize);
+                let next = code.wrapping_add($to as usize);
+                if H::COUNT || H::ACCOUNT {
+                    bias = bias.wrapping_add(slot(ip)).wrapping_sub(slot(next));
+                }
+                ip = next;
                 mark = ip;
             }};
         }
@@ -504,36 +535,29 @@ impl Thread {
         macro_rules! account {
             () => {
                 if H::ACCOUNT {
-                    hook.account(func, executed - accounted);
-                    accounted = executed;
+                    hook.account(func, executed!() - accounted);
+                    accounted = executed!();
                 }
             };
         }
-        // Backward branches and calls left before the next poll: the first polls. A poll
-        // accounts first, so a profile's time samples see every instruction run so far.
-        let mut until_poll: u32 = 1;
+        // Taken branches and calls left before the next poll. When a poll is due the loop
+        // exits (accounting first, so a profile's time samples see every instruction run so far)
+        // and `execute` polls: a call in the loop would cost every dispatch register moves.
+        let mut until_poll = clock.until_poll;
         macro_rules! poll {
             () => {
                 if H::POLL {
                     until_poll -= 1;
                     if until_poll == 0 {
-                        until_poll = POLL_PERIOD;
-                        account!();
-                        if hook.poll(executed) {
-                            break Ok(Outcome::Paused);
-                        }
+                        break Ok(Outcome::Paused);
                     }
                 }
             };
         }
         macro_rules! jump {
             ($target:expr) => {{
-                let target = $target as usize;
-                let backward = code.wrapping_add(target) < ip;
-                transfer!(target);
-                if backward {
-                    poll!();
-                }
+                transfer!($target);
+                poll!();
             }};
         }
         macro_rules! br_if {
@@ -1085,8 +1109,12 @@ impl Thread {
         };
         settle!();
         if H::ACCOUNT {
-            hook.account(func, executed - accounted);
+            hook.account(func, executed!() - accounted);
         }
+        *clock = Clock {
+            executed: executed!(),
+            until_poll,
+        };
         if result.is_err() {
             ip = ip.wrapping_sub(1);
         }
@@ -1100,6 +1128,20 @@ impl Thread {
         }
         result
     }
+}
+
+/// What a hooked run counts across the loop's exits for a poll.
+struct Clock {
+    /// Instructions run so far (for a counting hook).
+    executed: u64,
+    /// Taken branches and calls left before the next poll; 0 when the loop exited for one.
+    until_poll: u32,
+}
+
+/// The address of instruction `at` in instructions: two in one function's code are as many apart
+/// as their slots, which is how the loop counts the instructions it runs.
+fn slot(at: *const Cell<Instr>) -> u64 {
+    (at.addr() / core::mem::size_of::<Cell<Instr>>()) as u64
 }
 
 /// How many instructions `to` is past `from`, both in one function's code.
