@@ -411,27 +411,34 @@ impl Thread {
         clock: &mut Clock,
     ) -> Result<Outcome, Trap> {
         let top = self.frames.pop().expect("a frame to run");
-        let mut func = top.func;
-        let mut fp = top.fp as usize;
-        let mut inst = top.instance;
-        let mut mem = store.instances[inst as usize]
-            .mems
-            .first()
-            .map_or(usize::MAX, |&m| m as usize);
+        let inst = top.instance;
+        // The running frame's state that only calls, returns and the rarer instructions use. It
+        // stays in memory (the optimiser is not shown where `c` points), so that it does not
+        // compete for registers with what every instruction uses: a hooked loop holds more than
+        // the plain one, and the register allocator had been moving it about on every branch.
+        let mut cold = Cold {
+            func: top.func,
+            fp: top.fp as usize,
+            inst,
+            mem: first_memory(store, inst),
+            accounted: 0,
+        };
+        let c = core::hint::black_box(&mut cold);
         // The running instance's linear memory, held here so that a load or store does not index
         // `store.mems` again. Only code given the store mutably can move or resize it: `remap!`
         // runs after each such place (rare instructions, host calls) and when the instance changes.
-        let (mut heap, mut heap_len) = linear_memory(store, mem);
+        let (mut heap, mut heap_len) = linear_memory(store, c.mem);
         macro_rules! remap {
             () => {
-                (heap, heap_len) = linear_memory(store, mem)
+                (heap, heap_len) = linear_memory(store, c.mem)
             };
         }
         // The running function's code. Bodies are `Rc`s owned by the store's function instances, which
         // are never removed or replaced while the store lives, so the pointer stays valid: the thread
         // runs only on its own store (checked on entry and after every host call, which could swap
         // the store), and code outside this crate can only swap break markers in and out.
-        let mut code: *const Cell<Instr> = store.func_body(func).expect("wasm frame").code.as_ptr();
+        let mut code: *const Cell<Instr> =
+            store.func_body(c.func).expect("wasm frame").code.as_ptr();
         // The next instruction to run. Only jumps, calls and returns set it (to an instruction of
         // `code`), and it moves on by one after each instruction; `pc!` tells its index.
         let mut ip = code.wrapping_add(top.pc as usize);
@@ -444,7 +451,7 @@ impl Thread {
         // Registers of the running frame. Translation only emits registers below
         // `locals + max_height`, and `enter` sized the stack to hold that many from `fp`,
         // so every register index is in bounds; `regs` is refreshed whenever the stack may move.
-        let mut regs: *mut u64 = self.stack.as_mut_ptr().wrapping_add(fp);
+        let mut regs: *mut u64 = self.stack.as_mut_ptr().wrapping_add(c.fp);
         macro_rules! r {
             ($x:expr) => {
                 // SAFETY: see `regs` above: register indices are below the frame size the stack holds.
@@ -453,7 +460,7 @@ impl Thread {
         }
         macro_rules! refresh {
             () => {
-                regs = self.stack.as_mut_ptr().wrapping_add(fp)
+                regs = self.stack.as_mut_ptr().wrapping_add(c.fp)
             };
         }
         macro_rules! un {
@@ -498,13 +505,17 @@ impl Thread {
         // Instructions run since the run began, counted only for a counting or accounting hook,
         // and how many of them were already accounted to a function (all, on entry: the loop
         // accounts before it exits). Code runs straight on between transfers of control, so the
-        // count is `bias` plus the slot of `ip` (its address in instructions), and only a transfer
-        // changes `bias`: one register for the count, not a count and the run's start.
-        let mut bias = clock.executed.wrapping_sub(slot(ip));
-        let mut accounted = clock.executed;
+        // count is `bias` plus the address of `ip`, in bytes of code, and only a transfer changes
+        // `bias`: one register for the count, not a count and the run's start.
+        const SIZE: u64 = core::mem::size_of::<Cell<Instr>>() as u64;
+        let mut bias = clock
+            .executed
+            .wrapping_mul(SIZE)
+            .wrapping_sub(ip.addr() as u64);
+        c.accounted = clock.executed;
         macro_rules! executed {
             () => {
-                bias.wrapping_add(slot(ip))
+                bias.wrapping_add(ip.addr() as u64) / SIZE
             };
         }
         // Where the running straight run started, kept only for a hook that is given the runs.
@@ -512,7 +523,7 @@ impl Thread {
         macro_rules! settle {
             () => {{
                 if H::SPANS {
-                    hook.span(func, index(code, mark) as u32, pc!() as u32);
+                    hook.span(c.func, index(code, mark) as u32, pc!() as u32);
                 }
             }};
         }
@@ -520,7 +531,9 @@ impl Thread {
             ($to:expr) => {{
                 let next = code.wrapping_add($to as usize);
                 if H::COUNT || H::ACCOUNT {
-                    bias = bias.wrapping_add(slot(ip)).wrapping_sub(slot(next));
+                    bias = bias
+                        .wrapping_add(ip.addr() as u64)
+                        .wrapping_sub(next.addr() as u64);
                 }
                 ip = next;
                 mark = ip;
@@ -535,8 +548,8 @@ impl Thread {
         macro_rules! account {
             () => {
                 if H::ACCOUNT {
-                    hook.account(func, executed!() - accounted);
-                    accounted = executed!();
+                    hook.account(c.func, executed!() - c.accounted);
+                    c.accounted = executed!();
                 }
             };
         }
@@ -630,12 +643,9 @@ impl Thread {
         }
         macro_rules! set_instance {
             ($i:expr) => {{
-                if $i != inst {
-                    inst = $i;
-                    mem = store.instances[inst as usize]
-                        .mems
-                        .first()
-                        .map_or(usize::MAX, |&m| m as usize);
+                if $i != c.inst {
+                    c.inst = $i;
+                    c.mem = first_memory(store, c.inst);
                     remap!();
                 }
             }};
@@ -644,10 +654,10 @@ impl Thread {
         let result = loop {
             if H::ACTIVE {
                 let frame = Frame {
-                    func,
+                    func: c.func,
                     pc: pc!() as u32,
-                    fp: fp as u32,
-                    instance: inst,
+                    fp: c.fp as u32,
+                    instance: c.inst,
                 };
                 if !hook.before(&frame, self.frames.len() + 1) {
                     break Ok(Outcome::Paused);
@@ -690,10 +700,10 @@ impl Thread {
                                 hook.leave();
                             }
                             set_instance!(f.instance);
-                            func = f.func;
-                            fp = f.fp as usize;
+                            c.func = f.func;
+                            c.fp = f.fp as usize;
                             refresh!();
-                            code = store.func_body(func).expect("wasm caller").code.as_ptr();
+                            code = store.func_body(c.func).expect("wasm caller").code.as_ptr();
                             goto!(f.pc);
                         }
                     }
@@ -701,12 +711,12 @@ impl Thread {
                 Instr::Call { .. } | Instr::CallIndirect { .. } => {
                     let (callee, base) = match *instr {
                         Instr::Call { func, base } => {
-                            (store.instances[inst as usize].funcs[func as usize], base)
+                            (store.instances[c.inst as usize].funcs[func as usize], base)
                         }
                         Instr::CallIndirect { ty, table, index } => {
                             let i = r!(index) as u32;
                             let t = &store.tables
-                                [store.instances[inst as usize].tables[table as usize] as usize];
+                                [store.instances[c.inst as usize].tables[table as usize] as usize];
                             let Some(&r) = t.elems.get(i as usize) else {
                                 break Err(Trap::UndefinedElement);
                             };
@@ -715,7 +725,7 @@ impl Thread {
                             }
                             let addr = (r - 1) as u32;
                             let f = &store.funcs[addr as usize];
-                            if f.type_id != store.instances[inst as usize].types[ty as usize] {
+                            if f.type_id != store.instances[c.inst as usize].types[ty as usize] {
                                 break Err(Trap::IndirectCallTypeMismatch);
                             }
                             (
@@ -732,16 +742,16 @@ impl Thread {
                             ..
                         } => {
                             let instance = *instance;
-                            let new_fp = fp + base as usize;
+                            let new_fp = c.fp + base as usize;
                             if let Err(t) = self.enter(store, callee_body, new_fp) {
                                 break Err(t);
                             }
                             let pc = pc!() as u32;
                             self.frames.push(Frame {
-                                func,
+                                func: c.func,
                                 pc,
-                                fp: fp as u32,
-                                instance: inst,
+                                fp: c.fp as u32,
+                                instance: c.inst,
                             });
                             // The call instruction's own pc: `ip` has moved past it.
                             let site = pc - 1;
@@ -750,9 +760,9 @@ impl Thread {
                             if H::ACCOUNT {
                                 hook.enter(callee, site);
                             }
-                            fp = new_fp;
+                            c.fp = new_fp;
                             refresh!();
-                            func = callee;
+                            c.func = callee;
                             code = callee_body.code.as_ptr();
                             goto!(0);
                             set_instance!(instance);
@@ -760,9 +770,13 @@ impl Thread {
                         }
                         FuncKind::Host(f) => {
                             let f = f.clone();
-                            if let Err(t) =
-                                self.call_host(store, &f, callee, fp + base as usize, Some(inst))
-                            {
+                            if let Err(t) = self.call_host(
+                                store,
+                                &f,
+                                callee,
+                                c.fp + base as usize,
+                                Some(c.inst),
+                            ) {
                                 break Err(t);
                             }
                             // A host function holds the store mutably and could swap it for
@@ -788,12 +802,12 @@ impl Thread {
                 Instr::Const64 { dst, value } => r!(dst) = value,
                 Instr::GlobalGet { dst, global } => {
                     r!(dst) = store.globals
-                        [store.instances[inst as usize].globals[global as usize] as usize]
+                        [store.instances[c.inst as usize].globals[global as usize] as usize]
                         .value
                 }
                 Instr::GlobalSet { src, global } => {
                     store.globals
-                        [store.instances[inst as usize].globals[global as usize] as usize]
+                        [store.instances[c.inst as usize].globals[global as usize] as usize]
                         .value = r!(src)
                 }
                 Instr::TableGet { .. }
@@ -814,7 +828,7 @@ impl Thread {
                 | Instr::RefIsNull(_)
                 | Instr::RefFunc { .. } => {
                     // SAFETY: `regs` holds the running frame's registers (see above).
-                    let done = unsafe { rare(store, inst, mem, regs, *instr) };
+                    let done = unsafe { rare(store, c.inst, c.mem, regs, *instr) };
                     remap!();
                     match done {
                         Ok(accesses) => {
@@ -1109,7 +1123,7 @@ impl Thread {
         };
         settle!();
         if H::ACCOUNT {
-            hook.account(func, executed!() - accounted);
+            hook.account(c.func, executed!() - c.accounted);
         }
         *clock = Clock {
             executed: executed!(),
@@ -1120,14 +1134,28 @@ impl Thread {
         }
         if !matches!(result, Ok(Outcome::Finished)) {
             self.frames.push(Frame {
-                func,
+                func: c.func,
                 pc: pc!() as u32,
-                fp: fp as u32,
-                instance: inst,
+                fp: c.fp as u32,
+                instance: c.inst,
             });
         }
         result
     }
+}
+
+/// The running frame's state that the loop keeps out of registers (see `interpret`).
+struct Cold {
+    /// The running function (a store address).
+    func: u32,
+    /// Where its registers start on the value stack.
+    fp: usize,
+    /// Its instance.
+    inst: u32,
+    /// The instance's linear memory (a store address, `usize::MAX` for none).
+    mem: usize,
+    /// Instructions already accounted to a function, for an accounting hook.
+    accounted: u64,
 }
 
 /// What a hooked run counts across the loop's exits for a poll.
@@ -1138,15 +1166,17 @@ struct Clock {
     until_poll: u32,
 }
 
-/// The address of instruction `at` in instructions: two in one function's code are as many apart
-/// as their slots, which is how the loop counts the instructions it runs.
-fn slot(at: *const Cell<Instr>) -> u64 {
-    (at.addr() / core::mem::size_of::<Cell<Instr>>()) as u64
-}
-
 /// How many instructions `to` is past `from`, both in one function's code.
 fn index(from: *const Cell<Instr>, to: *const Cell<Instr>) -> usize {
     (to.addr() - from.addr()) / core::mem::size_of::<Cell<Instr>>()
+}
+
+/// The store address of instance `inst`'s linear memory, `usize::MAX` where it has none.
+fn first_memory(store: &Store, inst: u32) -> usize {
+    store.instances[inst as usize]
+        .mems
+        .first()
+        .map_or(usize::MAX, |&m| m as usize)
 }
 
 /// The start and length of linear memory `mem` of the store, or an empty memory where there is none.
