@@ -688,8 +688,13 @@ impl Thread {
                     };
                 }
                 Instr::Return { src, keep } => {
-                    // SAFETY: as for `CopyMany`: registers of this frame, overlap allowed.
-                    unsafe { core::ptr::copy(regs.add(src as usize), regs, keep as usize) };
+                    // One result or none is the common case: moved without a call to `memmove`.
+                    if keep == 1 {
+                        r!(0) = r!(src);
+                    } else {
+                        // SAFETY: as for `CopyMany`: registers of this frame, overlap allowed.
+                        unsafe { core::ptr::copy(regs.add(src as usize), regs, keep as usize) };
+                    }
                     match self.frames.pop() {
                         // The thread is done: its pc is not kept.
                         None => break Ok(Outcome::Finished),
