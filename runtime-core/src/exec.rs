@@ -507,15 +507,14 @@ impl Thread {
         // accounts before it exits). Code runs straight on between transfers of control, so the
         // count is `bias` plus the address of `ip`, in bytes of code, and only a transfer changes
         // `bias`: one register for the count, not a count and the run's start.
-        const SIZE: u64 = core::mem::size_of::<Cell<Instr>>() as u64;
         let mut bias = clock
             .executed
-            .wrapping_mul(SIZE)
+            .wrapping_mul(INSTR_SIZE as u64)
             .wrapping_sub(ip.addr() as u64);
         c.accounted = clock.executed;
         macro_rules! executed {
             () => {
-                bias.wrapping_add(ip.addr() as u64) / SIZE
+                bias.wrapping_add(ip.addr() as u64) / INSTR_SIZE as u64
             };
         }
         // Where the running straight run started, kept only for a hook that is given the runs.
@@ -1127,9 +1126,7 @@ impl Thread {
             }
         };
         settle!();
-        if H::ACCOUNT {
-            hook.account(c.func, executed!() - c.accounted);
-        }
+        account!();
         *clock = Clock {
             executed: executed!(),
             until_poll,
@@ -1171,9 +1168,12 @@ struct Clock {
     until_poll: u32,
 }
 
+/// The bytes of code one instruction takes.
+const INSTR_SIZE: usize = core::mem::size_of::<Cell<Instr>>();
+
 /// How many instructions `to` is past `from`, both in one function's code.
 fn index(from: *const Cell<Instr>, to: *const Cell<Instr>) -> usize {
-    (to.addr() - from.addr()) / core::mem::size_of::<Cell<Instr>>()
+    (to.addr() - from.addr()) / INSTR_SIZE
 }
 
 /// The store address of instance `inst`'s linear memory, `usize::MAX` where it has none.
