@@ -86,7 +86,7 @@ impl<const LINES: bool> Hook for Profiling<'_, LINES> {
 /// The kernels instantiated from the translation `translate` makes, and their exports.
 fn instance(
     limits: &runtime_core::limits::PlatformLimits,
-    translate: fn(&[u8]) -> Result<Module, debugger::Error>,
+    translate: impl Fn(&[u8]) -> Result<Module, debugger::Error>,
 ) -> (Store, u32, [u32; 3]) {
     let module = Rc::new(translate(&fixture("kernels.wasm")).expect("kernels"));
     let mut store = Store::new(limits.store_config());
@@ -104,7 +104,9 @@ fn kernels(c: &mut Criterion) {
     // `run`: the speed translation, no hooks. Every debug mode runs on the translation a debug
     // session (local or served) runs.
     let (mut fast, _, [fib0, hot0, sort0]) = instance(&limits, |b| Ok(Module::new(b)?));
-    let (mut store, inst, [fib, hot, sort]) = instance(&limits, debugger::translate::translate);
+    let (mut store, inst, [fib, hot, sort]) = instance(&limits, |b| {
+        Ok(debugger::translate::translate(b, &limits)?.module)
+    });
     for (workload, f0, f, arg, cold) in [
         ("fib", fib0, fib, 25, sort),
         ("hot_loop", hot0, hot, 2_000_000, sort),

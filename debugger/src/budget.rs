@@ -1,7 +1,5 @@
 //! The debug budget a front-end shows: every bounded table's use against its limit.
 
-use runtime_core::budget::MemoryBudget;
-
 use crate::report::{Budget, MemoryPart, RefusedSection, TableUsage};
 use crate::session::Session;
 
@@ -38,18 +36,8 @@ impl Session {
                 })
                 .collect(),
             remote: self.is_attached(),
-            memory: self.memory_parts().to_vec(),
-        }
-    }
-
-    /// The module's memory budget by part, measured once: a validation pass over the module.
-    fn memory_parts(&self) -> &[MemoryPart] {
-        self.memory_parts.get_or_init(|| {
-            let l = self.limits();
-            let Ok(req) = runtime_core::validate::validate_bytes(&self.bytes, l) else {
-                return Vec::new();
-            };
-            MemoryBudget::new(&req, l)
+            memory: self
+                .memory
                 .parts(l)
                 .into_iter()
                 .map(|p| MemoryPart {
@@ -58,7 +46,7 @@ impl Session {
                     limit: p.limit_key.map(str::to_string),
                     allowed: p.limit,
                 })
-                .collect()
-        })
+                .collect(),
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Reading the files a user names (scripts, configs, sources) with a size cap, so that `/dev/zero`
 //! or a runaway file is refused with its size named instead of filling memory. Modules are read
-//! through the limit validator instead (`wrt-dbg`'s `check::load`).
+//! within `max_total_memory` and admitted instead (`wrt-dbg`'s `module` and `runtime_core::admit`).
 
 use std::io::{self, Read};
 use std::path::Path;

@@ -7,8 +7,10 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
+use runtime_core::admit::{Admitted, admit};
 use runtime_core::debug::DebugSession;
 use runtime_core::limits::PlatformLimits;
+use runtime_core::module::Translation;
 use runtime_core::{Module, Trap};
 
 use crate::breakpoint::{UserBreakpoint, UserWatch};
@@ -110,8 +112,8 @@ pub struct Session {
     pub sources: crate::source::Sources,
     /// The module's code printed, once disassembly is asked for.
     pub(crate) listing: Option<crate::disasm::Listing>,
-    /// The module's memory budget by part, once asked for.
-    pub(crate) memory_parts: std::cell::OnceCell<Vec<crate::report::MemoryPart>>,
+    /// The module's memory budget, from its admission.
+    pub(crate) memory: runtime_core::budget::MemoryBudget,
     /// The global names of the module's `name` section, once asked for.
     pub(crate) global_names: std::cell::OnceCell<Vec<(u32, String)>>,
 }
@@ -126,17 +128,17 @@ impl Session {
         program: Program,
     ) -> Result<Session, Error> {
         Session::open_translated(bytes, limits, program, |bytes, rows| {
-            Ok(Module::new_with_boundaries(bytes, rows)?)
+            Ok(admit(bytes, limits, Translation::Boundaries(rows))?)
         })
     }
 
-    /// [`Session::open`] with the code translated by `translate`, given the module and its
-    /// statement starts (module-file offsets).
+    /// [`Session::open`] with the module admitted by `admit`, given the module and its statement
+    /// starts (module-file offsets).
     fn open_translated(
         bytes: Vec<u8>,
         limits: &PlatformLimits,
         program: Program,
-        translate: impl FnOnce(&[u8], &[u32]) -> Result<Module, Error>,
+        admit: impl FnOnce(&[u8], &[u32]) -> Result<Admitted, Error>,
     ) -> Result<Session, Error> {
         let debug = DebugSession::open(limits)?;
         // The line table first: the code is translated with an instruction at each statement.
@@ -144,10 +146,11 @@ impl Session {
         let dwarf = DwarfInfo::load(&sections, &bytes, limits)?;
         let code_start = code.map_or(0, |r| r.start as u64);
         let rows = dwarf.lines.boundaries(code_start);
-        let module = Rc::new(translate(&bytes, &rows)?);
+        let admitted = admit(&bytes, &rows)?;
         Ok(Session {
             bytes: bytes.into(),
-            module,
+            module: Rc::new(admitted.module),
+            memory: admitted.budget,
             dwarf,
             debug,
             program,
@@ -172,7 +175,6 @@ impl Session {
             displays: Vec::new(),
             sources: Default::default(),
             listing: None,
-            memory_parts: Default::default(),
             global_names: Default::default(),
         })
     }
@@ -212,7 +214,7 @@ impl Session {
     ) -> Result<Session, Error> {
         // The stub translated the module as this does: code offsets and pcs mean the same here.
         let mut s = Session::open_translated(bytes, limits, Program::default(), |bytes, _| {
-            crate::translate::translate(bytes)
+            crate::translate::translate(bytes, limits)
         })?;
         s.target = Some(connect(&s.module)?);
         s.attached = true;

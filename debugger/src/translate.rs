@@ -4,15 +4,22 @@
 //! speed. A served program and its client translate alike, so their pcs agree.
 
 use runtime_core::Module;
-use runtime_core::module::STATEMENTS_SECTION;
+use runtime_core::admit::{Admitted, admit};
+use runtime_core::limits::PlatformLimits;
+use runtime_core::module::{STATEMENTS_SECTION, Translation};
 
 use crate::dwarf::DwarfInfo;
 use crate::error::Error;
 
-/// Translates a module binary for debugging, with an instruction at each statement start of its
-/// line table, read whatever a session's DWARF budget keeps, so both ends of a link agree.
-pub fn translate(bytes: &[u8]) -> Result<Module, Error> {
-    Ok(Module::new_with_boundaries(bytes, &statements(bytes)?)?)
+/// Admits a module binary for debugging under `limits` (validated, measured and translated in
+/// one pass), with an instruction at each statement start of its line table, read whatever a
+/// session's DWARF budget keeps, so both ends of a link agree.
+pub fn translate(bytes: &[u8], limits: &PlatformLimits) -> Result<Admitted, Error> {
+    Ok(admit(
+        bytes,
+        limits,
+        Translation::Boundaries(&statements(bytes)?),
+    )?)
 }
 
 /// The statement starts (module-file offsets) of a module binary's line table, read whatever a

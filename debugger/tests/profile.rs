@@ -94,7 +94,11 @@ fn instruction_counts_equal_a_count_made_by_single_stepping() {
     // The same program asked about before every instruction, as stepping asks.
     let s = start("c-exitcode-O0", &[]);
     let bytes = std::fs::read(fixture("c-exitcode-O0")).unwrap();
-    let module = Rc::new(debugger::translate::translate(&bytes).unwrap());
+    let module = Rc::new(
+        debugger::translate::translate(&bytes, s.limits())
+            .unwrap()
+            .module,
+    );
     let mut local = Local::start(&module, s.limits(), &program("c-exitcode-O0", &[])).unwrap();
     let mut debug = DebugSession::open(s.limits()).unwrap();
     let mut each: BTreeMap<u32, u64> = BTreeMap::new();

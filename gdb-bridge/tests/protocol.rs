@@ -43,7 +43,10 @@ fn code_addr(name: &str, fixture_name: &str) -> u64 {
 
 /// Code addresses of distinct internal instructions (each its own breakpoint site).
 fn instruction_addrs(fixture_name: &str) -> Vec<u64> {
-    let module = debugger::translate::translate(&fixture(fixture_name)).unwrap();
+    let limits = runtime_core::limits::PlatformLimits::unbounded();
+    let module = debugger::translate::translate(&fixture(fixture_name), &limits)
+        .unwrap()
+        .module;
     let body = (0..module.num_funcs())
         .find_map(|i| module.body(i).filter(|b| b.offsets.len() > 40))
         .unwrap();

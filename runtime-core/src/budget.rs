@@ -24,6 +24,27 @@ pub struct Violation {
     pub offset: Option<u64>,
 }
 
+impl Violation {
+    /// The violations, `; `-separated, each as its [`core::fmt::Display`] form.
+    pub fn list(violations: &[Violation]) -> alloc::string::String {
+        let each: Vec<alloc::string::String> = violations
+            .iter()
+            .map(alloc::string::ToString::to_string)
+            .collect();
+        each.join("; ")
+    }
+}
+
+impl core::fmt::Display for Violation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} (found {}, allowed {})",
+            self.rule, self.found, self.allowed
+        )
+    }
+}
+
 /// Heap bytes per internal instruction: the instruction, its module offset and its operand stack
 /// height.
 pub const BYTES_PER_INSTRUCTION: u64 =

@@ -127,6 +127,12 @@ pub enum Error {
         /// Byte offset in the module of the section or item that broke the limit.
         offset: u64,
     },
+    /// A module breaks limits or safety rules of the platform: refused before it runs.
+    #[error("does not fit the platform limits: {}", crate::budget::Violation::list(.violations))]
+    DoesNotFit {
+        /// Every limit and rule it breaks.
+        violations: alloc::vec::Vec<crate::budget::Violation>,
+    },
     /// A debug table is full: its capacity comes from the platform limits and the debug level.
     #[error(
         "limit `{limit}` reached: {allowed} allowed on {platform} at debug level {debug_level}"

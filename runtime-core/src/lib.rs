@@ -11,6 +11,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod admit;
 pub mod asil;
 pub mod budget;
 pub mod debug;

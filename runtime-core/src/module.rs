@@ -8,13 +8,13 @@ use core::cell::{Cell, RefCell};
 use core::ops::Range;
 
 use wasmparser::{
-    ExternalKind, FuncValidatorAllocations, Name, NameSectionReader, Operator, Parser, Payload,
-    TypeRef, ValidPayload, Validator, WasmFeatures,
+    ExternalKind, Name, NameSectionReader, Operator, Parser, Payload, TypeRef, WasmFeatures,
 };
 
 use crate::error::Error;
 use crate::instr::Instr;
-use crate::translate::translate;
+use crate::limits::PlatformLimits;
+use crate::validate::StreamValidator;
 use crate::value::{Val, ValType};
 
 /// A function signature.
@@ -328,6 +328,19 @@ impl FuncBody {
     }
 }
 
+/// How function bodies are translated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Translation<'b> {
+    /// For speed: operands stay symbolic until used, comparisons fuse into branches.
+    Speed,
+    /// Every Wasm operand in its frame slot at every instruction boundary, comparisons not fused:
+    /// what a debugger inspects and steps through ([`Module::new_for_debugging`]).
+    Debugging,
+    /// For speed, with an instruction starting at each of these sorted module-file offsets (a
+    /// debugger's statement starts) that code reaches ([`Module::new_with_boundaries`]).
+    Boundaries(&'b [u32]),
+}
+
 /// The custom section in which `wrt-dbg pack` records the line table's statement starts (module
 /// file offsets, little-endian `u32`s), for [`Module::new_with_recorded_boundaries`].
 pub const STATEMENTS_SECTION: &str = "wrt.statements";
@@ -381,15 +394,16 @@ pub fn features() -> WasmFeatures {
 }
 
 impl Module {
-    /// Decodes, validates and translates a module binary for speed.
+    /// Decodes, validates and translates a module binary for speed, under no limits
+    /// ([`crate::admit::admit`] does the same under a platform's).
     pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, false, &[])
+        Self::translate(bytes, Translation::Speed)
     }
 
     /// Like [`Module::new`], but every Wasm operand lives in its frame slot at every instruction
     /// boundary and comparisons are not fused into branches: what a debugger inspects and steps through.
     pub fn new_for_debugging(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, true, &[])
+        Self::translate(bytes, Translation::Debugging)
     }
 
     /// Translated for speed, as [`Module::new`], with an instruction starting at every one of
@@ -398,14 +412,15 @@ impl Module {
     /// constants (something to stop at). A debugger stopped at a boundary reads every local and,
     /// through [`FuncBody::pending`], every operand.
     pub fn new_with_boundaries(bytes: &[u8], boundaries: &[u32]) -> Result<Module, Error> {
-        Self::translate(bytes, false, boundaries)
+        Self::translate(bytes, Translation::Boundaries(boundaries))
     }
 
     /// Translates like [`Module::new_with_boundaries`] with the statement starts recorded in the
     /// module's [`STATEMENTS_SECTION`] (none when it has none): how a device, which reads no
     /// DWARF, translates as the debugger on the host does.
     pub fn new_with_recorded_boundaries(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, false, &Module::recorded_statements(bytes)?)
+        let recorded = Module::recorded_statements(bytes)?;
+        Self::translate(bytes, Translation::Boundaries(&recorded))
     }
 
     /// The statement starts recorded in a module binary's [`STATEMENTS_SECTION`] (none when it
@@ -441,8 +456,9 @@ impl Module {
         Ok((customs, code))
     }
 
-    fn translate(bytes: &[u8], eager: bool, boundaries: &[u32]) -> Result<Module, Error> {
-        let mut m = Module {
+    /// A module with nothing read yet, which the admission pass fills section by section.
+    pub(crate) fn empty() -> Module {
+        Module {
             types: Vec::new(),
             imports: Vec::new(),
             func_types: Vec::new(),
@@ -459,27 +475,22 @@ impl Module {
             names_text: String::new(),
             code_section: None,
             customs: Vec::new(),
-        };
-        let mut validator = Validator::new_with_features(features());
-        let mut allocs = FuncValidatorAllocations::default();
-        let mut parser = Parser::new(0);
-        parser.set_features(features());
-        for payload in parser.parse_all(bytes) {
-            let payload = payload?;
-            if let ValidPayload::Func(func, body) = validator.payload(&payload)? {
-                let mut fv = func.into_validator(core::mem::take(&mut allocs));
-                let idx = fv.index();
-                let body = translate(&mut fv, &body, &m, idx, eager, boundaries)?;
-                m.bodies.push(alloc::rc::Rc::new(body));
-                allocs = fv.into_allocations();
-                continue;
-            }
-            m.read_payload(payload)?;
         }
-        Ok(m)
     }
 
-    fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), Error> {
+    /// Validates and translates with no limits: the admission pass under limits nothing breaks.
+    fn translate(bytes: &[u8], translation: Translation<'_>) -> Result<Module, Error> {
+        let limits = PlatformLimits::unbounded();
+        let mut pass = StreamValidator::translating(&limits, translation);
+        pass.push(bytes, true)?;
+        Ok(pass
+            .into_module()
+            .expect("a finished translating pass holds its module"))
+    }
+
+    /// Reads what a validated section other than the code declares; `shift` is what the
+    /// admission pass dropped before it (custom sections), added to the offsets it keeps.
+    pub(crate) fn read_payload(&mut self, payload: Payload<'_>, shift: u64) -> Result<(), Error> {
         match payload {
             Payload::TypeSection(r) => {
                 for group in r {
@@ -605,19 +616,23 @@ impl Module {
             Payload::CodeSectionStart {
                 unchecked_range, ..
             } => {
-                self.code_section =
-                    Some(unchecked_range.start as usize..unchecked_range.end as usize)
-            }
-            Payload::CustomSection(c) => {
-                if c.name() == "name" {
-                    // A malformed name section is not an error per spec: keep what reads.
-                    self.read_names(c.data(), c.data_offset());
-                }
-                self.customs.push(CustomSection::of(&c));
+                let shift = shift as usize;
+                self.code_section = Some(
+                    unchecked_range.start as usize + shift..unchecked_range.end as usize + shift,
+                )
             }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Records a custom section; a `name` section's function names are kept (`data` is its
+    /// payload) and a malformed one, which the spec does not make an error, kept as far as it reads.
+    pub(crate) fn read_custom(&mut self, section: CustomSection, data: Option<&[u8]>) {
+        if let Some(data) = data.filter(|_| section.name == "name") {
+            self.read_names(data, section.range.start as u64);
+        }
+        self.customs.push(section);
     }
 
     fn read_names(&mut self, data: &[u8], offset: u64) {

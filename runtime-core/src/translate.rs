@@ -7,13 +7,11 @@
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use wasmparser::{
-    BlockType, FuncValidator, FunctionBody, Operator, OperatorsReader, ValidatorResources,
-};
+use wasmparser::{BlockType, FunctionBody, Operator};
 
 use crate::error::Error;
 use crate::instr::{BrI, BrR, Instr, Mem, R2, R3, RI};
-use crate::module::{FuncBody, Module, Pending, features};
+use crate::module::{FuncBody, Module, Pending, Translation};
 use crate::value::ValType;
 
 /// What sits at one operand stack position during translation.
@@ -72,8 +70,13 @@ type BinForms = (
     Option<fn(RI) -> Instr>,
 );
 
-struct Translator<'m> {
+/// Translates one function body, operator by operator, as the admission pass validates it.
+pub(crate) struct Translator<'m> {
     module: &'m Module,
+    func_idx: u32,
+    num_params: u32,
+    /// Parameters, then declared locals.
+    locals: Vec<ValType>,
     code: Vec<Instr>,
     offsets: Vec<u32>,
     /// The offset of the operator each instruction executes, kept with boundaries (where
@@ -546,69 +549,72 @@ fn invert(b: Instr) -> Instr {
     }
 }
 
-/// Validates and translates one function body; `eager` keeps the frame an exact image of the Wasm stack.
-pub(crate) fn translate(
-    fv: &mut FuncValidator<ValidatorResources>,
-    body: &FunctionBody<'_>,
-    module: &Module,
-    func_idx: u32,
-    eager: bool,
-    boundaries: &[u32],
-) -> Result<FuncBody, Error> {
-    let ty = module.func_type(func_idx);
-    let mut locals: Vec<ValType> = ty.params.to_vec();
-    let mut lr = body.get_locals_reader()?;
-    for _ in 0..lr.get_count() {
-        let offset = lr.original_position();
-        let (count, t) = lr.read()?;
-        fv.define_locals(offset, count, t)?;
-        locals.extend(core::iter::repeat_n(ValType::from(t), count as usize));
+impl<'m> Translator<'m> {
+    /// Starts translating the body of function `func_idx` of `module` (its types, imports and
+    /// globals read so far), whose locals `body` declares; validation is the caller's.
+    pub(crate) fn new(
+        module: &'m Module,
+        func_idx: u32,
+        body: &FunctionBody<'_>,
+        translation: &Translation<'m>,
+    ) -> Result<Self, Error> {
+        let ty = module.func_type(func_idx);
+        let mut locals: Vec<ValType> = ty.params.to_vec();
+        for declared in body.get_locals_reader()? {
+            let (count, t) = declared?;
+            locals.extend(core::iter::repeat_n(ValType::from(t), count as usize));
+        }
+        let (eager, boundaries) = match *translation {
+            Translation::Speed => (false, &[][..]),
+            Translation::Debugging => (true, &[][..]),
+            Translation::Boundaries(b) => (false, b),
+        };
+        let results = ty.results.len() as u32;
+        Ok(Translator {
+            module,
+            func_idx,
+            num_params: ty.params.len() as u32,
+            num_locals: locals.len() as u32,
+            locals,
+            code: Vec::new(),
+            offsets: Vec::new(),
+            operators: Vec::new(),
+            heights: Vec::new(),
+            ctrl: alloc::vec![Ctrl {
+                kind: Kind::Block,
+                height: 0,
+                params: 0,
+                results,
+                start: 0,
+                fixups: Vec::new(),
+                else_fixup: None,
+                entry_reachable: true,
+            }],
+            stack: Vec::new(),
+            max_height: 0,
+            reachable: true,
+            eager,
+            boundaries,
+            boundary: None,
+            unwritten: Vec::new(),
+            pending: Vec::new(),
+            offset: 0,
+            height_before: 0,
+            last_result: None,
+        })
     }
-    let results = ty.results.len() as u32;
-    let mut binary = body.get_binary_reader_for_operators()?;
-    binary.set_features(features());
-    let mut reader = OperatorsReader::new(binary);
-    let mut t = Translator {
-        module,
-        code: Vec::new(),
-        offsets: Vec::new(),
-        operators: Vec::new(),
-        heights: Vec::new(),
-        ctrl: Vec::new(),
-        stack: Vec::new(),
-        num_locals: locals.len() as u32,
-        max_height: 0,
-        reachable: true,
-        eager,
-        boundaries,
-        boundary: None,
-        unwritten: Vec::new(),
-        pending: Vec::new(),
-        offset: 0,
-        height_before: 0,
-        last_result: None,
-    };
-    t.ctrl.push(Ctrl {
-        kind: Kind::Block,
-        height: 0,
-        params: 0,
-        results,
-        start: 0,
-        fixups: Vec::new(),
-        else_fixup: None,
-        entry_reachable: true,
-    });
-    while !reader.eof() {
-        let (op, offset) = reader.read_with_offset()?;
-        fv.op(offset, &op)?;
-        let boundary = t.boundaries.binary_search(&(offset as u32)).is_ok();
+
+    /// Translates the next operator, already validated, found at module-file `offset`.
+    pub(crate) fn operator(&mut self, op: Operator<'_>, offset: u32) -> Result<(), Error> {
+        let t = self;
+        let boundary = t.boundaries.binary_search(&offset).is_ok();
         // A boundary with no instruction yet whose operators only named locals and constants:
         // writing them to their slots is its instruction, so a debugger can stop there.
         if boundary && t.boundary.is_some() && t.stack.iter().any(|o| *o != Opd::Temp) {
             t.materialize_all();
             t.last_result = None;
         }
-        t.offset = offset as u32;
+        t.offset = offset;
         t.height_before = t.stack.len() as u32;
         // Branches land after a loop, else or end: a boundary before one is not where they are.
         if matches!(op, Operator::Loop { .. } | Operator::Else | Operator::End) {
@@ -626,21 +632,24 @@ pub(crate) fn translate(
                     Opd::Const(c) => Some((pos as u32, Pending::Const(c))),
                 }));
         }
-        op_to_instr(&mut t, op)?;
+        op_to_instr(t, op)
     }
-    reader.finish()?;
-    Ok(FuncBody {
-        type_idx: module.func_types[func_idx as usize],
-        locals: locals.into(),
-        num_params: ty.params.len() as u32,
-        max_height: t.max_height + 1,
-        code: t.code.into_iter().map(Cell::new).collect(),
-        covered: RefCell::default(),
-        offsets: t.offsets.into(),
-        heights: t.heights.into(),
-        operators: t.operators.into(),
-        pending: t.pending.into(),
-    })
+
+    /// The translated body, once every operator is in.
+    pub(crate) fn finish(self) -> FuncBody {
+        FuncBody {
+            type_idx: self.module.func_types[self.func_idx as usize],
+            locals: self.locals.into(),
+            num_params: self.num_params,
+            max_height: self.max_height + 1,
+            code: self.code.into_iter().map(Cell::new).collect(),
+            covered: RefCell::default(),
+            offsets: self.offsets.into(),
+            heights: self.heights.into(),
+            operators: self.operators.into(),
+            pending: self.pending.into(),
+        }
+    }
 }
 
 /// Register and immediate forms of the binary operators; `(forms, 64-bit)`.

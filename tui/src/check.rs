@@ -1,12 +1,11 @@
 //! `wrt-dbg check`: validate a module in one streaming pass and show its memory budget on a platform.
 
-use std::fs::File;
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use runtime_core::Error;
-use runtime_core::budget::{MemoryBudget, Violation};
+use runtime_core::admit::Verdict;
+use runtime_core::budget::Violation;
 use runtime_core::limits::PlatformLimits;
 use runtime_core::limits::config::Resolved;
 use runtime_core::validate::{ModuleRequirements, validate_read};
@@ -70,112 +69,24 @@ struct PartReport {
     ok: bool,
 }
 
-/// What a module needs on a platform and whether it fits: shared by `check` and `run`.
-pub struct Verdict {
-    /// The limits it was checked against.
-    pub resolved: Resolved,
-    /// What the module asks and its budget; `None` when the pass stopped early on a limit.
-    pub measured: Option<(ModuleRequirements, MemoryBudget)>,
-    /// What it breaks.
-    pub violations: Vec<Violation>,
-}
-
-/// Reads a module to run or debug: streamed through the limit validator while its bytes are kept,
-/// so unusable input (`/dev/zero`, a text file) is refused at its first bad byte, nothing past
-/// `max_total_memory` is held, and a module that breaks a limit is refused naming each violation.
-pub fn load(module: &Path, resolved: Resolved) -> Result<(Vec<u8>, Verdict), String> {
-    let file = File::open(module).map_err(|e| format!("cannot read {}: {e}", module.display()))?;
-    let max = resolved.limits.max_total_memory;
-    let mut keep = Keep {
-        inner: file,
-        kept: Vec::new(),
-        max,
-    };
-    let fit = verdict(module, &mut keep, resolved)?;
-    if !fit.violations.is_empty() {
-        let broken: Vec<String> = fit
-            .violations
-            .iter()
-            .map(|v| format!("{} (found {}, allowed {})", v.rule, v.found, v.allowed))
-            .collect();
-        return Err(format!(
-            "{}: does not fit the platform limits: {}",
-            module.display(),
-            broken.join("; ")
-        ));
-    }
-    Ok((keep.kept, fit))
-}
-
-/// A reader that keeps what passes through it, up to `max` bytes.
-struct Keep<R> {
-    inner: R,
-    kept: Vec<u8>,
-    max: u64,
-}
-
-impl<R: Read> Read for Keep<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        if (self.kept.len() + n) as u64 > self.max {
-            return Err(io::Error::new(
-                io::ErrorKind::FileTooLarge,
-                format!("larger than max_total_memory ({} bytes)", self.max),
-            ));
-        }
-        self.kept.extend_from_slice(&buf[..n]);
-        Ok(n)
-    }
-}
-
-/// Resolves the limits and validates `module`, read from `input`, against them in one streaming
-/// pass. A limit broken during the pass is a violation; anything else wrong is an error.
-pub fn verdict(module: &Path, input: impl Read, resolved: Resolved) -> Result<Verdict, String> {
-    let (measured, violations) = match validate_read(input, &resolved.limits) {
-        Ok(req) => {
-            let budget = MemoryBudget::new(&req, &resolved.limits);
-            let violations = budget.violations(&req, &resolved.limits);
-            (Some((req, budget)), violations)
-        }
-        Err(Error::ModuleLimit {
-            limit,
-            found,
-            allowed,
-            offset,
-        }) => {
-            let v = Violation {
-                rule: limit.into(),
-                found,
-                allowed,
-                offset: Some(offset),
-            };
-            (None, vec![v])
-        }
-        Err(e) => return Err(format!("{}: {e}", module.display())),
-    };
-    Ok(Verdict {
-        resolved,
-        measured,
-        violations,
-    })
-}
-
 /// Runs the subcommand: 0 when the module fits, 1 when it breaks a limit or rule, 2 for unusable
 /// input.
 pub fn main(args: CheckArgs) -> ExitCode {
     let read = args.limits.resolve().and_then(|resolved| {
-        let file = File::open(&args.module)
-            .map_err(|e| format!("cannot read {}: {e}", args.module.display()))?;
-        verdict(&args.module, BufReader::new(file), resolved)
+        let file = crate::module::open(&args.module)?;
+        let pass = validate_read(BufReader::new(file), &resolved.limits);
+        let verdict = Verdict::of(pass, &resolved.limits)
+            .map_err(|e| format!("{}: {e}", args.module.display()))?;
+        Ok((resolved, verdict))
     });
-    let v = match read {
+    let (resolved, v) = match read {
         Ok(v) => v,
         Err(msg) => {
             eprintln!("wrt-dbg: {msg}");
             return ExitCode::from(EXIT_BAD_MODULE);
         }
     };
-    let limits = &v.resolved.limits;
+    let limits = &resolved.limits;
     let total = limits.max_total_memory.max(1) as f64;
     let parts: Vec<PartReport> = v
         .measured
@@ -195,9 +106,9 @@ pub fn main(args: CheckArgs) -> ExitCode {
         Format::Json => {
             let report = Report {
                 module: &args.module,
-                fits: v.violations.is_empty(),
+                fits: v.fits(),
                 limits,
-                discovery: v.resolved.discovery.as_ref().map(|d| DiscoveryReport {
+                discovery: resolved.discovery.as_ref().map(|d| DiscoveryReport {
                     total_memory: d.total_memory,
                     source: &d.source,
                     notes: &d.notes,
@@ -212,12 +123,12 @@ pub fn main(args: CheckArgs) -> ExitCode {
                 serde_json::to_string_pretty(&report).expect("a serialisable report")
             )
         }
-        Format::Text => print_text(&mut out, &args.module, &v, &parts),
+        Format::Text => print_text(&mut out, &args.module, &resolved, &v, &parts),
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
         return output::failed(&e);
     }
-    if v.violations.is_empty() {
+    if v.fits() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_DOES_NOT_FIT)
@@ -227,10 +138,11 @@ pub fn main(args: CheckArgs) -> ExitCode {
 fn print_text(
     out: &mut impl Write,
     module: &Path,
+    resolved: &Resolved,
     v: &Verdict,
     parts: &[PartReport],
 ) -> io::Result<()> {
-    let l = &v.resolved.limits;
+    let l = &resolved.limits;
     writeln!(out, "module    {}", module.display())?;
     writeln!(
         out,
@@ -241,7 +153,7 @@ fn print_text(
         l.debug_level,
         l.safety_debug_mode
     )?;
-    if let Some(d) = &v.resolved.discovery {
+    if let Some(d) = &resolved.discovery {
         writeln!(out, "memory    discovered from {}", d.source)?;
     }
     match &v.measured {
@@ -271,7 +183,7 @@ fn print_text(
         )?;
     }
     writeln!(out)?;
-    if v.violations.is_empty() {
+    if v.fits() {
         writeln!(out, "verdict: fits")?;
     } else {
         let n = v.violations.len();

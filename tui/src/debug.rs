@@ -92,9 +92,8 @@ pub fn main(args: DebugArgs) -> ExitCode {
 
 /// What opens the session on the engine's thread: the module read and checked here first.
 fn opener(args: &DebugArgs) -> Result<Opener, String> {
-    let resolved = args.limits.resolve_for_debugging()?;
-    let limits = resolved.limits.clone();
-    let (bytes, _) = crate::check::load(&args.module, resolved)?;
+    let limits = args.limits.resolve_for_debugging()?.limits;
+    let bytes = crate::module::read(&args.module, &limits)?;
     let name = args
         .module
         .file_name()

@@ -6,6 +6,7 @@ mod budget;
 mod check;
 mod debug;
 mod limits;
+mod module;
 mod output;
 mod pack;
 mod profile;

@@ -112,9 +112,8 @@ pub fn main(args: ProfileArgs) -> ExitCode {
 
 /// Runs the program to its end with the profiler on.
 fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String> {
-    let resolved = args.limits.resolve_for_debugging()?;
-    let limits = resolved.limits.clone();
-    let (bytes, _) = crate::check::load(&args.module, resolved)?;
+    let limits = args.limits.resolve_for_debugging()?.limits;
+    let bytes = crate::module::read(&args.module, &limits)?;
     let name = args
         .module
         .file_name()

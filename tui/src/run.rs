@@ -9,7 +9,6 @@ use std::rc::Rc;
 use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
 
-use crate::check::load;
 use crate::limits::{LimitArgs, WasiArgs};
 use crate::output;
 use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
@@ -43,9 +42,8 @@ pub fn main(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs) -> Result<u8, String> {
-    let (bytes, fit) = load(&args.module, args.limits.resolve()?)?;
-    let module =
-        Rc::new(Module::new(&bytes).map_err(|e| format!("{}: {e}", args.module.display()))?);
+    let limits = args.limits.resolve()?.limits;
+    let module = Rc::new(crate::module::admit(&args.module, &limits)?.module);
     let name = args
         .module
         .file_name()
@@ -60,13 +58,12 @@ fn run(args: &RunArgs) -> Result<u8, String> {
         env: &args.wasi.env,
         dirs: &args.wasi.dir,
     };
-    let (mut store, inst, ctx) =
-        match program.instantiate(&module, &fit.resolved.limits, WasiCtx::new) {
-            Ok(x) => x,
-            Err(Instantiation::Trap(Trap::Exit(code), _)) => return Ok(code as u8),
-            Err(Instantiation::Trap(t, at)) => return Ok(report_trap(&t, Some(&at.0), &at.1)),
-            Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", args.module.display())),
-        };
+    let (mut store, inst, ctx) = match program.instantiate(&module, &limits, WasiCtx::new) {
+        Ok(x) => x,
+        Err(Instantiation::Trap(Trap::Exit(code), _)) => return Ok(code as u8),
+        Err(Instantiation::Trap(t, at)) => return Ok(report_trap(&t, Some(&at.0), &at.1)),
+        Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", args.module.display())),
+    };
     let (export, call_args) = match &args.invoke {
         Some(name) => (name.as_str(), Vec::new()),
         None => ("_start", Vec::new()),

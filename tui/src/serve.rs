@@ -54,11 +54,11 @@ pub fn main(args: ServeArgs) -> ExitCode {
 }
 
 fn run(args: &ServeArgs) -> Result<u8, String> {
-    let resolved = args.limits.resolve_for_debugging()?;
-    let limits = resolved.limits.clone();
+    let limits = args.limits.resolve_for_debugging()?.limits;
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
-    let bytes: Rc<[u8]> = crate::check::load(&args.module, resolved)?.0.into();
-    let module = Rc::new(debugger::translate::translate(&bytes).map_err(|e| at(&e))?);
+    let bytes: Rc<[u8]> = crate::module::read(&args.module, &limits)?.into();
+    let admitted = debugger::translate::translate(&bytes, &limits).map_err(|e| at(&e))?;
+    let module = Rc::new(admitted.module);
     let name = args.module.file_name().map_or_else(
         || "module.wasm".into(),
         |n| n.to_string_lossy().into_owned(),

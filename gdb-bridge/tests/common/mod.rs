@@ -38,7 +38,12 @@ pub fn listen(
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let bytes: Rc<[u8]> = fixture(name).into();
-        let module = Rc::new(debugger::translate::translate(&bytes).unwrap());
+        // The module as `serve` translates it; the tables under test are the stub's, not admission.
+        let unbounded = PlatformLimits::unbounded();
+        let module = debugger::translate::translate(&bytes, &unbounded)
+            .unwrap()
+            .module;
+        let module = Rc::new(module);
         let mut store = runtime_core::Store::new(limits.store_config());
         let mut linker = Linker::new();
         let out = Rc::new(RefCell::new(Vec::new()));

@@ -159,6 +159,18 @@ macro_rules! platform_limits {
         }
 
         impl PlatformLimits {
+            /// Limits nothing breaks: every numeric limit `u64::MAX`, full debug support, in
+            /// development. What [`crate::Module::new`] admits a module under.
+            pub fn unbounded() -> PlatformLimits {
+                PlatformLimits {
+                    platform: PlatformId::Linux,
+                    asil_level: AsilLevel::QM,
+                    debug_level: DebugLevel::FullDebug,
+                    safety_debug_mode: SafetyDebugMode::Development,
+                    $($field: u64::MAX,)+
+                }
+            }
+
             /// The names of the numeric limits, as configuration keys.
             pub const KEYS: &[&str] = &[$(stringify!($field)),+];
 

@@ -6,6 +6,9 @@
 //! they are counted, sized and dropped as they stream past. The first section that breaks a limit
 //! stops the pass with an [`Error::ModuleLimit`] naming the limit, the value found, the value allowed
 //! and the byte offset. The result is the [`ModuleRequirements`] the budget is computed from.
+//! [`StreamValidator::translating`] also builds the [`Module`] as it goes, each body translated as
+//! it is validated and refused as soon as what it holds breaks `max_total_memory`: the one pass of
+//! admission ([`crate::admit`]).
 
 use alloc::vec::Vec;
 
@@ -15,11 +18,14 @@ use wasmparser::{
 };
 
 use crate::error::Error;
+use crate::limits::{DebugLevel, PlatformLimits};
+use crate::module::{CustomSection, Module, Translation};
+use crate::store::PAGE_SIZE;
+use crate::translate::Translator;
 pub use requirements::{ComponentRequirements, ModuleRequirements};
 
+mod body;
 mod requirements;
-use crate::limits::{DebugLevel, PlatformLimits};
-use crate::store::PAGE_SIZE;
 
 /// The bytes read at a time by [`validate_read`].
 pub const CHUNK: usize = 64 * 1024;
@@ -34,6 +40,12 @@ pub fn is_debug_section(name: &str) -> bool {
 struct Level {
     imports: u64,
     exports: u64,
+}
+
+/// The module a translating pass builds, and how it translates the bodies.
+struct Building<'l> {
+    module: Module,
+    translation: Translation<'l>,
 }
 
 /// The streaming validator; feed it with [`StreamValidator::push`].
@@ -61,6 +73,8 @@ pub struct StreamValidator<'l> {
     done: bool,
     /// Most bytes held in the buffer at once.
     peak: usize,
+    /// The module being built, when the pass also translates.
+    building: Option<Building<'l>>,
 }
 
 impl<'l> StreamValidator<'l> {
@@ -90,10 +104,30 @@ impl<'l> StreamValidator<'l> {
             },
             done: false,
             peak: 0,
+            building: None,
         }
     }
 
-    /// The most input bytes held at once so far: about one section, never a custom one.
+    /// A validator that also builds the [`Module`] as the sections go by, its bodies translated
+    /// as `translation` says: the one pass that admits a module to run ([`crate::admit`]). It
+    /// holds the `name` section whole (its function names are kept) and refuses components.
+    pub fn translating(limits: &'l PlatformLimits, translation: Translation<'l>) -> Self {
+        StreamValidator {
+            building: Some(Building {
+                module: Module::empty(),
+                translation,
+            }),
+            ..StreamValidator::new(limits)
+        }
+    }
+
+    /// The module a [`StreamValidator::translating`] pass built, once it finished.
+    pub fn into_module(self) -> Option<Module> {
+        self.building.filter(|_| self.done).map(|b| b.module)
+    }
+
+    /// The most input bytes held at once so far: about one section, never a custom one but a
+    /// translating pass's `name` section.
     pub fn peak_held(&self) -> usize {
         self.peak
     }
@@ -188,8 +222,20 @@ impl<'l> StreamValidator<'l> {
         if name_end as u64 > total {
             return Err(Error::Invalid {
                 offset: self.offset,
-                message: "custom section name runs past the section".into(),
+                message: "unexpected end-of-file: the custom section ends inside its name".into(),
             });
+        }
+        if let Some(b) = &mut self.building {
+            let whole = data.get(name_end..total as usize);
+            if name == "name" && whole.is_none() && !eof {
+                return Ok(0);
+            }
+            let range = self.offset + name_end as u64..self.offset + total;
+            let section = CustomSection {
+                name: name.into(),
+                range: range.start as usize..range.end as usize,
+            };
+            b.module.read_custom(section, whole);
         }
         if is_debug_section(name) {
             if name == "name" {
@@ -261,10 +307,7 @@ impl<'l> StreamValidator<'l> {
 
     /// A wasmparser error, with its offset mapped back to the module file.
     fn invalid(&self, e: wasmparser::BinaryReaderError) -> Error {
-        Error::Invalid {
-            offset: e.offset() + self.dropped,
-            message: e.message().into(),
-        }
+        invalid(e, self.dropped)
     }
 
     fn check(&self, limit: &'static str, found: u64, allowed: u64) -> Result<(), Error> {
@@ -286,73 +329,48 @@ impl<'l> StreamValidator<'l> {
             .map_err(|e| self.invalid(e))?;
         if let ValidPayload::Func(func, body) = valid {
             let mut fv = func.into_validator(core::mem::take(&mut self.allocs));
-            let mut reader = body.get_binary_reader();
-            fv.read_locals(&mut reader).map_err(|e| self.invalid(e))?;
-            let locals = u64::from(fv.len_locals());
-            self.check(
-                "max_function_locals",
-                locals,
-                self.limits.max_function_locals,
-            )?;
-            let mut ops = wasmparser::OperatorsReader::new(reader);
-            let (code, start) = (body.as_bytes(), body.range().start);
-            let (mut n, mut emitting, mut height, mut nesting) = (0u64, 0u64, 0u32, 1u32);
-            // The body's closing `end` emits its return.
-            let mut prev = 0u8;
-            emitting += 1;
-            while !ops.eof() {
-                let pos = ops.original_position();
-                let at = (pos - start) as usize;
-                let opcode = code[at];
-                let kind = OPCODES[usize::from(opcode)];
-                emitting += emitted(opcode, kind, prev, &code[at + 1..]);
-                prev = kind;
-                ops.visit_operator(&mut fv.visitor(pos))
-                    .and_then(|r| r)
-                    .map_err(|e| self.invalid(e))?;
-                if kind & RAISES != 0 {
-                    height = height.max(fv.operand_stack_height());
-                }
-                if kind & OPENS != 0 && fv.control_stack_height() > nesting {
-                    nesting = fv.control_stack_height();
-                    if u64::from(nesting) > self.limits.max_block_nesting {
-                        return Err(Error::ModuleLimit {
-                            limit: "max_block_nesting",
-                            found: u64::from(nesting),
-                            allowed: self.limits.max_block_nesting,
-                            offset: pos + self.dropped,
-                        });
-                    }
-                }
-                n += 1;
+            let (limits, at, dropped) = (self.limits, self.offset, self.dropped);
+            let mut translator = match &self.building {
+                Some(b) => Some(
+                    Translator::new(&b.module, fv.index(), &body, &b.translation)
+                        .map_err(|e| shifted(e, dropped))?,
+                ),
+                None => None,
+            };
+            let count = body::measure(&mut fv, &body, limits, at, dropped, translator.as_mut())?;
+            let done = translator.map(Translator::finish);
+            if let (Some(done), Some(b)) = (done, &mut self.building) {
+                b.module.bodies.push(alloc::rc::Rc::new(done));
             }
-            ops.finish().map_err(|e| self.invalid(e))?;
-            let req = &mut self.req;
-            req.operators += n;
-            req.instructions += emitting;
-            req.max_function_locals = req.max_function_locals.max(locals);
-            req.max_block_nesting = req.max_block_nesting.max(u64::from(nesting));
-            req.locals += locals;
-            req.max_frame_bytes = req
-                .max_frame_bytes
-                .max((locals + u64::from(height) + 1) * 8);
+            count.add_to(&mut self.req);
+            if self.building.is_some() {
+                // What is translated so far is held already: it must fit before more is.
+                let held = crate::budget::runtime_held(&self.req);
+                self.check("max_total_memory", held, self.limits.max_total_memory)?;
+            }
             self.allocs = fv.into_allocations();
             self.code_left -= 1;
             self.at_section = self.code_left == 0;
             return Ok(());
         }
         self.at_section = true;
-        match payload {
+        match &payload {
             Payload::Version { encoding, .. } => {
+                if self.building.is_some() && *encoding == Encoding::Component {
+                    return Err(Error::Unsupported {
+                        offset: self.offset,
+                        what: "a component (the interpreter runs core modules)".into(),
+                    });
+                }
                 self.levels.push(Level::default());
                 let depth = self.levels.len() as u64;
                 let c = &mut self.req.components;
-                if encoding == Encoding::Component {
+                if *encoding == Encoding::Component {
                     c.components += 1;
                     let n = c.components;
                     self.check("max_components", n, self.limits.max_components)?;
                 }
-                if depth > 1 || encoding == Encoding::Component {
+                if depth > 1 || *encoding == Encoding::Component {
                     let c = &mut self.req.components;
                     c.max_nesting = c.max_nesting.max(depth);
                     let n = c.max_nesting;
@@ -365,7 +383,7 @@ impl<'l> StreamValidator<'l> {
             }
             Payload::TypeSection(r) => self.req.types += u64::from(r.count()),
             Payload::ImportSection(r) => {
-                for import in r.into_imports() {
+                for import in r.clone().into_imports() {
                     match import.map_err(|e| self.invalid(e))?.ty {
                         TypeRef::Func(_) => self.add_functions(1)?,
                         TypeRef::Table(t) => self.add_table(t.initial)?,
@@ -383,12 +401,12 @@ impl<'l> StreamValidator<'l> {
                 self.req.defined_functions += u64::from(r.count());
             }
             Payload::TableSection(r) => {
-                for t in r {
+                for t in r.clone() {
                     self.add_table(t.map_err(|e| self.invalid(e))?.ty.initial)?;
                 }
             }
             Payload::MemorySection(r) => {
-                for m in r {
+                for m in r.clone() {
                     let m = m.map_err(|e| self.invalid(e))?;
                     self.add_memory(m.initial, m.maximum, m.page_size_log2)?;
                 }
@@ -396,7 +414,7 @@ impl<'l> StreamValidator<'l> {
             Payload::GlobalSection(r) => self.add_globals(u64::from(r.count()))?,
             Payload::ExportSection(r) => self.req.imports_exports += u64::from(r.count()),
             Payload::ElementSection(r) => {
-                for e in r {
+                for e in r.clone() {
                     let items = match e.map_err(|e| self.invalid(e))?.items {
                         wasmparser::ElementItems::Functions(f) => f.count(),
                         wasmparser::ElementItems::Expressions(_, x) => x.count(),
@@ -405,7 +423,7 @@ impl<'l> StreamValidator<'l> {
                 }
             }
             Payload::DataSection(r) => {
-                for d in r {
+                for d in r.clone() {
                     let d = d.map_err(|e| self.invalid(e))?;
                     self.req.data_bytes += d.data.len() as u64;
                     self.req.data_segments += 1;
@@ -418,24 +436,24 @@ impl<'l> StreamValidator<'l> {
                 )?;
             }
             Payload::CodeSectionStart { count, size, .. } => {
-                self.code_left = count;
-                self.at_section = count == 0;
-                self.req.code_bytes += u64::from(size);
+                self.code_left = *count;
+                self.at_section = *count == 0;
+                self.req.code_bytes += u64::from(*size);
             }
             Payload::CustomSection(c) if is_debug_section(c.name()) && !self.outer.is_empty() => {
                 self.debug_section(c.data().len() as u64)?;
             }
             Payload::ModuleSection { parser, .. } => {
                 self.req.components.core_modules += 1;
-                self.enter(parser);
+                self.enter(parser.clone());
             }
-            Payload::ComponentSection { parser, .. } => self.enter(parser),
+            Payload::ComponentSection { parser, .. } => self.enter(parser.clone()),
             Payload::InstanceSection(r) => self.add_instances(u64::from(r.count()))?,
             Payload::ComponentInstanceSection(r) => self.add_instances(u64::from(r.count()))?,
             Payload::CoreTypeSection(r) => self.add_types(u64::from(r.count()))?,
             Payload::ComponentTypeSection(r) => {
                 self.add_types(u64::from(r.count()))?;
-                for t in r {
+                for t in r.clone() {
                     let resources = match t.map_err(|e| self.invalid(e))? {
                         ComponentType::Resource { .. } => 1,
                         ComponentType::Component(decls) => decls
@@ -487,6 +505,12 @@ impl<'l> StreamValidator<'l> {
                 }
             }
             _ => {}
+        }
+        if let Some(b) = &mut self.building {
+            let dropped = self.dropped;
+            b.module
+                .read_payload(payload, dropped)
+                .map_err(|e| shifted(e, dropped))?;
         }
         Ok(())
     }
@@ -570,78 +594,6 @@ impl<'l> StreamValidator<'l> {
     }
 }
 
-/// What the streaming pass notes of an operator, by its opcode byte.
-const FOLDED: u8 = 1;
-/// The operator may raise the operand stack above its previous height (pushes more than it pops).
-const RAISES: u8 = 2;
-/// The operator opens a control construct (`block`, `loop`, `if`).
-const OPENS: u8 = 4;
-/// An `i32` comparison, which a following `br_if` or `if` fuses into a compare-and-branch.
-const COMPARES: u8 = 8;
-/// A load or a numeric operator, whose instruction writes its result into the local a following
-/// `local.tee` names.
-const PRODUCES: u8 = 16;
-
-/// Internal instructions translation emits for an operator: none for the folded ones, none for a
-/// `br_if`/`if` after a comparison (merged into it), none for a `local.tee` of a load's or a numeric
-/// operator's result (written in place) or a `drop`, two for a call (most copy an argument) or a
-/// `select`, a jump per target for `br_table` (`rest`: the bytes after its opcode), one otherwise.
-fn emitted(opcode: u8, kind: u8, prev: u8, rest: &[u8]) -> u64 {
-    match opcode {
-        _ if kind & FOLDED != 0 => 0,
-        0x0d | 0x04 if prev & COMPARES != 0 => 0,
-        0x22 if prev & PRODUCES != 0 => 0,
-        0x10 | 0x11 | 0x1b | 0x1c => 2,
-        0x1a => 0,
-        0x0e => {
-            let mut r = wasmparser::BinaryReader::new(rest, 0);
-            2 + u64::from(r.read_var_u32().unwrap_or(0))
-        }
-        _ => 1,
-    }
-}
-
-/// [`FOLDED`] marks the operators translation folds into the instructions that use them instead of
-/// emitting one (constants, `local.get`, `nop`, block structure); [`RAISES`] those after which the
-/// operand stack height is worth reading: `local.get`, `global.get`, constants, calls, `memory.size`,
-/// `ref.null`, `ref.func` and the `0xfc` prefix (`table.size`).
-const OPCODES: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let folded = [0x20, 0x41, 0x42, 0x43, 0x44, 0x01, 0x02, 0x03, 0x0b];
-    let raises = [
-        0x20, 0x23, 0x41, 0x42, 0x43, 0x44, 0x10, 0x11, 0x3f, 0xd0, 0xd2, 0xfc,
-    ];
-    let mut i = 0;
-    while i < folded.len() {
-        t[folded[i]] |= FOLDED;
-        i += 1;
-    }
-    t[0x02] |= OPENS;
-    t[0x03] |= OPENS;
-    t[0x04] |= OPENS;
-    i = 0x45;
-    while i <= 0x4f {
-        t[i] |= COMPARES;
-        i += 1;
-    }
-    i = 0x28;
-    while i <= 0x35 {
-        t[i] |= PRODUCES;
-        i += 1;
-    }
-    i = 0x45;
-    while i <= 0xc4 {
-        t[i] |= PRODUCES;
-        i += 1;
-    }
-    i = 0;
-    while i < raises.len() {
-        t[raises[i]] |= RAISES;
-        i += 1;
-    }
-    t
-};
-
 fn leb128(out: &mut Vec<u8>, mut v: u32) {
     loop {
         let byte = (v & 0x7f) as u8;
@@ -654,6 +606,30 @@ fn leb128(out: &mut Vec<u8>, mut v: u32) {
     }
 }
 
+/// A wasmparser error, with its offset mapped back to the module file past `dropped` bytes.
+fn invalid(e: wasmparser::BinaryReaderError, dropped: u64) -> Error {
+    Error::Invalid {
+        offset: e.offset() + dropped,
+        message: e.message().into(),
+    }
+}
+
+/// An error found reading what the parser passed on, with its offset moved past the `dropped`
+/// bytes the parser never saw.
+fn shifted(e: Error, dropped: u64) -> Error {
+    match e {
+        Error::Invalid { offset, message } => Error::Invalid {
+            offset: offset + dropped,
+            message,
+        },
+        Error::Unsupported { offset, what } => Error::Unsupported {
+            offset: offset + dropped,
+            what,
+        },
+        other => other,
+    }
+}
+
 /// Validates a whole binary held in memory.
 pub fn validate_bytes(bytes: &[u8], limits: &PlatformLimits) -> Result<ModuleRequirements, Error> {
     let done = StreamValidator::new(limits).push(bytes, true)?;
@@ -663,10 +639,18 @@ pub fn validate_bytes(bytes: &[u8], limits: &PlatformLimits) -> Result<ModuleReq
 /// Validates a binary read from `reader` in [`CHUNK`]-sized pieces.
 #[cfg(feature = "std")]
 pub fn validate_read(
-    mut reader: impl std::io::Read,
+    reader: impl std::io::Read,
     limits: &PlatformLimits,
 ) -> Result<ModuleRequirements, Error> {
-    let mut v = StreamValidator::new(limits);
+    stream(reader, &mut StreamValidator::new(limits))
+}
+
+/// Feeds `v` from `reader` in [`CHUNK`]-sized pieces to the end.
+#[cfg(feature = "std")]
+pub(crate) fn stream(
+    mut reader: impl std::io::Read,
+    v: &mut StreamValidator<'_>,
+) -> Result<ModuleRequirements, Error> {
     let mut chunk = alloc::vec![0u8; CHUNK];
     let mut read = 0u64;
     loop {

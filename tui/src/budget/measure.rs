@@ -8,9 +8,11 @@ use std::time::{Duration, Instant};
 use gdb_bridge::WasmTarget;
 use gdb_bridge::stub::{Buffers, Framer};
 use gdb_bridge::target::Exec;
+use runtime_core::admit::admit;
 use runtime_core::limits::PlatformLimits;
+use runtime_core::module::Translation;
 use runtime_core::wasi::WasiCtx;
-use runtime_core::{Extern, Module, Thread};
+use runtime_core::{Extern, Thread};
 use stats_alloc::{Region, StatsAlloc};
 
 use crate::run::{Instantiation, Program};
@@ -40,11 +42,13 @@ pub fn measure(
 ) -> Result<Measured, String> {
     let region = Region::new(&GLOBAL);
     let debugging = runtime_core::debug::refusal(limits).is_none();
-    let module = match debugging {
-        true => debugger::translate::translate(bytes).map_err(|e| e.to_string())?,
-        false => Module::new(bytes).map_err(|e| e.to_string())?,
+    // Measured whether or not it fits: the report names what it breaks.
+    let unbounded = PlatformLimits::unbounded();
+    let admitted = match debugging {
+        true => debugger::translate::translate(bytes, &unbounded).map_err(|e| e.to_string())?,
+        false => admit(bytes, &unbounded, Translation::Speed).map_err(|e| e.to_string())?,
     };
-    let module = Rc::new(module);
+    let module = Rc::new(admitted.module);
     let quiet = |argv, env| {
         WasiCtx::with_stdio(
             argv,
