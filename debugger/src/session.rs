@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 
 use runtime_core::admit::{Admitted, admit};
+use runtime_core::budget::MemoryBudget;
 use runtime_core::debug::DebugSession;
 use runtime_core::limits::PlatformLimits;
 use runtime_core::module::Translation;
@@ -213,8 +214,11 @@ impl Session {
         connect: impl FnOnce(&Rc<Module>) -> Result<Box<dyn Target>, Error>,
     ) -> Result<Session, Error> {
         // The stub translated the module as this does: code offsets and pcs mean the same here.
+        // The program runs already, within its own platform's limits: these only measure it.
         let mut s = Session::open_translated(bytes, limits, Program::default(), |bytes, _| {
-            crate::translate::translate(bytes, limits)
+            let admitted = crate::translate::translate(bytes, &PlatformLimits::unbounded())?;
+            let budget = MemoryBudget::new(&admitted.requirements, limits);
+            Ok(Admitted { budget, ..admitted })
         })?;
         s.target = Some(connect(&s.module)?);
         s.attached = true;

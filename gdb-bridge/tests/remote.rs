@@ -62,6 +62,30 @@ fn a_dropped_link_is_a_target_io_error_not_a_missing_variable() {
 }
 
 #[test]
+fn a_running_program_is_attached_to_whatever_limits_this_end_has() {
+    let (addr, _done) = listen("c-vec-O0", linux());
+    let stream = TcpStream::connect(addr).unwrap();
+    let (client, bytes) =
+        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
+    let mut tight = linux();
+    tight.max_functions = 1;
+    // Here, the module would not be admitted to run...
+    let refused = Session::open(bytes.clone(), &tight, Program::default()).err();
+    assert!(
+        refused.is_some_and(|e| e.to_string().contains("max_functions")),
+        "a module with more than one function opened under max_functions = 1"
+    );
+    // ...but it runs there already: these limits only measure it.
+    let mut s = Session::attach(bytes, &tight, |m| remote::boxed(client, m)).unwrap();
+    s.set_breakpoint("scale", None, false).unwrap();
+    assert!(matches!(
+        s.resume(Resume::Continue).unwrap(),
+        Stop::Breakpoint { .. }
+    ));
+    assert!(s.budget().memory.iter().any(|p| p.bytes > 0));
+}
+
+#[test]
 fn ctrl_c_interrupts_a_remote_continue() {
     let mut s = attach("rust-demo-O0", linux());
     s.interruptible = true;
