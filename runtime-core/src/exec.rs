@@ -8,7 +8,7 @@ use core::cell::Cell;
 use crate::error::{Error, Trap};
 use crate::instr::Instr;
 use crate::module::FuncBody;
-use crate::numeric as num;
+use crate::numeric::{self as num, Fault};
 use crate::store::{Caller, FuncKind, Store, range};
 use crate::value::Val;
 
@@ -489,7 +489,7 @@ impl Thread {
                 let x = $x;
                 match $e($from(r!(x.a)), $from(r!(x.b))) {
                     Ok(v) => r!(x.dst) = IntoRaw::raw(v),
-                    Err(t) => break Err(t),
+                    Err(f) => exit!(Err(Trap::from(f))),
                 }
             }};
         }
@@ -498,7 +498,7 @@ impl Thread {
                 let x = $x;
                 match $e($from(r!(x.a))) {
                     Ok(v) => r!(x.dst) = IntoRaw::raw(v),
-                    Err(t) => break Err(t),
+                    Err(f) => exit!(Err(Trap::from(f))),
                 }
             }};
         }
@@ -561,7 +561,7 @@ impl Thread {
                 if H::POLL {
                     until_poll -= 1;
                     if until_poll == 0 {
-                        break Ok(Outcome::Paused);
+                        exit!(Ok(Outcome::Paused));
                     }
                 }
             };
@@ -594,7 +594,7 @@ impl Thread {
         macro_rules! watched {
             ($addr:expr, $len:expr, $write:expr) => {
                 if H::WATCH && hook.access($addr as u64, $len as u64, $write) {
-                    break Ok(Outcome::Watchpoint);
+                    exit!(Ok(Outcome::Watchpoint));
                 }
             };
         }
@@ -611,7 +611,7 @@ impl Thread {
                 let m = $m;
                 let addr = $addr;
                 if addr + $n > heap_len {
-                    break Err(Trap::MemoryOutOfBounds);
+                    exit!(Err(Trap::MemoryOutOfBounds));
                 }
                 // SAFETY: `heap` holds `heap_len` bytes (see `remap!`), and `addr + n` is within them.
                 let b: [u8; $n] = unsafe { core::ptr::read_unaligned(heap.add(addr as usize).cast()) };
@@ -633,7 +633,7 @@ impl Thread {
                 let addr = $addr;
                 let b: [u8; $n] = $conv(r!(m.reg));
                 if addr + $n > heap_len {
-                    break Err(Trap::MemoryOutOfBounds);
+                    exit!(Err(Trap::MemoryOutOfBounds));
                 }
                 // SAFETY: as for `load!`.
                 unsafe { core::ptr::write_unaligned(heap.add(addr as usize).cast(), b) };
@@ -650,7 +650,17 @@ impl Thread {
             }};
         }
 
-        let result = loop {
+        // Why the loop stopped, written where it stops. It stays in memory like `cold`: as the
+        // loop's value it was a phi, which the register allocator preloaded on every dispatch.
+        let mut stop: Result<Outcome, Trap> = Ok(Outcome::Finished);
+        let stop_at = core::hint::black_box(&mut stop);
+        macro_rules! exit {
+            ($why:expr) => {{
+                *stop_at = $why;
+                break;
+            }};
+        }
+        loop {
             if H::ACTIVE {
                 let frame = Frame {
                     func: c.func,
@@ -659,7 +669,7 @@ impl Thread {
                     instance: c.inst,
                 };
                 if !hook.before(&frame, self.frames.len() + 1) {
-                    break Ok(Outcome::Paused);
+                    exit!(Ok(Outcome::Paused));
                 }
             }
             // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
@@ -671,9 +681,9 @@ impl Thread {
             match *instr {
                 Instr::Break(id) => {
                     ip = ip.wrapping_sub(1);
-                    break Ok(Outcome::Breakpoint(id));
+                    exit!(Ok(Outcome::Breakpoint(id)));
                 }
-                Instr::Unreachable => break Err(Trap::Unreachable),
+                Instr::Unreachable => exit!(Err(Trap::Unreachable)),
                 Instr::Br { target } => jump!(target),
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
@@ -696,7 +706,7 @@ impl Thread {
                     }
                     match self.frames.pop() {
                         // The thread is done: its pc is not kept.
-                        None => break Ok(Outcome::Finished),
+                        None => exit!(Ok(Outcome::Finished)),
                         Some(f) => {
                             settle!();
                             account!();
@@ -722,15 +732,15 @@ impl Thread {
                             let t = &store.tables
                                 [store.instances[c.inst as usize].tables[table as usize] as usize];
                             let Some(&r) = t.elems.get(i as usize) else {
-                                break Err(Trap::UndefinedElement);
+                                exit!(Err(Trap::UndefinedElement));
                             };
                             if r == 0 {
-                                break Err(Trap::UninitializedElement);
+                                exit!(Err(Trap::UninitializedElement));
                             }
                             let addr = (r - 1) as u32;
                             let f = &store.funcs[addr as usize];
                             if f.type_id != store.instances[c.inst as usize].types[ty as usize] {
-                                break Err(Trap::IndirectCallTypeMismatch);
+                                exit!(Err(Trap::IndirectCallTypeMismatch));
                             }
                             (
                                 addr,
@@ -748,7 +758,7 @@ impl Thread {
                             let instance = *instance;
                             let new_fp = c.fp + base as usize;
                             if let Err(t) = self.enter(store, callee_body, new_fp) {
-                                break Err(t);
+                                exit!(Err(t));
                             }
                             let pc = pc!() as u32;
                             self.frames.push(Frame {
@@ -781,12 +791,12 @@ impl Thread {
                                 c.fp + base as usize,
                                 Some(c.inst),
                             ) {
-                                break Err(t);
+                                exit!(Err(t));
                             }
                             // A host function holds the store mutably and could swap it for
                             // another, whose code the frames do not belong to.
                             if !self.belongs_to(store) {
-                                break Err(Trap::ForeignStore);
+                                exit!(Err(Trap::ForeignStore));
                             }
                             refresh!();
                             remap!();
@@ -843,11 +853,11 @@ impl Thread {
                                     hit |= hook.access(a.0, a.1, a.2);
                                 }
                                 if hit {
-                                    break Ok(Outcome::Watchpoint);
+                                    exit!(Ok(Outcome::Watchpoint));
                                 }
                             }
                         }
-                        Err(t) => break Err(t),
+                        Err(t) => exit!(Err(t)),
                     }
                 }
                 Instr::I32Load(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
@@ -970,23 +980,23 @@ impl Thread {
                 Instr::I32Sub(x) => bin!(x, u32_, u32::wrapping_sub),
                 Instr::I32Mul(x) => bin!(x, u32_, u32::wrapping_mul),
                 Instr::I32DivS(x) => bin_trap!(x, i32_, |a: i32, b: i32| match b {
-                    0 => Err(Trap::IntegerDivideByZero),
-                    -1 if a == i32::MIN => Err(Trap::IntegerOverflow),
+                    0 => Err(Fault::DivideByZero),
+                    -1 if a == i32::MIN => Err(Fault::Overflow),
                     _ => Ok(a / b),
                 }),
                 Instr::I32DivU(x) => bin_trap!(x, u32_, |a: u32, b: u32| a
                     .checked_div(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
+                    .ok_or(Fault::DivideByZero)),
                 Instr::I32RemS(x) => {
                     bin_trap!(x, i32_, |a: i32, b: i32| if b == 0 {
-                        Err(Trap::IntegerDivideByZero)
+                        Err(Fault::DivideByZero)
                     } else {
                         Ok(a.wrapping_rem(b))
                     })
                 }
                 Instr::I32RemU(x) => bin_trap!(x, u32_, |a: u32, b: u32| a
                     .checked_rem(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
+                    .ok_or(Fault::DivideByZero)),
                 Instr::I32And(x) => bin!(x, u32_, |a, b| a & b),
                 Instr::I32Or(x) => bin!(x, u32_, |a, b| a | b),
                 Instr::I32Xor(x) => bin!(x, u32_, |a, b| a ^ b),
@@ -1016,23 +1026,23 @@ impl Thread {
                 Instr::I64Sub(x) => bin!(x, u64_, u64::wrapping_sub),
                 Instr::I64Mul(x) => bin!(x, u64_, u64::wrapping_mul),
                 Instr::I64DivS(x) => bin_trap!(x, i64_, |a: i64, b: i64| match b {
-                    0 => Err(Trap::IntegerDivideByZero),
-                    -1 if a == i64::MIN => Err(Trap::IntegerOverflow),
+                    0 => Err(Fault::DivideByZero),
+                    -1 if a == i64::MIN => Err(Fault::Overflow),
                     _ => Ok(a / b),
                 }),
                 Instr::I64DivU(x) => bin_trap!(x, u64_, |a: u64, b: u64| a
                     .checked_div(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
+                    .ok_or(Fault::DivideByZero)),
                 Instr::I64RemS(x) => {
                     bin_trap!(x, i64_, |a: i64, b: i64| if b == 0 {
-                        Err(Trap::IntegerDivideByZero)
+                        Err(Fault::DivideByZero)
                     } else {
                         Ok(a.wrapping_rem(b))
                     })
                 }
                 Instr::I64RemU(x) => bin_trap!(x, u64_, |a: u64, b: u64| a
                     .checked_rem(b)
-                    .ok_or(Trap::IntegerDivideByZero)),
+                    .ok_or(Fault::DivideByZero)),
                 Instr::I64And(x) => bin!(x, u64_, |a, b| a & b),
                 Instr::I64Or(x) => bin!(x, u64_, |a, b| a | b),
                 Instr::I64Xor(x) => bin!(x, u64_, |a, b| a ^ b),
@@ -1124,7 +1134,8 @@ impl Thread {
                 Instr::I64TruncSatF64S(x) => un!(x, f64_, |a: f64| a as i64),
                 Instr::I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
             }
-        };
+        }
+        let result = stop;
         settle!();
         account!();
         *clock = Clock {

@@ -66,17 +66,40 @@ macro_rules! float_minmax {
 float_minmax!(f32_min, f32_max, f32, quiet_f32);
 float_minmax!(f64_min, f64_max, f64, quiet_f64);
 
+/// Why a trapping numeric instruction traps. A `Copy` error without payload: a `Result` carrying a
+/// [`Trap`] (whose host variant owns a string) left the interpreter's loop carrying the unused
+/// bytes of its last one from each instruction to the next, in registers every dispatch moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Integer division or remainder by zero.
+    DivideByZero,
+    /// Signed division overflow, or a float-to-int conversion out of range.
+    Overflow,
+    /// A float-to-int conversion of NaN.
+    InvalidConversion,
+}
+
+impl From<Fault> for Trap {
+    fn from(f: Fault) -> Trap {
+        match f {
+            Fault::DivideByZero => Trap::IntegerDivideByZero,
+            Fault::Overflow => Trap::IntegerOverflow,
+            Fault::InvalidConversion => Trap::InvalidConversionToInteger,
+        }
+    }
+}
+
 /// Trapping truncation: NaN is an invalid conversion, out of `[lo, hi)` (after truncation) an overflow.
 macro_rules! trunc {
     ($name:ident, $from:ty, $to:ty, $trunc:path, $lo:expr, $hi:expr) => {
         #[doc = concat!("Trapping `", stringify!($to), ".trunc_", stringify!($from), "`.")]
-        pub fn $name(x: $from) -> Result<$to, Trap> {
+        pub fn $name(x: $from) -> Result<$to, Fault> {
             if x.is_nan() {
-                return Err(Trap::InvalidConversionToInteger);
+                return Err(Fault::InvalidConversion);
             }
             let t = $trunc(x);
             if !($lo..$hi).contains(&t) {
-                Err(Trap::IntegerOverflow)
+                Err(Fault::Overflow)
             } else {
                 Ok(t as $to)
             }
@@ -162,12 +185,13 @@ mod tests {
     #[test]
     fn trunc_traps_at_the_edges() {
         assert_eq!(i32_trunc_f32_s(-2147483648.0), Ok(i32::MIN));
-        assert_eq!(i32_trunc_f32_s(2147483648.0), Err(Trap::IntegerOverflow));
+        assert_eq!(i32_trunc_f32_s(2147483648.0), Err(Fault::Overflow));
         assert_eq!(i32_trunc_f64_u(-0.9), Ok(0));
-        assert_eq!(i32_trunc_f64_u(-1.0), Err(Trap::IntegerOverflow));
+        assert_eq!(i32_trunc_f64_u(-1.0), Err(Fault::Overflow));
+        assert_eq!(i64_trunc_f64_s(f64::NAN), Err(Fault::InvalidConversion));
         assert_eq!(
-            i64_trunc_f64_s(f64::NAN),
-            Err(Trap::InvalidConversionToInteger)
+            Trap::from(Fault::InvalidConversion),
+            Trap::InvalidConversionToInteger
         );
     }
 
