@@ -14,7 +14,6 @@ use wasmparser::{
 use crate::error::Error;
 use crate::instr::Instr;
 use crate::limits::PlatformLimits;
-use crate::validate::StreamValidator;
 use crate::value::{Val, ValType};
 
 /// A function signature.
@@ -478,14 +477,10 @@ impl Module {
         }
     }
 
-    /// Validates and translates with no limits: the admission pass under limits nothing breaks.
+    /// Validates and translates with no limits: admission under limits nothing breaks.
     fn translate(bytes: &[u8], translation: Translation<'_>) -> Result<Module, Error> {
         let limits = PlatformLimits::unbounded();
-        let mut pass = StreamValidator::translating(&limits, translation);
-        pass.push(bytes, true)?;
-        Ok(pass
-            .into_module()
-            .expect("a finished translating pass holds its module"))
+        Ok(crate::admit::admit(bytes, &limits, translation)?.module)
     }
 
     /// Reads what a validated section other than the code declares; `shift` is what the
