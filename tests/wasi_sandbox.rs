@@ -10,7 +10,7 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use runtime_core::wasi::{self, WasiCtx, errno};
 use runtime_core::{Config, Extern, Linker, Module, Store, Val};
@@ -367,8 +367,10 @@ fn a_link_swapped_between_check_and_use_never_leads_outside() {
     fs::write(s.sb.join("sub/secret.txt"), "decoy").unwrap();
     symlink("sub", s.sb.join("flip")).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
+    let flipped = Arc::new(AtomicU64::new(0));
     let flipper = {
         let (stop, sb, outside) = (stop.clone(), s.sb.clone(), s.outside.clone());
+        let flipped = flipped.clone();
         std::thread::spawn(move || {
             let (link, tmp) = (sb.join("flip"), sb.join("flip.tmp"));
             let mut flips = 0u64;
@@ -382,13 +384,16 @@ fn a_link_swapped_between_check_and_use_never_leads_outside() {
                 symlink(target, &tmp).unwrap();
                 fs::rename(&tmp, &link).unwrap();
                 flips += 1;
+                flipped.store(flips, Ordering::Relaxed);
             }
             flips
         })
     };
     let mut g = Guest::new(&s.sb, 64);
     let (mut inside, mut refused) = (0, 0);
-    for _ in 0..3000 {
+    // Reads until both targets were seen and the link has flipped often, however the two
+    // threads are scheduled (on a loaded machine the flipper may get few turns).
+    for _ in 0..100_000 {
         match g.read("flip/secret.txt") {
             Ok(text) => {
                 assert_eq!(
@@ -402,7 +407,11 @@ fn a_link_swapped_between_check_and_use_never_leads_outside() {
                 refused += 1;
             }
         }
-        if inside > 0 && refused > 0 && inside + refused >= 500 {
+        if inside > 0
+            && refused > 0
+            && inside + refused >= 500
+            && flipped.load(Ordering::Relaxed) > 10
+        {
             break;
         }
     }
