@@ -4,7 +4,7 @@
 
 use wasmparser::{FuncValidator, FunctionBody, OperatorsReader, ValidatorResources};
 
-use super::{ModuleRequirements, invalid};
+use super::{ModuleRequirements, invalid, within};
 use crate::error::Error;
 use crate::limits::PlatformLimits;
 use crate::translate::Translator;
@@ -47,14 +47,12 @@ pub(super) fn measure(
     fv.read_locals(&mut reader)
         .map_err(|e| invalid(e, dropped))?;
     let locals = u64::from(fv.len_locals());
-    if locals > limits.max_function_locals {
-        return Err(Error::ModuleLimit {
-            limit: "max_function_locals",
-            found: locals,
-            allowed: limits.max_function_locals,
-            offset: at,
-        });
-    }
+    within(
+        "max_function_locals",
+        locals,
+        limits.max_function_locals,
+        at,
+    )?;
     let mut ops = OperatorsReader::new(reader);
     let (code, start) = (body.as_bytes(), body.range().start);
     // The body's closing `end` emits its return.
@@ -92,14 +90,12 @@ pub(super) fn measure(
         }
         if kind & OPENS != 0 && fv.control_stack_height() > count.nesting {
             count.nesting = fv.control_stack_height();
-            if u64::from(count.nesting) > limits.max_block_nesting {
-                return Err(Error::ModuleLimit {
-                    limit: "max_block_nesting",
-                    found: u64::from(count.nesting),
-                    allowed: limits.max_block_nesting,
-                    offset: pos + dropped,
-                });
-            }
+            within(
+                "max_block_nesting",
+                u64::from(count.nesting),
+                limits.max_block_nesting,
+                pos + dropped,
+            )?;
         }
         if let (Some(t), Some(op)) = (translator.as_deref_mut(), op) {
             t.operator(op, (pos + dropped) as u32)?;

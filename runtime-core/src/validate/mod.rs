@@ -311,15 +311,7 @@ impl<'l> StreamValidator<'l> {
     }
 
     fn check(&self, limit: &'static str, found: u64, allowed: u64) -> Result<(), Error> {
-        if found > allowed {
-            return Err(Error::ModuleLimit {
-                limit,
-                found,
-                allowed,
-                offset: self.offset,
-            });
-        }
-        Ok(())
+        within(limit, found, allowed, self.offset)
     }
 
     fn handle(&mut self, payload: Payload<'_>) -> Result<(), Error> {
@@ -604,6 +596,19 @@ fn leb128(out: &mut Vec<u8>, mut v: u32) {
         }
         out.push(byte | 0x80);
     }
+}
+
+/// An [`Error::ModuleLimit`] at module offset `offset` when `found` breaks `limit`.
+fn within(limit: &'static str, found: u64, allowed: u64, offset: u64) -> Result<(), Error> {
+    if found > allowed {
+        return Err(Error::ModuleLimit {
+            limit,
+            found,
+            allowed,
+            offset,
+        });
+    }
+    Ok(())
 }
 
 /// A wasmparser error, with its offset mapped back to the module file past `dropped` bytes.
