@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use runtime_core::debug::{DebugSession, Inspector, Watch, WatchKind};
-use runtime_core::exec::NoHook;
+use runtime_core::exec::{NoHook, POLL_PERIOD};
 use runtime_core::limits::preset::{embedded_minimal, linux_production, qnx_safety_critical};
 use runtime_core::limits::{
     AsilLevel, DebugLevel, EmbeddedPlatform, MIB, PlatformId, SafetyDebugMode,
@@ -410,18 +410,34 @@ impl runtime_core::Hook for PollAfter {
 }
 
 /// Counts the instructions it is asked about, and checks at every poll that the interpreter's
-/// own count of instructions run says the same.
+/// own count of instructions run says the same; keeps the counts it was polled at.
 #[derive(Default)]
 struct CountsAgree {
     stepped: u64,
     polls: u64,
     last: u64,
+    at: Vec<u64>,
+}
+
+/// Keeps the counts a full-speed run (no per-instruction hook) was polled at.
+#[derive(Default)]
+struct PolledAt(Vec<u64>);
+
+impl runtime_core::Hook for PolledAt {
+    const ACTIVE: bool = false;
+    const POLL: bool = true;
+    fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
+        true
+    }
+    fn poll(&mut self, executed: u64) -> bool {
+        self.0.push(executed);
+        false
+    }
 }
 
 impl runtime_core::Hook for CountsAgree {
     const ACTIVE: bool = true;
     const POLL: bool = true;
-    const COUNT: bool = true;
     fn before(&mut self, _: &runtime_core::Frame, _: usize) -> bool {
         self.stepped += 1;
         true
@@ -430,6 +446,7 @@ impl runtime_core::Hook for CountsAgree {
         assert_eq!(executed, self.stepped, "at poll {}", self.polls);
         self.polls += 1;
         self.last = executed;
+        self.at.push(executed);
         false
     }
 }
@@ -444,9 +461,26 @@ fn the_instructions_a_polling_run_reports_are_those_it_ran() {
             t.run_with_hook(&mut store, &mut counts).unwrap(),
             Outcome::Finished
         );
-        // The first call or backward branch polls, then every `POLL_PERIOD`th.
+        // The first taken branch or call polls, then the first after every `POLL_PERIOD`
+        // instructions.
         assert!(counts.polls > 10, "function {f}: {} polls", counts.polls);
         assert!(counts.last > counts.polls, "{} instructions", counts.last);
+        for pair in counts.at.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(
+                (POLL_PERIOD..POLL_PERIOD + 64).contains(&gap),
+                "function {f}: polls {gap} instructions apart"
+            );
+        }
+        // A run without a per-instruction hook leaves its loop for a poll another way; it is
+        // polled at the same counts.
+        let mut t = Thread::new(&store, f, &[Val::I32(arg)]).unwrap();
+        let mut fast = PolledAt::default();
+        assert_eq!(
+            t.run_with_hook(&mut store, &mut fast).unwrap(),
+            Outcome::Finished
+        );
+        assert_eq!(fast.0, counts.at, "function {f}");
     }
 }
 

@@ -2,8 +2,8 @@
 //! mode against `run` (the speed translation, no hooks: what `wrt-dbg run` runs). The modes run on
 //! the translation every debug session runs (an instruction at each line-table row,
 //! [`debugger::translate::translate`]): `debug` (no hooks), `full10` (10
-//! breakpoints armed in code that never runs), `interruptible` (polling an interrupt flag at calls
-//! and backward branches, as an interactive or served `continue` does), `watch1` (one watchpoint:
+//! breakpoints armed in code that never runs), `interruptible` (polling an interrupt flag about
+//! every `POLL_PERIOD` instructions, as an interactive or served `continue` does), `watch1` (one watchpoint:
 //! every load and store is checked), `profile` (per-function counts at calls and returns) and
 //! `stepping` (the per-instruction hook of `step` and `next`).
 
@@ -23,7 +23,7 @@ use side_by_side::{fixture, measure};
 #[path = "../../runtime-core/benches/side_by_side/mod.rs"]
 mod side_by_side;
 
-/// Polls an interrupt flag at calls and backward branches, as the debugger's `continue` does.
+/// Polls an interrupt flag, as the debugger's `continue` does.
 struct Polling<'a>(&'a AtomicBool);
 
 impl Hook for Polling<'_> {

@@ -181,7 +181,6 @@ impl Target for Local {
             watches: run.watches,
             profile: run.profile,
             poll,
-            count: true,
         };
         let resumed = self.program.resume(debug, checks);
         self.refresh();

@@ -189,7 +189,7 @@ impl Session {
     }
 
     /// A counter of the instructions the program has run since it was last resumed, updated
-    /// while it runs at its backward branches and calls (from any thread; local targets only,
+    /// while it runs at each poll (from any thread; local targets only,
     /// and only in interruptible or stepping runs).
     pub fn progress(&self) -> Arc<AtomicU64> {
         self.executed.clone()

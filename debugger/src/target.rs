@@ -40,7 +40,7 @@ pub struct Run<'a> {
     /// Set from elsewhere to stop the running program.
     pub interrupt: &'a AtomicBool,
     /// Where a local target publishes the instructions it has run since it was resumed, at
-    /// backward branches and calls, for a front-end to show while it runs.
+    /// each poll, for a front-end to show while it runs.
     pub executed: &'a AtomicU64,
 }
 

@@ -369,7 +369,6 @@ impl WasmTarget {
                 interrupted = interrupted || poll();
                 interrupted
             }),
-            count: false,
         };
         let resumed = self.program.resume(&mut self.debug, checks);
         match resumed.outcome {

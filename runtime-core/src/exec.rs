@@ -53,14 +53,12 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
-    /// Whether taken branches and calls call [`Hook::poll`].
+    /// Whether the loop calls [`Hook::poll`] (and so counts the instructions it runs).
     const POLL: bool = false;
-    /// Whether instructions are counted for [`Hook::poll`] (it is given 0 otherwise).
-    const COUNT: bool = false;
-    /// Called at the first taken branch or Wasm call, then at every [`POLL_PERIOD`]th, with the
-    /// instructions executed since the loop was entered, so a running program can be interrupted
-    /// (and its progress shown) without a per-instruction hook; `true` pauses before the next
-    /// instruction.
+    /// Called at the first taken branch or Wasm call, then at the first after each further
+    /// [`POLL_PERIOD`] instructions, with the instructions run so far, so a running program can
+    /// be interrupted (and its progress shown) without a per-instruction hook; `true` pauses
+    /// before the next instruction.
     fn poll(&mut self, executed: u64) -> bool {
         let _ = executed;
         false
@@ -89,10 +87,10 @@ pub trait Hook {
     }
 }
 
-/// Taken branches and calls between two [`Hook::poll`]s (a loop takes one each time round): often
-/// enough that an interrupt stops a program within microseconds, seldom enough that polling costs
-/// nothing measurable.
-pub const POLL_PERIOD: u32 = 1024;
+/// Instructions between two [`Hook::poll`]s (at least; the poll waits for the next taken branch
+/// or call, and a loop takes one each time round): often enough that an interrupt stops a program
+/// within microseconds, seldom enough that polling costs nothing measurable.
+pub const POLL_PERIOD: u64 = 8192;
 
 /// The hook of the normal, full-speed loop.
 pub struct NoHook;
@@ -325,14 +323,15 @@ impl Thread {
         }
         let mut clock = Clock {
             executed: 0,
-            until_poll: 1,
+            due: 0,
+            polled: false,
         };
         let out = loop {
             let out = self.interpret(store, hook, &mut clock);
             // A poll is due: made here, outside the loop, so that its call does not shape the
             // registers of the loop's dispatch (see `poll!`).
-            if H::POLL && clock.until_poll == 0 && matches!(out, Ok(Outcome::Paused)) {
-                clock.until_poll = POLL_PERIOD;
+            if H::POLL && core::mem::take(&mut clock.polled) {
+                clock.due = clock.executed + POLL_PERIOD;
                 if !hook.poll(clock.executed) {
                     continue;
                 }
@@ -422,6 +421,7 @@ impl Thread {
             inst,
             mem: first_memory(store, inst),
             accounted: 0,
+            due: 0,
         };
         let c = core::hint::black_box(&mut cold);
         // The running instance's linear memory, held here so that a load or store does not index
@@ -502,19 +502,28 @@ impl Thread {
                 }
             }};
         }
-        // Instructions run since the run began, counted only for a counting or accounting hook,
+        // Instructions run since the run began, counted only for a polling or accounting hook,
         // and how many of them were already accounted to a function (all, on entry: the loop
-        // accounts before it exits). Code runs straight on between transfers of control, so the
-        // count is `bias` plus the address of `ip`, in bytes of code, and only a transfer changes
-        // `bias`: one register for the count, not a count and the run's start.
-        let mut bias = clock
-            .executed
-            .wrapping_mul(INSTR_SIZE as u64)
-            .wrapping_sub(ip.addr() as u64);
+        // accounts before it exits). The count is kept as its distance from `c.due` (the count
+        // at which the next poll is due, for a polling hook; the count on entry otherwise).
+        // Code runs straight on between transfers of control, so one address tells it: `due_at`,
+        // where in the running straight run the count reaches `c.due`. Only a transfer moves
+        // it, and a poll is due once `ip` has passed it: one register for the count and the poll.
+        c.due = if H::POLL { clock.due } else { clock.executed };
+        let mut due_at = (ip.addr() as u64).wrapping_add(
+            c.due
+                .wrapping_sub(clock.executed)
+                .wrapping_mul(INSTR_SIZE as u64),
+        );
         c.accounted = clock.executed;
+        macro_rules! past_due {
+            () => {
+                (ip.addr() as u64).wrapping_sub(due_at) as i64
+            };
+        }
         macro_rules! executed {
             () => {
-                bias.wrapping_add(ip.addr() as u64) / INSTR_SIZE as u64
+                c.due.wrapping_add((past_due!() / INSTR_SIZE as i64) as u64)
             };
         }
         // Where the running straight run started, kept only for a hook that is given the runs.
@@ -529,10 +538,10 @@ impl Thread {
         macro_rules! goto {
             ($to:expr) => {{
                 let next = code.wrapping_add($to as usize);
-                if H::COUNT || H::ACCOUNT {
-                    bias = bias
-                        .wrapping_add(ip.addr() as u64)
-                        .wrapping_sub(next.addr() as u64);
+                if H::POLL || H::ACCOUNT {
+                    due_at = due_at
+                        .wrapping_add(next.addr() as u64)
+                        .wrapping_sub(ip.addr() as u64);
                 }
                 ip = next;
                 mark = ip;
@@ -552,17 +561,27 @@ impl Thread {
                 }
             };
         }
-        // Taken branches and calls left before the next poll. When a poll is due the loop
-        // exits (accounting first, so a profile's time samples see every instruction run so far)
-        // and `execute` polls: a call in the loop would cost every dispatch register moves.
-        let mut until_poll = clock.until_poll;
+        // At a taken branch or call, whether a poll is due. Then the loop exits (accounting
+        // first, so a profile's time samples see every instruction run so far) and `execute`
+        // polls: a call in the loop would cost every dispatch register moves. Without a
+        // per-instruction hook the branch does not exit itself: it goes on (a conditional move,
+        // no branch) to the `Instr::Poll` of `detour`, which exits and resumes where the branch
+        // went. An exit on the branch had the register allocator move registers about on every
+        // taken branch.
+        let detour = Detour {
+            poll: Cell::new(Instr::Poll),
+            resume: Cell::new(ip),
+        };
         macro_rules! poll {
             () => {
-                if H::POLL {
-                    until_poll -= 1;
-                    if until_poll == 0 {
-                        exit!(Ok(Outcome::Paused));
-                    }
+                let due = past_due!() >= 0;
+                if H::POLL && H::ACTIVE && due {
+                    clock.polled = true;
+                    exit!(Ok(Outcome::Paused));
+                }
+                if H::POLL && !H::ACTIVE {
+                    detour.resume.set(ip);
+                    ip = if due { &raw const detour.poll } else { ip };
                 }
             };
         }
@@ -673,7 +692,8 @@ impl Thread {
                 }
             }
             // SAFETY: translation ends every body with `Return` and only emits branch targets inside it,
-            // so `ip` never leaves the running function's code, which `code` points to (see above).
+            // so `ip` never leaves the running function's code, which `code` points to (see above),
+            // but for a detour to `detour.poll`, which lives as long as the loop.
             // The instruction is read in place, its fields straight from the code: no arm uses the
             // reference after it lets other code run (a host call, which could patch the code).
             let instr: &Instr = unsafe { &*(*ip).as_ptr() };
@@ -683,7 +703,12 @@ impl Thread {
                     ip = ip.wrapping_sub(1);
                     exit!(Ok(Outcome::Breakpoint(id)));
                 }
-                Instr::Unreachable => exit!(Err(Trap::Unreachable)),
+                Instr::Poll if H::POLL && !H::ACTIVE => {
+                    ip = detour.resume.get();
+                    clock.polled = true;
+                    exit!(Ok(Outcome::Paused));
+                }
+                Instr::Poll | Instr::Unreachable => exit!(Err(Trap::Unreachable)),
                 Instr::Br { target } => jump!(target),
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
@@ -1138,10 +1163,9 @@ impl Thread {
         let result = stop;
         settle!();
         account!();
-        *clock = Clock {
-            executed: executed!(),
-            until_poll,
-        };
+        if H::POLL || H::ACCOUNT {
+            clock.executed = executed!();
+        }
         if result.is_err() {
             ip = ip.wrapping_sub(1);
         }
@@ -1169,14 +1193,25 @@ struct Cold {
     mem: usize,
     /// Instructions already accounted to a function, for an accounting hook.
     accounted: u64,
+    /// Where the loop counts instructions from (see `due_at` in `interpret`).
+    due: u64,
+}
+
+/// Where a taken branch goes when a poll is due (see `poll!` in `interpret`): the instruction
+/// that leaves the loop, and the branch's target, where the program goes on.
+struct Detour {
+    poll: Cell<Instr>,
+    resume: Cell<*const Cell<Instr>>,
 }
 
 /// What a hooked run counts across the loop's exits for a poll.
 struct Clock {
-    /// Instructions run so far (for a counting hook).
+    /// Instructions run so far (for a polling or accounting hook).
     executed: u64,
-    /// Taken branches and calls left before the next poll; 0 when the loop exited for one.
-    until_poll: u32,
+    /// The count at which a poll is due, at the next taken branch or call.
+    due: u64,
+    /// Whether the loop exited for a poll.
+    polled: bool,
 }
 
 /// The bytes of code one instruction takes.

@@ -72,6 +72,9 @@ pub struct BrI {
 pub enum Instr {
     /// A breakpoint patched over the original instruction; the id names the patch.
     Break(u32),
+    /// Never in a body: what a polling loop runs when a poll is due, to leave the loop (see
+    /// `poll!` in `exec`).
+    Poll,
     Unreachable,
     /// Unconditional jump to an internal pc.
     Br {

@@ -2,7 +2,7 @@
 //! on a device): its thread, the map from the store's function addresses to the module's indices,
 //! the breakpoint sites patched into its code, and resuming it with only the checks asked for. A
 //! run with no stepping test, no watch and no profile runs the interpreter's full-speed loop,
-//! with a poll every [`crate::exec::POLL_PERIOD`] backward branches and calls at most.
+//! with a poll about every [`crate::exec::POLL_PERIOD`] instructions.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -40,13 +40,10 @@ pub struct Checks<'a, S, P> {
     /// Per-function counters (module indices) of the instructions run and calls made, while
     /// profiling; counted at calls and returns, so a profiled run needs no stepping test.
     pub profile: Option<&'a mut Profile>,
-    /// Asked every [`crate::exec::POLL_PERIOD`] backward branches and calls with the instructions
-    /// run so far; `true` pauses.
+    /// Asked about every [`crate::exec::POLL_PERIOD`] instructions (at a taken branch or call)
+    /// with the instructions run so far; `true` pauses.
     /// Without it (and nothing else to check) the run cannot be interrupted.
     pub poll: Option<P>,
-    /// Whether `poll` is told the instructions run so far (to show progress); counting costs a
-    /// little at every branch, so without it `poll` is told 0.
-    pub count: bool,
 }
 
 /// How a resumed program stopped.
@@ -206,7 +203,7 @@ impl Debuggee {
             p.enter(top.func, profile::NO_SITE);
         }
         let stepping = checks.step.is_some();
-        let count = checks.count || checks.profile.is_some();
+        let profiling = checks.profile.is_some();
         let spans = checks.profile.as_ref().is_some_and(|p| p.has_lines());
         let mut c = Checker::<S, P, false, true, true, false> {
             step: checks.step,
@@ -229,11 +226,11 @@ impl Debuggee {
             }
         }
         macro_rules! run {
-            ($step:literal, $watch:literal, $count:literal) => {
-                run!($step, $watch, $count, false)
+            ($step:literal, $watch:literal, $account:literal) => {
+                run!($step, $watch, $account, false)
             };
-            ($step:literal, $watch:literal, $count:literal, $spans:literal) => {{
-                let mut c = c.kind::<$step, $watch, $count, $spans>();
+            ($step:literal, $watch:literal, $account:literal, $spans:literal) => {{
+                let mut c = c.kind::<$step, $watch, $account, $spans>();
                 let outcome = thread.run_with_hook(store, &mut c);
                 Resumed {
                     outcome,
@@ -241,7 +238,7 @@ impl Debuggee {
                 }
             }};
         }
-        match (stepping, !c.watches.is_empty(), c.poll.is_some(), count) {
+        match (stepping, !c.watches.is_empty(), c.poll.is_some(), profiling) {
             (true, true, ..) => run!(true, true, true),
             (true, false, ..) => run!(true, false, true),
             (false, true, ..) => run!(false, true, true),
@@ -270,11 +267,18 @@ fn module_index(index: &[u32], addr: u32) -> u32 {
 }
 
 /// The checks of a resumed program as a hook asked before each instruction (`STEP`) and after
-/// each memory access (`WATCH`), counting instructions (`COUNT`, for progress and the profile)
-/// and by pc (`SPANS`, for a line profile; full-speed runs only), fixed at compile time so the
-/// interpreter's loop has no test for a check not asked for.
-struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool>
-{
+/// each memory access (`WATCH`), accounting instructions to functions (`ACCOUNT`, for the
+/// profile) and by pc (`SPANS`, for a line profile; full-speed runs only), fixed at compile time
+/// so the interpreter's loop has no test for a check not asked for.
+struct Checker<
+    'a,
+    S,
+    P,
+    const STEP: bool,
+    const WATCH: bool,
+    const ACCOUNT: bool,
+    const SPANS: bool,
+> {
     step: Option<S>,
     profile: Option<&'a mut Profile>,
     index: &'a [u32],
@@ -285,13 +289,13 @@ struct Checker<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool,
     hit: Option<(usize, bool)>,
 }
 
-impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool>
-    Checker<'a, S, P, STEP, WATCH, COUNT, SPANS>
+impl<'a, S, P, const STEP: bool, const WATCH: bool, const ACCOUNT: bool, const SPANS: bool>
+    Checker<'a, S, P, STEP, WATCH, ACCOUNT, SPANS>
 {
     /// The same checks as another kind of hook.
-    fn kind<const STEP2: bool, const WATCH2: bool, const COUNT2: bool, const SPANS2: bool>(
+    fn kind<const STEP2: bool, const WATCH2: bool, const ACCOUNT2: bool, const SPANS2: bool>(
         self,
-    ) -> Checker<'a, S, P, STEP2, WATCH2, COUNT2, SPANS2> {
+    ) -> Checker<'a, S, P, STEP2, WATCH2, ACCOUNT2, SPANS2> {
         Checker {
             step: self.step,
             profile: self.profile,
@@ -304,8 +308,8 @@ impl<'a, S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPA
     }
 }
 
-impl<S, P, const STEP: bool, const WATCH: bool, const COUNT: bool, const SPANS: bool> Hook
-    for Checker<'_, S, P, STEP, WATCH, COUNT, SPANS>
+impl<S, P, const STEP: bool, const WATCH: bool, const ACCOUNT: bool, const SPANS: bool> Hook
+    for Checker<'_, S, P, STEP, WATCH, ACCOUNT, SPANS>
 where
     S: FnMut(&Frame, usize) -> bool,
     P: FnMut(u64) -> bool,
@@ -313,8 +317,7 @@ where
     const ACTIVE: bool = STEP;
     const WATCH: bool = WATCH;
     const POLL: bool = true;
-    const COUNT: bool = COUNT;
-    const ACCOUNT: bool = COUNT;
+    const ACCOUNT: bool = ACCOUNT;
     const SPANS: bool = SPANS;
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
         if self.skip.take() == Some((frame.func, frame.pc, depth)) {
@@ -413,7 +416,6 @@ mod tests {
             watches,
             profile,
             poll: None,
-            count: false,
         }
     }
 
@@ -501,7 +503,6 @@ mod tests {
                 polls += 1;
                 true
             }),
-            count: false,
         };
         let r = p.resume(&mut debug, checks);
         assert_eq!(r.outcome, Ok(Outcome::Paused));

@@ -147,7 +147,7 @@ impl Profile {
     }
 
     /// Takes a time sample whenever `clock` says one is due; it is asked at the interpreter's
-    /// polls (every [`crate::exec::POLL_PERIOD`] backward branches and calls).
+    /// polls (about every [`crate::exec::POLL_PERIOD`] instructions).
     pub fn with_clock(mut self, clock: Clock) -> Self {
         self.clock = Some(clock);
         self
