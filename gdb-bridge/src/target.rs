@@ -359,7 +359,7 @@ impl WasmTarget {
         let step = (mode == Mode::Step).then_some(move |f: &Frame, d: usize| {
             d == depth && module.offset(f.func, f.pc) == start
         });
-        // The interpreter polls every `POLL_PERIOD` calls and backward branches.
+        // The interpreter polls about every `POLL_PERIOD` instructions.
         let mut interrupted = false;
         let checks = Checks {
             step,
