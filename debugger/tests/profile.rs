@@ -84,8 +84,8 @@ fn call_counts_have_their_closed_forms() {
     let tree = profile("c-profile-O2", &["1000"], By::Function, None);
     let f = by_function(&tree);
     assert_eq!((f["step"].1, f["mix"].1, f["stir"].1), (4000, 10, 10));
-    // The same loop, three rounds to one.
-    assert_eq!(f["mix"].0 - 80, 3 * (f["stir"].0 - 30));
+    // The same loop, three rounds to one, beside 7 (mix) and 3 (stir) instructions a call.
+    assert_eq!(f["mix"].0 - 70, 3 * (f["stir"].0 - 30));
 }
 
 #[test]

@@ -836,6 +836,14 @@ impl Thread {
                     };
                     r!(dst) = v;
                 }
+                Instr::SelectOn { cond, dst, a_b } => {
+                    let v = if r!(cond) as u32 != 0 {
+                        r!(a_b & 0xffff)
+                    } else {
+                        r!(a_b >> 16)
+                    };
+                    r!(dst) = v;
+                }
                 Instr::Copy { dst, src } => r!(dst) = r!(src),
                 Instr::Const32 { dst, value } => r!(dst) = value as u64,
                 Instr::Const64 { dst, value } => r!(dst) = value,
@@ -1042,6 +1050,9 @@ impl Thread {
                     bin_imm!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32))
                 }
                 Instr::I32ShrUImm(x) => bin_imm!(x, u32_, u32::wrapping_shr),
+                Instr::I32ShrUAndImm { dst, a_shift, mask } => {
+                    r!(dst) = ((r!(a_shift >> 5) as u32 >> (a_shift & 31)) & mask).into();
+                }
                 Instr::I32RotlImm(x) => bin_imm!(x, u32_, u32::rotate_left),
                 Instr::I32RotrImm(x) => bin_imm!(x, u32_, u32::rotate_right),
                 Instr::I64Clz(x) => un!(x, u64_, |a: u64| a.leading_zeros() as u64),

@@ -115,11 +115,20 @@ pub enum Instr {
         table: u32,
         index: u32,
     },
-    /// `dst = cond ? a : b` with the condition in register `dst + 2`.
+    /// `dst = cond ? a : b` with the condition in register `dst + 2`: the form for operands past
+    /// the `u16` registers [`Instr::SelectOn`] packs.
     Select {
         dst: u32,
         a: u32,
         b: u32,
+    },
+    /// `dst = cond ? a : b`, registers `a` and `b` packed as `a | b << 16`. Its condition named,
+    /// the result can go straight to a local and a local condition needs no copy. (Bytes 2 and 3,
+    /// beside the tag, stay unused: a field there costs every dispatch a narrower tag load.)
+    SelectOn {
+        cond: u32,
+        dst: u32,
+        a_b: u32,
     },
     Copy {
         dst: u32,
@@ -349,6 +358,13 @@ pub enum Instr {
     I32ShlImm(RI),
     I32ShrSImm(RI),
     I32ShrUImm(RI),
+    /// `dst = (a >> shift) & mask`, a bit field (C's `x >> s & m`) with the operand register
+    /// and the shift packed as `a << 5 | shift`.
+    I32ShrUAndImm {
+        dst: u32,
+        a_shift: u32,
+        mask: u32,
+    },
     I32RotlImm(RI),
     I32RotrImm(RI),
     I64Clz(R2),
@@ -641,6 +657,8 @@ impl Instr {
             | I::I64Load32SAt(x)
             | I::I64Load32UAt(x) => Some(&mut x.reg),
             I::Copy { dst, .. }
+            | I::SelectOn { dst, .. }
+            | I::I32ShrUAndImm { dst, .. }
             | I::Const32 { dst, .. }
             | I::Const64 { dst, .. }
             | I::GlobalGet { dst, .. }

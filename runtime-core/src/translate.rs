@@ -209,6 +209,7 @@ impl Translator<'_> {
     }
 
     fn binop(&mut self, (rr, ri, rev): BinForms, wide: bool) {
+        let producer = self.last_result;
         let b = self.pop();
         let a = self.pop();
         let pos = self.stack.len();
@@ -221,11 +222,11 @@ impl Translator<'_> {
         let pc = match (ri, rev, imm(a), imm(b)) {
             (Some(ri), _, _, Some(imm)) if !matches!(a, Opd::Const(_)) => {
                 let a = self.reg(a, pos);
-                self.emit(ri(RI { dst, a, imm }))
+                self.emit_imm(ri(RI { dst, a, imm }), producer)
             }
             (_, Some(rev), Some(imm), None) => {
                 let b = self.reg(b, pos + 1);
-                self.emit(rev(RI { dst, a: b, imm }))
+                self.emit_imm(rev(RI { dst, a: b, imm }), producer)
             }
             _ => {
                 let a = self.reg(a, pos);
@@ -234,6 +235,29 @@ impl Translator<'_> {
             }
         };
         self.push_result(pc);
+    }
+
+    /// Emits `i`, an operation with an immediate, or fuses it into the instruction just emitted
+    /// (`producer`, which wrote the operand): a shift right then a mask become one bit-field
+    /// extract. Not across a boundary (a debugger stops between them) nor for stepping.
+    fn emit_imm(&mut self, i: Instr, producer: Option<u32>) -> u32 {
+        if let (Instr::I32AndImm(and), Some(pc)) = (i, producer)
+            && !self.eager
+            && self.boundary.is_none()
+            && pc + 1 == self.pc()
+            && let Instr::I32ShrUImm(shr) = self.code[pc as usize]
+            && shr.dst == and.a
+            && and.a >= self.num_locals
+            && shr.a < 1 << 27
+        {
+            self.code[pc as usize] = Instr::I32ShrUAndImm {
+                dst: and.dst,
+                a_shift: shr.a << 5 | (shr.imm & 31) as u32,
+                mask: and.imm as u32,
+            };
+            return pc;
+        }
+        self.emit(i)
     }
 
     /// Emits a load (`f`) from the address on top plus `offset`; from a constant address (`at`)
@@ -1025,21 +1049,27 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
             let b = t.pop();
             let a = t.pop();
             let pos = t.stack.len();
-            let cond = t.slot(pos + 2);
-            match c {
-                Opd::Temp => {}
-                Opd::Local(x) => {
-                    t.emit(I::Copy { dst: cond, src: x });
-                }
-                Opd::Const(v) => t.emit_const(cond, v),
-            }
+            let cond = t.reg(c, pos + 2);
             let a = t.reg(a, pos);
             let b = t.reg(b, pos + 1);
-            let pc = t.emit(I::Select {
-                dst: t.slot(pos),
-                a,
-                b,
-            });
+            let dst = t.slot(pos);
+            let select = match (u16::try_from(a), u16::try_from(b)) {
+                (Ok(a), Ok(b)) => I::SelectOn {
+                    cond,
+                    dst,
+                    a_b: u32::from(a) | u32::from(b) << 16,
+                },
+                _ => {
+                    if cond != t.slot(pos + 2) {
+                        t.emit(I::Copy {
+                            dst: t.slot(pos + 2),
+                            src: cond,
+                        });
+                    }
+                    I::Select { dst, a, b }
+                }
+            };
+            let pc = t.emit(select);
             t.push_result(pc);
         }
         Operator::LocalGet { local_index } => t.push(Opd::Local(local_index)),

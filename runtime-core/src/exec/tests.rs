@@ -406,3 +406,127 @@ fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_m
         );
     }
 }
+
+/// The instructions translation made of function `f`.
+fn code_of(module: &Module, f: u32) -> alloc::vec::Vec<Instr> {
+    let body = module.body(f).unwrap();
+    (0..body.len() as u32)
+        .filter_map(|pc| body.instr(pc))
+        .collect()
+}
+
+#[test]
+fn a_shift_then_a_mask_is_one_bit_field_instruction_unless_a_boundary_parts_them() {
+    // C's `x >> 8 & 0xff`, the mask first, and a shift of 36 (32 bits: a shift of 4).
+    let text = r#"(module
+      (func (export "byte1") (param i32) (result i32)
+        (i32.and (i32.shr_u (local.get 0) (i32.const 8)) (i32.const 0xff)))
+      (func (export "nibbles") (param i32) (result i32)
+        (i32.and (i32.const 0xf0f) (i32.shr_u (local.get 0) (i32.const 36)))))"#;
+    let bytes = wat::parse_str(text).unwrap();
+    let fused = |i: &Instr| matches!(i, Instr::I32ShrUAndImm { .. });
+    let parts = |i: &Instr| matches!(i, Instr::I32ShrUImm(_) | Instr::I32AndImm(_));
+    let module = Rc::new(Module::new(&bytes).unwrap());
+    for f in 0..2 {
+        let code = code_of(&module, f);
+        assert!(
+            code.iter().any(fused) && !code.iter().any(parts),
+            "{code:?}"
+        );
+    }
+    // A debugger stopped at the `i32.and` sees the shift's result: the two stay apart.
+    let eager = Module::new_for_debugging(&bytes).unwrap();
+    let body = eager.body(0).unwrap();
+    let and = body.offsets[body.len() - 2];
+    let parted = Rc::new(Module::new_with_boundaries(&bytes, &[and]).unwrap());
+    let code = code_of(&parted, 0);
+    assert!(
+        !code.iter().any(fused) && code.iter().any(parts),
+        "{code:?}"
+    );
+    assert!(!code_of(&eager, 0).iter().any(fused));
+
+    for module in [module, parted] {
+        let mut store = Store::new(config());
+        let inst = Linker::new().instantiate(&mut store, module).unwrap();
+        let (byte1, nibbles) = (func(&store, inst, "byte1"), func(&store, inst, "nibbles"));
+        for x in [0u32, 0x1234_5678, 0xdead_beef, u32::MAX] {
+            let got = store.invoke(byte1, &[Val::I32(x as i32)]).unwrap();
+            assert_eq!(got, vec![Val::I32((x >> 8 & 0xff) as i32)], "byte1 {x:#x}");
+            let got = store.invoke(nibbles, &[Val::I32(x as i32)]).unwrap();
+            assert_eq!(
+                got,
+                vec![Val::I32((x >> 4 & 0xf0f) as i32)],
+                "nibbles {x:#x}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_select_reads_a_local_condition_and_writes_a_local_without_copies() {
+    let text = r#"(module
+      (func (export "pick") (param $a i32) (param $b i32) (param $c i32) (result i32)
+        (local $r i32)
+        (local.set $r (select (local.get $a) (local.get $b) (local.get $c)))
+        (local.get $r)))"#;
+    let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
+    let code = code_of(&module, 0);
+    assert!(
+        code.contains(&Instr::SelectOn {
+            cond: 2,
+            dst: 3,
+            a_b: 1 << 16
+        }),
+        "{code:?}"
+    );
+    // No copy of the condition, nor of the result into `$r` (only `local.get $r`'s, to return it).
+    assert!(
+        !code
+            .iter()
+            .any(|i| matches!(i, Instr::Copy { src: 2, .. } | Instr::Copy { dst: 3, .. })),
+        "{code:?}"
+    );
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let pick = func(&store, inst, "pick");
+    for (c, want) in [(0, 20), (1, 10), (-1, 10)] {
+        let got = store.invoke(pick, &[Val::I32(10), Val::I32(20), Val::I32(c)]);
+        assert_eq!(got.unwrap(), vec![Val::I32(want)], "condition {c}");
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "a frame of 65,000 registers is slow under Miri")]
+fn a_select_of_registers_past_u16_keeps_its_condition_beside_the_result() {
+    // 50,000 locals (the most a function may declare) and 15,600 operands below the select: its
+    // first operand is register 65,600, past what `SelectOn` packs.
+    let depth = 15_600;
+    let text = alloc::format!(
+        r#"(module (func (export "far") (param i32 i32 i32) (result i32)
+          (local {locals}) {pushes}
+          (select (i32.add (local.get 0) (i32.const 1)) (local.get 1) (local.get 2))
+          (local.set 3) {drops} (local.get 3)))"#,
+        locals = "i32 ".repeat(50_000 - 3),
+        pushes = "(i32.const 0) ".repeat(depth),
+        drops = "(drop) ".repeat(depth),
+    );
+    let module = Rc::new(Module::new(&wat::parse_str(&text).unwrap()).unwrap());
+    let code = code_of(&module, 0);
+    assert!(
+        code.iter().any(|i| matches!(i, Instr::Select { .. }))
+            && !code.iter().any(|i| matches!(i, Instr::SelectOn { .. })),
+        "{:?}",
+        code.iter().rev().take(6).collect::<alloc::vec::Vec<_>>()
+    );
+    let mut store = Store::new(Config {
+        max_values: 70_000,
+        ..config()
+    });
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let far = func(&store, inst, "far");
+    for (c, want) in [(0, 20), (3, 11)] {
+        let got = store.invoke(far, &[Val::I32(10), Val::I32(20), Val::I32(c)]);
+        assert_eq!(got.unwrap(), vec![Val::I32(want)], "condition {c}");
+    }
+}
