@@ -713,7 +713,13 @@ impl Thread {
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
                 Instr::BrTable { index, len } => {
-                    transfer!(pc!() + (r!(index) as u32).min(len) as usize)
+                    let entry = pc!() + (r!(index) as u32).min(len) as usize;
+                    // SAFETY: translation puts the table's `len + 1` entries right after it.
+                    match unsafe { (*code.wrapping_add(entry)).get() } {
+                        // Entries are jumps: one is taken here, not dispatched (a marker is).
+                        Instr::Br { target } => jump!(target),
+                        _ => transfer!(entry),
+                    }
                 }
                 Instr::CopyMany { dst, src, n } => {
                     // SAFETY: both ranges are registers of this frame (see `regs`); `copy` allows overlap.

@@ -530,3 +530,58 @@ fn a_select_of_registers_past_u16_keeps_its_condition_beside_the_result() {
         assert_eq!(got.unwrap(), vec![Val::I32(want)], "condition {c}");
     }
 }
+
+/// The pcs the loop asks about, as a stepping hook sees them.
+struct Seen(Vec<u32>);
+
+impl Hook for Seen {
+    const ACTIVE: bool = true;
+    fn before(&mut self, frame: &Frame, _: usize) -> bool {
+        self.0.push(frame.pc);
+        true
+    }
+}
+
+#[test]
+fn a_br_table_takes_its_entrys_jump_itself_but_stops_at_a_marker_on_the_entry() {
+    let text = r#"(module (func (export "pick") (param i32) (result i32)
+        (block $c (block $b (block $a (br_table $a $b $c (local.get 0)))
+          (return (i32.const 10)))
+          (return (i32.const 20)))
+        (i32.const 30)))"#;
+    let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
+    let code = code_of(&module, 0);
+    let table = code
+        .iter()
+        .position(|i| matches!(i, Instr::BrTable { len: 2, .. }))
+        .expect("a table") as u32;
+    let entries = table + 1..=table + 3;
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let pick = func(&store, inst, "pick");
+    for (index, want) in [(0, 10), (1, 20), (2, 30), (7, 30), (-1, 30)] {
+        let mut thread = Thread::new(&store, pick, &[Val::I32(index)]).unwrap();
+        let mut seen = Seen(Vec::new());
+        assert_eq!(
+            thread.run_with_hook(&mut store, &mut seen),
+            Ok(Outcome::Finished)
+        );
+        assert_eq!(
+            thread.results(&store),
+            vec![Val::I32(want)],
+            "index {index}"
+        );
+        assert!(seen.0.contains(&table), "{:?}", seen.0);
+        assert!(
+            !seen.0.iter().any(|pc| entries.contains(pc)),
+            "{:?}",
+            seen.0
+        );
+    }
+    // A marker on the second entry stops index 1 there, and no other.
+    store.set_break(pick, table + 2, 9).unwrap();
+    for (index, want) in [(1, Outcome::Breakpoint(9)), (0, Outcome::Finished)] {
+        let mut thread = Thread::new(&store, pick, &[Val::I32(index)]).unwrap();
+        assert_eq!(thread.run(&mut store), Ok(want), "index {index}");
+    }
+}
