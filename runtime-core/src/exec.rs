@@ -617,46 +617,54 @@ impl Thread {
                 }
             };
         }
+        // A load or store of `n` bytes at `start`, in bounds when its `end` is. A register's
+        // address plus `m.end` is the end; at a constant address `m.addr` and `m.end` are the
+        // start and the end (the access's own address then has two parts, not three: a third
+        // costs a load a cycle, and c-spin's counter chains its loads through its stores).
         macro_rules! load {
             ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                load!(m, r!(m.addr) as u32 as u64 + m.offset as u64, $n, $conv)
+                let end = r!(m.addr) as u32 as u64 + m.end as u64;
+                load!(m, end - $n, end, $n, $conv)
             }};
             (at $m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                load!(m, m.offset as u64, $n, $conv)
+                load!(m, m.addr as u64, m.end as u64, $n, $conv)
             }};
-            ($m:expr, $addr:expr, $n:literal, $conv:expr) => {{
+            ($m:expr, $start:expr, $end:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let addr = $addr;
-                if addr + $n > heap_len {
+                let (start, end) = ($start, $end);
+                if end > heap_len {
                     exit!(Err(Trap::MemoryOutOfBounds));
                 }
-                // SAFETY: `heap` holds `heap_len` bytes (see `remap!`), and `addr + n` is within them.
-                let b: [u8; $n] = unsafe { core::ptr::read_unaligned(heap.add(addr as usize).cast()) };
+                // SAFETY: `heap` holds `heap_len` bytes (see `remap!`), and the access ends within
+                // them: translation makes every access end `n` bytes past its start.
+                let b: [u8; $n] =
+                    unsafe { core::ptr::read_unaligned(heap.add(start as usize).cast()) };
                 r!(m.reg) = $conv(b);
-                watched!(addr, $n, false);
+                watched!(start, $n, false);
             }};
         }
         macro_rules! store {
             ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                store!(m, r!(m.addr) as u32 as u64 + m.offset as u64, $n, $conv)
+                let end = r!(m.addr) as u32 as u64 + m.end as u64;
+                store!(m, end - $n, end, $n, $conv)
             }};
             (at $m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                store!(m, m.offset as u64, $n, $conv)
+                store!(m, m.addr as u64, m.end as u64, $n, $conv)
             }};
-            ($m:expr, $addr:expr, $n:literal, $conv:expr) => {{
+            ($m:expr, $start:expr, $end:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let addr = $addr;
+                let (start, end) = ($start, $end);
                 let b: [u8; $n] = $conv(r!(m.reg));
-                if addr + $n > heap_len {
+                if end > heap_len {
                     exit!(Err(Trap::MemoryOutOfBounds));
                 }
                 // SAFETY: as for `load!`.
-                unsafe { core::ptr::write_unaligned(heap.add(addr as usize).cast(), b) };
-                watched!(addr, $n, true);
+                unsafe { core::ptr::write_unaligned(heap.add(start as usize).cast(), b) };
+                watched!(start, $n, true);
             }};
         }
         macro_rules! set_instance {
@@ -709,6 +717,7 @@ impl Thread {
                     exit!(Ok(Outcome::Paused));
                 }
                 Instr::Poll | Instr::Unreachable => exit!(Err(Trap::Unreachable)),
+                Instr::OutOfBounds => exit!(Err(Trap::MemoryOutOfBounds)),
                 Instr::Br { target } => jump!(target),
                 Instr::BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
                 Instr::BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),

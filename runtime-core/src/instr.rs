@@ -38,10 +38,11 @@ pub struct R2 {
 pub struct Mem {
     /// Value register: loaded into or stored from.
     pub reg: u32,
-    /// Address register.
+    /// Address register; in the `...At` forms (a constant address) the address the access starts at.
     pub addr: u32,
-    /// Static offset from the memarg.
-    pub offset: u32,
+    /// Where the access ends past the address register: the memarg's offset plus the width, so
+    /// the bounds check is one compare. In the `...At` forms, the address the access ends at.
+    pub end: u32,
 }
 
 /// A compare-and-branch on two registers.
@@ -76,6 +77,8 @@ pub enum Instr {
     /// `poll!` in `exec`).
     Poll,
     Unreachable,
+    /// A load or store whose offset and width pass 32 bits: it traps, whatever the address.
+    OutOfBounds,
     /// Unconditional jump to an internal pc.
     Br {
         target: u32,

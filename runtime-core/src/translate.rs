@@ -260,56 +260,64 @@ impl Translator<'_> {
         self.emit(i)
     }
 
-    /// Emits a load (`f`) from the address on top plus `offset`; from a constant address (`at`)
-    /// when the address is a constant the offset can be added to.
-    fn load(&mut self, f: fn(Mem) -> Instr, at: fn(Mem) -> Instr, offset: u32) {
+    /// Emits a load (`f`) of `width` bytes from the address on top plus `offset`; from a
+    /// constant address (`at`) when the address is a constant the offset can be added to.
+    fn load(&mut self, (f, at): MemForms, offset: u32, width: u32) {
         let addr = self.pop();
         let pos = self.stack.len();
         let reg = self.slot(pos);
-        let instr = match self.constant_address(addr, offset) {
-            Some(offset) => at(Mem {
+        let instr = match self.end(addr, offset, width) {
+            End::Constant(end) => at(Mem {
                 reg,
-                addr: 0,
-                offset,
+                addr: end - width,
+                end,
             }),
-            None => f(Mem {
+            End::Register(end) => f(Mem {
                 reg,
                 addr: self.reg(addr, pos),
-                offset,
+                end,
             }),
+            End::Past32Bits => Instr::OutOfBounds,
         };
         let pc = self.emit(instr);
         self.push_result(pc);
     }
 
-    /// Emits a store (`f`, or `at` at a constant address) of the top operand to the address
-    /// below it plus `offset`.
-    fn store(&mut self, f: fn(Mem) -> Instr, at: fn(Mem) -> Instr, offset: u32) {
+    /// Emits a store (`f`, or `at` at a constant address) of the top operand, `width` bytes, to
+    /// the address below it plus `offset`.
+    fn store(&mut self, (f, at): MemForms, offset: u32, width: u32) {
         let v = self.pop();
         let addr = self.pop();
         let pos = self.stack.len();
-        let instr = match self.constant_address(addr, offset) {
-            Some(offset) => at(Mem {
+        let instr = match self.end(addr, offset, width) {
+            End::Constant(end) => at(Mem {
                 reg: self.reg(v, pos + 1),
-                addr: 0,
-                offset,
+                addr: end - width,
+                end,
             }),
-            None => {
+            End::Register(end) => {
                 let addr = self.reg(addr, pos);
                 let reg = self.reg(v, pos + 1);
-                f(Mem { reg, addr, offset })
+                f(Mem { reg, addr, end })
             }
+            End::Past32Bits => Instr::OutOfBounds,
         };
         self.emit(instr);
     }
 
-    /// The address a constant `addr` plus `offset` makes, when it fits 32 bits (past them the
-    /// access traps, as the register form finds) and code is not translated for stepping, where
-    /// every operand is in its slot.
-    fn constant_address(&self, addr: Opd, offset: u32) -> Option<u32> {
+    /// Where an access of `width` bytes at `addr` plus `offset` ends: at a constant address when
+    /// `addr` is a constant and the sum fits 32 bits (past them it traps, as the register form
+    /// finds) and code is not translated for stepping, where every operand is in its slot.
+    fn end(&self, addr: Opd, offset: u32, width: u32) -> End {
+        let Some(end) = offset.checked_add(width) else {
+            return End::Past32Bits;
+        };
         match addr {
-            Opd::Const(c) if !self.eager => (c as u32).checked_add(offset),
-            _ => None,
+            Opd::Const(c) if !self.eager => match (c as u32).checked_add(end) {
+                Some(end) => End::Constant(end),
+                None => End::Register(end),
+            },
+            _ => End::Register(end),
         }
     }
 
@@ -824,41 +832,67 @@ fn unop(op: &Operator<'_>) -> Option<fn(R2) -> Instr> {
     })
 }
 
-/// A memory instruction's constructors (its address in a register, and constant), whether it
-/// loads, and its offset.
-type MemOp = (fn(Mem) -> Instr, fn(Mem) -> Instr, bool, u64);
+/// A memory instruction's constructors: its address in a register, and constant.
+type MemForms = (fn(Mem) -> Instr, fn(Mem) -> Instr);
+
+/// A memory instruction's constructors, whether it loads, its width in bytes and its offset.
+type MemOp = (MemForms, bool, u32, u64);
+
+/// Where a memory access ends, as [`Mem::end`] holds it.
+enum End {
+    /// Past a constant address: the instruction's own.
+    Constant(u32),
+    /// Past the address in a register.
+    Register(u32),
+    /// The offset and the width pass 32 bits: the access traps, whatever the address.
+    Past32Bits,
+}
 
 /// A load's constructors and memarg, or a store's (`false`).
 fn memop(op: &Operator<'_>) -> Option<MemOp> {
     use Instr as I;
-    Some(match op {
+    Some(match *op {
         Operator::I32Load { memarg } | Operator::F32Load { memarg } => {
-            (I::I32Load, I::I32LoadAt, true, memarg.offset)
+            ((I::I32Load, I::I32LoadAt), true, 4, memarg.offset)
         }
         Operator::I64Load { memarg } | Operator::F64Load { memarg } => {
-            (I::I64Load, I::I64LoadAt, true, memarg.offset)
+            ((I::I64Load, I::I64LoadAt), true, 8, memarg.offset)
         }
-        Operator::I32Load8S { memarg } => (I::I32Load8S, I::I32Load8SAt, true, memarg.offset),
-        Operator::I32Load8U { memarg } => (I::I32Load8U, I::I32Load8UAt, true, memarg.offset),
-        Operator::I32Load16S { memarg } => (I::I32Load16S, I::I32Load16SAt, true, memarg.offset),
-        Operator::I32Load16U { memarg } => (I::I32Load16U, I::I32Load16UAt, true, memarg.offset),
-        Operator::I64Load8S { memarg } => (I::I64Load8S, I::I64Load8SAt, true, memarg.offset),
-        Operator::I64Load8U { memarg } => (I::I64Load8U, I::I64Load8UAt, true, memarg.offset),
-        Operator::I64Load16S { memarg } => (I::I64Load16S, I::I64Load16SAt, true, memarg.offset),
-        Operator::I64Load16U { memarg } => (I::I64Load16U, I::I64Load16UAt, true, memarg.offset),
-        Operator::I64Load32S { memarg } => (I::I64Load32S, I::I64Load32SAt, true, memarg.offset),
-        Operator::I64Load32U { memarg } => (I::I64Load32U, I::I64Load32UAt, true, memarg.offset),
+        Operator::I32Load8S { memarg } => ((I::I32Load8S, I::I32Load8SAt), true, 1, memarg.offset),
+        Operator::I32Load8U { memarg } => ((I::I32Load8U, I::I32Load8UAt), true, 1, memarg.offset),
+        Operator::I32Load16S { memarg } => {
+            ((I::I32Load16S, I::I32Load16SAt), true, 2, memarg.offset)
+        }
+        Operator::I32Load16U { memarg } => {
+            ((I::I32Load16U, I::I32Load16UAt), true, 2, memarg.offset)
+        }
+        Operator::I64Load8S { memarg } => ((I::I64Load8S, I::I64Load8SAt), true, 1, memarg.offset),
+        Operator::I64Load8U { memarg } => ((I::I64Load8U, I::I64Load8UAt), true, 1, memarg.offset),
+        Operator::I64Load16S { memarg } => {
+            ((I::I64Load16S, I::I64Load16SAt), true, 2, memarg.offset)
+        }
+        Operator::I64Load16U { memarg } => {
+            ((I::I64Load16U, I::I64Load16UAt), true, 2, memarg.offset)
+        }
+        Operator::I64Load32S { memarg } => {
+            ((I::I64Load32S, I::I64Load32SAt), true, 4, memarg.offset)
+        }
+        Operator::I64Load32U { memarg } => {
+            ((I::I64Load32U, I::I64Load32UAt), true, 4, memarg.offset)
+        }
         Operator::I32Store { memarg }
         | Operator::F32Store { memarg }
-        | Operator::I64Store32 { memarg } => (I::I32Store, I::I32StoreAt, false, memarg.offset),
+        | Operator::I64Store32 { memarg } => {
+            ((I::I32Store, I::I32StoreAt), false, 4, memarg.offset)
+        }
         Operator::I64Store { memarg } | Operator::F64Store { memarg } => {
-            (I::I64Store, I::I64StoreAt, false, memarg.offset)
+            ((I::I64Store, I::I64StoreAt), false, 8, memarg.offset)
         }
         Operator::I32Store8 { memarg } | Operator::I64Store8 { memarg } => {
-            (I::I32Store8, I::I32Store8At, false, memarg.offset)
+            ((I::I32Store8, I::I32Store8At), false, 1, memarg.offset)
         }
         Operator::I32Store16 { memarg } | Operator::I64Store16 { memarg } => {
-            (I::I32Store16, I::I32Store16At, false, memarg.offset)
+            ((I::I32Store16, I::I32Store16At), false, 2, memarg.offset)
         }
         _ => return None,
     })
@@ -952,15 +986,15 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
         t.unop(f);
         return Ok(());
     }
-    if let Some((f, at, is_load, offset)) = memop(&op) {
+    if let Some((forms, is_load, width, offset)) = memop(&op) {
         let offset = u32::try_from(offset).map_err(|_| Error::Invalid {
             offset: t.offset as u64,
             message: "memarg offset out of range".into(),
         })?;
         if is_load {
-            t.load(f, at, offset)
+            t.load(forms, offset, width)
         } else {
-            t.store(f, at, offset)
+            t.store(forms, offset, width)
         }
         return Ok(());
     }

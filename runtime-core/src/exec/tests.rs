@@ -371,7 +371,9 @@ fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_m
       (func (export "past_memory") (result i32) (i32.load offset=65533 (i32.const 0)))
       (func (export "past_32_bits") (result i32)
         (i32.load offset=0x20 (i32.const 0xfffffff0)))
-      (func (export "store_past") (i32.store16 offset=65535 (i32.const 0) (i32.const 1))))"#;
+      (func (export "store_past") (i32.store16 offset=65535 (i32.const 0) (i32.const 1)))
+      (func (export "offset_past_32_bits") (result i32)
+        (i32.load offset=0xfffffffd (i32.const 0))))"#;
     let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
     let bump = module.body(0).unwrap();
     let bump: alloc::vec::Vec<Instr> = (0..bump.len() as u32)
@@ -390,6 +392,8 @@ fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_m
         3,
         "{bump:?}"
     );
+    // An offset whose access passes 32 bits traps whatever the address: one instruction says so.
+    assert_eq!(code_of(&module, 4).first(), Some(&Instr::OutOfBounds));
     let mut store = Store::new(config());
     let inst = Linker::new().instantiate(&mut store, module).unwrap();
     let call = |store: &mut Store, name| {
@@ -398,7 +402,12 @@ fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_m
     };
     assert_eq!(call(&mut store, "bump").unwrap(), vec![Val::I64(3)]);
     assert_eq!(call(&mut store, "bump").unwrap(), vec![Val::I64(6)]);
-    for name in ["past_memory", "past_32_bits", "store_past"] {
+    for name in [
+        "past_memory",
+        "past_32_bits",
+        "store_past",
+        "offset_past_32_bits",
+    ] {
         let got = call(&mut store, name);
         assert!(
             matches!(got, Err(Error::Trap(Trap::MemoryOutOfBounds))),
