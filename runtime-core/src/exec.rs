@@ -1065,6 +1065,10 @@ impl Thread {
                     bin_imm!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32))
                 }
                 Instr::I32ShrUImm(x) => bin_imm!(x, u32_, u32::wrapping_shr),
+                Instr::I32AddShl { dst, a, b_shift } => {
+                    let b = (r!(b_shift >> 5) as u32) << (b_shift & 31);
+                    r!(dst) = (r!(a) as u32).wrapping_add(b).into();
+                }
                 Instr::I32ShrUAndImm { dst, a_shift, mask } => {
                     r!(dst) = ((r!(a_shift >> 5) as u32 >> (a_shift & 31)) & mask).into();
                 }

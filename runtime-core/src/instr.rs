@@ -351,6 +351,13 @@ pub enum Instr {
     I32Rotl(R3),
     I32Rotr(R3),
     I32AddImm(RI),
+    /// `dst = a + (b << shift)`, an array element's address (C's `p[i]`), with the shifted
+    /// register and the shift packed as `b << 5 | shift`.
+    I32AddShl {
+        dst: u32,
+        a: u32,
+        b_shift: u32,
+    },
     I32SubImm(RI),
     /// `dst = imm - a`.
     I32RSubImm(RI),
@@ -662,6 +669,7 @@ impl Instr {
             I::Copy { dst, .. }
             | I::SelectOn { dst, .. }
             | I::I32ShrUAndImm { dst, .. }
+            | I::I32AddShl { dst, .. }
             | I::Const32 { dst, .. }
             | I::Const64 { dst, .. }
             | I::GlobalGet { dst, .. }

@@ -222,42 +222,59 @@ impl Translator<'_> {
         let pc = match (ri, rev, imm(a), imm(b)) {
             (Some(ri), _, _, Some(imm)) if !matches!(a, Opd::Const(_)) => {
                 let a = self.reg(a, pos);
-                self.emit_imm(ri(RI { dst, a, imm }), producer)
+                self.emit_fused(ri(RI { dst, a, imm }), producer)
             }
             (_, Some(rev), Some(imm), None) => {
                 let b = self.reg(b, pos + 1);
-                self.emit_imm(rev(RI { dst, a: b, imm }), producer)
+                self.emit_fused(rev(RI { dst, a: b, imm }), producer)
             }
             _ => {
                 let a = self.reg(a, pos);
                 let b = self.reg(b, pos + 1);
-                self.emit(rr(R3 { dst, a, b }))
+                self.emit_fused(rr(R3 { dst, a, b }), producer)
             }
         };
         self.push_result(pc);
     }
 
-    /// Emits `i`, an operation with an immediate, or fuses it into the instruction just emitted
-    /// (`producer`, which wrote the operand): a shift right then a mask become one bit-field
-    /// extract. Not across a boundary (a debugger stops between them) nor for stepping.
-    fn emit_imm(&mut self, i: Instr, producer: Option<u32>) -> u32 {
-        if let (Instr::I32AndImm(and), Some(pc)) = (i, producer)
-            && !self.eager
-            && self.boundary.is_none()
-            && pc + 1 == self.pc()
-            && let Instr::I32ShrUImm(shr) = self.code[pc as usize]
-            && shr.dst == and.a
-            && and.a >= self.num_locals
-            && shr.a < 1 << 27
-        {
-            self.code[pc as usize] = Instr::I32ShrUAndImm {
-                dst: and.dst,
-                a_shift: shr.a << 5 | (shr.imm & 31) as u32,
-                mask: and.imm as u32,
-            };
-            return pc;
+    /// Emits `i`, or fuses it into the instruction just emitted (`producer`), a shift whose
+    /// result is one of `i`'s operands: a shift right then a mask become one bit-field extract,
+    /// a shift left then an add one scaled add (an array element's address). Not across a
+    /// boundary (a debugger stops between them) nor for stepping.
+    fn emit_fused(&mut self, i: Instr, producer: Option<u32>) -> u32 {
+        let last =
+            producer.filter(|&pc| !self.eager && self.boundary.is_none() && pc + 1 == self.pc());
+        // The shift's operand and amount as `a << 5 | amount`, when its result is `temp`.
+        let shifted = |shift: RI, temp: u32| {
+            (shift.dst == temp && temp >= self.num_locals && shift.a < 1 << 27)
+                .then_some(shift.a << 5 | (shift.imm & 31) as u32)
+        };
+        let fused = match (i, last.map(|pc| self.code[pc as usize])) {
+            (Instr::I32AndImm(and), Some(Instr::I32ShrUImm(shr))) => {
+                shifted(shr, and.a).map(|a_shift| Instr::I32ShrUAndImm {
+                    dst: and.dst,
+                    a_shift,
+                    mask: and.imm as u32,
+                })
+            }
+            (Instr::I32Add(add), Some(Instr::I32ShlImm(shl))) => {
+                let scaled = |a, b_shift| Instr::I32AddShl {
+                    dst: add.dst,
+                    a,
+                    b_shift,
+                };
+                (shifted(shl, add.b).map(|b_shift| scaled(add.a, b_shift)))
+                    .or_else(|| shifted(shl, add.a).map(|b_shift| scaled(add.b, b_shift)))
+            }
+            _ => None,
+        };
+        match (fused, last) {
+            (Some(fused), Some(pc)) => {
+                self.code[pc as usize] = fused;
+                pc
+            }
+            _ => self.emit(i),
         }
-        self.emit(i)
     }
 
     /// Emits a load (`f`) of `width` bytes from the address on top plus `offset`; from a

@@ -425,49 +425,74 @@ fn code_of(module: &Module, f: u32) -> alloc::vec::Vec<Instr> {
 }
 
 #[test]
-fn a_shift_then_a_mask_is_one_bit_field_instruction_unless_a_boundary_parts_them() {
-    // C's `x >> 8 & 0xff`, the mask first, and a shift of 36 (32 bits: a shift of 4).
+fn a_shift_then_a_mask_or_an_add_is_one_instruction_unless_a_boundary_parts_them() {
+    // C's `x >> 8 & 0xff`, the mask first with a shift of 36 (32 bits: a shift of 4), and an
+    // array element's address `p + (i << 2)` either way round.
     let text = r#"(module
-      (func (export "byte1") (param i32) (result i32)
+      (func (export "byte1") (param i32 i32) (result i32)
         (i32.and (i32.shr_u (local.get 0) (i32.const 8)) (i32.const 0xff)))
-      (func (export "nibbles") (param i32) (result i32)
-        (i32.and (i32.const 0xf0f) (i32.shr_u (local.get 0) (i32.const 36)))))"#;
+      (func (export "nibbles") (param i32 i32) (result i32)
+        (i32.and (i32.const 0xf0f) (i32.shr_u (local.get 0) (i32.const 36))))
+      (func (export "element") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2))))
+      (func (export "element_shift_first") (param i32 i32) (result i32)
+        (i32.add (i32.shl (local.get 1) (i32.const 34)) (local.get 0))))"#;
     let bytes = wat::parse_str(text).unwrap();
-    let fused = |i: &Instr| matches!(i, Instr::I32ShrUAndImm { .. });
-    let parts = |i: &Instr| matches!(i, Instr::I32ShrUImm(_) | Instr::I32AndImm(_));
+    let fused = |i: &Instr| matches!(i, Instr::I32ShrUAndImm { .. } | Instr::I32AddShl { .. });
+    let parts = |i: &Instr| matches!(i, Instr::I32ShrUImm(_) | Instr::I32ShlImm(_));
     let module = Rc::new(Module::new(&bytes).unwrap());
-    for f in 0..2 {
+    for f in 0..4 {
         let code = code_of(&module, f);
         assert!(
             code.iter().any(fused) && !code.iter().any(parts),
             "{code:?}"
         );
     }
-    // A debugger stopped at the `i32.and` sees the shift's result: the two stay apart.
+    // A debugger stopped at the `i32.and` or `i32.add` sees the shift's result: they stay apart.
     let eager = Module::new_for_debugging(&bytes).unwrap();
-    let body = eager.body(0).unwrap();
-    let and = body.offsets[body.len() - 2];
-    let parted = Rc::new(Module::new_with_boundaries(&bytes, &[and]).unwrap());
-    let code = code_of(&parted, 0);
-    assert!(
-        !code.iter().any(fused) && code.iter().any(parts),
-        "{code:?}"
-    );
-    assert!(!code_of(&eager, 0).iter().any(fused));
+    let ends: alloc::vec::Vec<u32> = (0..4)
+        .map(|f| {
+            let body = eager.body(f).unwrap();
+            body.offsets[body.len() - 2]
+        })
+        .collect();
+    let parted = Rc::new(Module::new_with_boundaries(&bytes, &ends).unwrap());
+    for f in 0..4 {
+        let code = code_of(&parted, f);
+        assert!(
+            !code.iter().any(fused) && code.iter().any(parts),
+            "{code:?}"
+        );
+        assert!(!code_of(&eager, f).iter().any(fused));
+    }
 
+    type Expect = fn(u32, u32) -> u32;
+    let expect: [(&str, Expect); 4] = [
+        ("byte1", |x, _| x >> 8 & 0xff),
+        ("nibbles", |x, _| x >> 4 & 0xf0f),
+        ("element", |p, i| p.wrapping_add(i << 2)),
+        ("element_shift_first", |p, i| p.wrapping_add(i << 2)),
+    ];
     for module in [module, parted] {
         let mut store = Store::new(config());
         let inst = Linker::new().instantiate(&mut store, module).unwrap();
-        let (byte1, nibbles) = (func(&store, inst, "byte1"), func(&store, inst, "nibbles"));
-        for x in [0u32, 0x1234_5678, 0xdead_beef, u32::MAX] {
-            let got = store.invoke(byte1, &[Val::I32(x as i32)]).unwrap();
-            assert_eq!(got, vec![Val::I32((x >> 8 & 0xff) as i32)], "byte1 {x:#x}");
-            let got = store.invoke(nibbles, &[Val::I32(x as i32)]).unwrap();
-            assert_eq!(
-                got,
-                vec![Val::I32((x >> 4 & 0xf0f) as i32)],
-                "nibbles {x:#x}"
-            );
+        for (name, want) in expect {
+            let f = func(&store, inst, name);
+            for (x, y) in [
+                (0u32, 0u32),
+                (0x1234_5678, 3),
+                (0xdead_beef, 0x4000_0001),
+                (u32::MAX, u32::MAX),
+            ] {
+                let got = store
+                    .invoke(f, &[Val::I32(x as i32), Val::I32(y as i32)])
+                    .unwrap();
+                assert_eq!(
+                    got,
+                    vec![Val::I32(want(x, y) as i32)],
+                    "{name} {x:#x} {y:#x}"
+                );
+            }
         }
     }
 }
