@@ -617,23 +617,30 @@ impl Thread {
                 }
             };
         }
-        // A load or store of `n` bytes at `start`, in bounds when its `end` is. A register's
-        // address plus `m.end` is the end; at a constant address `m.addr` and `m.end` are the
-        // start and the end (the access's own address then has two parts, not three: a third
-        // costs a load a cycle, and c-spin's counter chains its loads through its stores).
-        macro_rules! load {
-            ($m:expr, $n:literal, $conv:expr) => {{
-                let m = $m;
-                let end = r!(m.addr) as u32 as u64 + m.end as u64;
-                load!(m, end - $n, end, $n, $conv)
+        // Where a load or store of `n` bytes starts and ends: a register's address plus `m.end`
+        // is the end; at a constant address `m.addr` and `m.end` are the start and the end (the
+        // access's own address then has two parts, not three: a third costs a load a cycle, and
+        // c-spin's counter chains its loads through its stores). In bounds when the end is.
+        macro_rules! bounds {
+            ($m:expr, $n:literal) => {{
+                let end = r!($m.addr) as u32 as u64 + $m.end as u64;
+                (end - $n, end)
             }};
+            (at $m:expr, $n:literal) => {
+                ($m.addr as u64, $m.end as u64)
+            };
+        }
+        macro_rules! load {
             (at $m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                load!(m, m.addr as u64, m.end as u64, $n, $conv)
+                load!(m, bounds!(at m, $n), $n, $conv)
             }};
-            ($m:expr, $start:expr, $end:expr, $n:literal, $conv:expr) => {{
+            ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let (start, end) = ($start, $end);
+                load!(m, bounds!(m, $n), $n, $conv)
+            }};
+            ($m:expr, $bounds:expr, $n:literal, $conv:expr) => {{
+                let (start, end) = $bounds;
                 if end > heap_len {
                     exit!(Err(Trap::MemoryOutOfBounds));
                 }
@@ -641,24 +648,22 @@ impl Thread {
                 // them: translation makes every access end `n` bytes past its start.
                 let b: [u8; $n] =
                     unsafe { core::ptr::read_unaligned(heap.add(start as usize).cast()) };
-                r!(m.reg) = $conv(b);
+                r!($m.reg) = $conv(b);
                 watched!(start, $n, false);
             }};
         }
         macro_rules! store {
-            ($m:expr, $n:literal, $conv:expr) => {{
-                let m = $m;
-                let end = r!(m.addr) as u32 as u64 + m.end as u64;
-                store!(m, end - $n, end, $n, $conv)
-            }};
             (at $m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                store!(m, m.addr as u64, m.end as u64, $n, $conv)
+                store!(m, bounds!(at m, $n), $n, $conv)
             }};
-            ($m:expr, $start:expr, $end:expr, $n:literal, $conv:expr) => {{
+            ($m:expr, $n:literal, $conv:expr) => {{
                 let m = $m;
-                let (start, end) = ($start, $end);
-                let b: [u8; $n] = $conv(r!(m.reg));
+                store!(m, bounds!(m, $n), $n, $conv)
+            }};
+            ($m:expr, $bounds:expr, $n:literal, $conv:expr) => {{
+                let (start, end) = $bounds;
+                let b: [u8; $n] = $conv(r!($m.reg));
                 if end > heap_len {
                     exit!(Err(Trap::MemoryOutOfBounds));
                 }
