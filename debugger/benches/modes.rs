@@ -4,9 +4,9 @@
 //! [`debugger::translate::translate`]): `debug` (no hooks), `full10` (10
 //! breakpoints armed in code that never runs, polling for an interrupt as a session's `continue`
 //! does), `interruptible` (polling an interrupt flag about every `POLL_PERIOD` instructions, as an
-//! interactive or served `continue` does, nothing armed), `watch1` (one watchpoint:
-//! every load and store is checked), `profile` (per-function counts at calls and returns) and
-//! `stepping` (the per-instruction hook of `step` and `next`).
+//! interactive or served `continue` does, nothing armed), `watch1` (one watchpoint: every load
+//! and store is compared with the watched span), `profile` (per-function counts at calls and
+//! returns) and `stepping` (the per-instruction hook of `step` and `next`).
 
 use std::hint::black_box;
 use std::rc::Rc;
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
-use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind};
+use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, span, tripped};
 use runtime_core::exec::NoHook;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
@@ -38,9 +38,21 @@ impl Hook for Polling<'_> {
     }
 }
 
-/// Checks every access against the armed watches (gathered from the session's table before
-/// running, as the debugger's hook does).
-struct Watching<'a>(&'a [(u64, u64)]);
+/// Checks every access against the span of the armed watches, and one in it against each watch
+/// (gathered from the session's table before running), as the debugger's hook does.
+struct Watching<'a> {
+    watches: &'a [(u64, u64, WatchKind)],
+    span: (u64, u64),
+}
+
+impl<'a> Watching<'a> {
+    fn new(watches: &'a [(u64, u64, WatchKind)]) -> Self {
+        Watching {
+            watches,
+            span: span(watches),
+        }
+    }
+}
 
 impl Hook for Watching<'_> {
     const ACTIVE: bool = false;
@@ -48,8 +60,11 @@ impl Hook for Watching<'_> {
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
+    fn near(&self, addr: u64, len: u64) -> bool {
+        addr < self.span.1 && self.span.0 < addr + len
+    }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        write && self.0.iter().any(|&(a, n)| addr < a + n && a < addr + len)
+        tripped(self.watches, addr, len, write).is_some()
     }
 }
 
@@ -148,14 +163,19 @@ fn kernels(c: &mut Criterion) {
             old: [0; 8],
         };
         session.watches.insert(w, &limits).unwrap();
-        let active: Vec<(u64, u64)> = session
+        let active: Vec<(u64, u64, WatchKind)> = session
             .watches
             .iter()
-            .map(|(_, w)| (u64::from(w.addr), u64::from(w.len)))
+            .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
             .collect();
-        assert_eq!(run(&mut store, f, arg, &mut Watching(&active)), want);
+        assert_eq!(run(&mut store, f, arg, &mut Watching::new(&active)), want);
         measure(c, workload, "watch1", || {
-            black_box(run(&mut store, f, black_box(arg), &mut Watching(&active)));
+            black_box(run(
+                &mut store,
+                f,
+                black_box(arg),
+                &mut Watching::new(&active),
+            ));
         });
         // Contexts by store function address: the kernels instance has a few dozen functions.
         let mut profile = Profile::new(1 << 16);

@@ -47,11 +47,20 @@ pub trait Hook {
     const WATCH: bool = false;
     /// Called before each instruction with the current frame and the call depth; `false` pauses there.
     fn before(&mut self, frame: &Frame, depth: usize) -> bool;
-    /// Called after linear memory bytes `addr..addr + len` were read or written; `true` stops after
-    /// the instruction with [`Outcome::Watchpoint`].
+    /// Called after linear memory bytes `addr..addr + len` were read or written (by a load or
+    /// store, only if [`Hook::near`] says they may be watched); `true` stops after the
+    /// instruction with [`Outcome::Watchpoint`].
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         let _ = (addr, len, write);
         false
+    }
+    /// Whether an access to bytes `addr..addr + len` may trip a watch, tested in the loop
+    /// after every load and store: meant to be a compare or two. A `true` leaves the loop for
+    /// [`Hook::access`] to tell, so that the loop holds no call that would cost every
+    /// dispatch register moves.
+    fn near(&self, addr: u64, len: u64) -> bool {
+        let _ = (addr, len);
+        true
     }
     /// Whether the loop calls [`Hook::poll`] (and so counts the instructions it runs).
     const POLL: bool = false;
@@ -125,6 +134,9 @@ impl<H: Hook> Hook for Once<'_, H> {
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         self.inner.access(addr, len, write)
+    }
+    fn near(&self, addr: u64, len: u64) -> bool {
+        self.inner.near(addr, len)
     }
     fn account(&mut self, func: u32, instructions: u64) {
         self.inner.account(func, instructions);
@@ -325,9 +337,17 @@ impl Thread {
             executed: 0,
             due: 0,
             polled: false,
+            touched: None,
         };
         let out = loop {
             let out = self.interpret(store, hook, &mut clock);
+            // An access near a watch: whether it trips one is asked here, out of the loop.
+            if let Some((addr, len, write)) = clock.touched.take() {
+                if !hook.access(addr, len, write) {
+                    continue;
+                }
+                break Ok(Outcome::Watchpoint);
+            }
             // A poll is due: made here, outside the loop, so that its call does not shape the
             // registers of the loop's dispatch (see `poll!`).
             if H::POLL && core::mem::take(&mut clock.polled) {
@@ -610,10 +630,18 @@ impl Thread {
                 br_if!($from(r!(x.a)) $op $from(x.imm as u32 as u64), x.target)
             }};
         }
+        // An access near a watch leaves the loop, for `execute` to ask the hook whether it trips
+        // one (and come back if not): as for a poll, a call here would cost every dispatch, and
+        // without a per-instruction hook it leaves by the detour.
         macro_rules! watched {
             ($addr:expr, $len:expr, $write:expr) => {
-                if H::WATCH && hook.access($addr as u64, $len as u64, $write) {
-                    exit!(Ok(Outcome::Watchpoint));
+                if H::WATCH && hook.near($addr as u64, $len as u64) {
+                    clock.touched = Some(($addr as u64, $len as u64, $write));
+                    if H::ACTIVE {
+                        exit!(Ok(Outcome::Watchpoint));
+                    }
+                    detour.resume.set(ip);
+                    ip = &raw const detour.poll;
                 }
             };
         }
@@ -716,9 +744,9 @@ impl Thread {
                     ip = ip.wrapping_sub(1);
                     exit!(Ok(Outcome::Breakpoint(id)));
                 }
-                Instr::Poll if H::POLL && !H::ACTIVE => {
+                Instr::Poll if (H::POLL || H::WATCH) && !H::ACTIVE => {
                     ip = detour.resume.get();
-                    clock.polled = true;
+                    clock.polled = clock.touched.is_none();
                     exit!(Ok(Outcome::Paused));
                 }
                 Instr::Poll | Instr::Unreachable => exit!(Err(Trap::Unreachable)),
@@ -1232,8 +1260,9 @@ struct Cold {
     due: u64,
 }
 
-/// Where a taken branch goes when a poll is due (see `poll!` in `interpret`): the instruction
-/// that leaves the loop, and the branch's target, where the program goes on.
+/// Where a taken branch goes when a poll is due (see `poll!` in `interpret`), and a load or
+/// store near a watch (`watched!`): the instruction that leaves the loop, and where the program
+/// goes on.
 struct Detour {
     poll: Cell<Instr>,
     resume: Cell<*const Cell<Instr>>,
@@ -1247,6 +1276,8 @@ struct Clock {
     due: u64,
     /// Whether the loop exited for a poll.
     polled: bool,
+    /// An access the loop exited after for [`Hook::access`] to tell: address, length, write.
+    touched: Option<(u64, u64, bool)>,
 }
 
 /// The bytes of code one instruction takes.

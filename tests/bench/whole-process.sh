@@ -70,7 +70,7 @@ cat >"$scripts/watch.gdb" <<EOF
 break spin.c:33
 run
 next
-watch -l p.x
+watch table[0]
 delete 1
 continue
 EOF

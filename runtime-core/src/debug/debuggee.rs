@@ -7,7 +7,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{DebugSession, Profile, WatchKind, profile, tripped};
+use super::{DebugSession, Profile, WatchKind, profile, span, tripped};
 use crate::error::{Error, Trap};
 use crate::exec::{Frame, Hook, Outcome, Thread};
 use crate::module::Module;
@@ -211,6 +211,7 @@ impl Debuggee {
             index: &self.index,
             skip: Some((here.func, here.pc, depth)),
             watches: checks.watches,
+            span: span(checks.watches),
             poll: checks.poll,
             hit: None,
         };
@@ -241,7 +242,8 @@ impl Debuggee {
         match (stepping, !c.watches.is_empty(), c.poll.is_some(), profiling) {
             (true, true, ..) => run!(true, true, true),
             (true, false, ..) => run!(true, false, true),
-            (false, true, ..) => run!(false, true, true),
+            (false, true, _, true) => run!(false, true, true),
+            (false, true, _, false) => run!(false, true, false),
             (false, false, _, true) if spans => run!(false, false, true, true),
             (false, false, _, true) => run!(false, false, true),
             (false, false, true, false) => run!(false, false, false),
@@ -285,6 +287,8 @@ struct Checker<
     /// Where the program stood when resumed (runtime terms, with the depth): not asked about.
     skip: Option<(u32, u32, usize)>,
     watches: &'a [(u64, u64, WatchKind)],
+    /// The bytes from the first watched to past the last: an access outside them trips none.
+    span: (u64, u64),
     poll: Option<P>,
     hit: Option<(usize, bool)>,
 }
@@ -302,6 +306,7 @@ impl<'a, S, P, const STEP: bool, const WATCH: bool, const ACCOUNT: bool, const S
             index: self.index,
             skip: self.skip,
             watches: self.watches,
+            span: self.span,
             poll: self.poll,
             hit: self.hit,
         }
@@ -332,6 +337,10 @@ where
             self.hit = Some((i, write));
         }
         hit.is_some()
+    }
+    fn near(&self, addr: u64, len: u64) -> bool {
+        let (first, end) = self.span;
+        addr < end && first < addr + len
     }
     fn poll(&mut self, executed: u64) -> bool {
         if let Some(p) = self.profile.as_deref_mut() {
@@ -465,6 +474,16 @@ mod tests {
         let r = p.resume(&mut debug, checks(None, &watches, None));
         assert_eq!(r.outcome, Ok(Outcome::Watchpoint));
         assert_eq!(r.watch, Some((1, true)));
+    }
+
+    #[test]
+    fn an_access_near_a_watch_that_trips_none_goes_on_from_where_it_was() {
+        let (mut p, mut debug) = start();
+        // Each round's store lands on the watched bytes, but only a read would trip the watch.
+        let watches = [(16, 4, WatchKind::Read)];
+        let r = p.resume(&mut debug, checks(None, &watches, None));
+        assert_eq!(r.outcome, Ok(Outcome::Finished));
+        assert_eq!(&p.memory().unwrap()[16..20], &1u32.to_le_bytes());
     }
 
     #[test]

@@ -31,6 +31,14 @@ pub fn tripped(
     })
 }
 
+/// The bytes from the first of `watches` to past the last (empty without watches): an access
+/// outside them trips none, a test cheap enough for the interpreter's loop ([`crate::Hook::near`]).
+pub fn span(watches: &[(u64, u64, WatchKind)]) -> (u64, u64) {
+    let first = watches.iter().map(|w| w.0).min().unwrap_or(0);
+    let end = watches.iter().map(|w| w.0 + w.1).max().unwrap_or(0);
+    (first, end)
+}
+
 /// Most bytes one watchpoint covers, so its old value fits without allocating.
 pub const MAX_WATCH_LEN: u32 = 8;
 
