@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
-use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, span, tripped};
+use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, tripped, watched_span};
 use runtime_core::exec::NoHook;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
@@ -38,18 +38,19 @@ impl Hook for Polling<'_> {
     }
 }
 
-/// Checks every access against the span of the armed watches, and one in it against each watch
-/// (gathered from the session's table before running), as the debugger's hook does.
+/// Checks every access against the span of the armed watches it could trip, and one in it
+/// against each watch (gathered from the session's table before running), as the debugger's
+/// hook does.
 struct Watching<'a> {
     watches: &'a [(u64, u64, WatchKind)],
-    span: (u64, u64),
+    spans: [(u64, u64); 2],
 }
 
 impl<'a> Watching<'a> {
     fn new(watches: &'a [(u64, u64, WatchKind)]) -> Self {
         Watching {
             watches,
-            span: span(watches),
+            spans: [false, true].map(|write| watched_span(watches, write)),
         }
     }
 }
@@ -60,8 +61,9 @@ impl Hook for Watching<'_> {
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
-    fn near(&self, addr: u64, len: u64) -> bool {
-        addr < self.span.1 && self.span.0 < addr + len
+    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
+        let (first, end) = self.spans[usize::from(write)];
+        addr < end && first < addr + len
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         tripped(self.watches, addr, len, write).is_some()

@@ -54,12 +54,12 @@ pub trait Hook {
         let _ = (addr, len, write);
         false
     }
-    /// Whether an access to bytes `addr..addr + len` may trip a watch, tested in the loop
-    /// after every load and store: meant to be a compare or two. A `true` leaves the loop for
-    /// [`Hook::access`] to tell, so that the loop holds no call that would cost every
+    /// Whether a store (`write`) or a load of bytes `addr..addr + len` may trip a watch, tested
+    /// in the loop after every load and store: meant to be a compare or two. A `true` leaves the
+    /// loop for [`Hook::access`] to tell, so that the loop holds no call that would cost every
     /// dispatch register moves.
-    fn near(&self, addr: u64, len: u64) -> bool {
-        let _ = (addr, len);
+    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
+        let _ = (addr, len, write);
         true
     }
     /// Whether the loop calls [`Hook::poll`] (and so counts the instructions it runs).
@@ -135,8 +135,8 @@ impl<H: Hook> Hook for Once<'_, H> {
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         self.inner.access(addr, len, write)
     }
-    fn near(&self, addr: u64, len: u64) -> bool {
-        self.inner.near(addr, len)
+    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
+        self.inner.near(addr, len, write)
     }
     fn account(&mut self, func: u32, instructions: u64) {
         self.inner.account(func, instructions);
@@ -635,7 +635,7 @@ impl Thread {
         // without a per-instruction hook it leaves by the detour.
         macro_rules! watched {
             ($addr:expr, $len:expr, $write:expr) => {
-                if H::WATCH && hook.near($addr as u64, $len as u64) {
+                if H::WATCH && hook.near($addr as u64, $len as u64, $write) {
                     clock.touched = Some(($addr as u64, $len as u64, $write));
                     if H::ACTIVE {
                         exit!(Ok(Outcome::Watchpoint));

@@ -7,7 +7,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{DebugSession, Profile, WatchKind, profile, span, tripped};
+use super::{DebugSession, Profile, WatchKind, profile, tripped, watched_span};
 use crate::error::{Error, Trap};
 use crate::exec::{Frame, Hook, Outcome, Thread};
 use crate::module::Module;
@@ -211,7 +211,7 @@ impl Debuggee {
             index: &self.index,
             skip: Some((here.func, here.pc, depth)),
             watches: checks.watches,
-            span: span(checks.watches),
+            spans: [false, true].map(|write| watched_span(checks.watches, write)),
             poll: checks.poll,
             hit: None,
         };
@@ -287,8 +287,9 @@ struct Checker<
     /// Where the program stood when resumed (runtime terms, with the depth): not asked about.
     skip: Option<(u32, u32, usize)>,
     watches: &'a [(u64, u64, WatchKind)],
-    /// The bytes from the first watched to past the last: an access outside them trips none.
-    span: (u64, u64),
+    /// The span of the watches a load trips, and of those a store trips: an access outside
+    /// its span trips none.
+    spans: [(u64, u64); 2],
     poll: Option<P>,
     hit: Option<(usize, bool)>,
 }
@@ -306,7 +307,7 @@ impl<'a, S, P, const STEP: bool, const WATCH: bool, const ACCOUNT: bool, const S
             index: self.index,
             skip: self.skip,
             watches: self.watches,
-            span: self.span,
+            spans: self.spans,
             poll: self.poll,
             hit: self.hit,
         }
@@ -338,8 +339,8 @@ where
         }
         hit.is_some()
     }
-    fn near(&self, addr: u64, len: u64) -> bool {
-        let (first, end) = self.span;
+    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
+        let (first, end) = self.spans[usize::from(write)];
         addr < end && first < addr + len
     }
     fn poll(&mut self, executed: u64) -> bool {
@@ -479,8 +480,8 @@ mod tests {
     #[test]
     fn an_access_near_a_watch_that_trips_none_goes_on_from_where_it_was() {
         let (mut p, mut debug) = start();
-        // Each round's store lands on the watched bytes, but only a read would trip the watch.
-        let watches = [(16, 4, WatchKind::Read)];
+        // Each round's store lands between the watched bytes, in their span.
+        let watches = [(12, 4, WatchKind::Write), (20, 4, WatchKind::Write)];
         let r = p.resume(&mut debug, checks(None, &watches, None));
         assert_eq!(r.outcome, Ok(Outcome::Finished));
         assert_eq!(&p.memory().unwrap()[16..20], &1u32.to_le_bytes());

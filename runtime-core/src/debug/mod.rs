@@ -21,7 +21,9 @@ pub use debuggee::{Checks, Debuggee, Resumed};
 pub use profile::{FunctionCount, Profile};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};
-pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches, span, tripped};
+pub use watch::{
+    Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches, tripped, watched_span,
+};
 
 use crate::error::Error;
 use crate::exec::Frame;

@@ -21,22 +21,30 @@ pub fn tripped(
     len: u64,
     write: bool,
 ) -> Option<usize> {
-    watches.iter().position(|&(a, n, kind)| {
-        let wanted = match kind {
+    watches
+        .iter()
+        .position(|&(a, n, kind)| kind.stops(write) && addr < a + n && a < addr + len)
+}
+
+/// The bytes from the first of `watches` that a store (`write`) or a load trips to past the
+/// last (empty where none does): an access outside them trips none, a test cheap enough for the
+/// interpreter's loop ([`crate::Hook::near`]).
+pub fn watched_span(watches: &[(u64, u64, WatchKind)], write: bool) -> (u64, u64) {
+    let stopping = watches.iter().filter(|w| w.2.stops(write));
+    let first = stopping.clone().map(|w| w.0).min().unwrap_or(0);
+    let end = stopping.map(|w| w.0 + w.1).max().unwrap_or(0);
+    (first, end)
+}
+
+impl WatchKind {
+    /// Whether a watch of this kind stops a store (`write`) or a load.
+    fn stops(self, write: bool) -> bool {
+        match self {
             WatchKind::Write => write,
             WatchKind::Read => !write,
             WatchKind::Access => true,
-        };
-        wanted && addr < a + n && a < addr + len
-    })
-}
-
-/// The bytes from the first of `watches` to past the last (empty without watches): an access
-/// outside them trips none, a test cheap enough for the interpreter's loop ([`crate::Hook::near`]).
-pub fn span(watches: &[(u64, u64, WatchKind)]) -> (u64, u64) {
-    let first = watches.iter().map(|w| w.0).min().unwrap_or(0);
-    let end = watches.iter().map(|w| w.0 + w.1).max().unwrap_or(0);
-    (first, end)
+        }
+    }
 }
 
 /// Most bytes one watchpoint covers, so its old value fits without allocating.
@@ -69,3 +77,29 @@ pub type Watches = Table<Watch>;
 
 /// The inspector table, sized by `max_memory_inspectors`.
 pub type Inspectors = Table<Inspector>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_span_covers_only_the_watches_the_access_could_trip() {
+        let watches = [
+            (16, 4, WatchKind::Write),
+            (64, 8, WatchKind::Read),
+            (40, 2, WatchKind::Access),
+        ];
+        assert_eq!(watched_span(&watches, true), (16, 42));
+        assert_eq!(watched_span(&watches, false), (40, 72));
+        let writes = &watches[..1];
+        assert_eq!(
+            watched_span(writes, false),
+            (0, 0),
+            "no load trips a write watch"
+        );
+        // An access in a span may still trip none; one outside trips none.
+        assert_eq!(tripped(&watches, 30, 4, true), None);
+        assert_eq!(tripped(&watches, 41, 4, true), Some(2));
+        assert_eq!(tripped(&watches, 18, 1, false), None);
+    }
+}
