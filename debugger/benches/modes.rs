@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
-use runtime_core::debug::{DebugSession, Profile, Watch, WatchKind, tripped, watched_span};
+use runtime_core::debug::{DebugSession, Profile, Spans, Watch, WatchKind, tripped};
 use runtime_core::exec::NoHook;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, MIB};
@@ -43,14 +43,14 @@ impl Hook for Polling<'_> {
 /// hook does.
 struct Watching<'a> {
     watches: &'a [(u64, u64, WatchKind)],
-    spans: [(u64, u64); 2],
+    spans: Spans,
 }
 
 impl<'a> Watching<'a> {
     fn new(watches: &'a [(u64, u64, WatchKind)]) -> Self {
         Watching {
             watches,
-            spans: [false, true].map(|write| watched_span(watches, write)),
+            spans: Spans::new(watches),
         }
     }
 }
@@ -62,8 +62,7 @@ impl Hook for Watching<'_> {
         true
     }
     fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        let (first, end) = self.spans[usize::from(write)];
-        addr < end && first < addr + len
+        self.spans.near(addr, len, write)
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         tripped(self.watches, addr, len, write).is_some()

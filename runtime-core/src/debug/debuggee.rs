@@ -7,7 +7,7 @@
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 
-use super::{DebugSession, Profile, WatchKind, profile, tripped, watched_span};
+use super::{DebugSession, Profile, Spans, WatchKind, profile, tripped};
 use crate::error::{Error, Trap};
 use crate::exec::{Frame, Hook, Outcome, Thread};
 use crate::module::Module;
@@ -211,7 +211,7 @@ impl Debuggee {
             index: &self.index,
             skip: Some((here.func, here.pc, depth)),
             watches: checks.watches,
-            spans: [false, true].map(|write| watched_span(checks.watches, write)),
+            spans: Spans::new(checks.watches),
             poll: checks.poll,
             hit: None,
         };
@@ -287,9 +287,7 @@ struct Checker<
     /// Where the program stood when resumed (runtime terms, with the depth): not asked about.
     skip: Option<(u32, u32, usize)>,
     watches: &'a [(u64, u64, WatchKind)],
-    /// The span of the watches a load trips, and of those a store trips: an access outside
-    /// its span trips none.
-    spans: [(u64, u64); 2],
+    spans: Spans,
     poll: Option<P>,
     hit: Option<(usize, bool)>,
 }
@@ -340,8 +338,7 @@ where
         hit.is_some()
     }
     fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        let (first, end) = self.spans[usize::from(write)];
-        addr < end && first < addr + len
+        self.spans.near(addr, len, write)
     }
     fn poll(&mut self, executed: u64) -> bool {
         if let Some(p) = self.profile.as_deref_mut() {

@@ -21,9 +21,7 @@ pub use debuggee::{Checks, Debuggee, Resumed};
 pub use profile::{FunctionCount, Profile};
 pub use table::Table;
 pub use trace::{TRACE_DEPTH, Traces};
-pub use watch::{
-    Inspector, Inspectors, MAX_WATCH_LEN, Watch, WatchKind, Watches, tripped, watched_span,
-};
+pub use watch::{Inspector, Inspectors, MAX_WATCH_LEN, Spans, Watch, WatchKind, Watches, tripped};
 
 use crate::error::Error;
 use crate::exec::Frame;

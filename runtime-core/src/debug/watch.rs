@@ -23,17 +23,38 @@ pub fn tripped(
 ) -> Option<usize> {
     watches
         .iter()
-        .position(|&(a, n, kind)| kind.stops(write) && addr < a + n && a < addr + len)
+        .position(|&(a, n, kind)| kind.stops(write) && overlaps((a, a + n), addr, len))
+}
+
+/// Whether bytes `first..end` and `addr..addr + len` overlap.
+fn overlaps((first, end): (u64, u64), addr: u64, len: u64) -> bool {
+    addr < end && first < addr + len
 }
 
 /// The bytes from the first of `watches` that a store (`write`) or a load trips to past the
-/// last (empty where none does): an access outside them trips none, a test cheap enough for the
-/// interpreter's loop ([`crate::Hook::near`]).
-pub fn watched_span(watches: &[(u64, u64, WatchKind)], write: bool) -> (u64, u64) {
+/// last (empty where none does).
+fn watched_span(watches: &[(u64, u64, WatchKind)], write: bool) -> (u64, u64) {
     let stopping = watches.iter().filter(|w| w.2.stops(write));
     let first = stopping.clone().map(|w| w.0).min().unwrap_or(0);
     let end = stopping.map(|w| w.0 + w.1).max().unwrap_or(0);
     (first, end)
+}
+
+/// The spans of the watches a load trips and of those a store trips: an access outside its span
+/// trips none, a test cheap enough for the interpreter's loop ([`crate::Hook::near`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spans([(u64, u64); 2]);
+
+impl Spans {
+    /// The spans of `watches` (address, length, kind).
+    pub fn new(watches: &[(u64, u64, WatchKind)]) -> Spans {
+        Spans([false, true].map(|write| watched_span(watches, write)))
+    }
+
+    /// Whether a store (`write`) or a load of bytes `addr..addr + len` lies in its span.
+    pub fn near(&self, addr: u64, len: u64, write: bool) -> bool {
+        overlaps(self.0[usize::from(write)], addr, len)
+    }
 }
 
 impl WatchKind {
@@ -97,6 +118,9 @@ mod tests {
             (0, 0),
             "no load trips a write watch"
         );
+        let spans = Spans::new(&watches);
+        assert!(spans.near(41, 4, true) && spans.near(12, 5, true) && !spans.near(12, 4, true));
+        assert!(spans.near(70, 4, false) && !spans.near(16, 4, false));
         // An access in a span may still trip none; one outside trips none.
         assert_eq!(tripped(&watches, 30, 4, true), None);
         assert_eq!(tripped(&watches, 41, 4, true), Some(2));
