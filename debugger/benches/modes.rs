@@ -4,8 +4,9 @@
 //! [`debugger::translate::translate`]): `debug` (no hooks), `full10` (10
 //! breakpoints armed in code that never runs, polling for an interrupt as a session's `continue`
 //! does), `interruptible` (polling an interrupt flag about every `POLL_PERIOD` instructions, as an
-//! interactive or served `continue` does, nothing armed), `watch1` (one watchpoint: every load
-//! and store is compared with the watched span), `profile` (per-function counts at calls and
+//! interactive or served `continue` does, nothing armed), `watch1` (one watchpoint above
+//! every access: the bounds check covers it), `watch_low` (one below: every store is compared
+//! with it), `profile` (per-function counts at calls and
 //! returns) and `stepping` (the per-instruction hook of `step` and `next`).
 
 use std::hint::black_box;
@@ -61,8 +62,8 @@ impl Hook for Watching<'_> {
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
     }
-    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        self.spans.near(addr, len, write)
+    fn watched(&self, write: bool) -> (u64, u64) {
+        self.spans.of(write)
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         tripped(self.watches, addr, len, write).is_some()
@@ -151,33 +152,38 @@ fn kernels(c: &mut Criterion) {
         measure(c, workload, "full10", || {
             black_box(run(&mut store, f, black_box(arg), &mut Polling(&interrupt)));
         });
-        // A watch on the last byte of memory: checked on every access, never hit.
+        // A watch on the last bytes of memory (every access is below it: the loop's bounds
+        // check covers it), then on the first (every store is above it: each is tested against
+        // the watch); never hit.
         let top = store
             .memory(store.instance(inst).memory_addr().unwrap())
             .data
             .len() as u32
             - 4;
-        let w = Watch {
-            addr: top,
-            len: 4,
-            kind: WatchKind::Write,
-            old: [0; 8],
-        };
-        session.watches.insert(w, &limits).unwrap();
-        let active: Vec<(u64, u64, WatchKind)> = session
-            .watches
-            .iter()
-            .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
-            .collect();
-        assert_eq!(run(&mut store, f, arg, &mut Watching::new(&active)), want);
-        measure(c, workload, "watch1", || {
-            black_box(run(
-                &mut store,
-                f,
-                black_box(arg),
-                &mut Watching::new(&active),
-            ));
-        });
+        for (mode, addr) in [("watch1", top), ("watch_low", 0)] {
+            let w = Watch {
+                addr,
+                len: 4,
+                kind: WatchKind::Write,
+                old: [0; 8],
+            };
+            let id = session.watches.insert(w, &limits).unwrap();
+            let active: Vec<(u64, u64, WatchKind)> = session
+                .watches
+                .iter()
+                .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
+                .collect();
+            assert_eq!(run(&mut store, f, arg, &mut Watching::new(&active)), want);
+            measure(c, workload, mode, || {
+                black_box(run(
+                    &mut store,
+                    f,
+                    black_box(arg),
+                    &mut Watching::new(&active),
+                ));
+            });
+            session.watches.remove(id);
+        }
         // Contexts by store function address: the kernels instance has a few dozen functions.
         let mut profile = Profile::new(1 << 16);
         measure(c, workload, "profile", || {
@@ -235,6 +241,7 @@ fn main() {
         "full10",
         "interruptible",
         "watch1",
+        "watch_low",
         "profile",
         "profile_lines",
         "stepping",

@@ -48,19 +48,20 @@ pub trait Hook {
     /// Called before each instruction with the current frame and the call depth; `false` pauses there.
     fn before(&mut self, frame: &Frame, depth: usize) -> bool;
     /// Called after linear memory bytes `addr..addr + len` were read or written (by a load or
-    /// store, only if [`Hook::near`] says they may be watched); `true` stops after the
+    /// store, only if they overlap [`Hook::watched`]); `true` stops after the
     /// instruction with [`Outcome::Watchpoint`].
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         let _ = (addr, len, write);
         false
     }
-    /// Whether a store (`write`) or a load of bytes `addr..addr + len` may trip a watch, tested
-    /// in the loop after every load and store: meant to be a compare or two. A `true` leaves the
-    /// loop for [`Hook::access`] to tell, so that the loop holds no call that would cost every
-    /// dispatch register moves.
-    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        let _ = (addr, len, write);
-        true
+    /// The bytes a store (`write`) or a load may trip a watch in, from the first to past the last
+    /// (empty, first past end, where none can): the loop asks [`Hook::access`] only about an
+    /// access that overlaps them, and one that ends at or before the first costs nothing, its
+    /// test folded into the bounds check. Asked when the loop starts and when memory moves, so it
+    /// must not change while the loop runs. The default, all of memory, asks about every access.
+    fn watched(&self, write: bool) -> (u64, u64) {
+        let _ = write;
+        (0, u64::MAX)
     }
     /// Whether the loop calls [`Hook::poll`] (and so counts the instructions it runs).
     const POLL: bool = false;
@@ -135,8 +136,8 @@ impl<H: Hook> Hook for Once<'_, H> {
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
         self.inner.access(addr, len, write)
     }
-    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        self.inner.near(addr, len, write)
+    fn watched(&self, write: bool) -> (u64, u64) {
+        self.inner.watched(write)
     }
     fn account(&mut self, func: u32, instructions: u64) {
         self.inner.account(func, instructions);
@@ -448,10 +449,30 @@ impl Thread {
         // `store.mems` again. Only code given the store mutably can move or resize it: `remap!`
         // runs after each such place (rare instructions, host calls) and when the instance changes.
         let (mut heap, mut heap_len) = linear_memory(store, c.mem);
-        macro_rules! remap {
-            () => {
-                (heap, heap_len) = linear_memory(store, c.mem)
+        // A load or store that ends past its bound goes the slow way (`slow!`): past the memory
+        // it traps, and in a watch session, where the bound is the first byte it could trip a
+        // watch at when that comes first, it is tested against the watched bytes. So an access
+        // below every watch costs the one compare it costs in `run`. No bound is past `heap_len`.
+        let watch_bounds = |heap_len: u64, hook: &H| {
+            [false, true].map(|write| heap_len.min(hook.watched(write).0))
+        };
+        let mut watch_bound = watch_bounds(heap_len, hook);
+        macro_rules! bound {
+            ($write:expr) => {
+                if H::WATCH {
+                    watch_bound[usize::from($write)]
+                } else {
+                    heap_len
+                }
             };
+        }
+        macro_rules! remap {
+            () => {{
+                (heap, heap_len) = linear_memory(store, c.mem);
+                if H::WATCH {
+                    watch_bound = watch_bounds(heap_len, hook);
+                }
+            }};
         }
         // The running function's code. Bodies are `Rc`s owned by the store's function instances, which
         // are never removed or replaced while the store lives, so the pointer stays valid: the thread
@@ -630,12 +651,27 @@ impl Thread {
                 br_if!($from(r!(x.a)) $op $from(x.imm as u32 as u64), x.target)
             }};
         }
+        // Whether an access of bytes `$start..$end` past its `$bound` (see `bound!`) overlaps the
+        // watched bytes; past the memory it traps.
+        macro_rules! slow {
+            ($start:expr, $end:expr, $bound:expr, $write:expr) => {
+                $end > $bound && {
+                    if $end > heap_len {
+                        exit!(Err(Trap::MemoryOutOfBounds));
+                    }
+                    H::WATCH && {
+                        let (first, past) = hook.watched($write);
+                        $start < past && first < $end
+                    }
+                }
+            };
+        }
         // An access near a watch leaves the loop, for `execute` to ask the hook whether it trips
         // one (and come back if not): as for a poll, a call here would cost every dispatch, and
         // without a per-instruction hook it leaves by the detour.
         macro_rules! watched {
-            ($addr:expr, $len:expr, $write:expr) => {
-                if H::WATCH && hook.near($addr as u64, $len as u64, $write) {
+            ($near:expr, $addr:expr, $len:expr, $write:expr) => {
+                if H::WATCH && $near {
                     clock.touched = Some(($addr as u64, $len as u64, $write));
                     if H::ACTIVE {
                         exit!(Ok(Outcome::Watchpoint));
@@ -669,15 +705,14 @@ impl Thread {
             }};
             ($m:expr, $bounds:expr, $n:literal, $conv:expr) => {{
                 let (start, end) = $bounds;
-                if end > heap_len {
-                    exit!(Err(Trap::MemoryOutOfBounds));
-                }
+                let near = slow!(start, end, bound!(false), false);
                 // SAFETY: `heap` holds `heap_len` bytes (see `remap!`), and the access ends within
-                // them: translation makes every access end `n` bytes past its start.
+                // them (its bound is not past them, `slow!` tests past it): translation makes
+                // every access end `n` bytes past its start.
                 let b: [u8; $n] =
                     unsafe { core::ptr::read_unaligned(heap.add(start as usize).cast()) };
                 r!($m.reg) = $conv(b);
-                watched!(start, $n, false);
+                watched!(near, start, $n, false);
             }};
         }
         macro_rules! store {
@@ -692,12 +727,10 @@ impl Thread {
             ($m:expr, $bounds:expr, $n:literal, $conv:expr) => {{
                 let (start, end) = $bounds;
                 let b: [u8; $n] = $conv(r!($m.reg));
-                if end > heap_len {
-                    exit!(Err(Trap::MemoryOutOfBounds));
-                }
+                let near = slow!(start, end, bound!(true), true);
                 // SAFETY: as for `load!`.
                 unsafe { core::ptr::write_unaligned(heap.add(start as usize).cast(), b) };
-                watched!(start, $n, true);
+                watched!(near, start, $n, true);
             }};
         }
         macro_rules! set_instance {

@@ -337,8 +337,8 @@ where
         }
         hit.is_some()
     }
-    fn near(&self, addr: u64, len: u64, write: bool) -> bool {
-        self.spans.near(addr, len, write)
+    fn watched(&self, write: bool) -> (u64, u64) {
+        self.spans.of(write)
     }
     fn poll(&mut self, executed: u64) -> bool {
         if let Some(p) = self.profile.as_deref_mut() {
@@ -396,7 +396,12 @@ mod tests {
     }
 
     fn start() -> (Debuggee, DebugSession) {
-        let bytes = wat::parse_str(PROGRAM).unwrap();
+        start_with(PROGRAM)
+    }
+
+    /// The debuggee of `program`'s export `run`.
+    fn start_with(program: &str) -> (Debuggee, DebugSession) {
+        let bytes = wat::parse_str(program).unwrap();
         let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
         let mut store = Store::new(limits().store_config());
         let inst = Linker::new()
@@ -482,6 +487,32 @@ mod tests {
         let r = p.resume(&mut debug, checks(None, &watches, None));
         assert_eq!(r.outcome, Ok(Outcome::Finished));
         assert_eq!(&p.memory().unwrap()[16..20], &1u32.to_le_bytes());
+    }
+
+    #[test]
+    fn accesses_below_above_and_past_the_watched_bytes_go_on_stop_and_trap() {
+        // A load below the watches runs on, and so does a store between them; the memory grows
+        // under the second, which then trips; a store above both runs on, one past the grown
+        // memory traps.
+        let (mut p, mut debug) = start_with(
+            r#"(module (memory 1)
+              (func (export "run")
+                (i32.store (i32.const 64) (i32.load (i32.const 8)))
+                (drop (memory.grow (i32.const 1)))
+                (i32.store (i32.const 65536) (i32.const 7))
+                (i32.store (i32.const 70000) (i32.const 9))
+                (i32.store (i32.const 131070) (i32.const 7))))"#,
+        );
+        let watches = [(32, 4, WatchKind::Access), (65536, 4, WatchKind::Write)];
+        let r = p.resume(&mut debug, checks(None, &watches, None));
+        assert_eq!(
+            (r.outcome, r.watch),
+            (Ok(Outcome::Watchpoint), Some((1, true)))
+        );
+        assert_eq!(&p.memory().unwrap()[65536..65540], &7u32.to_le_bytes());
+        let r = p.resume(&mut debug, checks(None, &watches, None));
+        assert_eq!(r.outcome, Err(Trap::MemoryOutOfBounds));
+        assert_eq!(&p.memory().unwrap()[70000..70004], &9u32.to_le_bytes());
     }
 
     #[test]
