@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process speed, what a user waits for (criterion cannot see start-up): CoreMark's score under
-# `wrt-dbg run` and the wasmi 2.0 CLI, and the wall time of a 200M-iteration loop (c-spin-O2) under
+# `wrt-dbg run` and the wasmi 2.0 CLI, the wall time of two kernels (fib(35) and a 100M-iteration
+# arithmetic loop, `--invoke`d) under each, and the wall time of a 200M-iteration loop (c-spin-O2) under
 # `run`, `wasmi`, and each way of debugging it: a debug session's `continue` with 10 breakpoints
 # armed in code that does not run again, one watchpoint, `profile on`, and a served program
 # (`serve` + `attach`, `continue`). Each time is the best of 5 (REPEAT); ratios are against `run`.
@@ -15,6 +16,7 @@ bin=target/release/wrt-dbg
 coremark=${COREMARK:-../shared/bench/coremark.wasm}
 loops=${LOOPS:-200000000}
 spin=tests/fixtures/wasm/c-spin-O2.wasm
+kernels=tests/fixtures/wasm/kernels.wasm
 scripts=$(mktemp -d)
 trap 'rm -rf "$scripts"' EXIT
 
@@ -47,6 +49,17 @@ if [ -f "$coremark" ]; then
         wasmi "$coremark" 0x0 0x0 0x66 3000 2>&1 | sed -n 's/^Iterations\/Sec *: //p'
     fi
 fi
+
+echo
+echo "kernels (tests/fixtures/src/kernels.c), best of $repeat (ratio to wrt-dbg run):"
+for kernel in "fib 35" "hot_loop 100000000"; do
+    read -r name arg <<<"$kernel"
+    ours=$(best "$bin" run --invoke "$name" "$kernels" -- "$arg")
+    row "$name($arg): wrt-dbg run" "$ours" "$ours"
+    if command -v wasmi >/dev/null; then
+        row "$name($arg): wasmi" "$(best wasmi --invoke "$name" "$kernels" "$arg")" "$ours"
+    fi
+done
 
 # c-spin's main: lines 25-29 run once before the loop, fill (16-20) once; the loop is line 34.
 cat >"$scripts/breaks.gdb" <<EOF
