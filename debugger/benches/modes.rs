@@ -5,8 +5,8 @@
 //! breakpoints armed in code that never runs, polling for an interrupt as a session's `continue`
 //! does), `interruptible` (polling an interrupt flag about every `POLL_PERIOD` instructions, as an
 //! interactive or served `continue` does, nothing armed), `watch1` (one watchpoint above
-//! every access: the bounds check covers it), `watch_low` (one below: every store is compared
-//! with it), `profile` (per-function counts at calls and
+//! every access: the bounds check covers it; polling, as a session's `continue` does),
+//! `watch_low` (one below: every store is compared with it), `profile` (per-function counts at calls and
 //! returns) and `stepping` (the per-instruction hook of `step` and `next`).
 
 use std::hint::black_box;
@@ -40,18 +40,20 @@ impl Hook for Polling<'_> {
 }
 
 /// Checks every access against the span of the armed watches it could trip, and one in it
-/// against each watch (gathered from the session's table before running), as the debugger's
-/// hook does.
+/// against each watch (gathered from the session's table before running), and polls an
+/// interrupt flag, as the debugger's hook does in a `continue`.
 struct Watching<'a> {
     watches: &'a [(u64, u64, WatchKind)],
     spans: Spans,
+    interrupt: &'a AtomicBool,
 }
 
 impl<'a> Watching<'a> {
-    fn new(watches: &'a [(u64, u64, WatchKind)]) -> Self {
+    fn new(watches: &'a [(u64, u64, WatchKind)], interrupt: &'a AtomicBool) -> Self {
         Watching {
             watches,
             spans: Spans::new(watches),
+            interrupt,
         }
     }
 }
@@ -59,8 +61,12 @@ impl<'a> Watching<'a> {
 impl Hook for Watching<'_> {
     const ACTIVE: bool = false;
     const WATCH: bool = true;
+    const POLL: bool = true;
     fn before(&mut self, _: &Frame, _: usize) -> bool {
         true
+    }
+    fn poll(&mut self, _: u64) -> bool {
+        self.interrupt.load(Ordering::Relaxed)
     }
     fn watched(&self, write: bool) -> (u64, u64) {
         self.spans.of(write)
@@ -173,13 +179,16 @@ fn kernels(c: &mut Criterion) {
                 .iter()
                 .map(|(_, w)| (u64::from(w.addr), u64::from(w.len), w.kind))
                 .collect();
-            assert_eq!(run(&mut store, f, arg, &mut Watching::new(&active)), want);
+            assert_eq!(
+                run(&mut store, f, arg, &mut Watching::new(&active, &interrupt)),
+                want
+            );
             measure(c, workload, mode, || {
                 black_box(run(
                     &mut store,
                     f,
                     black_box(arg),
-                    &mut Watching::new(&active),
+                    &mut Watching::new(&active, &interrupt),
                 ));
             });
             session.watches.remove(id);

@@ -5,6 +5,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
+use crate::debug::watch::overlaps;
 use crate::error::{Error, Trap};
 use crate::instr::Instr;
 use crate::module::FuncBody;
@@ -659,10 +660,7 @@ impl Thread {
                     if $end > heap_len {
                         exit!(Err(Trap::MemoryOutOfBounds));
                     }
-                    H::WATCH && {
-                        let (first, past) = hook.watched($write);
-                        $start < past && first < $end
-                    }
+                    H::WATCH && overlaps(hook.watched($write), $start, $end - $start)
                 }
             };
         }

@@ -27,7 +27,7 @@ pub fn tripped(
 }
 
 /// Whether bytes `first..end` and `addr..addr + len` overlap.
-fn overlaps((first, end): (u64, u64), addr: u64, len: u64) -> bool {
+pub(crate) fn overlaps((first, end): (u64, u64), addr: u64, len: u64) -> bool {
     addr < end && first < addr + len
 }
 
