@@ -74,6 +74,7 @@ impl Dispatch for Table {
     }
 }
 
+/// The operations the loop uses.
 const MUL: u8 = 0;
 const ADD: u8 = 1;
 const SHR_U: u8 = 2;
@@ -82,6 +83,7 @@ const AND: u8 = 4;
 const RSUB: u8 = 5;
 const XOR: u8 = 6;
 
+/// `a OP b`.
 #[inline(always)]
 fn apply(op: u8, a: u32, b: u32) -> u32 {
     match op {
@@ -147,6 +149,7 @@ extern "C" fn branch_ne<D: Dispatch, const ACC: bool>(
     (D::find(ip, table).0)(ip, regs, table, acc)
 }
 
+/// Ends the run.
 extern "C" fn stop<D>(_: *const Instr<D>, _: *mut u64, _: *const Handler<D>, acc: u64) -> u64 {
     acc
 }
@@ -161,6 +164,7 @@ struct Op {
     b: Operand,
 }
 
+/// The right operand: a register, or an immediate in the instruction.
 #[derive(Clone, Copy, PartialEq)]
 enum Operand {
     Reg(u16),
@@ -169,8 +173,10 @@ enum Operand {
 
 /// Registers 0-4 are `hot_loop`'s locals (i, n & 1, x, acc, n & !1); the rest its operand stack.
 const LOCALS: u16 = 5;
+/// The frame's size: locals and operand stack.
 const REGS: usize = 11;
 
+/// The loop's operations, the branch back excepted.
 fn hot_loop() -> Vec<Op> {
     use Operand::{Imm, Reg};
     let op = |op, dst, a, b| Op { op, dst, a, b };
