@@ -87,7 +87,8 @@ fn a_running_program_is_attached_to_whatever_limits_this_end_has() {
 
 #[test]
 fn ctrl_c_interrupts_a_remote_continue() {
-    let mut s = attach("rust-demo-O0", linux());
+    // c-spin without arguments loops for minutes: the interrupt comes while it runs.
+    let mut s = attach("c-spin-O0", linux());
     s.interruptible = true;
     let flag = s.interrupter();
     let ctrl_c = std::thread::spawn(move || {

@@ -67,15 +67,56 @@ pub struct BrI {
     pub target: u32,
 }
 
+/// Defines [`Instr`] and, from the same list, the opcode of each variant ([`op`]), their number
+/// ([`OPCODES`]) and `handler_table!`, which lists a handler per opcode for the interpreter.
+macro_rules! instructions {
+    (
+        $(#[$meta:meta])*
+        pub enum Instr {
+            $(
+                $(#[$vmeta:meta])*
+                $v:ident $( ( $t:ty ) )? $( { $( $f:ident : $ft:ty ),* $(,)? } )?
+            ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum Instr {
+            $( $(#[$vmeta])* $v $( ( $t ) )? $( { $( $f : $ft ),* } )? ),*
+        }
+
+        /// Each instruction's opcode: its tag, the index of its variant in [`Instr`].
+        #[allow(non_upper_case_globals, missing_docs)]
+        pub mod op {
+            /// The variants of [`super::Instr`] without their fields, numbered as its tags are.
+            #[repr(u16)]
+            enum Opcode {
+                $( $v ),*
+            }
+            $( pub const $v: u16 = Opcode::$v as u16; )*
+        }
+
+        /// How many opcodes there are.
+        pub const OPCODES: usize = [$( op::$v ),*].len();
+
+        /// `[handler::<F, { op::X }>, ...]`, one entry per opcode in order, with `handler` and `F`
+        /// named where it is used: the interpreter's dispatch table.
+        macro_rules! handler_table {
+            () => {
+                [$( handler::<F, { crate::instr::op::$v }> ),*]
+            };
+        }
+        pub(crate) use handler_table;
+    };
+}
+
+instructions! {
 /// One internal instruction. Each maps back to the byte offset of the Wasm operator it came from.
 #[allow(missing_docs)] // Variants mirror the Wasm operators of the same name.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(u16)]
 pub enum Instr {
     /// A breakpoint patched over the original instruction; the id names the patch.
     Break(u32),
-    /// Never in a body: what a polling loop runs when a poll is due, to leave the loop (see
-    /// `poll!` in `exec`).
-    Poll,
     Unreachable,
     /// A load or store whose offset and width pass 32 bits: it traps, whatever the address.
     OutOfBounds,
@@ -470,9 +511,121 @@ pub enum Instr {
     I64TruncSatF32U(R2),
     I64TruncSatF64S(R2),
     I64TruncSatF64U(R2),
+    /// The forms above that take their first operand (an address, a stored value, a condition,
+    /// a copy's source) from the accumulator, the previous instruction's result, which it also
+    /// wrote to that register: chosen after translation for an instruction that uses the result
+    /// of the one before it and that no jump lands on (see [`Instr::acc_form`]).
+    I32AddAcc(R3),
+    I32SubAcc(R3),
+    I32MulAcc(R3),
+    I32AndAcc(R3),
+    I32OrAcc(R3),
+    I32XorAcc(R3),
+    I32ShlAcc(R3),
+    I32ShrUAcc(R3),
+    I32ShrSAcc(R3),
+    I64AddAcc(R3),
+    I64SubAcc(R3),
+    I64MulAcc(R3),
+    I64AndAcc(R3),
+    I64OrAcc(R3),
+    I64XorAcc(R3),
+    I64ShlAcc(R3),
+    I64ShrUAcc(R3),
+    I32AddImmAcc(RI),
+    I32SubImmAcc(RI),
+    I32MulImmAcc(RI),
+    I32AndImmAcc(RI),
+    I32OrImmAcc(RI),
+    I32XorImmAcc(RI),
+    I32ShlImmAcc(RI),
+    I32ShrUImmAcc(RI),
+    I32ShrSImmAcc(RI),
+    I64AddImmAcc(RI),
+    I64SubImmAcc(RI),
+    I64AndImmAcc(RI),
+    I64ShlImmAcc(RI),
+    I64ShrUImmAcc(RI),
+    I64XorImmAcc(RI),
+    I64MulImmAcc(RI),
+    I32EqImmAcc(RI),
+    I32NeImmAcc(RI),
+    I32LtUImmAcc(RI),
+    I32LtSImmAcc(RI),
+    I32GtUImmAcc(RI),
+    I32GtSImmAcc(RI),
+    I32EqzAcc(R2),
+    I64ExtendI32UAcc(R2),
+    I64ExtendI32SAcc(R2),
+    I32WrapI64Acc(R2),
+    I32Extend8SAcc(R2),
+    I32Extend16SAcc(R2),
+    I32LoadAcc(Mem),
+    I64LoadAcc(Mem),
+    I32Load8UAcc(Mem),
+    I32Load8SAcc(Mem),
+    I32Load16UAcc(Mem),
+    I32Load16SAcc(Mem),
+    I32StoreAcc(Mem),
+    I64StoreAcc(Mem),
+    I32Store8Acc(Mem),
+    I32Store16Acc(Mem),
+    I32StoreAtAcc(Mem),
+    I64StoreAtAcc(Mem),
+    I32BrEqAcc(BrR),
+    I32BrNeAcc(BrR),
+    I32BrLtSAcc(BrR),
+    I32BrLtUAcc(BrR),
+    I32BrGtSAcc(BrR),
+    I32BrGtUAcc(BrR),
+    I32BrLeSAcc(BrR),
+    I32BrLeUAcc(BrR),
+    I32BrGeSAcc(BrR),
+    I32BrGeUAcc(BrR),
+    I64BrEqAcc(BrR),
+    I64BrNeAcc(BrR),
+    I64BrLtSAcc(BrR),
+    I64BrLtUAcc(BrR),
+    I64BrGtSAcc(BrR),
+    I64BrGtUAcc(BrR),
+    I64BrLeSAcc(BrR),
+    I64BrLeUAcc(BrR),
+    I64BrGeSAcc(BrR),
+    I64BrGeUAcc(BrR),
+    I32BrEqImmAcc(BrI),
+    I32BrNeImmAcc(BrI),
+    I32BrLtSImmAcc(BrI),
+    I32BrLtUImmAcc(BrI),
+    I32BrGtSImmAcc(BrI),
+    I32BrGtUImmAcc(BrI),
+    I32BrLeSImmAcc(BrI),
+    I32BrLeUImmAcc(BrI),
+    I32BrGeSImmAcc(BrI),
+    I32BrGeUImmAcc(BrI),
+    BrIfNezAcc {
+        cond: u32,
+        target: u32,
+    },
+    BrIfEqzAcc {
+        cond: u32,
+        target: u32,
+    },
+    CopyAcc {
+        dst: u32,
+        src: u32,
+    },
+}
 }
 
 impl Instr {
+    /// The instruction's opcode (see [`op`]): what the interpreter dispatches on.
+    #[inline(always)]
+    pub fn opcode(&self) -> u16 {
+        // SAFETY: `Instr` is `repr(u16)`, so it starts with its `u16` tag (the primitive
+        // representation of an enum with fields, RFC 2195), and the tags are the variants' indices.
+        unsafe { *(self as *const Instr).cast::<u16>() }
+    }
+
     /// The destination register of an instruction that produces one value, to retarget it.
     pub fn dst_mut(&mut self) -> Option<&mut u32> {
         use Instr as I;
@@ -678,7 +831,59 @@ impl Instr {
             | I::MemorySize { dst }
             | I::MemoryGrow { dst, .. }
             | I::RefNull { dst }
-            | I::RefFunc { dst, .. } => Some(dst),
+            | I::RefFunc { dst, .. }
+            | I::CopyAcc { dst, .. } => Some(dst),
+            I::I32AddAcc(x)
+            | I::I32SubAcc(x)
+            | I::I32MulAcc(x)
+            | I::I32AndAcc(x)
+            | I::I32OrAcc(x)
+            | I::I32XorAcc(x)
+            | I::I32ShlAcc(x)
+            | I::I32ShrUAcc(x)
+            | I::I32ShrSAcc(x)
+            | I::I64AddAcc(x)
+            | I::I64SubAcc(x)
+            | I::I64MulAcc(x)
+            | I::I64AndAcc(x)
+            | I::I64OrAcc(x)
+            | I::I64XorAcc(x)
+            | I::I64ShlAcc(x)
+            | I::I64ShrUAcc(x) => Some(&mut x.dst),
+            I::I32AddImmAcc(x)
+            | I::I32SubImmAcc(x)
+            | I::I32MulImmAcc(x)
+            | I::I32AndImmAcc(x)
+            | I::I32OrImmAcc(x)
+            | I::I32XorImmAcc(x)
+            | I::I32ShlImmAcc(x)
+            | I::I32ShrUImmAcc(x)
+            | I::I32ShrSImmAcc(x)
+            | I::I64AddImmAcc(x)
+            | I::I64SubImmAcc(x)
+            | I::I64AndImmAcc(x)
+            | I::I64ShlImmAcc(x)
+            | I::I64ShrUImmAcc(x)
+            | I::I64XorImmAcc(x)
+            | I::I64MulImmAcc(x)
+            | I::I32EqImmAcc(x)
+            | I::I32NeImmAcc(x)
+            | I::I32LtUImmAcc(x)
+            | I::I32LtSImmAcc(x)
+            | I::I32GtUImmAcc(x)
+            | I::I32GtSImmAcc(x) => Some(&mut x.dst),
+            I::I32EqzAcc(x)
+            | I::I64ExtendI32UAcc(x)
+            | I::I64ExtendI32SAcc(x)
+            | I::I32WrapI64Acc(x)
+            | I::I32Extend8SAcc(x)
+            | I::I32Extend16SAcc(x) => Some(&mut x.dst),
+            I::I32LoadAcc(x)
+            | I::I64LoadAcc(x)
+            | I::I32Load8UAcc(x)
+            | I::I32Load8SAcc(x)
+            | I::I32Load16UAcc(x)
+            | I::I32Load16SAcc(x) => Some(&mut x.reg),
             _ => None,
         }
     }
@@ -720,8 +925,253 @@ impl Instr {
             | I::I64BrLeU(b)
             | I::I64BrGeS(b)
             | I::I64BrGeU(b) => Some(&mut b.target),
+            I::I32BrEqAcc(b)
+            | I::I32BrNeAcc(b)
+            | I::I32BrLtSAcc(b)
+            | I::I32BrLtUAcc(b)
+            | I::I32BrGtSAcc(b)
+            | I::I32BrGtUAcc(b)
+            | I::I32BrLeSAcc(b)
+            | I::I32BrLeUAcc(b)
+            | I::I32BrGeSAcc(b)
+            | I::I32BrGeUAcc(b)
+            | I::I64BrEqAcc(b)
+            | I::I64BrNeAcc(b)
+            | I::I64BrLtSAcc(b)
+            | I::I64BrLtUAcc(b)
+            | I::I64BrGtSAcc(b)
+            | I::I64BrGtUAcc(b)
+            | I::I64BrLeSAcc(b)
+            | I::I64BrLeUAcc(b)
+            | I::I64BrGeSAcc(b)
+            | I::I64BrGeUAcc(b) => Some(&mut b.target),
+            I::I32BrEqImmAcc(b)
+            | I::I32BrNeImmAcc(b)
+            | I::I32BrLtSImmAcc(b)
+            | I::I32BrLtUImmAcc(b)
+            | I::I32BrGtSImmAcc(b)
+            | I::I32BrGtUImmAcc(b)
+            | I::I32BrLeSImmAcc(b)
+            | I::I32BrLeUImmAcc(b)
+            | I::I32BrGeSImmAcc(b)
+            | I::I32BrGeUImmAcc(b) => Some(&mut b.target),
+            I::BrIfNezAcc { target, .. } | I::BrIfEqzAcc { target, .. } => Some(target),
             _ => None,
         }
+    }
+
+    /// The register an instruction writes and also leaves in the accumulator for the next one:
+    /// every instruction with a destination but the rare ones (run out of the handlers).
+    pub fn result(&self) -> Option<u32> {
+        use Instr as I;
+        match self {
+            I::TableGet { .. }
+            | I::TableSize { .. }
+            | I::MemorySize { .. }
+            | I::MemoryGrow { .. }
+            | I::RefNull { .. }
+            | I::RefIsNull(_)
+            | I::RefFunc { .. } => None,
+            _ => self.clone().dst_mut().copied(),
+        }
+    }
+
+    /// This instruction taking register `reg`, as its first operand (an address, a stored
+    /// value, a condition, a copy's source), from the accumulator instead, where it has such a
+    /// form: for an instruction that follows the one whose [`Instr::result`] `reg` is.
+    pub fn acc_form(self, reg: u32) -> Option<Instr> {
+        use Instr as I;
+        Some(match self {
+            I::I32Add(x) if x.a == reg => I::I32AddAcc(x),
+            I::I32Sub(x) if x.a == reg => I::I32SubAcc(x),
+            I::I32Mul(x) if x.a == reg => I::I32MulAcc(x),
+            I::I32And(x) if x.a == reg => I::I32AndAcc(x),
+            I::I32Or(x) if x.a == reg => I::I32OrAcc(x),
+            I::I32Xor(x) if x.a == reg => I::I32XorAcc(x),
+            I::I32Shl(x) if x.a == reg => I::I32ShlAcc(x),
+            I::I32ShrU(x) if x.a == reg => I::I32ShrUAcc(x),
+            I::I32ShrS(x) if x.a == reg => I::I32ShrSAcc(x),
+            I::I64Add(x) if x.a == reg => I::I64AddAcc(x),
+            I::I64Sub(x) if x.a == reg => I::I64SubAcc(x),
+            I::I64Mul(x) if x.a == reg => I::I64MulAcc(x),
+            I::I64And(x) if x.a == reg => I::I64AndAcc(x),
+            I::I64Or(x) if x.a == reg => I::I64OrAcc(x),
+            I::I64Xor(x) if x.a == reg => I::I64XorAcc(x),
+            I::I64Shl(x) if x.a == reg => I::I64ShlAcc(x),
+            I::I64ShrU(x) if x.a == reg => I::I64ShrUAcc(x),
+            I::I32AddImm(x) if x.a == reg => I::I32AddImmAcc(x),
+            I::I32SubImm(x) if x.a == reg => I::I32SubImmAcc(x),
+            I::I32MulImm(x) if x.a == reg => I::I32MulImmAcc(x),
+            I::I32AndImm(x) if x.a == reg => I::I32AndImmAcc(x),
+            I::I32OrImm(x) if x.a == reg => I::I32OrImmAcc(x),
+            I::I32XorImm(x) if x.a == reg => I::I32XorImmAcc(x),
+            I::I32ShlImm(x) if x.a == reg => I::I32ShlImmAcc(x),
+            I::I32ShrUImm(x) if x.a == reg => I::I32ShrUImmAcc(x),
+            I::I32ShrSImm(x) if x.a == reg => I::I32ShrSImmAcc(x),
+            I::I64AddImm(x) if x.a == reg => I::I64AddImmAcc(x),
+            I::I64SubImm(x) if x.a == reg => I::I64SubImmAcc(x),
+            I::I64AndImm(x) if x.a == reg => I::I64AndImmAcc(x),
+            I::I64ShlImm(x) if x.a == reg => I::I64ShlImmAcc(x),
+            I::I64ShrUImm(x) if x.a == reg => I::I64ShrUImmAcc(x),
+            I::I64XorImm(x) if x.a == reg => I::I64XorImmAcc(x),
+            I::I64MulImm(x) if x.a == reg => I::I64MulImmAcc(x),
+            I::I32EqImm(x) if x.a == reg => I::I32EqImmAcc(x),
+            I::I32NeImm(x) if x.a == reg => I::I32NeImmAcc(x),
+            I::I32LtUImm(x) if x.a == reg => I::I32LtUImmAcc(x),
+            I::I32LtSImm(x) if x.a == reg => I::I32LtSImmAcc(x),
+            I::I32GtUImm(x) if x.a == reg => I::I32GtUImmAcc(x),
+            I::I32GtSImm(x) if x.a == reg => I::I32GtSImmAcc(x),
+            I::I32Eqz(x) if x.a == reg => I::I32EqzAcc(x),
+            I::I64ExtendI32U(x) if x.a == reg => I::I64ExtendI32UAcc(x),
+            I::I64ExtendI32S(x) if x.a == reg => I::I64ExtendI32SAcc(x),
+            I::I32WrapI64(x) if x.a == reg => I::I32WrapI64Acc(x),
+            I::I32Extend8S(x) if x.a == reg => I::I32Extend8SAcc(x),
+            I::I32Extend16S(x) if x.a == reg => I::I32Extend16SAcc(x),
+            I::I32Load(x) if x.addr == reg => I::I32LoadAcc(x),
+            I::I64Load(x) if x.addr == reg => I::I64LoadAcc(x),
+            I::I32Load8U(x) if x.addr == reg => I::I32Load8UAcc(x),
+            I::I32Load8S(x) if x.addr == reg => I::I32Load8SAcc(x),
+            I::I32Load16U(x) if x.addr == reg => I::I32Load16UAcc(x),
+            I::I32Load16S(x) if x.addr == reg => I::I32Load16SAcc(x),
+            I::I32Store(x) if x.reg == reg => I::I32StoreAcc(x),
+            I::I64Store(x) if x.reg == reg => I::I64StoreAcc(x),
+            I::I32Store8(x) if x.reg == reg => I::I32Store8Acc(x),
+            I::I32Store16(x) if x.reg == reg => I::I32Store16Acc(x),
+            I::I32StoreAt(x) if x.reg == reg => I::I32StoreAtAcc(x),
+            I::I64StoreAt(x) if x.reg == reg => I::I64StoreAtAcc(x),
+            I::I32BrEq(x) if x.a == reg => I::I32BrEqAcc(x),
+            I::I32BrNe(x) if x.a == reg => I::I32BrNeAcc(x),
+            I::I32BrLtS(x) if x.a == reg => I::I32BrLtSAcc(x),
+            I::I32BrLtU(x) if x.a == reg => I::I32BrLtUAcc(x),
+            I::I32BrGtS(x) if x.a == reg => I::I32BrGtSAcc(x),
+            I::I32BrGtU(x) if x.a == reg => I::I32BrGtUAcc(x),
+            I::I32BrLeS(x) if x.a == reg => I::I32BrLeSAcc(x),
+            I::I32BrLeU(x) if x.a == reg => I::I32BrLeUAcc(x),
+            I::I32BrGeS(x) if x.a == reg => I::I32BrGeSAcc(x),
+            I::I32BrGeU(x) if x.a == reg => I::I32BrGeUAcc(x),
+            I::I64BrEq(x) if x.a == reg => I::I64BrEqAcc(x),
+            I::I64BrNe(x) if x.a == reg => I::I64BrNeAcc(x),
+            I::I64BrLtS(x) if x.a == reg => I::I64BrLtSAcc(x),
+            I::I64BrLtU(x) if x.a == reg => I::I64BrLtUAcc(x),
+            I::I64BrGtS(x) if x.a == reg => I::I64BrGtSAcc(x),
+            I::I64BrGtU(x) if x.a == reg => I::I64BrGtUAcc(x),
+            I::I64BrLeS(x) if x.a == reg => I::I64BrLeSAcc(x),
+            I::I64BrLeU(x) if x.a == reg => I::I64BrLeUAcc(x),
+            I::I64BrGeS(x) if x.a == reg => I::I64BrGeSAcc(x),
+            I::I64BrGeU(x) if x.a == reg => I::I64BrGeUAcc(x),
+            I::I32BrEqImm(x) if x.a == reg => I::I32BrEqImmAcc(x),
+            I::I32BrNeImm(x) if x.a == reg => I::I32BrNeImmAcc(x),
+            I::I32BrLtSImm(x) if x.a == reg => I::I32BrLtSImmAcc(x),
+            I::I32BrLtUImm(x) if x.a == reg => I::I32BrLtUImmAcc(x),
+            I::I32BrGtSImm(x) if x.a == reg => I::I32BrGtSImmAcc(x),
+            I::I32BrGtUImm(x) if x.a == reg => I::I32BrGtUImmAcc(x),
+            I::I32BrLeSImm(x) if x.a == reg => I::I32BrLeSImmAcc(x),
+            I::I32BrLeUImm(x) if x.a == reg => I::I32BrLeUImmAcc(x),
+            I::I32BrGeSImm(x) if x.a == reg => I::I32BrGeSImmAcc(x),
+            I::I32BrGeUImm(x) if x.a == reg => I::I32BrGeUImmAcc(x),
+            I::BrIfNez { cond, target } if cond == reg => I::BrIfNezAcc { cond, target },
+            I::BrIfEqz { cond, target } if cond == reg => I::BrIfEqzAcc { cond, target },
+            I::Copy { dst, src } if src == reg => I::CopyAcc { dst, src },
+            _ => return None,
+        })
+    }
+
+    /// The register an accumulator form's accumulator holds (written by the instruction before
+    /// it): what a run resumed at it loads the accumulator from.
+    pub fn acc_source(&self) -> Option<u32> {
+        use Instr as I;
+        Some(match *self {
+            I::I32AddAcc(x)
+            | I::I32SubAcc(x)
+            | I::I32MulAcc(x)
+            | I::I32AndAcc(x)
+            | I::I32OrAcc(x)
+            | I::I32XorAcc(x)
+            | I::I32ShlAcc(x)
+            | I::I32ShrUAcc(x)
+            | I::I32ShrSAcc(x)
+            | I::I64AddAcc(x)
+            | I::I64SubAcc(x)
+            | I::I64MulAcc(x)
+            | I::I64AndAcc(x)
+            | I::I64OrAcc(x)
+            | I::I64XorAcc(x)
+            | I::I64ShlAcc(x)
+            | I::I64ShrUAcc(x) => x.a,
+            I::I32AddImmAcc(x)
+            | I::I32SubImmAcc(x)
+            | I::I32MulImmAcc(x)
+            | I::I32AndImmAcc(x)
+            | I::I32OrImmAcc(x)
+            | I::I32XorImmAcc(x)
+            | I::I32ShlImmAcc(x)
+            | I::I32ShrUImmAcc(x)
+            | I::I32ShrSImmAcc(x)
+            | I::I64AddImmAcc(x)
+            | I::I64SubImmAcc(x)
+            | I::I64AndImmAcc(x)
+            | I::I64ShlImmAcc(x)
+            | I::I64ShrUImmAcc(x)
+            | I::I64XorImmAcc(x)
+            | I::I64MulImmAcc(x)
+            | I::I32EqImmAcc(x)
+            | I::I32NeImmAcc(x)
+            | I::I32LtUImmAcc(x)
+            | I::I32LtSImmAcc(x)
+            | I::I32GtUImmAcc(x)
+            | I::I32GtSImmAcc(x) => x.a,
+            I::I32EqzAcc(x)
+            | I::I64ExtendI32UAcc(x)
+            | I::I64ExtendI32SAcc(x)
+            | I::I32WrapI64Acc(x)
+            | I::I32Extend8SAcc(x)
+            | I::I32Extend16SAcc(x) => x.a,
+            I::I32LoadAcc(x)
+            | I::I64LoadAcc(x)
+            | I::I32Load8UAcc(x)
+            | I::I32Load8SAcc(x)
+            | I::I32Load16UAcc(x)
+            | I::I32Load16SAcc(x) => x.addr,
+            I::I32StoreAcc(x)
+            | I::I64StoreAcc(x)
+            | I::I32Store8Acc(x)
+            | I::I32Store16Acc(x)
+            | I::I32StoreAtAcc(x)
+            | I::I64StoreAtAcc(x) => x.reg,
+            I::I32BrEqAcc(x)
+            | I::I32BrNeAcc(x)
+            | I::I32BrLtSAcc(x)
+            | I::I32BrLtUAcc(x)
+            | I::I32BrGtSAcc(x)
+            | I::I32BrGtUAcc(x)
+            | I::I32BrLeSAcc(x)
+            | I::I32BrLeUAcc(x)
+            | I::I32BrGeSAcc(x)
+            | I::I32BrGeUAcc(x)
+            | I::I64BrEqAcc(x)
+            | I::I64BrNeAcc(x)
+            | I::I64BrLtSAcc(x)
+            | I::I64BrLtUAcc(x)
+            | I::I64BrGtSAcc(x)
+            | I::I64BrGtUAcc(x)
+            | I::I64BrLeSAcc(x)
+            | I::I64BrLeUAcc(x)
+            | I::I64BrGeSAcc(x)
+            | I::I64BrGeUAcc(x) => x.a,
+            I::I32BrEqImmAcc(x)
+            | I::I32BrNeImmAcc(x)
+            | I::I32BrLtSImmAcc(x)
+            | I::I32BrLtUImmAcc(x)
+            | I::I32BrGtSImmAcc(x)
+            | I::I32BrGtUImmAcc(x)
+            | I::I32BrLeSImmAcc(x)
+            | I::I32BrLeUImmAcc(x)
+            | I::I32BrGeSImmAcc(x)
+            | I::I32BrGeUImmAcc(x) => x.a,
+            I::BrIfNezAcc { cond, .. } | I::BrIfEqzAcc { cond, .. } => cond,
+            I::CopyAcc { src, .. } => src,
+            _ => return None,
+        })
     }
 }
 

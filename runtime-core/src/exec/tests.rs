@@ -335,7 +335,9 @@ fn a_64_bit_compare_feeding_a_branch_is_one_instruction_and_branches_both_ways()
     };
     let (count, positive) = (code(0), code(1));
     assert!(
-        count.iter().any(|i| matches!(i, Instr::I64BrLtU(_))),
+        count
+            .iter()
+            .any(|i| matches!(i, Instr::I64BrLtU(_) | Instr::I64BrLtUAcc(_))),
         "{count:?}"
     );
     assert!(
@@ -387,7 +389,10 @@ fn a_load_or_store_at_a_constant_address_is_one_instruction_and_traps_past_the_m
     );
     assert_eq!(
         bump.iter()
-            .filter(|i| matches!(i, Instr::I64LoadAt(_) | Instr::I64StoreAt(_)))
+            .filter(|i| matches!(
+                i,
+                Instr::I64LoadAt(_) | Instr::I64StoreAt(_) | Instr::I64StoreAtAcc(_)
+            ))
             .count(),
         3,
         "{bump:?}"
@@ -618,4 +623,42 @@ fn a_br_table_takes_its_entrys_jump_itself_but_stops_at_a_marker_on_the_entry() 
         let mut thread = Thread::new(&store, pick, &[Val::I32(index)]).unwrap();
         assert_eq!(thread.run(&mut store), Ok(want), "index {index}");
     }
+}
+
+#[test]
+fn a_run_resumed_at_an_accumulator_form_loads_the_accumulator_from_the_frame() {
+    // `(x + 5) * 3 - x`: the multiply takes the add's result from the accumulator, and so does
+    // the subtract the multiply's.
+    let text = r#"(module
+      (func (export "f") (param i32) (result i32)
+        (i32.sub (i32.mul (i32.add (local.get 0) (i32.const 5)) (i32.const 3)) (local.get 0))))"#;
+    let module = Rc::new(Module::new(&wat::parse_str(text).unwrap()).unwrap());
+    let body = module.body(0).unwrap();
+    let acc_at: alloc::vec::Vec<u32> = (0..body.len() as u32)
+        .filter(|&pc| body.instr(pc).and_then(|i| i.acc_source()).is_some())
+        .collect();
+    assert_eq!(acc_at, [1, 2], "{:?}", body.instr(1));
+    let len = body.len();
+    let mut store = Store::new(config());
+    let inst = Linker::new().instantiate(&mut store, module).unwrap();
+    let f = func(&store, inst, "f");
+    assert_eq!(store.invoke(f, &[Val::I32(4)]), Ok(vec![Val::I32(23)]));
+
+    // One instruction at a time: each run starts at an accumulator form but the first.
+    let mut thread = Thread::new(&store, f, &[Val::I32(4)]).unwrap();
+    let mut steps = 0;
+    while !thread.is_finished() {
+        assert!(thread.step(&mut store).is_ok());
+        steps += 1;
+    }
+    assert_eq!(thread.results(&store), vec![Val::I32(23)]);
+    assert_eq!(steps, len);
+
+    // Stopped at a marker on the multiply, the run resumes there once it is cleared.
+    store.set_break(f, 1, 9).unwrap();
+    let mut thread = Thread::new(&store, f, &[Val::I32(4)]).unwrap();
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Breakpoint(9)));
+    assert!(store.clear_break(f, 1));
+    assert_eq!(thread.run(&mut store), Ok(Outcome::Finished));
+    assert_eq!(thread.results(&store), vec![Val::I32(23)]);
 }
