@@ -33,6 +33,9 @@ pub(super) const POLL: u8 = 4;
 pub(super) const ACCOUNT: u8 = 8;
 /// Each straight run of instructions is reported ([`Hook::SPANS`]).
 pub(super) const SPANS: u8 = 16;
+/// Whether the handlers end in tail calls, which an optimised build for x86_64 or aarch64 makes
+/// jumps (the build script's `wrt_tail_calls`), or return to a loop that calls the next.
+const THREADED: bool = cfg!(all(wrt_tail_calls, not(miri)));
 /// Every flag: the mode any stepping hook runs in.
 const ALL: u8 = ACTIVE | WATCH | POLL | ACCOUNT | SPANS;
 /// The other compiled modes: a session's `continue` with a watch, with a function profile, with
@@ -53,10 +56,14 @@ pub(super) const fn flags<H: Hook>() -> u8 {
 
 /// The mode a hook with `flags` runs in: the smallest compiled one that holds them all. A flag
 /// a hook did not ask for costs it time, never behaviour: its methods' defaults do nothing.
+/// Where the handlers return to a loop (builds for size, embedded targets), three modes only:
+/// each mode is a copy of every handler.
 pub(super) const fn mode(flags: u8) -> u8 {
     match flags {
-        0 | POLL => flags,
+        0 => 0,
         f if f & ACTIVE != 0 => ALL,
+        _ if !THREADED => UNSTEPPED,
+        POLL => POLL,
         f if f & !WATCHING == 0 => WATCHING,
         f if f & !PROFILE == 0 => PROFILE,
         f if f & !LINES == 0 => LINES,
@@ -232,9 +239,13 @@ impl Thread {
         unsafe {
             match mode {
                 0 => run::<0>(c, ip, regs, heap, len, acc),
+                #[cfg(all(wrt_tail_calls, not(miri)))]
                 POLL => run::<POLL>(c, ip, regs, heap, len, acc),
+                #[cfg(all(wrt_tail_calls, not(miri)))]
                 WATCHING => run::<WATCHING>(c, ip, regs, heap, len, acc),
+                #[cfg(all(wrt_tail_calls, not(miri)))]
                 PROFILE => run::<PROFILE>(c, ip, regs, heap, len, acc),
+                #[cfg(all(wrt_tail_calls, not(miri)))]
                 LINES => run::<LINES>(c, ip, regs, heap, len, acc),
                 UNSTEPPED => run::<UNSTEPPED>(c, ip, regs, heap, len, acc),
                 _ => run::<ALL>(c, ip, regs, heap, len, acc),
