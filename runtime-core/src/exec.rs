@@ -356,7 +356,7 @@ impl Thread {
             // register for its call.
             if mode & dispatch::POLL != 0 && core::mem::take(&mut clock.polled) {
                 clock.due = clock.executed + POLL_PERIOD;
-                if !hook.poll(clock.executed) {
+                if !H::POLL || !hook.poll(clock.executed) {
                     continue;
                 }
             }

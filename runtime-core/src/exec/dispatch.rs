@@ -55,7 +55,7 @@ pub(super) const fn flags<H: Hook>() -> u8 {
 }
 
 /// The mode a hook with `flags` runs in: the smallest compiled one that holds them all. A flag
-/// a hook did not ask for costs it time, never behaviour: its methods' defaults do nothing.
+/// a hook did not ask for costs it time, never behaviour: the hook is not asked (see [`Calls`]).
 /// Where the handlers return to a loop (builds for size, embedded targets), three modes only:
 /// each mode is a copy of every handler.
 pub(super) const fn mode(flags: u8) -> u8 {
@@ -72,6 +72,7 @@ pub(super) const fn mode(flags: u8) -> u8 {
 }
 
 /// [`Hook`]'s methods as a trait object, so that the handlers need not be generic over the hook.
+/// Each asks the hook only where its flags do (a mode may hold more): the defaults otherwise.
 pub(super) trait Calls {
     fn before(&mut self, frame: &Frame, depth: usize) -> bool;
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool;
@@ -84,25 +85,36 @@ pub(super) trait Calls {
 
 impl<H: Hook> Calls for H {
     fn before(&mut self, frame: &Frame, depth: usize) -> bool {
-        Hook::before(self, frame, depth)
+        !H::ACTIVE || Hook::before(self, frame, depth)
     }
     fn access(&mut self, addr: u64, len: u64, write: bool) -> bool {
-        Hook::access(self, addr, len, write)
+        H::WATCH && Hook::access(self, addr, len, write)
     }
     fn watched(&self, write: bool) -> (u64, u64) {
-        Hook::watched(self, write)
+        match H::WATCH {
+            true => Hook::watched(self, write),
+            false => (u64::MAX, u64::MAX),
+        }
     }
     fn account(&mut self, func: u32, instructions: u64) {
-        Hook::account(self, func, instructions);
+        if H::ACCOUNT {
+            Hook::account(self, func, instructions);
+        }
     }
     fn enter(&mut self, func: u32, site: u32) {
-        Hook::enter(self, func, site);
+        if H::ACCOUNT {
+            Hook::enter(self, func, site);
+        }
     }
     fn leave(&mut self) {
-        Hook::leave(self);
+        if H::ACCOUNT {
+            Hook::leave(self);
+        }
     }
     fn span(&mut self, func: u32, start: u32, end: u32) {
-        Hook::span(self, func, start, end);
+        if H::SPANS {
+            Hook::span(self, func, start, end);
+        }
     }
 }
 

@@ -662,3 +662,50 @@ fn a_run_resumed_at_an_accumulator_form_loads_the_accumulator_from_the_frame() {
     assert_eq!(thread.run(&mut store), Ok(Outcome::Finished));
     assert_eq!(thread.results(&store), vec![Val::I32(23)]);
 }
+
+/// Accounts and watches, and counts the spans it is given, though it asks for none.
+#[derive(Default)]
+struct NoSpans {
+    instructions: u64,
+    spans: usize,
+}
+
+impl Hook for NoSpans {
+    const ACTIVE: bool = false;
+    const WATCH: bool = true;
+    const ACCOUNT: bool = true;
+    fn before(&mut self, _: &Frame, _: usize) -> bool {
+        true
+    }
+    fn account(&mut self, _: u32, instructions: u64) {
+        self.instructions += instructions;
+    }
+    fn span(&mut self, _: u32, _: u32, _: u32) {
+        self.spans += 1;
+    }
+}
+
+#[test]
+fn a_hook_runs_in_a_mode_with_more_flags_but_is_asked_only_what_its_own_ask_for() {
+    let (mut store, inst) = instance(quiet());
+    let sum = func(&store, inst, "sum_squares");
+    let mut hook = NoSpans::default();
+    let mut thread = Thread::new(&store, sum, &[Val::I32(6)]).unwrap();
+    assert_eq!(
+        thread.run_with_hook(&mut store, &mut hook),
+        Ok(Outcome::Finished)
+    );
+    assert_eq!(thread.results(&store), vec![Val::I32(91)]);
+    let mut counted = 0;
+    let mut thread = Thread::new(&store, sum, &[Val::I32(6)]).unwrap();
+    let mut count = |_: &Frame, _: usize| {
+        counted += 1;
+        true
+    };
+    assert_eq!(
+        thread.run_with_hook(&mut store, &mut count),
+        Ok(Outcome::Finished)
+    );
+    assert_eq!(hook.instructions, counted, "every instruction accounted");
+    assert_eq!(hook.spans, 0, "no spans for a hook that asks for none");
+}
