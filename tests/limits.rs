@@ -8,7 +8,7 @@ use std::io::Read;
 use runtime_core::limits::preset::linux_production;
 use runtime_core::limits::{AsilLevel, DebugLevel, GIB, PlatformLimits};
 use runtime_core::validate::{ModuleRequirements, StreamValidator, validate_bytes, validate_read};
-use runtime_core::{Error, Module};
+use runtime_core::{Error, Extern, Module, Val};
 
 fn base() -> PlatformLimits {
     linux_production(GIB, AsilLevel::QM, DebugLevel::FullDebug)
@@ -473,4 +473,67 @@ fn a_4_gib_initial_memory_is_committed_only_as_it_is_touched() {
         "instantiation made {} MiB resident",
         (after - before) >> 20
     );
+}
+
+/// Set in the child process that [`growing_a_memory_page_by_page_commits_no_page_it_adds`] runs
+/// alone, so that no other test of this binary allocates while it measures.
+const MEASURE_ALONE: &str = "WRT_TEST_MEASURE_ALONE";
+
+#[test]
+fn growing_a_memory_page_by_page_commits_no_page_it_adds() {
+    const NAME: &str = "growing_a_memory_page_by_page_commits_no_page_it_adds";
+    if std::env::var_os(MEASURE_ALONE).is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", NAME, "--test-threads=1"])
+            .env(MEASURE_ALONE, "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("1 passed"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    let module = std::rc::Rc::new(
+        Module::new(&wasm(
+            r#"(module (memory 1 65536)
+                (func (export "grow") (param $n i32) (result i32) (local $i i32)
+                    (loop $more
+                        (drop (memory.grow (i32.const 1)))
+                        (br_if $more (i32.lt_u
+                            (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                            (local.get $n))))
+                    (memory.size))
+                (func (export "poke") (param i32 i32) (i32.store8 (local.get 0) (local.get 1)))
+                (func (export "peek") (param i32) (result i32) (i32.load8_u (local.get 0))))"#,
+        ))
+        .unwrap(),
+    );
+    let mut limits = base();
+    limits.max_wasm_linear_memory = 4 * GIB;
+    let mut store = runtime_core::Store::new(limits.store_config());
+    let id = store.instantiate(module, &[]).unwrap();
+    let call = |store: &mut runtime_core::Store, name: &str, args: &[Val]| {
+        let Some(Extern::Func(f)) = store.instance(id).export(name) else {
+            panic!("no {name}")
+        };
+        store.invoke(f, args).unwrap()
+    };
+    call(&mut store, "poke", &[Val::I32(100), Val::I32(7)]);
+    let before = resident();
+    let pages = call(&mut store, "grow", &[Val::I32(16383)]);
+    let after = resident();
+    assert_eq!(pages, [Val::I32(16384)], "grown to 1 GiB");
+    assert!(
+        after.saturating_sub(before) < 64 << 20,
+        "growing to 1 GiB made {} MiB resident",
+        (after - before) >> 20
+    );
+    let last = Val::I32((GIB - 1) as i32);
+    assert_eq!(call(&mut store, "peek", &[Val::I32(100)]), [Val::I32(7)]);
+    assert_eq!(call(&mut store, "peek", &[last]), [Val::I32(0)]);
+    call(&mut store, "poke", &[last, Val::I32(9)]);
+    assert_eq!(call(&mut store, "peek", &[last]), [Val::I32(9)]);
 }

@@ -457,3 +457,23 @@ fn host_errors_reach_the_guest_as_their_own_errno() {
     fs::write(s.sb.join("sub/full"), "x").unwrap();
     assert_eq!(g.path("rmdir", "sub"), errno::NOTEMPTY);
 }
+
+#[test]
+fn a_fifo_is_refused_at_once_whether_opened_to_read_or_to_write() {
+    let s = scene();
+    let fifo = s.sb.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    let mut g = Guest::new(&s.sb, 64);
+    // With no process at its other end, either open would wait for ever.
+    assert_eq!(g.open("fifo", FOLLOW, 0, READ), Err(errno::NXIO));
+    assert_eq!(g.open("fifo", FOLLOW, 0, WRITE), Err(errno::NXIO));
+    assert_eq!(
+        g.read("inside.txt").as_deref(),
+        Ok("inside"),
+        "regular files still open"
+    );
+}

@@ -53,14 +53,10 @@ pub struct UserWatch {
     pub(crate) slot: u32,
 }
 
-/// Parses a number as C writes it: `0x1f`, `017`, `42`.
+/// Parses an integer as C writes it: `0x1f`, `017` (octal), `0b101`, `42`, `42u`; `None` for
+/// anything else and for one past 64 bits.
 pub fn parse_number(s: &str) -> Option<u64> {
-    let s = s.trim();
-    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-        u64::from_str_radix(h, 16).ok()
-    } else {
-        s.parse().ok()
-    }
+    crate::expr::literal(s.trim()).ok().map(|l| l.value)
 }
 
 impl Session {
@@ -68,19 +64,25 @@ impl Session {
     pub fn resolve(&self, location: &str) -> Result<Vec<u64>, Error> {
         let nowhere = || Error::Usage(format!("No location matches \"{location}\"."));
         if let Some(off) = location.strip_prefix('*') {
-            let addr = parse_number(off)
-                .ok_or_else(|| Error::Usage(format!("`{off}` is not a code offset")))?;
-            self.site(addr).ok_or_else(nowhere)?;
+            let addr = crate::request::integer(off, 0, u32::MAX.into())? as u64;
+            // An offset the module's code cannot reach is nowhere (it must not wrap into it).
+            u32::try_from(addr + self.code_start)
+                .ok()
+                .and_then(|_| self.site(addr))
+                .ok_or_else(nowhere)?;
             return Ok(vec![addr]);
         }
+        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
         let (file, line) = match location.rsplit_once(':') {
-            Some((f, l)) if l.chars().all(|c| c.is_ascii_digit()) && !l.is_empty() => {
-                (Some(f), l.parse().ok())
-            }
-            _ if location.chars().all(|c| c.is_ascii_digit()) => (None, location.parse().ok()),
+            Some((f, l)) if digits(l) => (Some(f), Some(l)),
+            _ if digits(location) => (None, Some(location)),
             _ => (None, None),
         };
         if let Some(line) = line {
+            // A line number is decimal, as gdb reads it; all digits, it fails only past `u32`.
+            let line: u32 = line.parse().map_err(|_| {
+                Error::Usage(format!("`{line}` is too large: at most {}", u32::MAX))
+            })?;
             let files = match file {
                 Some(f) => self.dwarf.lines.files_named(f),
                 None => self.default_file().into_iter().collect(),
@@ -152,7 +154,8 @@ impl Session {
         self.dwarf.lines.row_at(addr).map(|r| r.file)
     }
 
-    /// Sets a breakpoint; returns its number.
+    /// Sets a breakpoint; returns its number. A condition that does not parse is refused, with
+    /// its column.
     pub fn set_breakpoint(
         &mut self,
         location: &str,
@@ -170,6 +173,9 @@ impl Session {
             .into());
         }
         let addrs = self.resolve(location)?;
+        if let Some(c) = &condition {
+            self.check_expression(c)?;
+        }
         let number = self.next_number;
         self.breakpoints.push(UserBreakpoint {
             number,
@@ -380,14 +386,18 @@ impl Session {
             .collect()
     }
 
-    /// Sets the condition of breakpoint `number` (`None` removes it).
+    /// Sets the condition of breakpoint `number` (`None` removes it); one that does not parse is
+    /// refused now, with its column, not where the breakpoint is hit.
     pub fn set_condition(&mut self, number: u32, condition: Option<String>) -> Result<(), Error> {
-        let bp = self
+        let i = self
             .breakpoints
-            .iter_mut()
-            .find(|b| b.number == number)
+            .iter()
+            .position(|b| b.number == number)
             .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
-        bp.condition = condition;
+        if let Some(c) = &condition {
+            self.check_expression(c)?;
+        }
+        self.breakpoints[i].condition = condition;
         Ok(())
     }
 }

@@ -1,6 +1,6 @@
 //! The debug budget a front-end shows: every bounded table's use against its limit.
 
-use crate::report::{Budget, MemoryPart, RefusedSection, TableUsage};
+use crate::report::{Budget, DamagedDwarf, MemoryPart, RefusedSection, TableUsage};
 use crate::session::Session;
 
 impl Session {
@@ -33,6 +33,16 @@ impl Session {
                 .map(|r| RefusedSection {
                     section: r.section.to_string(),
                     reason: r.reason.to_string(),
+                })
+                .collect(),
+            damaged_dwarf: self
+                .dwarf
+                .damaged
+                .iter()
+                .map(|d| DamagedDwarf {
+                    section: d.section.to_string(),
+                    offset: d.offset,
+                    error: d.error.clone(),
                 })
                 .collect(),
             remote: self.is_attached(),

@@ -175,15 +175,10 @@ impl Printer<'_> {
 impl Session {
     /// A value as a [`Variable`] whose children are found at `at`.
     pub(crate) fn variable_at(&self, name: &str, v: &Value, at: VarRef) -> Result<Variable, Error> {
-        let f = self
-            .frames()?
-            .get(at.frame)
-            .cloned()
-            .ok_or(Error::NotRunning)?;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let view = self.view(at.frame)?;
         let p = Printer {
             dwarf: &self.dwarf,
-            state: &state,
+            state: &view.state,
             format: Format::Natural,
         };
         Ok(p.variable(name.to_string(), v, &at))
@@ -198,18 +193,16 @@ impl Session {
         count: u64,
         format: Format,
     ) -> Result<Children, Error> {
-        let frames = self.frames()?;
-        let f = frames
-            .get(at.frame)
-            .cloned()
-            .ok_or_else(|| Error::Usage(format!("No frame at level {}.", at.frame)))?;
+        if self.target.is_some() && at.frame >= self.frames()?.len() {
+            return Err(Error::Usage(format!("No frame at level {}.", at.frame)));
+        }
         let selected = std::mem::replace(&mut self.selected, at.frame);
         let root = self.evaluate(&at.expr);
         self.selected = selected;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let view = self.view(at.frame)?;
         let p = Printer {
             dwarf: &self.dwarf,
-            state: &state,
+            state: &view.state,
             format,
         };
         let mut v = root?;

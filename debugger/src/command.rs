@@ -8,7 +8,7 @@ use serde_json::{Value as Json, json};
 use crate::breakpoint::parse_number;
 use crate::dwarf::VarKind;
 use crate::error::Error;
-use crate::request::{ProfileSwitch, Request, Response, WatchTarget, number};
+use crate::request::{ProfileSwitch, Request, Response, WatchTarget, integer, number};
 use crate::session::Session;
 use crate::step::Resume;
 use crate::value::Format;
@@ -93,7 +93,10 @@ impl<S: Serve> Debugger<S> {
             }
             Command::Help => Ok((HELP.trim().to_string(), json!({}))),
             Command::Quit => {
-                self.session.call(Request::Kill)?;
+                match self.session.call(Request::Kill) {
+                    Ok(_) | Err(Error::NotRunning) => {}
+                    Err(e) => return Err(e),
+                }
                 self.quit = true;
                 Ok((String::new(), json!({})))
             }
@@ -124,6 +127,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
     let rest = rest.trim();
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
     let count = |s: &str| if s.is_empty() { Ok(1) } else { number(s) };
+    let level = |s: String| integer(&s, 0, usize::MAX as i128).map(|n| n as usize);
     let req = match cmd {
         "break" | "b" | "tbreak" => {
             let (loc, cond) = match rest.split_once(" if ") {
@@ -154,7 +158,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
             })?;
             Request::Ignore {
                 number: number(n)?,
-                count: number(c)? as u64,
+                count: integer(c, 0, u64::MAX.into())? as u64,
             }
         }
         "watch" | "rwatch" | "awatch" => Request::Watch {
@@ -168,7 +172,9 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         "run" | "r" => Request::Run,
         "start" => Request::Start,
         "continue" | "c" => Request::Continue {
-            ignore: number(rest).ok(),
+            ignore: opt(rest)
+                .map(|n| integer(&n, 0, u64::MAX.into()).map(|n| n as u64))
+                .transpose()?,
         },
         "step" | "s" | "next" | "n" | "stepi" | "si" | "nexti" | "ni" => Request::Resume {
             how: match cmd {
@@ -179,29 +185,32 @@ pub fn parse(line: &str) -> Result<Command, Error> {
             },
             count: count(rest)?.max(1),
         },
-        "finish" | "fin" => resume(Resume::Finish),
+        "finish" | "fin" if rest.is_empty() => resume(Resume::Finish),
+        "finish" | "fin" => {
+            return Err(Error::Usage(
+                "The \"finish\" command does not take any arguments.".into(),
+            ));
+        }
         "advance" if rest.is_empty() => {
             return Err(Error::Usage("Argument required (a location).".into()));
         }
         "until" | "u" | "advance" => Request::Until(opt(rest)),
         "backtrace" | "bt" | "where" => Request::Backtrace {
-            limit: opt(rest)
-                .map(|n| number(&n).map(|n| n as usize))
-                .transpose()?,
+            limit: opt(rest).map(level).transpose()?,
         },
-        "frame" | "f" => Request::Frame(
-            opt(rest)
-                .map(|n| number(&n).map(|n| n as usize))
-                .transpose()?,
-        ),
+        "frame" | "f" => Request::Frame(opt(rest).map(level).transpose()?),
         "up" | "down" => {
-            let n = count(rest)? as i64;
+            // `up -1` is `down 1`, as in gdb.
+            let n = match rest {
+                "" => 1,
+                n => integer(n, -i128::from(i64::MAX), i64::MAX.into())? as i64,
+            };
             Request::Up(if cmd == "up" { n } else { -n })
         }
         "info" | "i" => info(rest)?,
         "print" | "p" | "output" | "call" => Request::Print {
             expr: rest.to_string(),
-            format: letters(fmt)?.1,
+            format: value_format(cmd, fmt)?,
         },
         "x" => {
             let (count, format, unit) = letters(fmt)?;
@@ -215,7 +224,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         "display" if rest.is_empty() => Request::Displays,
         "display" => Request::Display {
             expr: rest.to_string(),
-            format: letters(fmt)?.1,
+            format: value_format(cmd, fmt)?,
         },
         "undisplay" => Request::Undisplay(number(rest)?),
         "list" | "l" => Request::List(opt(rest)),
@@ -312,7 +321,7 @@ fn info(rest: &str) -> Result<Request, Error> {
         "profile" => Request::Profile(if arg.is_empty() {
             10
         } else {
-            number(arg)? as usize
+            integer(arg, 0, usize::MAX as i128)? as usize
         }),
         "display" => Request::Displays,
         "source" => Request::SourceFile,
@@ -453,10 +462,32 @@ Remote:       monitor CMD (the stub's: limits, budget, profile [N], operands [N]
 LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 
-/// The count, format and unit of `x/NFU` or `print/F`.
 /// The most units one `x` command shows: a bound on what one command reads and prints.
 const MAX_EXAMINE: u32 = 1 << 20;
 
+/// The format of `print/F` or `display/F`: a count or a unit letter means nothing there, as gdb
+/// says.
+fn value_format(cmd: &str, fmt: &str) -> Result<Format, Error> {
+    let (count, format, unit) = letters(fmt)?;
+    let cmd = if cmd.starts_with('d') {
+        "display"
+    } else {
+        "print"
+    };
+    if count.is_some_and(|n| n != 1) {
+        return Err(Error::Usage(format!(
+            "Item count other than 1 is meaningless in \"{cmd}\" command."
+        )));
+    }
+    if unit.is_some() {
+        return Err(Error::Usage(format!(
+            "Size letters are meaningless in \"{cmd}\" command."
+        )));
+    }
+    Ok(format)
+}
+
+/// The count, format and unit of `x/NFU` or `print/F`.
 fn letters(fmt: &str) -> Result<(Option<u32>, Format, Option<u64>), Error> {
     let digits: String = fmt.chars().take_while(char::is_ascii_digit).collect();
     let count = match digits.parse::<u32>() {

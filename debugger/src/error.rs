@@ -53,6 +53,13 @@ pub enum Error {
     /// The command needs a running program.
     #[error("The program is not being run.")]
     NotRunning,
+    /// The command needs the stack of a stopped program (`up`, `frame`, `backtrace`), and no
+    /// program runs.
+    #[error("No stack.")]
+    NoStack,
+    /// The command needs a selected frame (`info locals`, a local variable), and no program runs.
+    #[error("No frame selected.")]
+    NoFrame,
     /// The command needs a stopped program, and it is running.
     #[error("The program is running; interrupt it first.")]
     Running,
@@ -113,6 +120,8 @@ impl Error {
             Error::TargetIo { .. } => "target_io",
             Error::Usage(_) => "usage",
             Error::NotRunning => "not_running",
+            Error::NoStack => "no_stack",
+            Error::NoFrame => "no_frame",
             Error::Running => "running",
             Error::Remote(_) => "remote",
             Error::Memory { .. } => "memory",

@@ -1,39 +1,219 @@
 //! The expression language of `print`, `display`, `watch` and breakpoint conditions: variables,
-//! `a.b`, `p->b`, `a[i]`, `*p`, `&x`, integer arithmetic and comparisons, casts to base types and
-//! `$N` history values, evaluated in the selected frame.
+//! `a.b`, `p->b`, `a[i]`, `*p`, `&x`, C's arithmetic, comparisons and `?:`, casts to base types,
+//! `sizeof` and `$N` history values, evaluated in the selected frame, or, before `run`, on
+//! constants and the module's static data alone.
+//!
+//! Integers are C's as gdb evaluates them, in wasm32's data model (ILP32: `int`, `long` and
+//! pointers are 4 bytes, `long long` 8), which is what clang's DWARF for wasm32 describes. A
+//! literal takes the first type that holds it, as gdb 13 types it: a decimal one `int`, `long`,
+//! `long long`, then `unsigned long long`; a hex, octal or binary one also each unsigned type
+//! after its signed one; a `u` suffix only the unsigned types, an `l` or `ll` suffix starts at
+//! `long` or `long long`. Operands are converted to a common type as C converts them, and every
+//! result wraps at its type's width.
+
+use std::cell::OnceCell;
 
 use crate::dwarf::vars::le_u64;
-use crate::dwarf::{Place, Shape, Ty, types::base_named};
+use crate::dwarf::{Encoding, Place, Shape, Ty, types::base_named};
 use crate::error::Error;
 use crate::session::Session;
+use crate::statics::View;
 use crate::value::{Format, Printer, Value, sign_extend};
+
+/// Bytes of C's `int` on wasm32.
+const INT: u8 = 4;
+/// Bytes of C's `long` on wasm32 (ILP32: as wide as `int`).
+const LONG: u8 = 4;
+/// Bytes of C's `long long`.
+const LONG_LONG: u8 = 8;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
-    Num(u64),
-    Float(f64),
+    Int(CInt),
+    /// A floating literal and its size (`1.5` a double, `1.5f` a float).
+    Float(f64, u8),
+    /// A character literal (a `char`).
+    Char(u8),
     Ident(String),
-    History(usize),
+    History(History),
     Op(&'static str),
+}
+
+/// A value of the history a `$` names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum History {
+    /// `$N`.
+    Number(u64),
+    /// `$$N`: N before the last (`$` is `$$0`).
+    Back(u64),
 }
 
 const OPS: &[&str] = &[
     "->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "<", ">", "&",
-    "|", "^", "!", "~", "(", ")", "[", "]", ".",
+    "|", "^", "!", "~", "(", ")", "[", "]", ".", "?", ":",
 ];
+
+/// Why a text is not an integer literal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BadLiteral {
+    /// It is not written as one.
+    Invalid,
+    /// It is one, larger than 64 bits hold.
+    TooLarge,
+}
+
+/// An integer literal as C writes one: `42`, `0x2a`, `052`, `0b101010`, with a `u`, `l`, `ul`,
+/// `ll` or `ull` suffix in either case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Literal {
+    /// Its value.
+    pub value: u64,
+    decimal: bool,
+    unsigned: bool,
+    /// How many `l`s its suffix has.
+    longs: u8,
+}
+
+/// Reads an integer literal.
+pub(crate) fn literal(text: &str) -> Result<Literal, BadLiteral> {
+    let lower = text.to_ascii_lowercase();
+    let body = lower.trim_end_matches(['u', 'l']);
+    let (unsigned, longs) = match &lower[body.len()..] {
+        "" => (false, 0),
+        "u" => (true, 0),
+        "l" => (false, 1),
+        "ul" | "lu" => (true, 1),
+        "ll" => (false, 2),
+        "ull" | "llu" => (true, 2),
+        _ => return Err(BadLiteral::Invalid),
+    };
+    let (digits, radix) = if let Some(h) = body.strip_prefix("0x") {
+        (h, 16)
+    } else if let Some(b) = body.strip_prefix("0b") {
+        (b, 2)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (&body[1..], 8)
+    } else {
+        (body, 10)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return Err(BadLiteral::Invalid);
+    }
+    let value = u64::from_str_radix(digits, radix).map_err(|_| BadLiteral::TooLarge)?;
+    Ok(Literal {
+        value,
+        decimal: radix == 10,
+        unsigned,
+        longs,
+    })
+}
+
+impl Literal {
+    /// The literal in the first C type that holds it (see the module's documentation).
+    fn typed(self) -> CInt {
+        let fits = |size: u8, signed: bool| self.value <= max_of(size, signed);
+        let may_be_unsigned = self.unsigned || !self.decimal || !fits(LONG_LONG, true);
+        let candidates = [
+            (INT, true, 0),
+            (INT, false, 0),
+            (LONG, true, 1),
+            (LONG, false, 1),
+            (LONG_LONG, true, 2),
+            (LONG_LONG, false, 2),
+        ];
+        let (size, signed, _) = candidates
+            .into_iter()
+            .find(|&(size, signed, longs)| {
+                self.longs <= longs
+                    && if signed {
+                        !self.unsigned
+                    } else {
+                        may_be_unsigned
+                    }
+                    && fits(size, signed)
+            })
+            .unwrap_or((LONG_LONG, false, 2));
+        CInt::new(i128::from(self.value), size, signed)
+    }
+}
+
+/// The largest value of the integer type of `size` bytes.
+fn max_of(size: u8, signed: bool) -> u64 {
+    if signed { mask(size) >> 1 } else { mask(size) }
+}
+
+/// The bits an integer of `size` bytes has.
+fn mask(size: u8) -> u64 {
+    match size {
+        8.. => u64::MAX,
+        n => (1u64 << (u32::from(n) * 8)) - 1,
+    }
+}
+
+/// The token a number starting a word is: an integer, a floating or (past 64 bits) an error.
+fn number(text: &str) -> Result<Tok, String> {
+    let lower = text.to_ascii_lowercase();
+    let prefixed = lower.starts_with("0x") || lower.starts_with("0b");
+    if !prefixed && lower.contains(['.', 'e']) {
+        let (body, size) = match lower.strip_suffix('f') {
+            Some(b) => (b, 4),
+            None => (lower.as_str(), 8),
+        };
+        return match body.parse::<f64>() {
+            Ok(v) if size == 4 => Ok(Tok::Float(f64::from(v as f32), 4)),
+            Ok(v) => Ok(Tok::Float(v, 8)),
+            Err(_) => Err(format!("invalid number `{text}`")),
+        };
+    }
+    match literal(text) {
+        Ok(l) => Ok(Tok::Int(l.typed())),
+        Err(BadLiteral::Invalid) => Err(format!("invalid number `{text}`")),
+        Err(BadLiteral::TooLarge) => Err(format!(
+            "`{text}` is too large: at most {} (unsigned long long)",
+            u64::MAX
+        )),
+    }
+}
+
+/// The character a `\` escape in a character literal means, and its length after the `\`.
+fn escape(b: &[u8]) -> Option<(u8, usize)> {
+    let octal = b.iter().take(3).take_while(|c| (b'0'..=b'7').contains(c));
+    let digits = octal.count();
+    if digits > 0 {
+        let text = std::str::from_utf8(&b[..digits]).ok()?;
+        return Some((u32::from_str_radix(text, 8).ok()? as u8, digits));
+    }
+    if b.first() == Some(&b'x') {
+        let n = b[1..].iter().take_while(|c| c.is_ascii_hexdigit()).count();
+        let text = std::str::from_utf8(&b[1..1 + n]).ok()?;
+        return Some((u64::from_str_radix(text, 16).ok()? as u8, 1 + n));
+    }
+    let c = match b.first()? {
+        b'n' => b'\n',
+        b't' => b'\t',
+        b'r' => b'\r',
+        b'a' => 7,
+        b'b' => 8,
+        b'f' => 12,
+        b'v' => 11,
+        b'e' => 27,
+        other => *other,
+    };
+    Some((c, 1))
+}
 
 fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        let c = b[i] as char;
-        if c.is_whitespace() {
+        let c = b[i];
+        if c.is_ascii_whitespace() {
             i += 1;
             continue;
         }
         let start = i;
-        if c.is_ascii_digit() {
+        if c.is_ascii_digit() || c == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit) {
             let hex = b[i..].starts_with(b"0x") || b[i..].starts_with(b"0X");
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
                 // A decimal exponent's sign belongs to the number: `1e-310`.
@@ -43,55 +223,60 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
                     i += 1;
                 }
             }
-            let text = &src[start..i];
-            let float = !hex && text.contains(['.', 'e', 'E']);
-            let tok = if float {
-                text.parse().map(Tok::Float).ok()
-            } else {
-                let t = text.trim_end_matches(['u', 'U', 'l', 'L']);
-                crate::breakpoint::parse_number(t).map(Tok::Num)
-            };
-            out.push((
-                tok.ok_or((start, format!("invalid number `{text}`")))?,
-                start,
-            ));
-        } else if c == '\'' {
-            let (ch, len) = match (b.get(i + 1), b.get(i + 2), b.get(i + 3)) {
-                (Some(b'\\'), Some(e), Some(b'\'')) => {
-                    let v = match e {
-                        b'n' => b'\n',
-                        b't' => b'\t',
-                        b'0' => 0,
-                        other => *other,
-                    };
-                    (v, 4)
-                }
-                (Some(&ch), Some(b'\''), _) => (ch, 3),
-                _ => return Err((start, "invalid character literal".into())),
-            };
-            out.push((Tok::Num(ch as u64), start));
-            i += len;
-        } else if c.is_ascii_alphabetic() || c == '_' {
+            out.push((number(&src[start..i]).map_err(|m| (start, m))?, start));
+        } else if c == b'\'' {
+            let (ch, len) = match b.get(i + 1) {
+                Some(b'\\') => escape(&b[i + 2..]).map(|(c, n)| (c, n + 1)),
+                Some(b'\'') | None => None,
+                Some(&c) => Some((c, 1)),
+            }
+            .filter(|&(_, len)| b.get(i + 1 + len) == Some(&b'\''))
+            .ok_or((start, "invalid character constant".to_string()))?;
+            out.push((Tok::Char(ch), start));
+            i += len + 2;
+        } else if c.is_ascii_alphabetic() || c == b'_' {
             while i < b.len()
                 && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || src[i..].starts_with("::"))
             {
                 i += if src[i..].starts_with("::") { 2 } else { 1 };
             }
             out.push((Tok::Ident(src[start..i].to_string()), start));
-        } else if c == '$' {
-            i += 1;
+        } else if c == b'$' {
+            // `$N` is value N; `$`, `$0` and `$$0` the last; `$$` and `$$N` N before the last.
+            let back = b.get(i + 1) == Some(&b'$');
+            i += 1 + usize::from(back);
+            let digits = i;
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            let n = src[start + 1..i]
-                .parse()
-                .map_err(|_| (start, "expected a history number after `$`".to_string()))?;
-            out.push((Tok::History(n), start));
+            let n: Option<u64> = match &src[digits..i] {
+                "" => Some(u64::from(back)),
+                d => d.parse().ok(),
+            };
+            let at = n
+                .filter(|_| {
+                    !b.get(i)
+                        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+                })
+                .map(|n| match (back, n) {
+                    (false, n) if n > 0 => History::Number(n),
+                    (_, n) => History::Back(n),
+                })
+                .ok_or((start, "expected a history number after `$`".to_string()))?;
+            out.push((Tok::History(at), start));
         } else {
             let op = OPS
                 .iter()
                 .find(|op| src[i..].starts_with(**op))
-                .ok_or((start, format!("unexpected `{c}`")))?;
+                .ok_or_else(|| {
+                    let ch = src[i..].chars().next().unwrap_or_default();
+                    let shown: String = if ch.is_control() {
+                        ch.escape_debug().collect()
+                    } else {
+                        ch.into()
+                    };
+                    (start, format!("unexpected `{shown}`"))
+                })?;
             out.push((Tok::Op(op), start));
             i += op.len();
         }
@@ -118,29 +303,136 @@ struct Parser<'s> {
     src: &'s str,
     toks: Vec<(Tok, usize)>,
     pos: usize,
-    /// Unary operators and parentheses open now: parsing and evaluation recurse once for each.
+    /// Unary operators, parentheses, brackets and `?:` open now: parsing and evaluation recurse
+    /// once for each.
     depth: usize,
+    /// Whether what is parsed is evaluated: not in a branch C does not evaluate (the right of
+    /// `0 && x`, the other arm of `?:`), nor when an expression is only checked.
+    evaluating: bool,
+    /// What the expression sees, found when first needed.
+    view: OnceCell<View<'s>>,
 }
 
 /// The deepest nesting of parentheses, brackets and unary operators an expression may have: deeper
 /// ones are refused before they can exhaust the host's stack.
 pub const MAX_DEPTH: usize = 256;
 
-/// A number read from a value: integers keep their signedness, pointers their target.
+/// An integer of one of C's types: its bits, width in bytes and signedness.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct CInt {
+    bits: u64,
+    size: u8,
+    signed: bool,
+}
+
+impl CInt {
+    /// `v` converted to the type of `size` bytes: wrapped to its width, as C converts.
+    fn new(v: i128, size: u8, signed: bool) -> CInt {
+        CInt {
+            bits: v as u64 & mask(size),
+            size,
+            signed,
+        }
+    }
+
+    /// The value the bits have in the type.
+    fn value(self) -> i128 {
+        if self.signed {
+            i128::from(sign_extend(self.bits, u64::from(self.size)))
+        } else {
+            i128::from(self.bits)
+        }
+    }
+
+    /// After C's integer promotions: a type narrower than `int` (bool, char, short) is `int`.
+    fn promoted(self) -> CInt {
+        if self.size < INT {
+            CInt::new(self.value(), INT, true)
+        } else {
+            self
+        }
+    }
+
+    fn to_value(self) -> Value {
+        Value {
+            ty: Ty::Int {
+                signed: self.signed,
+                size: self.size,
+            },
+            place: bytes(self.bits, usize::from(self.size)),
+        }
+    }
+}
+
+/// The type C converts two integer operands to (its usual arithmetic conversions).
+fn common(a: CInt, b: CInt) -> (u8, bool) {
+    let (a, b) = (a.promoted(), b.promoted());
+    if a.signed == b.signed {
+        return (a.size.max(b.size), a.signed);
+    }
+    let (unsigned, signed) = if a.signed { (b, a) } else { (a, b) };
+    if unsigned.size >= signed.size {
+        (unsigned.size, false)
+    } else {
+        (signed.size, true)
+    }
+}
+
+/// A number read from a value: an integer of its C type, a floating of its size, or a pointer
+/// with its target.
 enum Num {
-    Int(i128, bool),
-    Float(f64),
+    Int(CInt),
+    Float(f64, u8),
     Ptr(u64, Ty),
 }
 
-impl Parser<'_> {
-    fn err(&self, message: impl Into<String>) -> Error {
-        let column = self.toks.get(self.pos).map_or(self.src.len(), |t| t.1) + 1;
-        Error::Expr {
-            expr: self.src.to_string(),
-            column,
-            message: message.into(),
+impl Num {
+    /// Whether it is non-zero (a condition holds).
+    fn truth(&self) -> bool {
+        match self {
+            Num::Int(n) => n.bits != 0,
+            Num::Float(f, _) => *f != 0.0,
+            Num::Ptr(p, _) => *p != 0,
         }
+    }
+
+    /// The number as an integer: a floating truncated toward zero, a pointer's address.
+    fn integer(&self) -> i128 {
+        match self {
+            Num::Int(n) => n.value(),
+            Num::Float(f, _) => *f as i128,
+            Num::Ptr(p, _) => i128::from(*p),
+        }
+    }
+
+    /// The number as a floating.
+    fn float(&self) -> f64 {
+        match self {
+            Num::Float(f, _) => *f,
+            other => other.integer() as f64,
+        }
+    }
+}
+
+/// What a value's type does not allow, as gdb says it.
+const NOT_A_NUMBER: &str = "Argument to arithmetic operation not a number or boolean.";
+
+impl<'s> Parser<'s> {
+    fn new(session: &'s Session, src: &'s str, toks: Vec<(Tok, usize)>) -> Parser<'s> {
+        Parser {
+            session,
+            src,
+            toks,
+            pos: 0,
+            depth: 0,
+            evaluating: true,
+            view: OnceCell::new(),
+        }
+    }
+
+    fn err(&self, message: impl Into<String>) -> Error {
+        let at = self.toks.get(self.pos).map_or(self.src.len(), |t| t.1);
+        expr_error(self.src, at, message)
     }
 
     fn peek(&self) -> Option<&Tok> {
@@ -164,78 +456,212 @@ impl Parser<'_> {
         }
     }
 
-    fn binary(&mut self, level: usize) -> Result<Value, Error> {
-        if level == LEVELS.len() {
-            return self.unary();
+    /// What the expression sees: the selected frame, or the static data before `run`.
+    fn view(&self) -> Result<&View<'s>, Error> {
+        if let Some(v) = self.view.get() {
+            return Ok(v);
         }
-        let mut left = self.binary(level + 1)?;
-        while let Some(Tok::Op(op)) = self.peek().cloned() {
-            if !LEVELS[level].contains(&op) {
-                break;
-            }
-            self.pos += 1;
-            let right = self.binary(level + 1)?;
-            left = self.apply(op, &left, &right)?;
-        }
-        Ok(left)
+        let v = self.session.view(self.session.selected)?;
+        Ok(self.view.get_or_init(|| v))
     }
 
-    fn unary(&mut self) -> Result<Value, Error> {
+    /// Goes one nesting level deeper, refused past [`MAX_DEPTH`]; the caller comes back up.
+    fn enter(&mut self) -> Result<(), Error> {
         if self.depth == MAX_DEPTH {
             return Err(self.err(format!("expression nested deeper than {MAX_DEPTH} levels")));
         }
         self.depth += 1;
+        Ok(())
+    }
+
+    /// Parses with `f` without evaluating when `skip` (a branch C does not evaluate).
+    fn skipping(
+        &mut self,
+        skip: bool,
+        f: impl FnOnce(&mut Self) -> Result<Value, Error>,
+    ) -> Result<Value, Error> {
+        let was = self.evaluating;
+        self.evaluating &= !skip;
+        let v = f(self);
+        self.evaluating = was;
+        v
+    }
+
+    /// `c ? a : b`, or a binary expression.
+    fn conditional(&mut self) -> Result<Value, Error> {
+        let c = self.binary(0)?;
+        if !self.eat("?") {
+            return Ok(c);
+        }
+        self.enter()?;
+        let v = self.arms(&c);
+        self.depth -= 1;
+        v
+    }
+
+    /// The arms of `c ? a : b`, the one `c` does not choose parsed without evaluating it.
+    fn arms(&mut self, c: &Value) -> Result<Value, Error> {
+        let holds = self.evaluating && self.num(c)?.truth();
+        let a = self.skipping(!holds, Self::conditional)?;
+        self.expect(":")?;
+        let b = self.skipping(holds, Self::conditional)?;
+        Ok(if holds { a } else { b })
+    }
+
+    /// Binary operators binding at least as tightly as level `min` of [`LEVELS`], by precedence
+    /// climbing: a chain of operators is a loop, and only a tighter operator on the right recurses
+    /// (at most once for each level).
+    fn binary(&mut self, min: usize) -> Result<Value, Error> {
+        let mut left = self.unary()?;
+        while let Some(level) = self.operator_level(min) {
+            left = self.operation(level, left)?;
+        }
+        Ok(left)
+    }
+
+    /// The level of the binary operator next, if it binds at least as tightly as level `min`.
+    fn operator_level(&self, min: usize) -> Option<usize> {
+        let Some(Tok::Op(op)) = self.peek() else {
+            return None;
+        };
+        LEVELS
+            .iter()
+            .position(|l| l.contains(op))
+            .filter(|&l| l >= min)
+    }
+
+    /// The binary operator next (of `level`) applied to `left` and the operand on its right.
+    #[inline(never)]
+    fn operation(&mut self, level: usize, left: Value) -> Result<Value, Error> {
+        let Some(Tok::Op(op)) = self.peek().cloned() else {
+            return Ok(left);
+        };
+        self.pos += 1;
+        if op == "&&" || op == "||" {
+            // The right operand is evaluated only when the left does not decide.
+            let l = self.evaluating && self.num(&left)?.truth();
+            let decided = l == (op == "||");
+            let right = self.skipping(decided, |p| p.binary(level + 1))?;
+            let r = self.evaluating && (decided && l || !decided && self.num(&right)?.truth());
+            return Ok(int(i128::from(r)));
+        }
+        let right = self.binary(level + 1)?;
+        self.apply(op, &left, &right)
+    }
+
+    fn unary(&mut self) -> Result<Value, Error> {
+        self.enter()?;
         let v = self.unary_operand();
         self.depth -= 1;
         v
     }
 
     fn unary_operand(&mut self) -> Result<Value, Error> {
-        for op in ["-", "!", "~", "*", "&"] {
-            if self.eat(op) {
-                let v = self.unary()?;
-                return match op {
-                    "*" => self.deref(&v),
-                    "&" => match v.place {
-                        Place::Memory(a) => Ok(Value {
-                            ty: Ty::Ptr(Box::new(v.ty)),
-                            place: bytes(a, 4),
-                        }),
-                        _ => Err(self.err("cannot take the address of a value not in memory")),
-                    },
-                    "-" => self.apply("-", &int(0, 4), &v),
-                    "!" => self.apply("==", &int(0, 4), &v),
-                    _ => self.apply("^", &int(-1, 8), &v),
-                };
-            }
-        }
-        // A cast: `(type)`.
-        if let (Some(Tok::Op("(")), Some((Tok::Ident(_), _))) =
-            (self.peek(), self.toks.get(self.pos + 1))
+        if let Some(op) = ["-", "+", "!", "~", "*", "&"]
+            .into_iter()
+            .find(|op| self.eat(op))
         {
-            let save = self.pos;
+            let v = self.unary()?;
+            return self.prefix(op, &v);
+        }
+        if matches!(self.peek(), Some(Tok::Ident(w)) if w == "sizeof") {
             self.pos += 1;
-            let mut words = Vec::new();
-            while let Some(Tok::Ident(w)) = self.peek() {
-                words.push(w.clone());
-                self.pos += 1;
+            return self.size_of_operand();
+        }
+        if let Some(ty) = self.type_in_parens() {
+            let v = self.unary()?;
+            return self.cast(&v, ty);
+        }
+        self.postfix()
+    }
+
+    /// Prefix operator `op` applied to `v`.
+    #[inline(never)]
+    fn prefix(&self, op: &str, v: &Value) -> Result<Value, Error> {
+        if !self.evaluating {
+            return Ok(int(0));
+        }
+        match op {
+            "*" => self.deref(v),
+            "&" => match v.place {
+                Place::Memory(a) => Ok(Value {
+                    ty: Ty::Ptr(Box::new(v.ty.clone())),
+                    place: bytes(a, 4),
+                }),
+                _ => Err(self.err("Attempt to take address of value not located in memory.")),
+            },
+            "!" => Ok(int(i128::from(!self.num(v)?.truth()))),
+            _ => self.negate(op, v),
+        }
+    }
+
+    /// The operand of `sizeof`, a type in parentheses or a unary expression, as its size (an
+    /// `int`, as gdb gives it).
+    #[inline(never)]
+    fn size_of_operand(&mut self) -> Result<Value, Error> {
+        let ty = match self.type_in_parens() {
+            Some(ty) => ty,
+            None => self.unary()?.ty,
+        };
+        let size = if self.evaluating {
+            self.session.dwarf.size_of(&ty)?
+        } else {
+            0
+        };
+        Ok(int(i128::from(size)))
+    }
+
+    /// `-x`, `+x` or `~x`, in `x`'s promoted type.
+    fn negate(&self, op: &str, v: &Value) -> Result<Value, Error> {
+        match (self.num(v)?, op) {
+            (Num::Int(n), _) => {
+                let n = n.promoted();
+                let r = match op {
+                    "-" => -n.value(),
+                    "+" => n.value(),
+                    _ => !n.value(),
+                };
+                Ok(CInt::new(r, n.size, n.signed).to_value())
             }
-            let mut stars = 0;
-            while self.eat("*") {
-                stars += 1;
-            }
-            if let Some(mut ty) = base_named(&words.join(" "))
-                && self.eat(")")
-            {
+            (Num::Float(f, size), "-") => Ok(float(-f, size)),
+            (Num::Float(f, size), "+") => Ok(float(f, size)),
+            (_, "~") => Err(self.err("Argument to complement operation not an integer, boolean.")),
+            _ => Err(self.err(NOT_A_NUMBER)),
+        }
+    }
+
+    /// A base type in parentheses, `(unsigned char)` or `(int **)`, consumed; `None` (nothing
+    /// consumed) when the parentheses hold something else.
+    fn type_in_parens(&mut self) -> Option<Ty> {
+        if !matches!(
+            (self.peek(), self.toks.get(self.pos + 1)),
+            (Some(Tok::Op("(")), Some((Tok::Ident(_), _)))
+        ) {
+            return None;
+        }
+        let save = self.pos;
+        self.pos += 1;
+        let mut words = Vec::new();
+        while let Some(Tok::Ident(w)) = self.peek() {
+            words.push(w.clone());
+            self.pos += 1;
+        }
+        let mut stars = 0;
+        while self.eat("*") {
+            stars += 1;
+        }
+        match type_named(&words) {
+            Some(mut ty) if self.eat(")") => {
                 for _ in 0..stars {
                     ty = Ty::Ptr(Box::new(ty));
                 }
-                let v = self.unary()?;
-                return self.cast(&v, ty);
+                Some(ty)
             }
-            self.pos = save;
+            _ => {
+                self.pos = save;
+                None
+            }
         }
-        self.postfix()
     }
 
     fn postfix(&mut self) -> Result<Value, Error> {
@@ -247,12 +673,9 @@ impl Parser<'_> {
                 let d = self.deref(&v)?;
                 v = self.field(&d)?;
             } else if self.eat("[") {
-                let i = self.binary(0)?;
+                let i = self.conditional()?;
                 self.expect("]")?;
-                let Num::Int(i, _) = self.num(&i)? else {
-                    return Err(self.err("an index must be an integer"));
-                };
-                v = self.index(&v, i as i64)?;
+                v = self.index(&v, &i)?;
             } else {
                 return Ok(v);
             }
@@ -260,70 +683,75 @@ impl Parser<'_> {
     }
 
     fn primary(&mut self) -> Result<Value, Error> {
+        if self.eat("(") {
+            let v = self.conditional()?;
+            self.expect(")")?;
+            return Ok(v);
+        }
+        self.atom()
+    }
+
+    /// A literal, a variable or a history value.
+    #[inline(never)]
+    fn atom(&mut self) -> Result<Value, Error> {
         let tok = self
             .peek()
             .cloned()
             .ok_or_else(|| self.err("expected an expression"))?;
-        self.pos += 1;
-        match tok {
-            Tok::Num(n) => Ok(int(n as i128, if n > i32::MAX as u64 { 8 } else { 4 })),
-            Tok::Float(f) => Ok(Value {
-                ty: Ty::Float { size: 8 },
-                place: Place::Bytes(f.to_bits().to_le_bytes().to_vec()),
-            }),
-            Tok::History(n) => {
+        let v = match tok {
+            Tok::Int(n) => n.to_value(),
+            Tok::Float(f, size) => float(f, size),
+            Tok::Char(c) => CInt::new(i128::from(c as i8), 1, true).to_value(),
+            Tok::History(_) | Tok::Ident(_) if !self.evaluating => int(0),
+            Tok::History(at) => {
                 let h = &self.session.history;
-                let i = if n == 0 { h.len() } else { n };
-                h.get(i.wrapping_sub(1))
+                let (index, name) = match at {
+                    History::Number(n) => (n.checked_sub(1), format!("${n}")),
+                    History::Back(n) => (
+                        n.checked_add(1)
+                            .and_then(|k| (h.len() as u64).checked_sub(k)),
+                        format!("$${n}"),
+                    ),
+                };
+                index
+                    .and_then(|i| h.get(usize::try_from(i).ok()?))
                     .cloned()
-                    .ok_or_else(|| self.err(format!("History has not yet reached ${n}.")))
-            }
-            Tok::Op("(") => {
-                let v = self.binary(0)?;
-                self.expect(")")?;
-                Ok(v)
+                    .ok_or_else(|| self.err(format!("History has not yet reached {name}.")))?
             }
             Tok::Ident(name) => {
-                self.pos -= 1;
-                let v = self.session.variable(&name).map_err(|e| match e {
-                    Error::Usage(m) => self.err(m),
-                    other => other,
-                })?;
-                self.pos += 1;
-                Ok(v)
+                self.session
+                    .variable_in(&name, self.view()?)
+                    .map_err(|e| match e {
+                        Error::Usage(m) => self.err(m),
+                        other => other,
+                    })?
             }
-            Tok::Op(op) => {
-                self.pos -= 1;
-                Err(self.err(format!("unexpected `{op}`")))
-            }
-        }
-    }
-
-    fn state(&self) -> Result<crate::session::FrameState<'_>, Error> {
-        let f = self.session.selected_frame()?;
-        self.session.wasm_state(f.wasm).ok_or(Error::NotRunning)
+            Tok::Op(op) => return Err(self.err(format!("unexpected `{op}`"))),
+        };
+        self.pos += 1;
+        Ok(v)
     }
 
     fn num(&self, v: &Value) -> Result<Num, Error> {
-        let state = self.state()?;
+        let state = &self.view()?.state;
         let p = Printer {
             dwarf: &self.session.dwarf,
-            state: &state,
+            state,
             format: Format::Natural,
         };
         let dwarf = &self.session.dwarf;
         match dwarf.shape(&v.ty)? {
             Shape::Pointer { target } => Ok(Num::Ptr(le_u64(&p.bytes(&v.place, 4)?), target)),
             Shape::Base {
-                encoding: crate::dwarf::Encoding::Float,
+                encoding: Encoding::Float,
                 size,
             } => {
                 let raw = le_u64(&p.bytes(&v.place, size)?);
-                Ok(Num::Float(if size == 4 {
-                    f32::from_bits(raw as u32) as f64
+                Ok(if size == 4 {
+                    Num::Float(f64::from(f32::from_bits(raw as u32)), 4)
                 } else {
-                    f64::from_bits(raw)
-                }))
+                    Num::Float(f64::from_bits(raw), 8)
+                })
             }
             Shape::Array { elem, .. } => match v.place {
                 Place::Memory(a) => Ok(Num::Ptr(a, elem)),
@@ -331,122 +759,182 @@ impl Parser<'_> {
             },
             Shape::Base { .. } | Shape::Enum { .. } => {
                 let (raw, signed, size) = p.integer(v)?;
+                let size = size.min(8) as u8;
                 let n = if signed {
-                    sign_extend(raw, size) as i128
+                    i128::from(sign_extend(raw, u64::from(size)))
                 } else {
-                    raw as i128
+                    i128::from(raw)
                 };
-                Ok(Num::Int(n, size == 8))
+                Ok(Num::Int(CInt::new(n, size, signed)))
             }
             _ => Err(self.err(format!("`{}` is not a number", dwarf.type_name(&v.ty)))),
         }
     }
 
     fn apply(&self, op: &str, a: &Value, b: &Value) -> Result<Value, Error> {
-        let (x, y) = (self.num(a)?, self.num(b)?);
-        let cmp = |o: std::cmp::Ordering| {
-            let r = match op {
-                "==" => o.is_eq(),
-                "!=" => o.is_ne(),
-                "<" => o.is_lt(),
-                "<=" => o.is_le(),
-                ">" => o.is_gt(),
-                _ => o.is_ge(),
-            };
-            Some(int(r as i128, 4))
+        if !self.evaluating {
+            return Ok(int(0));
+        }
+        let pointer = |p: u64, t: Ty, n: i128| -> Result<Value, Error> {
+            let size = i128::from(self.session.dwarf.size_of(&t)?.max(1));
+            Ok(Value {
+                ty: Ty::Ptr(Box::new(t)),
+                place: bytes((i128::from(p) + n * size) as u64, 4),
+            })
         };
-        let v = match (x, y) {
-            (Num::Ptr(p, t), Num::Int(n, _)) | (Num::Int(n, _), Num::Ptr(p, t))
-                if op == "+" || op == "-" =>
-            {
-                let size = self.session.dwarf.size_of(&t)?.max(1) as i128;
-                let n = if op == "-" { -n } else { n };
-                Some(Value {
-                    ty: Ty::Ptr(Box::new(t)),
-                    place: bytes((p as i128 + n * size) as u64, 4),
-                })
+        match (self.num(a)?, self.num(b)?) {
+            (Num::Ptr(p, t), Num::Int(n)) if op == "+" => pointer(p, t, n.value()),
+            (Num::Ptr(p, t), Num::Int(n)) if op == "-" => pointer(p, t, -n.value()),
+            (Num::Int(n), Num::Ptr(p, t)) if op == "+" => pointer(p, t, n.value()),
+            (Num::Ptr(p, t), Num::Ptr(q, _)) if op == "-" => {
+                let size = i128::from(self.session.dwarf.size_of(&t)?.max(1));
+                Ok(CInt::new((i128::from(p) - i128::from(q)) / size, LONG, true).to_value())
             }
-            (Num::Float(f), Num::Float(g)) => {
-                float_op(op, f, g).or_else(|| f.partial_cmp(&g).and_then(cmp))
+            (Num::Ptr(..), Num::Float(..)) | (Num::Float(..), Num::Ptr(..)) => {
+                Err(self.err(NOT_A_NUMBER))
             }
-            (Num::Float(f), Num::Int(n, _)) => {
-                float_op(op, f, n as f64).or_else(|| f.partial_cmp(&(n as f64)).and_then(cmp))
-            }
-            (Num::Int(n, _), Num::Float(f)) => {
-                float_op(op, n as f64, f).or_else(|| (n as f64).partial_cmp(&f).and_then(cmp))
-            }
-            (x, y) => {
-                let (n, wide_a) = scalar(x);
-                let (m, wide_b) = scalar(y);
-                let size = if wide_a || wide_b { 8 } else { 4 };
-                let r = match op {
-                    "+" => Some(n.wrapping_add(m)),
-                    "-" => Some(n.wrapping_sub(m)),
-                    "*" => Some(n.wrapping_mul(m)),
-                    "/" | "%" if m == 0 => return Err(self.err("Division by zero")),
-                    "/" => Some(n / m),
-                    "%" => Some(n % m),
-                    "&" => Some(n & m),
-                    "|" => Some(n | m),
-                    "^" => Some(n ^ m),
-                    "<<" => Some(n.wrapping_shl(m as u32)),
-                    ">>" => Some(n.wrapping_shr(m as u32)),
-                    "&&" => Some((n != 0 && m != 0) as i128),
-                    "||" => Some((n != 0 || m != 0) as i128),
-                    _ => None,
+            (x @ Num::Float(..), y) | (x, y @ Num::Float(..)) => {
+                let size = match (&x, &y) {
+                    (Num::Float(_, s), Num::Float(_, t)) => *s.max(t),
+                    (Num::Float(_, s), _) | (_, Num::Float(_, s)) => *s,
+                    _ => 8,
                 };
-                match r {
-                    Some(r) => Some(int(r, size)),
-                    None => cmp(n.cmp(&m)),
+                let (f, g) = (x.float(), y.float());
+                let r = match op {
+                    "+" => f + g,
+                    "-" => f - g,
+                    "*" => f * g,
+                    "/" => f / g,
+                    _ => {
+                        return compare(op, f.partial_cmp(&g))
+                            .map(|r| int(i128::from(r)))
+                            .ok_or_else(|| {
+                                self.err("Integer-only operation on floating point number.")
+                            });
+                    }
+                };
+                Ok(float(r, size))
+            }
+            (x, y) => self.integer_op(op, as_int(&x), as_int(&y)),
+        }
+    }
+
+    /// An operator on two integers, in the type C converts them to.
+    fn integer_op(&self, op: &str, a: CInt, b: CInt) -> Result<Value, Error> {
+        if op == "<<" || op == ">>" {
+            // The result has the left operand's promoted type; a count past its width (or
+            // negative) leaves no bits, or the sign's.
+            let a = a.promoted();
+            let r = match u32::try_from(b.value()) {
+                Ok(n) if n < u32::from(a.size) * 8 => {
+                    if op == "<<" {
+                        a.value() << n
+                    } else {
+                        a.value() >> n
+                    }
                 }
+                _ if op == ">>" && a.value() < 0 => -1,
+                _ => 0,
+            };
+            return Ok(CInt::new(r, a.size, a.signed).to_value());
+        }
+        let (size, signed) = common(a, b);
+        let x = CInt::new(a.value(), size, signed).value();
+        let y = CInt::new(b.value(), size, signed).value();
+        let r = match op {
+            "+" => x + y,
+            "-" => x - y,
+            "*" => x.wrapping_mul(y),
+            "/" | "%" if y == 0 => return Err(self.err("Division by zero")),
+            "/" => x / y,
+            "%" => x % y,
+            "&" => x & y,
+            "|" => x | y,
+            "^" => x ^ y,
+            _ => {
+                return compare(op, Some(x.cmp(&y)))
+                    .map(|r| int(i128::from(r)))
+                    .ok_or_else(|| self.err(format!("`{op}` does not apply to these operands")));
             }
         };
-        v.ok_or_else(|| self.err(format!("`{op}` does not apply to these operands")))
+        Ok(CInt::new(r, size, signed).to_value())
     }
 
     fn cast(&self, v: &Value, ty: Ty) -> Result<Value, Error> {
+        if !self.evaluating {
+            return Ok(int(0));
+        }
         let n = self.num(v)?;
-        let size = self.session.dwarf.size_of(&ty)?;
-        let raw = match (&ty, n) {
-            (Ty::Float { size: 4 }, n) => (to_f64(n) as f32).to_bits() as u64,
-            (Ty::Float { .. }, n) => to_f64(n).to_bits(),
-            (_, Num::Float(f)) => f as i64 as u64,
-            (_, n) => scalar(n).0 as u64,
-        };
-        Ok(Value {
-            ty,
-            place: Place::Bytes(raw.to_le_bytes()[..size as usize].to_vec()),
+        Ok(match &ty {
+            Ty::Float { size } => float(n.float(), *size),
+            Ty::Bool => Value {
+                ty,
+                place: bytes(u64::from(n.truth()), 1),
+            },
+            Ty::Int { size, signed } => CInt::new(n.integer(), *size, *signed).to_value(),
+            Ty::Void => Value {
+                ty,
+                place: Place::Bytes(Vec::new()),
+            },
+            _ => Value {
+                ty,
+                place: bytes(n.integer() as u64, 4),
+            },
         })
     }
 
     fn deref(&self, v: &Value) -> Result<Value, Error> {
+        if !self.evaluating {
+            return Ok(int(0));
+        }
         match self.num(v)? {
-            Num::Ptr(a, t) => {
-                if t == Ty::Void {
-                    return Err(self.err("Attempt to take contents of a non-pointer value."));
-                }
-                Ok(Value {
-                    ty: t,
-                    place: Place::Memory(a),
-                })
-            }
+            Num::Ptr(a, t) if t != Ty::Void => Ok(Value {
+                ty: t,
+                place: Place::Memory(a),
+            }),
             _ => Err(self.err("Attempt to take contents of a non-pointer value.")),
         }
     }
 
-    fn index(&self, v: &Value, i: i64) -> Result<Value, Error> {
-        let (base, elem) = match (self.session.dwarf.shape(&v.ty)?, &v.place) {
+    fn index(&self, v: &Value, i: &Value) -> Result<Value, Error> {
+        if !self.evaluating {
+            return Ok(int(0));
+        }
+        let Num::Int(i) = self.num(i)? else {
+            return Err(self.err("an index must be an integer"));
+        };
+        let dwarf = &self.session.dwarf;
+        let (base, elem) = match (dwarf.shape(&v.ty)?, &v.place) {
+            (Shape::Array { elem, count }, Place::Bytes(_)) => {
+                // An array kept by value (a history entry): its elements are among its bytes.
+                let n = u64::try_from(i.value())
+                    .ok()
+                    .filter(|&n| n < count.unwrap_or(0));
+                let Some(n) = n else {
+                    return Err(self.err(format!("no element {} in this array", i.value())));
+                };
+                let p = Printer {
+                    dwarf,
+                    state: &self.view()?.state,
+                    format: Format::Natural,
+                };
+                let at = n.saturating_mul(dwarf.size_of(&elem)?);
+                return Ok(Value {
+                    place: p.part(&v.place, at, &elem)?,
+                    ty: elem,
+                });
+            }
             (Shape::Array { elem, .. }, Place::Memory(a)) => (*a, elem),
-            (Shape::Pointer { target }, _) => match self.num(v)? {
-                Num::Ptr(a, _) => (a, target),
-                _ => unreachable!("a pointer reads as a pointer"),
+            (Shape::Pointer { .. }, _) => match self.num(v)? {
+                Num::Ptr(a, target) => (a, target),
+                _ => return Err(self.err(NOT_A_NUMBER)),
             },
             _ => return Err(self.err("cannot subscript something that is not an array or pointer")),
         };
-        let size = self.session.dwarf.size_of(&elem)?.max(1) as i64;
+        let size = i128::from(dwarf.size_of(&elem)?.max(1));
         Ok(Value {
             ty: elem,
-            place: Place::Memory(base.wrapping_add((i * size) as u64)),
+            place: Place::Memory((i128::from(base) + i.value() * size) as u64),
         })
     }
 
@@ -454,10 +942,13 @@ impl Parser<'_> {
         let Some(Tok::Ident(name)) = self.peek().cloned() else {
             return Err(self.err("expected a member name"));
         };
-        let state = self.state()?;
+        if !self.evaluating {
+            self.pos += 1;
+            return Ok(int(0));
+        }
         let p = Printer {
             dwarf: &self.session.dwarf,
-            state: &state,
+            state: &self.view()?.state,
             format: Format::Natural,
         };
         let Shape::Struct { members, .. } = self.session.dwarf.shape(&v.ty)? else {
@@ -476,62 +967,119 @@ impl Parser<'_> {
     }
 }
 
-fn scalar(n: Num) -> (i128, bool) {
-    match n {
-        Num::Int(n, wide) => (n, wide),
-        Num::Ptr(p, _) => (p as i128, false),
-        Num::Float(f) => (f as i128, true),
+/// An error in expression `src` at byte `at`, its column counted in characters (1 is the first;
+/// one past the last is the end).
+fn expr_error(src: &str, at: usize, message: impl Into<String>) -> Error {
+    Error::Expr {
+        expr: src.to_string(),
+        column: src
+            .get(..at)
+            .map_or(src.chars().count(), |s| s.chars().count())
+            + 1,
+        message: message.into(),
     }
 }
 
-fn to_f64(n: Num) -> f64 {
-    match n {
-        Num::Float(f) => f,
-        other => scalar(other).0 as f64,
-    }
-}
-
-fn float_op(op: &str, a: f64, b: f64) -> Option<Value> {
-    let r = match op {
-        "+" => a + b,
-        "-" => a - b,
-        "*" => a * b,
-        "/" => a / b,
-        _ => return None,
+/// Whether comparison `op` holds for operands ordered so (`None`: unordered, a NaN); `None` when
+/// `op` is no comparison.
+fn compare(op: &str, order: Option<std::cmp::Ordering>) -> Option<bool> {
+    let holds = |o: std::cmp::Ordering| match op {
+        "==" => Some(o.is_eq()),
+        "!=" => Some(o.is_ne()),
+        "<" => Some(o.is_lt()),
+        "<=" => Some(o.is_le()),
+        ">" => Some(o.is_gt()),
+        ">=" => Some(o.is_ge()),
+        _ => None,
     };
-    Some(Value {
-        ty: Ty::Float { size: 8 },
-        place: Place::Bytes(r.to_bits().to_le_bytes().to_vec()),
+    match order {
+        Some(o) => holds(o),
+        None => holds(std::cmp::Ordering::Equal).map(|_| op == "!="),
+    }
+}
+
+/// An integer operand: a pointer is its address, as an `unsigned int`.
+fn as_int(n: &Num) -> CInt {
+    match n {
+        Num::Int(n) => *n,
+        other => CInt::new(other.integer(), INT, false),
+    }
+}
+
+/// The base type words name in a cast or `sizeof`: C's integer words in any order
+/// (`unsigned long int`, `long long`, `short`), `void`, or one word of [`base_named`]
+/// (`double`, `bool`, `u8`).
+fn type_named(words: &[String]) -> Option<Ty> {
+    const INTEGER_WORDS: &[&str] = &["unsigned", "signed", "long", "short", "char", "int"];
+    match words {
+        [] => return None,
+        [w] if w == "void" => return Some(Ty::Void),
+        [w] if !INTEGER_WORDS.contains(&w.as_str()) => return base_named(w),
+        _ => {}
+    }
+    let count = |w: &str| words.iter().filter(|x| *x == w).count();
+    if words.iter().any(|w| !INTEGER_WORDS.contains(&w.as_str()))
+        || count("unsigned") + count("signed") > 1
+        || count("int") > 1
+        || count("char") > 1
+        || count("short") > 1
+        || count("long") > 2
+        || count("char") + count("short") + count("long").min(1) > 1
+        || count("char") + count("int") > 1
+    {
+        return None;
+    }
+    let size = match (count("char"), count("short"), count("long")) {
+        (1, _, _) => 1,
+        (_, 1, _) => 2,
+        (_, _, 2) => LONG_LONG,
+        (_, _, 1) => LONG,
+        _ => INT,
+    };
+    Some(Ty::Int {
+        signed: count("unsigned") == 0,
+        size,
     })
 }
 
-fn bytes(v: u64, size: usize) -> Place {
-    Place::Bytes(v.to_le_bytes()[..size].to_vec())
-}
-
-fn int(v: i128, size: u8) -> Value {
+fn float(v: f64, size: u8) -> Value {
+    let raw = if size == 4 {
+        u64::from((v as f32).to_bits())
+    } else {
+        v.to_bits()
+    };
     Value {
-        ty: Ty::Int { signed: true, size },
-        place: bytes(v as u64, size as usize),
+        ty: Ty::Float { size },
+        place: bytes(raw, usize::from(size)),
     }
 }
 
+fn bytes(v: u64, size: usize) -> Place {
+    Place::Bytes(v.to_le_bytes()[..size.min(8)].to_vec())
+}
+
+/// An `int` (what comparisons, `!` and `sizeof` give).
+fn int(v: i128) -> Value {
+    CInt::new(v, INT, true).to_value()
+}
+
 impl Session {
-    /// Evaluates an expression in the selected frame.
+    /// Evaluates an expression in the selected frame; before `run`, constants and static data.
     pub fn evaluate(&self, src: &str) -> Result<Value, Error> {
-        let toks = lex(src).map_err(|(at, message)| Error::Expr {
-            expr: src.into(),
-            column: at + 1,
-            message,
-        })?;
-        let mut p = Parser {
-            session: self,
-            src,
-            toks,
-            pos: 0,
-            depth: 0,
-        };
-        let v = p.binary(0)?;
+        self.parse(src, true)
+    }
+
+    /// Checks that `src` is an expression, without evaluating it: a breakpoint condition is
+    /// checked so when it is set, to be refused then, not where it is hit.
+    pub fn check_expression(&self, src: &str) -> Result<(), Error> {
+        self.parse(src, false).map(|_| ())
+    }
+
+    fn parse(&self, src: &str, evaluating: bool) -> Result<Value, Error> {
+        let toks = lex(src).map_err(|(at, message)| expr_error(src, at, message))?;
+        let mut p = Parser::new(self, src, toks);
+        p.evaluating = evaluating;
+        let v = p.conditional()?;
         if p.pos < p.toks.len() {
             return Err(p.err("unexpected text after the expression"));
         }
@@ -540,36 +1088,142 @@ impl Session {
 
     /// Whether a value is non-zero (a condition holds).
     pub fn truth(&self, v: &Value) -> Result<bool, Error> {
-        let p = Parser {
-            session: self,
-            src: "",
-            toks: Vec::new(),
-            pos: 0,
-            depth: 0,
-        };
-        Ok(match p.num(v)? {
-            Num::Float(f) => f != 0.0,
-            n => scalar(n).0 != 0,
-        })
+        Ok(Parser::new(self, "", Vec::new()).num(v)?.truth())
     }
 
-    /// A variable visible from the selected frame: its locals innermost first, then globals.
+    /// A variable visible from the selected frame: its locals innermost first, then globals;
+    /// before `run`, globals alone.
     pub fn variable(&self, name: &str) -> Result<Value, Error> {
-        let frame = self.selected_frame()?;
-        if let Some((v, place)) = self
-            .frame_vars(&frame)?
-            .into_iter()
-            .find(|(v, _)| v.name == name)
+        self.variable_in(name, &self.view(self.selected)?)
+    }
+
+    /// A variable `view` sees.
+    fn variable_in(&self, name: &str, view: &View<'_>) -> Result<Value, Error> {
+        if let Some(frame) = &view.frame
+            && let Some((v, place)) = self
+                .frame_vars(frame)?
+                .into_iter()
+                .find(|(v, _)| v.name == name)
         {
             return Ok(Value { ty: v.ty, place });
         }
-        let state = self.wasm_state(frame.wasm).ok_or(Error::NotRunning)?;
+        let addr = view.frame.as_ref().map_or(0, |f| f.addr);
         for g in self.dwarf.globals()? {
             if g.name == name {
-                let place = self.dwarf.place(&g, frame.addr, None, &state)?;
+                let place = self.dwarf.place(&g, addr, None, &view.state)?;
                 return Ok(Value { ty: g.ty, place });
             }
         }
         Err(Error::NoSymbol { name: name.into() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Half the stack of a main thread (what a front-end's engine has at least), in unoptimised
+    /// builds too.
+    #[test]
+    fn the_deepest_expressions_allowed_fit_half_a_main_threads_stack() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/wasm/c-board-O1.wasm"
+        ))
+        .unwrap();
+        let limits = runtime_core::limits::preset::linux_production(
+            512 * runtime_core::limits::MIB,
+            runtime_core::limits::AsilLevel::QM,
+            runtime_core::limits::DebugLevel::FullDebug,
+        );
+        let n = MAX_DEPTH - 1;
+        let allowed = [
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}1", "-".repeat(n)),
+            format!("{}0{}", "weights[".repeat(n), "]".repeat(n)),
+            format!("{}1{}", "1 ? ".repeat(n), " : 1".repeat(n)),
+            format!("{}1{}", "(1 + (".repeat(n / 2), "))".repeat(n / 2)),
+        ];
+        std::thread::Builder::new()
+            .stack_size(4 << 20)
+            .spawn(move || {
+                let s = Session::open(bytes, &limits, Default::default()).unwrap();
+                for e in &allowed {
+                    assert!(s.evaluate(e).is_ok(), "{e}");
+                    let deeper = format!("{}{e}{}", "(".repeat(2), ")".repeat(2));
+                    match s.evaluate(&deeper) {
+                        Err(Error::Expr { message, .. }) => {
+                            assert!(message.contains("nested deeper"), "{message}")
+                        }
+                        other => panic!("{deeper}: {other:?}"),
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn literals_take_the_first_c_type_that_holds_them() {
+        let ty = |text: &str| {
+            let n = literal(text).unwrap().typed();
+            (n.size, n.signed)
+        };
+        assert_eq!(ty("2147483647"), (4, true));
+        assert_eq!(
+            ty("2147483648"),
+            (8, true),
+            "decimal: long long, not unsigned"
+        );
+        assert_eq!(ty("0x80000000"), (4, false), "hex: unsigned int");
+        assert_eq!(ty("0xffffffff"), (4, false));
+        assert_eq!(ty("0x100000000"), (8, true));
+        assert_eq!(ty("9223372036854775808"), (8, false));
+        assert_eq!(ty("18446744073709551615"), (8, false));
+        assert_eq!(ty("1u"), (4, false));
+        assert_eq!(ty("1l"), (4, true));
+        assert_eq!(ty("1ul"), (4, false));
+        assert_eq!(ty("1LL"), (8, true));
+        assert_eq!(ty("1ull"), (8, false));
+        assert_eq!(ty("017"), (4, true));
+        assert_eq!(literal("017").unwrap().value, 15);
+        assert_eq!(literal("0b101").unwrap().value, 5);
+        assert_eq!(literal("08"), Err(BadLiteral::Invalid));
+        assert_eq!(literal("0x"), Err(BadLiteral::Invalid));
+        assert_eq!(literal("1uu"), Err(BadLiteral::Invalid));
+        assert_eq!(literal("18446744073709551616"), Err(BadLiteral::TooLarge));
+    }
+
+    #[test]
+    fn operands_convert_as_c_converts_them() {
+        let i = |v, size, signed| CInt::new(v, size, signed);
+        assert_eq!(common(i(-1, 4, true), i(0, 4, false)), (4, false));
+        assert_eq!(common(i(-1, 8, true), i(0, 4, false)), (8, true));
+        assert_eq!(common(i(-1, 4, true), i(0, 8, false)), (8, false));
+        assert_eq!(
+            common(i(1, 1, false), i(1, 2, false)),
+            (4, true),
+            "promoted"
+        );
+        assert_eq!(i(300, 1, false).value(), 44);
+        assert_eq!(i(200, 1, true).value(), -56);
+    }
+
+    #[test]
+    fn type_words_in_any_order_name_one_type() {
+        let words = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        let int = |signed, size| Some(Ty::Int { signed, size });
+        assert_eq!(type_named(&words("unsigned long int")), int(false, 4));
+        assert_eq!(type_named(&words("long unsigned long")), int(false, 8));
+        assert_eq!(type_named(&words("short int")), int(true, 2));
+        assert_eq!(type_named(&words("signed char")), int(true, 1));
+        assert_eq!(type_named(&words("unsigned")), int(false, 4));
+        assert_eq!(type_named(&words("double")), Some(Ty::Float { size: 8 }));
+        assert_eq!(type_named(&words("void")), Some(Ty::Void));
+        assert_eq!(type_named(&words("long char")), None);
+        assert_eq!(type_named(&words("unsigned signed")), None);
+        assert_eq!(type_named(&words("long long long")), None);
+        assert_eq!(type_named(&words("x")), None);
     }
 }

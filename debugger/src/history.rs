@@ -21,11 +21,10 @@ impl Session {
     /// Keeps a value as the next `$N`, its bytes copied as gdb's history is; returns N. A value
     /// that cannot be read is an error, as in gdb, not a history entry.
     pub(crate) fn record(&mut self, v: Value) -> Result<usize, Error> {
-        let f = self.selected_frame()?;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let view = self.view(self.selected)?;
         let p = Printer {
             dwarf: &self.dwarf,
-            state: &state,
+            state: &view.state,
             format: Format::Natural,
         };
         let size = self.dwarf.size_of(&v.ty)?;

@@ -13,6 +13,8 @@ pub mod engine;
 pub mod error;
 pub mod expr;
 pub mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod history;
 mod inline;
 pub mod input;
@@ -26,6 +28,7 @@ pub mod report;
 pub mod request;
 pub mod session;
 pub mod source;
+mod statics;
 pub mod step;
 mod stop;
 pub mod target;

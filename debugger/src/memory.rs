@@ -1,6 +1,6 @@
 //! Linear memory as `x` shows it: units of a size and format, or C strings.
 
-use crate::dwarf::{Place, Shape, Ty};
+use crate::dwarf::{Place, Shape, Ty, WasmState};
 use crate::error::Error;
 use crate::report::{MemoryBlock, MemoryUnit};
 use crate::session::Session;
@@ -17,11 +17,10 @@ impl Session {
         unit: Option<u64>,
     ) -> Result<MemoryBlock, Error> {
         let v = self.evaluate(expr)?;
-        let f = self.selected_frame()?;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
+        let view = self.view(self.selected)?;
         let p = Printer {
             dwarf: &self.dwarf,
-            state: &state,
+            state: &view.state,
             format: if format == Format::Natural {
                 Format::Hex
             } else {
@@ -50,7 +49,7 @@ impl Session {
             });
         }
         let size = unit.unwrap_or(if format == Format::Char { 1 } else { 4 });
-        let bytes = self.read_memory(addr, (count as u64 * size) as usize)?;
+        let bytes = view.state.memory(addr, (count as u64 * size) as usize)?;
         for (i, chunk) in bytes.chunks(size as usize).enumerate() {
             let ty = Ty::Int {
                 signed: p.format == Format::Decimal,

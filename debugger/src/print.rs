@@ -112,6 +112,9 @@ pub fn text(req: &Request, resp: &Response) -> String {
             for r in &b.refused_dwarf {
                 let _ = writeln!(text, "  DWARF section {} refused: {}", r.section, r.reason);
             }
+            for d in &b.damaged_dwarf {
+                let _ = writeln!(text, "  {}", damaged(d));
+            }
             if !b.memory.is_empty() {
                 text.push_str("Memory budget:\n");
             }
@@ -461,5 +464,55 @@ fn source_line(l: Option<&SourceLine>) -> String {
             ..
         }) => format!("{line}\t{t}"),
         Some(SourceLine { line, file, .. }) => format!("{line}\tin {file}"),
+    }
+}
+
+/// `malformed DWARF in .debug_line at offset 0x0: ...; skipped`, for `info budget` and the
+/// warning a session opens with.
+pub fn damaged(d: &crate::report::DamagedDwarf) -> String {
+    format!(
+        "malformed DWARF in {} at offset {:#x}: {}; skipped, the rest is used",
+        d.section, d.offset, d.error
+    )
+}
+
+/// `text` with every control character but newline and tab written as an escape (`\x1b`,
+/// `\u{9b}`), for a terminal: names from a module, a target or a script cannot move the cursor,
+/// clear the screen or retitle the window.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if (c as u32) < 0x80 && c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod terminal_tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn control_characters_are_escaped_and_lines_kept() {
+        assert_eq!(terminal_safe("a\tb\nc"), "a\tb\nc");
+        assert_eq!(
+            terminal_safe("x\u{1b}]0;owned\u{7}y"),
+            "x\\x1b]0;owned\\x07y"
+        );
+        assert_eq!(terminal_safe("\u{9b}2J\r"), "\\u{9b}2J\\x0d");
     }
 }

@@ -347,6 +347,8 @@ pub struct Budget {
     pub reserved_bytes: u64,
     /// DWARF sections left unloaded, with why.
     pub refused_dwarf: Vec<RefusedSection>,
+    /// Parts of the DWARF found malformed and skipped; the session uses the rest.
+    pub damaged_dwarf: Vec<DamagedDwarf>,
     /// Whether the program's own tables are in a remote stub (`monitor budget` shows them).
     pub remote: bool,
     /// The module's predicted memory budget by part, the total (against the platform's total)
@@ -374,6 +376,17 @@ pub struct RefusedSection {
     pub section: String,
     /// Why it was refused.
     pub reason: String,
+}
+
+/// A malformed part of the DWARF, skipped.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct DamagedDwarf {
+    /// The section it lies in.
+    pub section: String,
+    /// The byte offset in that section where the part skipped starts.
+    pub offset: u64,
+    /// What was found wrong there.
+    pub error: String,
 }
 
 /// One function's counts while profiling.

@@ -8,10 +8,10 @@ use runtime_core::limits::PlatformLimits;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::breakpoint::parse_number;
 use crate::children::VarRef;
 use crate::dwarf::{Place, Ty, VarKind};
 use crate::error::Error;
+use crate::expr::BadLiteral;
 use crate::report::{
     Breakpoint, Budget, Children, Disassembly, Display, Frame, Link, Machine, MemoryBlock, Names,
     Printed, Profile, SourceLine, SourceLines, Stop, StopReason, Variable,
@@ -86,7 +86,7 @@ pub enum Request {
     /// Continues; with `ignore`, the breakpoint stopped at passes that many more hits first.
     Continue {
         /// `continue N`: stop at the Nth hit of the current breakpoint.
-        ignore: Option<u32>,
+        ignore: Option<u64>,
     },
     /// Steps `count` times (step, next, stepi, nexti), finishes, or runs until a location;
     /// repeated steps end early at any other stop.
@@ -338,6 +338,11 @@ impl Session {
             } => {
                 let loc = match location {
                     Some(l) => l,
+                    None if self.wasm_frames().is_empty() => {
+                        return Err(Error::Usage(
+                            "No default breakpoint location now selected.".into(),
+                        ));
+                    }
                     None => format!("*{:#x}", self.selected_frame()?.addr),
                 };
                 let n = self.set_breakpoint(&loc, condition, temporary)?;
@@ -370,7 +375,7 @@ impl Session {
             }
             Request::Continue { ignore } => {
                 if let (Some(n), Some(b)) = (ignore, self.breakpoint_here()) {
-                    self.set_ignore(b, n.saturating_sub(1) as u64)?;
+                    self.set_ignore(b, n.saturating_sub(1))?;
                 }
                 Response::Stop(self.run(Resume::Continue, 1)?)
             }
@@ -381,8 +386,7 @@ impl Session {
                 Response::Stop(self.run(Resume::Advance(addrs), 1)?)
             }
             Request::Backtrace { limit } => {
-                self.target()?;
-                let frames = self.frames()?;
+                let frames = self.stack()?;
                 let limit = limit.unwrap_or(usize::MAX);
                 Response::Backtrace(Backtrace {
                     more: frames.len() > limit,
@@ -394,19 +398,21 @@ impl Session {
                 })
             }
             Request::Frame(n) => {
+                self.stack()?;
                 if let Some(n) = n {
                     self.select(n)?;
                 }
                 Response::Frame(self.selected_report()?)
             }
             Request::Up(n) => {
-                let target = self.selected as i64 + n;
+                let frames = self.stack()?.len();
+                let target = self.selected as i128 + i128::from(n);
                 if target < 0 {
                     return Err(Error::Usage(
                         "Bottom (innermost) frame selected; you cannot go down.".into(),
                     ));
                 }
-                if target >= self.frames()?.len() as i64 {
+                if target >= frames as i128 {
                     return Err(Error::Usage(
                         "Initial frame selected; you cannot go up.".into(),
                     ));
@@ -415,11 +421,15 @@ impl Session {
                 Response::Frame(self.selected_report()?)
             }
             Request::Variables { kind, format } => {
+                if kind != VarKind::Global && self.wasm_frames().is_empty() {
+                    return Err(Error::NoFrame);
+                }
                 let level = self.selected_frame()?.level;
                 Response::Variables(self.variables(level, kind, format)?)
             }
             Request::Breakpoints => Response::Breakpoints(self.breakpoint_list()),
             Request::FrameDetail => {
+                self.stack()?;
                 let f = self.selected_frame()?;
                 let caller = self.frames()?.get(f.level + 1).cloned();
                 Response::FrameDetail(FrameDetail {
@@ -469,6 +479,7 @@ impl Session {
                 Response::Done
             }
             Request::Kill => {
+                self.target()?;
                 self.kill();
                 Response::Stop(gone(StopReason::Killed))
             }
@@ -487,6 +498,15 @@ impl Session {
                 format,
             } => Response::Children(self.children(&var, start, count, format)?),
         })
+    }
+
+    /// The frames of the stopped program; none is [`Error::NoStack`], as gdb says it.
+    fn stack(&self) -> Result<Vec<crate::frame::FrameInfo>, Error> {
+        let frames = self.frames()?;
+        if frames.is_empty() {
+            return Err(Error::NoStack);
+        }
+        Ok(frames)
     }
 
     /// Selects frame `n`.
@@ -565,9 +585,35 @@ impl Session {
     }
 }
 
-/// Parses a number as C writes it, as a `u32` (breakpoint numbers, counts).
+/// Parses a number argument of a command (a count, a breakpoint number, a frame level) as C
+/// writes an integer (`42`, `0x2a`, `052`, `-1`), within `min..=max`: one that is no integer, or
+/// out of range, is refused naming the text and the bound it passes, never truncated.
+pub fn integer(s: &str, min: i128, max: i128) -> Result<i128, Error> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(Error::Usage("Argument required (a number).".into()));
+    }
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(d) => (true, d.trim_start()),
+        None => (false, s.strip_prefix('+').unwrap_or(s).trim_start()),
+    };
+    let magnitude = match crate::expr::literal(digits) {
+        Ok(l) => i128::from(l.value),
+        // Past 64 bits: past every bound.
+        Err(BadLiteral::TooLarge) => i128::from(u64::MAX) + 1,
+        Err(BadLiteral::Invalid) => return Err(Error::Usage(format!("`{s}` is not a number"))),
+    };
+    let n = if negative { -magnitude } else { magnitude };
+    if n > max {
+        Err(Error::Usage(format!("`{s}` is too large: at most {max}")))
+    } else if n < min {
+        Err(Error::Usage(format!("`{s}` is too small: at least {min}")))
+    } else {
+        Ok(n)
+    }
+}
+
+/// A number argument from 0 to `u32::MAX` (breakpoint and display numbers, step counts).
 pub fn number(s: &str) -> Result<u32, Error> {
-    parse_number(s.trim())
-        .and_then(|n| u32::try_from(n).ok())
-        .ok_or_else(|| Error::Usage(format!("`{}` is not a number", s.trim())))
+    integer(s, 0, u32::MAX.into()).map(|n| n as u32)
 }

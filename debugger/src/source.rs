@@ -41,42 +41,56 @@ impl SourceFile {
     }
 }
 
-/// The source files read so far, and the directories searched for them by name.
+/// The source files read so far (or why each could not be), and the directories searched for
+/// them by name.
 #[derive(Debug, Default)]
 pub struct Sources {
     /// Directories searched for a file by its name when the path DWARF gives cannot be read.
     pub dirs: Vec<PathBuf>,
-    files: HashMap<String, Option<Arc<SourceFile>>>,
+    files: HashMap<String, Result<Arc<SourceFile>, String>>,
     /// Where the next bare `list` goes on: the file and the line it centres on.
     last: Option<(String, u32)>,
 }
 
 impl Sources {
-    /// The file DWARF names `file`, read on first use.
-    fn get(&mut self, file: &str) -> Option<Arc<SourceFile>> {
+    /// The file DWARF names `file`, read on first use; or why it cannot be shown: the first
+    /// reason other than absence, among the path DWARF gives and the source directories.
+    fn get(&mut self, file: &str) -> Result<Arc<SourceFile>, String> {
         if let Some(cached) = self.files.get(file) {
             return cached.clone();
         }
         let name = basename(file).to_string();
-        let found = std::iter::once(PathBuf::from(file))
-            .chain(self.dirs.iter().map(|d| d.join(&name)))
-            .find_map(|p| crate::input::read_text(&p, crate::input::MAX_SOURCE_BYTES).ok())
-            .map(|t| Arc::new(SourceFile::new(t)));
-        self.files.insert(file.to_string(), found.clone());
-        found
+        let mut why = None;
+        let mut found = None;
+        for path in
+            std::iter::once(PathBuf::from(file)).chain(self.dirs.iter().map(|d| d.join(&name)))
+        {
+            match crate::input::read_text(&path, crate::input::MAX_SOURCE_BYTES) {
+                Ok(text) => {
+                    found = Some(Arc::new(SourceFile::new(text)));
+                    break;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    why.get_or_insert_with(|| format!("cannot show {}: {e}", path.display()));
+                }
+            }
+        }
+        let read = found
+            .ok_or_else(|| why.unwrap_or_else(|| format!("{file}: No such file or directory.")));
+        self.files.insert(file.to_string(), read.clone());
+        read
     }
 
     /// Adds a directory to search; files not found before are looked for again.
     pub fn add_dir(&mut self, dir: PathBuf) {
         self.dirs.push(dir);
-        self.files.retain(|_, f| f.is_some());
+        self.files.retain(|_, f| f.is_ok());
     }
 
     /// Every line of `file`.
     pub fn whole(&mut self, file: &str) -> Result<SourceLines, Error> {
-        let text = self
-            .get(file)
-            .ok_or_else(|| Error::Usage(format!("cannot read source file {file}")))?;
+        let text = self.get(file).map_err(Error::Usage)?;
         Ok(SourceLines {
             file: file.to_string(),
             first: 1,
@@ -94,6 +108,7 @@ impl Sources {
             line,
             text: self
                 .get(file)
+                .ok()
                 .and_then(|f| f.line(line).map(str::to_string)),
         }
     }
@@ -114,10 +129,7 @@ impl Session {
                 (self.dwarf.lines.file(row).to_string(), row.line)
             }
         };
-        let text = self
-            .sources
-            .get(&file)
-            .ok_or_else(|| Error::Usage(format!("cannot read source file {file}")))?;
+        let text = self.sources.get(&file).map_err(Error::Usage)?;
         let first = center.saturating_sub(5).max(1);
         let last = (first + 9).min(text.len());
         let lines = (first..=last)

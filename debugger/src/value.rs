@@ -106,18 +106,25 @@ impl Printer<'_> {
 
     /// The value of member `m` of an aggregate at `place`.
     pub fn member(&self, place: &Place, m: &Member) -> Result<Value, Error> {
-        let place = match place {
-            Place::Memory(a) => Place::Memory(a + m.offset),
-            Place::Bytes(b) => {
-                let size = self.dwarf.size_of(&m.ty)? as usize;
-                let start = (m.offset as usize).min(b.len());
-                Place::Bytes(b[start..(start + size).min(b.len())].to_vec())
-            }
-            Place::OptimizedOut => Place::OptimizedOut,
-        };
         Ok(Value {
             ty: m.ty.clone(),
-            place,
+            place: self.part(place, m.offset, &m.ty)?,
+        })
+    }
+
+    /// Where the part of type `ty` at byte `offset` of an aggregate at `place` is (a member, an
+    /// element): in memory past the aggregate's address, or among its bytes (what is past them
+    /// is missing).
+    pub(crate) fn part(&self, place: &Place, offset: u64, ty: &Ty) -> Result<Place, Error> {
+        Ok(match place {
+            Place::Memory(a) => Place::Memory(a.saturating_add(offset)),
+            Place::Bytes(b) => {
+                let size = self.dwarf.size_of(ty)?;
+                let start = offset.min(b.len() as u64) as usize;
+                let end = offset.saturating_add(size).min(b.len() as u64) as usize;
+                Place::Bytes(b[start..end].to_vec())
+            }
+            Place::OptimizedOut => Place::OptimizedOut,
         })
     }
 
@@ -174,6 +181,16 @@ impl Printer<'_> {
                 let b = self.bytes(&v.place, size)?;
                 let raw = le_u64(&b);
                 Ok(match encoding {
+                    // A one-byte integer the expression language made is C's `char`, by the name
+                    // it has: `(char)65` and `'A'` are `65 'A'`, as gdb prints them.
+                    _ if size == 1 && matches!(v.ty, Ty::Int { .. }) => {
+                        let n = if encoding == Encoding::Signed {
+                            sign_extend(raw, 1)
+                        } else {
+                            raw as i64
+                        };
+                        format!("{n} {}", c_char(raw as u8))
+                    }
                     Encoding::Float if size == 4 => {
                         let v = f32::from_bits(raw as u32);
                         float_text(v.to_string(), format!("{v:e}"), 9)
@@ -200,9 +217,6 @@ impl Printer<'_> {
             }
             Shape::Pointer { target } => self.pointer(v, &target, rust, depth),
             Shape::Array { elem, count } => {
-                let Place::Memory(addr) = v.place else {
-                    return Ok("{...}".into());
-                };
                 let n = count.unwrap_or(0);
                 if !rust && is_c_char(self.dwarf, &elem) {
                     let b = self.bytes(&v.place, n.min(MAX_ELEMENTS))?;
@@ -210,7 +224,7 @@ impl Printer<'_> {
                     return Ok(c_string(&b[..end]));
                 }
                 self.sequence(
-                    addr,
+                    &v.place,
                     &elem,
                     n,
                     depth,
@@ -246,7 +260,9 @@ impl Printer<'_> {
         };
         match self.format {
             Format::Hex => format!("{bits:#x}"),
-            Format::Octal => format!("{bits:#o}"),
+            // C's octal, as gdb writes it: `010`, and `0`.
+            Format::Octal if bits == 0 => "0".into(),
+            Format::Octal => format!("0{bits:o}"),
             Format::Binary => format!("{bits:b}"),
             Format::Unsigned => bits.to_string(),
             Format::Char => format!("{} {}", sign_extend(bits, 1), c_char(bits as u8)),
@@ -297,9 +313,10 @@ impl Printer<'_> {
         Ok(out)
     }
 
+    /// `n` elements of type `elem` from `place` on (memory, or a value's bytes).
     fn sequence(
         &self,
-        addr: u64,
+        place: &Place,
         elem: &Ty,
         n: u64,
         depth: u32,
@@ -308,15 +325,16 @@ impl Printer<'_> {
         let size = self.dwarf.size_of(elem)?.max(1);
         let shown: Vec<String> = (0..n.min(MAX_ELEMENTS))
             .map(|i| {
-                self.show(
+                let place = self.part(place, i.saturating_mul(size), elem)?;
+                Ok(self.show(
                     &Value {
                         ty: elem.clone(),
-                        place: Place::Memory(addr + i * size),
+                        place,
                     },
                     depth + 1,
-                )
+                ))
             })
-            .collect();
+            .collect::<Result<_, Error>>()?;
         let more = if n > MAX_ELEMENTS { ", ..." } else { "" };
         Ok(format!("{open}{}{more}{close}", shown.join(", ")))
     }
@@ -357,7 +375,7 @@ impl Printer<'_> {
             };
             return Ok(format!(
                 "{prefix}{}",
-                self.sequence(addr, &elem, n, depth, (open, "]"))?
+                self.sequence(&Place::Memory(addr), &elem, n, depth, (open, "]"))?
             ));
         }
         if name == "String" || name.starts_with("Vec<") {
@@ -485,13 +503,11 @@ fn rust_short(name: &str) -> &str {
 }
 
 impl crate::session::Session {
-    /// A value as `print` shows it, read in the selected frame.
+    /// A value as `print` shows it, read in the selected frame (before `run`, in static memory).
     pub fn show(&self, v: &Value, format: Format) -> Result<String, Error> {
-        let f = self.selected_frame()?;
-        let state = self.wasm_state(f.wasm).ok_or(Error::NotRunning)?;
         Ok(Printer {
             dwarf: &self.dwarf,
-            state: &state,
+            state: &self.view(self.selected)?.state,
             format,
         }
         .top(v))

@@ -187,6 +187,72 @@ fn malformed_dwarf_never_panics() {
     }
 }
 
+/// `bytes` with the contents of custom section `name` of `module` overwritten by 0xff bytes.
+fn garbage_in(bytes: &[u8], module: &Module, name: &str) -> Vec<u8> {
+    let range = module
+        .custom_sections()
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .range
+        .clone();
+    let mut broken = bytes.to_vec();
+    broken[range].fill(0xff);
+    broken
+}
+
+#[test]
+fn garbage_in_the_line_table_is_named_and_the_functions_are_still_read() {
+    let (bytes, module) = load("c-vec-O0");
+    let whole = DwarfInfo::load(module.custom_sections(), &bytes, &roomy()).unwrap();
+    assert!(whole.damaged.is_empty(), "{:?}", whole.damaged);
+    let scale = whole.functions_named("scale")[0].low;
+    let broken = garbage_in(&bytes, &module, ".debug_line");
+    let dwarf = DwarfInfo::load(module.custom_sections(), &broken, &roomy()).unwrap();
+    // Every unit's line program is garbage, and only those: each is named by its offset.
+    let first = dwarf.damaged.first().map(|d| (d.section, d.offset));
+    assert_eq!(first, Some((".debug_line", 0)), "{:?}", dwarf.damaged);
+    assert_eq!(
+        dwarf.damaged.len(),
+        whole.units_len(),
+        "{:?}",
+        dwarf.damaged
+    );
+    assert!(
+        dwarf.damaged.iter().all(|d| d.section == ".debug_line"),
+        "{:?}",
+        dwarf.damaged
+    );
+    assert!(dwarf.lines.row_at(scale).is_none(), "no line is read");
+    for name in ["main", "scale", "dot", "add"] {
+        assert_eq!(
+            dwarf.functions_named(name).len(),
+            1,
+            "{name} is still known"
+        );
+    }
+    let frames = dwarf.frames(scale + 1).unwrap();
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert_eq!(frames[0].function.as_deref(), Some("scale"));
+    assert_eq!(frames[0].loc, None, "{frames:?}");
+}
+
+#[test]
+fn garbage_in_the_unit_entries_is_named_with_the_unit_offset() {
+    let (bytes, module) = load("c-vec-O0");
+    let broken = garbage_in(&bytes, &module, ".debug_info");
+    let dwarf = DwarfInfo::load(module.custom_sections(), &broken, &roomy()).unwrap();
+    assert!(
+        dwarf
+            .damaged
+            .iter()
+            .any(|d| d.section == ".debug_info" && d.offset == 0),
+        "{:?}",
+        dwarf.damaged
+    );
+    assert!(dwarf.functions.is_empty());
+}
+
 /// `wasm` with the payload of every `.debug_*` custom section cut to its first `cut` bytes.
 fn truncate_debug_sections(wasm: &[u8], cut: usize) -> Vec<u8> {
     fn leb(b: &[u8], at: &mut usize) -> usize {

@@ -563,7 +563,10 @@ fn profiling_counts_calls_and_instructions_per_function() {
 #[test]
 fn errors_a_front_end_acts_on_are_typed() {
     let mut s = open("c-vec-O0");
-    assert!(matches!(s.evaluate("points"), Err(Error::NotRunning)));
+    // Before `run` a local is no symbol in the (static) context, as gdb says.
+    assert!(matches!(s.evaluate("points"), Err(Error::NoSymbol { .. })));
+    let bt = s.handle(debugger::request::Request::Backtrace { limit: None });
+    assert!(matches!(bt, Err(Error::NoStack)), "{bt:?}");
     s.start().unwrap();
     match s.evaluate("nosuch") {
         Err(Error::NoSymbol { name }) => assert_eq!(name, "nosuch"),

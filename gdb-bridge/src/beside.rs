@@ -1,7 +1,10 @@
 //! Packets answered beside `gdbstub`: binary reads (`x`), which it does not know; the stop
 //! query `?` after an interrupt, which it answers as a trap; and packets it would take on trust,
 //! checked here first: memory reads whose numbers do not fit, writes whose data is not the length
-//! they say, watchpoints of lengths the target refuses, and resumes of threads that do not exist.
+//! they say, watchpoints of lengths the target refuses, resumes, thread selections, call stacks,
+//! kills and detaches of threads or processes that are not ours, and locals, globals and operand
+//! stack values that do not exist (its Wasm extension can only answer those with made-up data or
+//! an empty reply, which means "not supported").
 
 use alloc::vec::Vec;
 
@@ -15,15 +18,35 @@ const MALFORMED: &[u8] = b"E01";
 const NO_THREAD: &[u8] = b"E03";
 /// `E16` (`EINVAL`): a length the target does not take.
 const BAD_LENGTH: &[u8] = b"E16";
+/// `E02` (`ENOENT`): no such local, global or operand stack value.
+const NO_VALUE: &[u8] = b"E02";
 
 /// Whether a packet body (between `$` and `#`) is looked at here before `gdbstub` sees it (`k`
 /// only to be noted: its answer comes once the stub has ended the session).
 pub fn wants(body: &[u8]) -> bool {
     body == b"k"
-        || matches!(body.first(), Some(b'x' | b'?' | b'm' | b'M' | b'X'))
-        || [&b"Z2,"[..], b"Z3,", b"Z4,", b"vCont;"]
-            .iter()
-            .any(|p| body.starts_with(p))
+        || matches!(body.first(), Some(b'x' | b'?' | b'm' | b'M' | b'X' | b'H'))
+        || [
+            &b"Z2,"[..],
+            b"Z3,",
+            b"Z4,",
+            b"vCont;",
+            b"vKill",
+            b"D;",
+            b"qWasm",
+        ]
+        .iter()
+        .any(|p| body.starts_with(p))
+}
+
+/// What answers a kill packet once the stub has ended the session: `k` wants the exit status
+/// (LLDB waits for one), `vKill` an `OK`; nothing for any other packet.
+pub fn kill_reply(body: &[u8]) -> &'static [u8] {
+    match body {
+        b"k" => b"X09",
+        _ if body.starts_with(b"vKill") => b"OK",
+        _ => b"",
+    }
 }
 
 /// Whether `body` is answered here, its reply body then written into `reply`, which it replaces
@@ -50,7 +73,20 @@ pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool, reply: &mut V
                 BAD_LENGTH,
             )
         }),
-        Some(b'v') => text.and_then(|t| refuse(!threads_exist(&t["vCont".len()..]), NO_THREAD)),
+        Some(b'v') if body.starts_with(b"vCont") => {
+            text.and_then(|t| refuse(!threads_exist(&t["vCont".len()..]), NO_THREAD))
+        }
+        // `vKill;PID` and `D;PID`: the stub would end or leave our process whatever PID says.
+        Some(b'v' | b'D') => text
+            .and_then(|t| t.split_once(';'))
+            .and_then(|(_, pid)| refuse(!ours(pid), NO_THREAD)),
+        Some(b'H') => text
+            .and_then(|t| t.get(2..))
+            .and_then(|thread| refuse(!our_thread(thread), NO_THREAD)),
+        Some(b'q') if body.starts_with(b"qWasmCallStack:") => {
+            text.and_then(|t| refuse(!our_thread(&t["qWasmCallStack:".len()..]), NO_THREAD))
+        }
+        Some(b'q') => text.and_then(|t| refuse(!value_exists(target, t), NO_VALUE)),
         _ => None,
     };
     refusal.inspect(|r| reply.extend_from_slice(r)).is_some()
@@ -93,19 +129,45 @@ fn binary_write_fits(args: &[u8]) -> bool {
         .is_some_and(|(_, n)| (data.len() - escapes) as u64 == n)
 }
 
+/// Whether a thread or process id (hex) is ours, or any (`-1`, `0`).
+fn ours(id: &str) -> bool {
+    matches!(id.trim_start_matches('0'), "1" | "-1" | "")
+}
+
+/// Whether a thread id (`p1.1`, `1`, or any of `-1` and `0`) names our one thread.
+fn our_thread(thread: &str) -> bool {
+    match thread.strip_prefix('p') {
+        Some(pt) => pt.split_once('.').is_some_and(|(p, t)| ours(p) && ours(t)),
+        None => ours(thread),
+    }
+}
+
+/// Whether a value query (`qWasmLocal:FRAME;INDEX` and the like, in decimal) asks for a value
+/// the program has; one that does not parse is left to `gdbstub`, which refuses it as malformed.
+fn value_exists(target: &WasmTarget, query: &str) -> bool {
+    let Some((name, args)) = query.split_once(':') else {
+        return true;
+    };
+    let numbers = args
+        .split_once(';')
+        .and_then(|(f, i)| Some((f.parse::<usize>().ok()?, i.parse::<usize>().ok()?)));
+    let Some((frame, index)) = numbers else {
+        return true;
+    };
+    match name {
+        "qWasmLocal" => target.local(frame, index).is_some(),
+        "qWasmGlobal" => target.global(index).is_some(),
+        "qWasmStackValue" => target.stack_value(frame, index).is_some(),
+        _ => true,
+    }
+}
+
 /// Whether every action of a `vCont` names our one thread (`p1.1`, any of `-1`, or none).
 fn threads_exist(actions: &str) -> bool {
-    let ours = |id: &str| matches!(id.trim_start_matches('0'), "1" | "-1" | "");
     actions
         .split(';')
         .skip(1)
-        .all(|action| match action.split_once(':') {
-            None => true,
-            Some((_, thread)) => match thread.strip_prefix('p') {
-                Some(pt) => pt.split_once('.').is_some_and(|(p, t)| ours(p) && ours(t)),
-                None => ours(thread),
-            },
-        })
+        .all(|action| action.split_once(':').is_none_or(|(_, t)| our_thread(t)))
 }
 
 /// Answers `x ADDR,LENGTH` into `body`: at most `most` bytes, escaped, `OK` for a zero-length

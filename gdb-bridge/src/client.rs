@@ -18,6 +18,14 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest packet body read from a server: a longer one is a protocol error, not memory spent.
 pub const MAX_PACKET: usize = 1 << 20;
 
+/// The longest `qXfer` object read from a server, all its parts together: a longer one is
+/// refused by this name.
+pub const MAX_XFER: usize = 1 << 20;
+
+/// Bytes asked for in each part of a `qXfer` read; a stub with a smaller packet buffer sends
+/// fewer, and the next part is asked for from where it stopped.
+const XFER_PART: usize = 0xffff;
+
 /// A connection to a GDB remote-protocol server.
 ///
 /// Every reply must come within the timeout, except the stop reply of a `continue`, which comes
@@ -183,18 +191,67 @@ impl<S: Read + Write> Client<S> {
 
     /// Sends a packet and returns the reply body as text; `Exx` replies are errors.
     pub fn request(&mut self, body: &str) -> Result<String, ClientError> {
+        let reply = self.exchange(body)?;
+        Ok(String::from_utf8_lossy(&reply).into_owned())
+    }
+
+    /// Sends a packet and returns the reply body as bytes; `Exx` replies are errors.
+    fn exchange(&mut self, body: &str) -> Result<Vec<u8>, ClientError> {
         self.send_raw(&frame(body.as_bytes()))?;
-        let reply = String::from_utf8_lossy(&self.read_packet()?).into_owned();
-        match reply.strip_prefix('E') {
-            Some(code) if code.len() == 2 && code.bytes().all(|c| c.is_ascii_hexdigit()) => Err(
-                ClientError::Reply(u8::from_str_radix(code, 16).unwrap_or(0)),
-            ),
+        let reply = self.read_packet()?;
+        match reply.as_slice() {
+            [b'E', code @ ..] if code.len() == 2 => match unhex(code) {
+                Some(n) => Err(ClientError::Reply(n[0])),
+                None => Ok(reply),
+            },
             _ => Ok(reply),
         }
     }
 
+    /// The whole of `qXfer` object `object` (annex `annex`), read part by part from offset 0
+    /// until a part comes marked last (`l`), as a stub with a small packet buffer sends it. An
+    /// object longer than [`MAX_XFER`], an empty middle part or a reply that is neither kind of
+    /// part is a protocol error; an empty reply means the stub does not serve the object.
+    pub fn read_xfer(&mut self, object: &str, annex: &str) -> Result<Vec<u8>, ClientError> {
+        let mut out = Vec::new();
+        loop {
+            let at = out.len();
+            let reply =
+                self.exchange(&format!("qXfer:{object}:read:{annex}:{at:x},{XFER_PART:x}"))?;
+            let (last, part) = match reply.split_first() {
+                Some((b'l', part)) => (true, part),
+                Some((b'm', part)) if !part.is_empty() => (false, part),
+                Some((b'm', _)) => {
+                    return Err(ClientError::Protocol(format!(
+                        "qXfer:{object}: an empty part at offset {at} that is not the last"
+                    )));
+                }
+                None => {
+                    return Err(ClientError::Protocol(format!(
+                        "the stub does not serve qXfer:{object}"
+                    )));
+                }
+                Some(_) => {
+                    return Err(ClientError::Protocol(format!(
+                        "qXfer:{object}: a reply at offset {at} that is neither a part (`m`) nor the last (`l`)"
+                    )));
+                }
+            };
+            if at + part.len() > MAX_XFER {
+                return Err(ClientError::Protocol(format!(
+                    "qXfer:{object}: the object runs past {MAX_XFER} bytes (MAX_XFER)"
+                )));
+            }
+            out.extend_from_slice(part);
+            if last {
+                return Ok(out);
+            }
+        }
+    }
+
     /// Reads `len` bytes at an LLDB address in packets of up to `chunk` bytes each: binary `x`
-    /// packets, or hex `m` packets when `binary` is false.
+    /// packets, or hex `m` packets when `binary` is false. A reply with more bytes than asked for
+    /// is a protocol error.
     pub fn read_memory(
         &mut self,
         addr: u64,
@@ -205,46 +262,65 @@ impl<S: Read + Write> Client<S> {
         let mut out = Vec::with_capacity(len);
         while out.len() < len {
             let n = chunk.min(len - out.len());
-            let at = addr + out.len() as u64;
+            let Some(at) = addr.checked_add(out.len() as u64) else {
+                break;
+            };
             let bytes = if binary {
-                self.send_raw(&frame(format!("x{at:x},{n:x}").as_bytes()))?;
-                let body = self.read_packet()?;
-                if body.len() == 3 && body[0] == b'E' {
-                    return Err(ClientError::Reply(unhex(&body[1..]).map_or(0, |v| v[0])));
-                }
-                body
+                self.exchange(&format!("x{at:x},{n:x}"))?
             } else {
                 let reply = self.request(&format!("m{at:x},{n:x}"))?;
-                unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?
+                unhex(reply.as_bytes()).ok_or_else(|| {
+                    ClientError::Protocol(format!("m{at:x},{n:x}: `{reply}` is not hex"))
+                })?
             };
             if bytes.is_empty() {
                 break;
+            }
+            if bytes.len() > n {
+                return Err(ClientError::Protocol(format!(
+                    "asked for {n} bytes at {at:#x}, the stub sent {}",
+                    bytes.len()
+                )));
             }
             out.extend_from_slice(&bytes);
         }
         Ok(out)
     }
 
-    /// The PCs of the call stack, innermost first.
+    /// The PCs of the call stack, innermost first: 8 bytes each, little-endian, in hex; any
+    /// other length is a protocol error.
     pub fn call_stack(&mut self) -> Result<Vec<u64>, ClientError> {
         let reply = self.request("qWasmCallStack:1")?;
-        let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+        let bytes = unhex(reply.as_bytes())
+            .filter(|b| b.len() % 8 == 0)
+            .ok_or_else(|| {
+                ClientError::Protocol(format!(
+                    "qWasmCallStack: `{reply}` is not PCs of 8 bytes each in hex"
+                ))
+            })?;
         Ok(bytes
-            .chunks(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
             .collect())
     }
 
     /// A Wasm value the server holds (`qWasmLocal:frame;index` and the like), little-endian;
-    /// `None` for the empty reply of one that does not exist.
+    /// `None` for the empty reply of one that does not exist. A value of more than 8 bytes is a
+    /// protocol error.
     pub fn wasm_value(&mut self, query: &str) -> Result<Option<u64>, ClientError> {
         let reply = self.request(query)?;
         if reply.is_empty() {
             return Ok(None);
         }
-        let bytes = unhex(reply.as_bytes()).ok_or_else(|| ClientError::Protocol(reply.clone()))?;
+        let bytes = unhex(reply.as_bytes())
+            .filter(|b| b.len() <= 8)
+            .ok_or_else(|| {
+                ClientError::Protocol(format!(
+                    "{query}: `{reply}` is not a value of at most 8 bytes in hex"
+                ))
+            })?;
         let mut b = [0u8; 8];
-        b[..bytes.len().min(8)].copy_from_slice(&bytes[..bytes.len().min(8)]);
+        b[..bytes.len()].copy_from_slice(&bytes);
         Ok(Some(u64::from_le_bytes(b)))
     }
 
@@ -351,6 +427,61 @@ mod tests {
         packet.extend_from_slice(body);
         packet.extend_from_slice(format!("#{:02x}", checksum(body)).as_bytes());
         assert_eq!(client(&packet).read_packet().unwrap(), b"0000");
+    }
+
+    /// A client whose server answers with `bodies`, one packet each.
+    fn answering(bodies: &[&[u8]]) -> Client<Replies> {
+        client(&bodies.iter().flat_map(|b| frame(b)).collect::<Vec<u8>>())
+    }
+
+    #[test]
+    fn a_qxfer_object_is_read_part_by_part_to_its_last() {
+        let mut c = answering(&[b"m<memory-map>", b"m<memory ", b"l/></memory-map>"]);
+        assert_eq!(
+            c.read_xfer("memory-map", "").unwrap(),
+            b"<memory-map><memory /></memory-map>"
+        );
+        let refused = |bodies: &[&[u8]]| match answering(bodies).read_xfer("memory-map", "") {
+            Err(ClientError::Protocol(m)) => m,
+            other => panic!("{other:?}"),
+        };
+        assert!(refused(&[b""]).contains("does not serve qXfer:memory-map"));
+        assert!(refused(&[b"mab", b"m"]).contains("an empty part at offset 2"));
+        assert!(refused(&[b"OK"]).contains("neither a part"));
+        let part = [&b"m"[..], &[b'x'; 0xffff]].concat();
+        let endless: Vec<&[u8]> = std::iter::repeat_n(&part[..], 17).collect();
+        assert!(refused(&endless).contains("runs past 1048576 bytes (MAX_XFER)"));
+        assert!(matches!(
+            answering(&[b"E05"]).read_xfer("memory-map", ""),
+            Err(ClientError::Reply(5))
+        ));
+    }
+
+    #[test]
+    fn values_of_the_wrong_size_are_protocol_errors() {
+        fn protocol<T>(r: Result<T, ClientError>) -> bool {
+            matches!(r, Err(ClientError::Protocol(_)))
+        }
+        assert!(protocol(answering(&[b"0011223344"]).call_stack()));
+        assert!(protocol(answering(&[b"zz"]).call_stack()));
+        assert_eq!(
+            answering(&[b"0100000000000040"]).call_stack().unwrap(),
+            [0x4000_0000_0000_0001]
+        );
+        assert!(protocol(
+            answering(&[b"001122334455667788"]).wasm_value("qWasmLocal:0;0")
+        ));
+        assert_eq!(
+            answering(&[b"2a000000"])
+                .wasm_value("qWasmLocal:0;0")
+                .unwrap(),
+            Some(42)
+        );
+        let longer = answering(&[b"abcdefgh"]).read_memory(0, 4, 4096, true);
+        assert!(
+            matches!(&longer, Err(ClientError::Protocol(m)) if m == "asked for 4 bytes at 0x0, the stub sent 8"),
+            "{longer:?}"
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@ extern crate std;
 pub mod beside;
 #[cfg(feature = "std")]
 pub mod client;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod monitor;
 pub mod packet;
 pub mod protocol;

@@ -211,9 +211,10 @@ impl HwWatchpoint for WasmTarget {
     }
 }
 
-/// Copies `data[offset..]` into `buf` as `qXfer` reads want.
+/// Copies `data[offset..]` into `buf` as `qXfer` reads want: nothing from an offset past the end,
+/// whatever the width of `usize`.
 fn xfer(data: &[u8], offset: u64, length: usize, buf: &mut [u8]) -> usize {
-    let start = (offset as usize).min(data.len());
+    let start = usize::try_from(offset).map_or(data.len(), |o| o.min(data.len()));
     let n = (data.len() - start).min(length).min(buf.len());
     buf[..n].copy_from_slice(&data[start..start + n]);
     n

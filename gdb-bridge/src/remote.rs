@@ -51,6 +51,12 @@ enum Reply {
     },
 }
 
+/// A stop reply with how the program had been resumed.
+struct Stopped {
+    reply: Reply,
+    step: bool,
+}
+
 /// A failed exchange as the engine reports it: a link that failed or went quiet is target I/O,
 /// anything else the stub's answer.
 fn remote(e: ClientError) -> Error {
@@ -95,11 +101,11 @@ pub fn handshake<S: Read + Write>(
     Ok((client, bytes))
 }
 
-/// The length of the memory-map region of `kind` (`rom`: the module, `ram`: linear memory).
+/// The length of the memory-map region of `kind` (`rom`: the module, `ram`: linear memory), from
+/// the whole map, however many parts the stub sends it in.
 fn memory_map<S: Read + Write>(client: &mut Client<S>, kind: &str) -> Result<u64, Error> {
-    let xml = client
-        .request("qXfer:memory-map:read::0,ffff")
-        .map_err(remote)?;
+    let xml = client.read_xfer("memory-map", "").map_err(remote)?;
+    let xml = String::from_utf8_lossy(&xml);
     let region = xml
         .split("<memory ")
         .find(|r| r.contains(&format!("type=\"{kind}\"")))
@@ -135,23 +141,43 @@ impl<S: Read + Write> Remote<S> {
         Ok(r)
     }
 
+    /// Reads the frames where the program stands. A call stack with a PC outside the module's
+    /// code is a protocol error naming it, and leaves no frames.
     fn refresh(&mut self) -> Result<(), Error> {
+        self.frames.clear();
         let pcs = self.client.get_mut().call_stack().map_err(remote)?;
-        self.frames = pcs
+        let frames = pcs
             .iter()
+            .enumerate()
             .rev()
-            .map(|&pc| {
-                let offset = WasmAddr::from_raw(pc).map_or(0, WasmAddr::offset);
-                let (func, pc) = self.module.locate_offset(offset).unwrap_or((u32::MAX, 0));
-                Frame {
-                    func,
-                    pc,
-                    fp: 0,
-                    instance: 0,
-                }
-            })
-            .collect();
+            .map(|(level, &pc)| self.frame_at(level, pc))
+            .collect::<Result<Vec<Frame>, Error>>()?;
+        self.frames = frames;
         Ok(())
+    }
+
+    /// The frame at call-stack PC `pc` (frame `level`, 0 innermost): it must be a code address of
+    /// the module (module 0 of LLDB's code space) inside one of its function bodies.
+    fn frame_at(&self, level: usize, pc: u64) -> Result<Frame, Error> {
+        WasmAddr::from_raw(pc)
+            .filter(|a| (a.addr_type(), a.module_index()) == (WasmAddrType::Object, 0))
+            .and_then(|a| self.module.locate_offset(a.offset()))
+            .map(|(func, pc)| Frame {
+                func,
+                pc,
+                fp: 0,
+                instance: 0,
+            })
+            .ok_or_else(|| {
+                Error::Remote(format!(
+                    "the stub's call stack puts frame {level} at {pc:#x}, outside the module's code"
+                ))
+            })
+    }
+
+    /// The stub's number (0 innermost) for frame `frame` (outermost 0), if there is one.
+    fn level(&self, frame: usize) -> Option<usize> {
+        self.frames.len().checked_sub(1)?.checked_sub(frame)
     }
 
     fn code_addr(&self, (func, pc): (u32, u32)) -> Option<u64> {
@@ -189,7 +215,7 @@ impl<S: Read + Write> Remote<S> {
 
     /// Resumes (`step` or continue), waits for the stop (interrupting the program when
     /// `interrupt` is set meanwhile) and reads the new frames.
-    fn go(&mut self, step: bool, interrupt: Option<&AtomicBool>) -> Result<Reply, Error> {
+    fn go(&mut self, step: bool, interrupt: Option<&AtomicBool>) -> Result<Stopped, Error> {
         let text = self
             .client
             .get_mut()
@@ -203,13 +229,21 @@ impl<S: Read + Write> Remote<S> {
             }
             Reply::Signal { .. } => self.refresh()?,
         }
-        Ok(reply)
+        Ok(Stopped { reply, step })
     }
 
-    /// What a stop means to the engine; `None` for a plain stop after a step or at a breakpoint
-    /// the engine placed itself.
-    fn event(&mut self, reply: Reply, run: &Run<'_>) -> Result<Option<Event>, Error> {
-        let (signo, swbreak, watch) = match reply {
+    /// What a stop means to the engine, read as gdb reads it. A SIGTRAP at a breakpoint we armed
+    /// is that breakpoint: after a continue whatever else the stub says, after a step when it
+    /// says `swbreak`. Otherwise a SIGTRAP after a step, or at `expected` (our breakpoint at a
+    /// return address) is no event, and anywhere else it is the signal, which ends the run; a
+    /// watch stop at an address we do not watch is read as that SIGTRAP.
+    fn event(
+        &mut self,
+        stopped: Stopped,
+        run: &Run<'_>,
+        expected: Option<(u32, u32)>,
+    ) -> Result<Option<Event>, Error> {
+        let (signo, swbreak, watch) = match stopped.reply {
             Reply::Exited(code) => return Ok(Some(Event::Exited(code))),
             Reply::Signal {
                 signo,
@@ -217,19 +251,26 @@ impl<S: Read + Write> Remote<S> {
                 watch,
             } => (signo, swbreak, watch),
         };
-        if let Some((addr, write)) = watch {
+        let watched = watch.and_then(|(addr, write)| {
             let index = run
                 .watches
                 .iter()
-                .position(|&(a, n, _)| a <= addr && addr < a + n);
-            return Ok(index.map(|index| Event::Watch { index, write }));
+                .position(|&(a, n, _)| a <= addr && addr - a < n)?;
+            Some(Event::Watch { index, write })
+        });
+        if watched.is_some() {
+            return Ok(watched);
         }
+        let site = self.site();
+        let armed = site.filter(|s| self.armed.contains(s));
         Ok(match signo {
-            SIGTRAP if swbreak => self
-                .site()
-                .filter(|s| self.armed.contains(s))
-                .map(|(f, pc)| Event::Breakpoint(f, pc)),
-            SIGTRAP => None,
+            SIGTRAP if armed.is_some() && (swbreak || !stopped.step) => {
+                armed.map(|(f, pc)| Event::Breakpoint(f, pc))
+            }
+            SIGTRAP if stopped.step || (expected.is_some() && site == expected) => None,
+            SIGTRAP => Some(Event::Trap(Trap::Host(
+                "SIGTRAP (Trace/breakpoint trap) at no breakpoint of ours".into(),
+            ))),
             SIGINT => Some(Event::Interrupted),
             _ => {
                 let text = self.client.get_mut().monitor("trap").map_err(remote)?;
@@ -253,15 +294,17 @@ impl<S: Read + Write> Remote<S> {
             if temporary {
                 self.breakpoint(back, true)?;
             }
-            let reply = self.go(false, Some(run.interrupt))?;
+            let stopped = self.go(false, Some(run.interrupt))?;
             if temporary && !self.ended {
                 self.breakpoint(back, false)?;
             }
-            let event = self.event(reply, run)?;
+            let event = self.event(stopped, run, Some(back))?;
             let returned = self.site() == Some(back) && self.frames.len() <= depth;
             match event {
                 Some(Event::Breakpoint(..)) | None if returned => return Ok(None),
-                None => continue,
+                // Stopped at the return address in a deeper call of the same function.
+                None if !run.interrupt.swap(false, Ordering::Relaxed) => continue,
+                None => return Ok(Some(Event::Interrupted)),
                 other => return Ok(other),
             }
         }
@@ -271,29 +314,50 @@ impl<S: Read + Write> Remote<S> {
 const SIGINT: u8 = 2;
 const SIGTRAP: u8 = 5;
 
-/// Parses `Wxx`, `Xxx` and `Txx...` stop replies.
+/// Parses a stop reply as gdb reads one: `W` and `X` with the exit status or signal in hex (and
+/// anything after a `;`, such as `process:PID`), `S` with the signal in two hex digits, and `T`
+/// with the signal and `key:value;` pairs after it. Of the pairs, the stop kind (`swbreak`,
+/// `hwbreak`, LLDB's `reason:breakpoint`) and watch addresses are read; registers, threads and
+/// keys it does not know are passed over, as gdb does.
 fn parse_stop(text: &str) -> Result<Reply, Error> {
-    let bad = || Error::Remote(format!("unexpected stop reply `{text}`"));
-    let code = |s: &str| u8::from_str_radix(s.get(..2).ok_or_else(bad)?, 16).map_err(|_| bad());
-    match text.as_bytes().first() {
-        Some(b'W') => Ok(Reply::Exited(i32::from(code(&text[1..])?))),
-        Some(b'X') => Ok(Reply::Exited(128 + i32::from(code(&text[1..])?))),
-        Some(b'T' | b'S') => {
-            let signo = code(&text[1..])?;
+    let bad = |why: &str| Error::Remote(format!("unexpected stop reply `{text}`: {why}"));
+    // Hex digits only: `from_str_radix` would take a sign too.
+    let hex = |s: &str| {
+        let digits = s.bytes().all(|b| b.is_ascii_hexdigit());
+        u64::from_str_radix(s, 16).ok().filter(|_| digits)
+    };
+    let Some(kind) = text.bytes().next() else {
+        return Err(bad("empty"));
+    };
+    let status = || {
+        let digits = text[1..].split(';').next().unwrap_or_default();
+        hex(digits)
+            .and_then(|n| u8::try_from(n).ok())
+            .ok_or_else(|| bad("no status of one or two hex digits"))
+    };
+    match kind {
+        b'W' => Ok(Reply::Exited(i32::from(status()?))),
+        b'X' => Ok(Reply::Exited(128 + i32::from(status()?))),
+        b'S' | b'T' => {
+            let signo = text
+                .get(1..3)
+                .and_then(hex)
+                .ok_or_else(|| bad("no signal of two hex digits"))? as u8;
             let mut swbreak = false;
             let mut watch = None;
-            for field in text[3..].split(';') {
+            let pairs = if kind == b'T' { text.get(3..) } else { None };
+            for field in pairs.unwrap_or_default().split(';') {
                 let (key, value) = field.split_once(':').unwrap_or((field, ""));
                 let addr = || {
-                    u64::from_str_radix(value, 16)
-                        .ok()
+                    hex(value)
                         .and_then(WasmAddr::from_raw)
-                        .map_or(0, |a| u64::from(a.offset()))
+                        .map(|a| u64::from(a.offset()))
+                        .ok_or_else(|| bad(&format!("`{key}` address `{value}` is not hex")))
                 };
-                match key {
-                    "swbreak" | "hwbreak" => swbreak = true,
-                    "watch" => watch = Some((addr(), true)),
-                    "rwatch" | "awatch" => watch = Some((addr(), false)),
+                match (key, value) {
+                    ("swbreak" | "hwbreak", _) | ("reason", "breakpoint") => swbreak = true,
+                    ("watch", _) => watch = Some((addr()?, true)),
+                    ("rwatch" | "awatch", _) => watch = Some((addr()?, false)),
                     _ => {}
                 }
             }
@@ -303,7 +367,7 @@ fn parse_stop(text: &str) -> Result<Reply, Error> {
                 watch,
             })
         }
-        _ => Err(bad()),
+        _ => Err(bad("not a stop (`W`, `X`, `S` or `T`)")),
     }
 }
 
@@ -337,7 +401,7 @@ impl<S: Read + Write> Target for Remote<S> {
     }
 
     fn local(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
-        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+        let Some(n) = self.level(frame) else {
             return Ok(None);
         };
         self.value(&format!("qWasmLocal:{n};{index}"))
@@ -348,14 +412,14 @@ impl<S: Read + Write> Target for Remote<S> {
     }
 
     fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
-        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+        let Some(n) = self.level(frame) else {
             return Ok(None);
         };
         self.value(&format!("qWasmStackValue:{n};{index}"))
     }
 
     fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error> {
-        let Some(n) = self.frames.len().checked_sub(frame + 1) else {
+        let Some(n) = self.level(frame) else {
             return Ok(None);
         };
         let reply = self
@@ -383,7 +447,7 @@ impl<S: Read + Write> Target for Remote<S> {
             .map(|at| client.read_memory(at, len, CHUNK, true));
         match read {
             Some(Ok(bytes)) if bytes.len() == len => Ok(bytes),
-            Some(Err(e @ (ClientError::Io(_) | ClientError::Protocol(_)))) => Err(remote(e)),
+            Some(Err(e)) if !matches!(e, ClientError::Reply(_)) => Err(remote(e)),
             _ => Err(Error::Memory {
                 addr,
                 len,
@@ -423,8 +487,8 @@ impl<S: Read + Write> Target for Remote<S> {
         let Some(test) = run.test.take() else {
             let interrupt = run.interruptible.then_some(run.interrupt);
             loop {
-                let reply = self.go(false, interrupt)?;
-                if let Some(event) = self.event(reply, &run)? {
+                let stopped = self.go(false, interrupt)?;
+                if let Some(event) = self.event(stopped, &run, None)? {
                     return Ok(event);
                 }
             }
@@ -432,8 +496,8 @@ impl<S: Read + Write> Target for Remote<S> {
         let mut step = true;
         loop {
             if step {
-                let reply = self.go(true, None)?;
-                if let Some(event) = self.event(reply, &run)? {
+                let stopped = self.go(true, None)?;
+                if let Some(event) = self.event(stopped, &run, None)? {
                     return Ok(event);
                 }
             }
@@ -527,7 +591,32 @@ mod tests {
         assert_eq!(signal("S08"), (8, false, None));
         assert_eq!(signal("T05watch:1130;"), (5, false, Some((0x1130, true))));
         assert_eq!(signal("T05rwatch:10;"), (5, false, Some((0x10, false))));
-        for bad in ["", "T", "T5", "Tzz", "OK", "E01", "W"] {
+        // Every form gdb reads: registers, threads and keys it does not know are passed over.
+        assert_eq!(signal("S05"), (5, false, None));
+        assert_eq!(signal("T05"), (5, false, None));
+        assert_eq!(signal("T05thread:02;"), (5, false, None));
+        assert_eq!(
+            signal("T0500:0000000000000040;thread:p01.01;core:0;;"),
+            (5, false, None)
+        );
+        assert_eq!(signal("T05reason:breakpoint;"), (5, true, None));
+        assert_eq!(signal("T05hwbreak:;"), (5, true, None));
+        assert!(matches!(parse_stop("W00;process:1"), Ok(Reply::Exited(0))));
+        assert!(matches!(parse_stop("W1"), Ok(Reply::Exited(1))));
+        assert!(matches!(
+            parse_stop("X09;process:1"),
+            Ok(Reply::Exited(137))
+        ));
+        let watch = parse_stop("T05watch:zz;").err().map(|e| e.to_string());
+        assert_eq!(
+            watch.as_deref(),
+            Some(
+                "remote target: unexpected stop reply `T05watch:zz;`: `watch` address `zz` is not hex"
+            )
+        );
+        for bad in [
+            "", "T", "T5", "Tzz", "T+5", "OK", "E01", "W", "W100", "W+1", "N", "é",
+        ] {
             let e = parse_stop(bad).err().map(|e| e.to_string());
             assert!(
                 e.is_some_and(|e| e.contains("unexpected stop reply")),

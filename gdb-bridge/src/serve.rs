@@ -1,6 +1,7 @@
 //! The host's transports (`std`): a client's bytes arrive on a reader thread, which frames them
 //! ([`crate::stub::Framer`]) for the event loop ([`crate::stub::session`]) on this one, and raises
-//! an interrupt when a Ctrl-C (0x03) comes in while the program runs.
+//! an interrupt when a Ctrl-C (0x03) comes in while the program runs, or when the client goes
+//! away: a running program stops and waits for the next client.
 
 use std::io::{self, Read, Write};
 use std::string::{String, ToString};
@@ -56,7 +57,8 @@ impl Inputs for Channel {
 }
 
 /// Reads a connection's bytes on a thread of their own and passes on what the framer makes of
-/// them; a Ctrl-C also raises the interrupt at once, for the running program to see.
+/// them; a Ctrl-C also raises the interrupt at once, for the running program to see, and so does
+/// the end of the connection, after which the inputs end.
 fn reader(mut input: impl Read + Send + 'static, packet_size: usize) -> Channel {
     let (tx, rx) = mpsc::channel();
     let interrupt = Arc::new(AtomicBool::new(false));
@@ -65,13 +67,13 @@ fn reader(mut input: impl Read + Send + 'static, packet_size: usize) -> Channel 
     std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         let mut framer = Framer::new(packet_size);
-        loop {
+        'read: loop {
             let n = match input.read(&mut buf) {
-                Ok(0) => return,
+                Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => continue,
-                Err(_) => return,
+                Err(_) => break,
             };
             for &b in &buf[..n] {
                 let Some(input) = framer.push(b) else {
@@ -82,10 +84,12 @@ fn reader(mut input: impl Read + Send + 'static, packet_size: usize) -> Channel 
                 }
                 acks_off.store(framer.no_ack, Ordering::Relaxed);
                 if tx.send(input).is_err() {
-                    return;
+                    break 'read;
                 }
             }
         }
+        // The client has gone: a running program stops, as for its Ctrl-C.
+        raise.store(true, Ordering::Relaxed);
     });
     Channel {
         rx,
@@ -94,9 +98,10 @@ fn reader(mut input: impl Read + Send + 'static, packet_size: usize) -> Channel 
     }
 }
 
-/// Serves one client on `input` (writing through connections `output` opens) until it disconnects,
-/// kills the program, or the program ends. A malformed packet gets an `E01` reply and a fresh stub
-/// (the program's state is the target's, untouched); it never ends the session.
+/// Serves one client on `input` (writing through connections `output` opens) until it disconnects
+/// (a running program stopped where it is), kills the program, or the program ends. A packet the
+/// stub fails on gets an `E01` reply and a fresh stub (the program's state is the target's,
+/// untouched); it never ends the session.
 pub fn serve<R, W>(
     target: &mut WasmTarget,
     input: R,
@@ -115,6 +120,6 @@ where
             .map_err(|e| e.to_string())
     };
     stub::session(target, &mut inputs, &mut buffers, connect, |e| {
-        std::eprintln!("wrt-dbg: malformed packet answered with E01: {e}");
+        std::eprintln!("wrt-dbg: a packet the stub failed on answered with E01: {e}");
     })
 }

@@ -88,7 +88,7 @@ enum Framing {
 }
 
 /// Cuts a client's byte stream into [`Input`]s. Bytes between packets and packets longer than
-/// the packet size are dropped here, so they never reach the stub.
+/// the packet size (`$` to checksum) are dropped here, so they never reach the stub.
 pub struct Framer {
     packet: Vec<u8>,
     state: Framing,
@@ -120,7 +120,7 @@ impl Framer {
                 b'+' | b'-' | 0x03 => (Framing::Outside, Some(Input::Byte(b))),
                 _ => (Framing::Outside, None),
             },
-            Framing::Body if self.packet.len() > self.packet_size => (Framing::Outside, None),
+            Framing::Body if !self.fits(b) => (Framing::Outside, None),
             Framing::Body => {
                 self.packet.push(b);
                 let next = if b == b'#' {
@@ -143,20 +143,31 @@ impl Framer {
         out
     }
 
-    /// The input a whole packet makes (a copy: the framer keeps its buffer): dropped on a bad
-    /// checksum when it is for beside the stub, as the stub drops its own.
+    /// Whether the packet, with body byte `b` and what must still follow it (`#` and the
+    /// checksum), fits the packet size: the stub's buffer holds it whole, `$` to checksum.
+    fn fits(&self, b: u8) -> bool {
+        let after = if b == b'#' { 2 } else { 3 };
+        self.packet.len() + 1 + after <= self.packet_size
+    }
+
+    /// The input a whole packet makes (a copy: the framer keeps its buffer), or nothing for a
+    /// bad checksum: such a packet is dropped here, whoever it is for, and the client resends it
+    /// or gives up. What reaches the stub is whole, so every packet it fails on is answered.
     fn finish(&mut self) -> Option<Input> {
         let packet = self.packet.clone();
-        if packet.starts_with(b"$QStartNoAckMode#") {
+        let body = &packet[1..packet.len() - 3];
+        let sum = packet::unhex(&packet[packet.len() - 2..]);
+        if sum.and_then(|s| s.first().copied()) != Some(packet::checksum(body)) {
+            return None;
+        }
+        if body == b"QStartNoAckMode" {
             self.no_ack = true;
         }
-        let body = &packet[1..packet.len() - 3];
-        if !beside::wants(body) {
-            return Some(Input::Packet(packet));
-        }
-        let sum = packet::unhex(&packet[packet.len() - 2..]);
-        let good = sum.and_then(|s| s.first().copied()) == Some(packet::checksum(body));
-        good.then_some(Input::Beside(packet))
+        Some(if beside::wants(body) {
+            Input::Beside(packet)
+        } else {
+            Input::Packet(packet)
+        })
     }
 }
 
@@ -175,14 +186,14 @@ pub trait Inputs {
     fn no_ack(&self) -> bool;
 }
 
-/// A protocol error `gdbstub` cannot go on from (a malformed or mis-checksummed packet): the
-/// session survives it with a fresh stub.
+/// A protocol error `gdbstub` cannot go on from (a packet it cannot parse or fails on while
+/// handling it): the session survives it with a fresh stub.
 pub type StubError<E> = gdbstub::stub::GdbStubError<&'static str, E>;
 
 /// Serves one client until it disconnects, kills the program, or the program ends, writing
-/// through connections `connect` opens, with `buffers`. A malformed packet gets an `E01` reply
-/// (after `malformed` is told) and a fresh stub (the program's state is the target's,
-/// untouched); it never ends the session.
+/// through connections `connect` opens, with `buffers`. A packet the stub fails on gets an `E01`
+/// reply (after `malformed` is told) and a fresh stub, told what the session agreed (no-ack
+/// mode); the program's state is the target's, untouched. It never ends the session.
 pub fn session<C, I>(
     target: &mut WasmTarget,
     inputs: &mut I,
@@ -197,7 +208,11 @@ where
 {
     loop {
         let Buffers { packet, reply } = &mut *buffers;
-        let stub = GdbStubBuilder::new(connect()?)
+        let conn = Quiet {
+            inner: connect()?,
+            muted: false,
+        };
+        let stub = GdbStubBuilder::new(conn)
             .with_packet_buffer(packet)
             .build()
             .map_err(|e| e.to_string())?;
@@ -206,15 +221,51 @@ where
             Err(e) if e.is_connection_error() || e.is_target_error() => return Err(e.to_string()),
             Err(e) => {
                 let e = e.to_string();
-                // A packet with a bad checksum is dropped (the client resends or gives up); a
-                // command the stub cannot parse is answered with an error.
-                if e.contains("MalformedCommand") {
+                if let Some(acked) = unanswered(&e) {
                     malformed(&e);
                     let mut c = connect()?;
-                    let _ = send(&mut c, b"E01", false).and_then(|()| c.flush());
+                    let ack = !acked && !inputs.no_ack();
+                    let _ = send(&mut c, b"E01", ack).and_then(|()| c.flush());
                 }
             }
         }
+    }
+}
+
+/// Whether the `gdbstub` error `e` left a packet without a reply, and if so whether the stub had
+/// acked it: a packet it cannot parse is refused before the ack, one it fails on while handling
+/// it (a number wider than the target's, a thread kind it does not take, a register block of
+/// the wrong size) after. A client's nack (`-`) is no packet: nothing to answer.
+fn unanswered(e: &str) -> Option<bool> {
+    (!e.contains("nack'd")).then(|| !e.starts_with("Failed to parse packet"))
+}
+
+/// A connection whose writes can be held back, so that a fresh stub is told what the session
+/// agreed without its replies reaching the client.
+struct Quiet<C> {
+    inner: C,
+    muted: bool,
+}
+
+impl<C: Connection> Connection for Quiet<C> {
+    type Error = C::Error;
+    fn write(&mut self, byte: u8) -> Result<(), C::Error> {
+        if self.muted {
+            return Ok(());
+        }
+        self.inner.write(byte)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> Result<(), C::Error> {
+        if self.muted {
+            return Ok(());
+        }
+        self.inner.write_all(buf)
+    }
+    fn flush(&mut self) -> Result<(), C::Error> {
+        if self.muted {
+            return Ok(());
+        }
+        self.inner.flush()
     }
 }
 
@@ -228,60 +279,97 @@ fn send<C: Connection>(conn: &mut C, body: &[u8], ack: bool) -> Result<(), C::Er
     conn.write_all(&packet::checksum_digits(body))
 }
 
+/// Tells a fresh stub that acks are off, when the client turned them off with an earlier stub;
+/// its reply is held back.
+fn agree<'a, C: Connection>(
+    sm: Machine<'a, Quiet<C>>,
+    target: &mut WasmTarget,
+    no_ack: bool,
+) -> Result<Machine<'a, Quiet<C>>, StubError<C::Error>> {
+    let GdbStubStateMachine::Idle(mut gdb) = sm else {
+        return Ok(sm);
+    };
+    if !no_ack {
+        return Ok(GdbStubStateMachine::Idle(gdb));
+    }
+    gdb.borrow_conn().muted = true;
+    let sm = idle_bytes(gdb, target, &packet::frame(b"QStartNoAckMode"))?;
+    Ok(match sm {
+        GdbStubStateMachine::Idle(mut gdb) => {
+            gdb.borrow_conn().muted = false;
+            GdbStubStateMachine::Idle(gdb)
+        }
+        other => other,
+    })
+}
+
 /// Runs one `gdbstub` state machine over `inputs`, answering beside it into `reply`.
 fn drive<C: Connection, I: Inputs>(
     target: &mut WasmTarget,
-    stub: GdbStub<'_, WasmTarget, C>,
+    stub: GdbStub<'_, WasmTarget, Quiet<C>>,
     inputs: &mut I,
     reply: &mut Vec<u8>,
 ) -> Result<Ending, StubError<C::Error>> {
-    let mut sm = stub.run_state_machine(target)?;
+    let sm = stub.run_state_machine(target)?;
+    let mut sm = agree(sm, target, inputs.no_ack())?;
     let mut held = false;
-    // Whether the last stop reported was the client's Ctrl-C (what `?` says), and whether the
-    // client killed with `k`, which LLDB wants answered with an exit status.
-    let (mut interrupted, mut killed_by_k) = (false, false);
+    // Whether the last stop reported was the client's Ctrl-C (what `?` says), and what answers a
+    // kill: `k` wants an exit status (LLDB waits for one), `vKill` an `OK`.
+    let mut interrupted = false;
+    let mut kill_reply: &[u8] = b"";
     loop {
         sm = match sm {
             GdbStubStateMachine::Idle(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();
-                match inputs.recv() {
+                let Some(input) = inputs.recv() else {
+                    return Ok(Ending::Disconnected);
+                };
+                let ack = !inputs.no_ack();
+                match answer_beside(gdb.borrow_conn(), target, &input, interrupted, reply, ack) {
                     None => return Ok(Ending::Disconnected),
-                    Some(Input::Byte(byte)) => gdb.incoming_data(target, byte)?,
-                    Some(Input::Packet(packet)) => idle_bytes(gdb, target, &packet)?,
-                    Some(Input::Beside(packet)) => {
-                        let body = &packet[1..packet.len() - 3];
-                        killed_by_k |= body == b"k";
-                        if beside::answer(target, body, interrupted, reply) {
-                            if send(gdb.borrow_conn(), reply, !inputs.no_ack()).is_err() {
-                                return Ok(Ending::Disconnected);
-                            }
-                            GdbStubStateMachine::Idle(gdb)
-                        } else {
-                            idle_bytes(gdb, target, &packet)?
+                    Some(true) => GdbStubStateMachine::Idle(gdb),
+                    Some(false) => {
+                        kill_reply = kill_reply_for(&input);
+                        match input {
+                            Input::Byte(byte) => gdb.incoming_data(target, byte)?,
+                            Input::Packet(p) | Input::Beside(p) => idle_bytes(gdb, target, &p)?,
                         }
                     }
                 }
             }
             GdbStubStateMachine::Running(mut gdb) => {
                 let _ = gdb.borrow_conn().flush();
-                if let Some(input) = inputs.try_recv() {
-                    feed(gdb, target, input)?
-                } else if held {
-                    // Stopped for the client's Ctrl-C, which is on its way: wait for it.
-                    let Some(input) = inputs.recv() else {
-                        return Ok(Ending::Disconnected);
-                    };
-                    feed(gdb, target, input)?
-                } else {
-                    let (reason, pc) = target.run(|| inputs.interrupted());
-                    if reason == stopped_by(Signal::SIGINT) && target.exec == Exec::Stopped {
-                        held = true;
-                        GdbStubStateMachine::Running(gdb)
-                    } else {
-                        interrupted = reason == stopped_by(Signal::SIGINT);
-                        let acks = !inputs.no_ack();
-                        send_final_profile(gdb.borrow_conn(), target, acks);
-                        report(gdb, target, reason, pc)?
+                // Stopped for the client's Ctrl-C, which is on its way: wait for it.
+                let input = match inputs.try_recv() {
+                    None if held => match inputs.recv() {
+                        None => return Ok(Ending::Disconnected),
+                        input => input,
+                    },
+                    input => input,
+                };
+                let ack = !inputs.no_ack();
+                match input {
+                    Some(input) => {
+                        let conn = gdb.borrow_conn();
+                        match answer_beside(conn, target, &input, interrupted, reply, ack) {
+                            None => return Ok(Ending::Disconnected),
+                            Some(true) => GdbStubStateMachine::Running(gdb),
+                            Some(false) => {
+                                kill_reply = kill_reply_for(&input);
+                                feed(gdb, target, input)?
+                            }
+                        }
+                    }
+                    None => {
+                        let (reason, pc) = target.run(|| inputs.interrupted());
+                        if reason == stopped_by(Signal::SIGINT) && target.exec == Exec::Stopped {
+                            held = true;
+                            GdbStubStateMachine::Running(gdb)
+                        } else {
+                            interrupted = reason == stopped_by(Signal::SIGINT);
+                            send_final_profile(gdb.borrow_conn(), target, ack);
+                            report(gdb, target, reason, pc)?
+                        }
                     }
                 }
             }
@@ -301,8 +389,8 @@ fn drive<C: Connection, I: Inputs>(
             GdbStubStateMachine::Disconnected(mut gdb) => {
                 return Ok(match gdb.get_reason() {
                     DisconnectReason::Kill => {
-                        if killed_by_k {
-                            let _ = send(gdb.borrow_conn(), b"X09", !inputs.no_ack());
+                        if !kill_reply.is_empty() {
+                            let _ = send(gdb.borrow_conn(), kill_reply, !inputs.no_ack());
                             let _ = gdb.borrow_conn().flush();
                         }
                         Ending::Killed
@@ -314,6 +402,33 @@ fn drive<C: Connection, I: Inputs>(
                 });
             }
         };
+    }
+}
+
+/// Answers `input` beside the stub when it is a packet answered there ([`beside::answer`]),
+/// whether the program stands or runs: whether it was (`None` when the connection failed).
+fn answer_beside<C: Connection>(
+    conn: &mut C,
+    target: &WasmTarget,
+    input: &Input,
+    interrupted: bool,
+    reply: &mut Vec<u8>,
+    ack: bool,
+) -> Option<bool> {
+    let Input::Beside(packet) = input else {
+        return Some(false);
+    };
+    if !beside::answer(target, &packet[1..packet.len() - 3], interrupted, reply) {
+        return Some(false);
+    }
+    send(conn, reply, ack).ok().map(|()| true)
+}
+
+/// What answers a kill, should `input` be one ([`beside::kill_reply`]).
+fn kill_reply_for(input: &Input) -> &'static [u8] {
+    match input {
+        Input::Beside(packet) => beside::kill_reply(&packet[1..packet.len() - 3]),
+        _ => b"",
     }
 }
 
@@ -347,8 +462,7 @@ fn idle_bytes<'a, C: Connection>(
     Ok(sm)
 }
 
-/// Gives the running stub what came in; a binary read while running goes to the stub as bytes
-/// (and gets its error reply).
+/// Gives the running stub what came in and was not answered beside it.
 fn feed<'a, C: Connection>(
     mut gdb: Running<'a, C>,
     target: &mut WasmTarget,
@@ -428,5 +542,8 @@ mod tests {
         assert_eq!(inputs[2], Input::Beside(b"$m0,1#fa".to_vec()), "{inputs:?}");
         assert_eq!(inputs.len(), 3, "the 10-byte body is dropped");
         assert_eq!(framer.packet.capacity(), capacity);
+        let whole = |framer: &mut Framer, bytes: &[u8]| bytes.iter().find_map(|&b| framer.push(b));
+        assert!(whole(&mut framer, b"$m0,1#fa").is_some(), "8 bytes fit");
+        assert_eq!(whole(&mut framer, b"$m00,1#2a"), None, "9 do not");
     }
 }

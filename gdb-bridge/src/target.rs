@@ -145,7 +145,12 @@ impl WasmTarget {
 
     /// Frame `i` counted from the innermost.
     fn frame(&self, i: usize) -> Option<usize> {
-        self.program.thread.frames().len().checked_sub(i + 1)
+        self.program
+            .thread
+            .frames()
+            .len()
+            .checked_sub(1)?
+            .checked_sub(i)
     }
 
     /// Local `index` of frame `frame` (0 innermost), in its type's size.
@@ -162,7 +167,8 @@ impl WasmTarget {
 
     /// Operand stack slot `index` (from the bottom) of frame `frame`, as 8 bytes. Past the
     /// innermost frame's height it reads what was last left there: a returned call's results,
-    /// which the code may have dropped already (what `finish` shows).
+    /// which the code may have dropped already (what `finish` shows); past the highest height
+    /// its function reaches there is none.
     pub fn stack_value(&self, frame: usize, index: usize) -> Option<Vec<u8>> {
         let raw = self.program.stack_slot(self.frame(frame)?, index)?;
         Some(raw.to_le_bytes().to_vec())

@@ -112,13 +112,25 @@ fn handshake_libraries_and_wasm_queries() {
         sp > 0 && sp < 0x2_0000,
         "__stack_pointer in memory: {sp:#x}"
     );
-    assert_eq!(
-        c.request("qWasmLocal:0;999").unwrap(),
-        "",
-        "a local that does not exist is an empty reply"
+    assert!(
+        matches!(c.request("qWasmLocal:0;999"), Err(ClientError::Reply(2))),
+        "a local that does not exist is refused"
     );
-    let s = c.request("qWasmStackValue:1;0");
-    assert!(s.is_ok(), "operand stack of the caller: {s:?}");
+    // The caller's operand stack, without the arguments it passed: each value reads, and the
+    // slot past them is refused, not made up.
+    let operands = c.monitor("operands 1").unwrap();
+    let height = operands.split_whitespace().count() - 1;
+    for i in 0..height {
+        let s = c.request(&format!("qWasmStackValue:1;{i}"));
+        assert!(s.is_ok(), "operand {i} of the caller: {s:?} in {operands}");
+    }
+    assert!(
+        matches!(
+            c.request(&format!("qWasmStackValue:1;{height}")),
+            Err(ClientError::Reply(2))
+        ),
+        "{operands}"
+    );
 
     // Memory: the vector v points to, then nothing past the end; code reads give the module file.
     for binary in [false, true] {
@@ -312,8 +324,11 @@ fn packets_gdbstub_would_take_on_trust_are_checked() {
             .unwrap()
             .contains("triple:7761736d3332;")
     );
-    // A local that does not exist is an empty reply, as gdbstub's Wasm extension has it.
-    assert_eq!(c.request("qWasmLocal:0;999").unwrap(), "");
+    // A local that does not exist is refused, not an empty (unsupported) reply.
+    assert!(matches!(
+        c.request("qWasmLocal:0;999"),
+        Err(ClientError::Reply(2))
+    ));
     c.send_raw(&gdb_bridge::packet::frame(b"vKill;1")).unwrap();
     assert_eq!(done.recv().unwrap().0, Ending::Killed);
 }
@@ -343,4 +358,237 @@ fn the_stop_query_after_ctrl_c_says_sigint_and_k_is_answered() {
     // LLDB's `process kill` sends `k` and waits for an exit status.
     assert_eq!(c.request("k").unwrap(), "X09");
     assert_eq!(done.recv().unwrap().0, Ending::Killed);
+}
+
+/// Packets a hostile or confused client sends: numbers past 64 bits, register blocks of the
+/// wrong size, thread kinds the stub does not take, processes and threads that are not ours,
+/// values that do not exist, unknown and unsupported packets. None of them ends, resumes or
+/// kills the program.
+const HOSTILE: &[&str] = &[
+    "Z0,123456789012345678901,1",
+    "z0,123456789012345678901,1",
+    "Z0,4000000000000000",
+    "Z1,4000000000000100,1",
+    "Z2,123456789012345678901,4",
+    "Z9,0,0",
+    "G00",
+    "G",
+    "Gzz",
+    "g00",
+    "Hg-1",
+    "Hgzz",
+    "Hc99",
+    "Hm1",
+    "H",
+    "T2",
+    "T-1",
+    "Tp99.99",
+    "vKill;99",
+    "vKill;zz",
+    "vKill",
+    "D;99",
+    "vCont;c:p99.99",
+    "vCont;x",
+    "vCont;c:zz",
+    "vCont?",
+    "vAttach;99",
+    "vRun;00",
+    "vMustReplyEmpty",
+    "vFile:open:zz",
+    "vFlashErase:0,0",
+    "p0",
+    "p1",
+    "pffffffffffffffffffff",
+    "P0=00",
+    "Pzz",
+    "m4000000000000000,0",
+    "m,",
+    "mzz",
+    "M0,1:",
+    "M0,ffffffffffffffffff:00",
+    "X0,ffffffffffffffffff:",
+    "x,",
+    "qWasmCallStack:2",
+    "qWasmCallStack:zz",
+    "qWasmCallStack",
+    "qWasmLocal:0;99999",
+    "qWasmLocal:99;0",
+    "qWasmLocal:18446744073709551615;0",
+    "qWasmLocal:0;18446744073709551616",
+    "qWasmLocal:zz",
+    "qWasmGlobal:0;99999",
+    "qWasmStackValue:0;99999",
+    "qWasmStackValue:18446744073709551615;18446744073709551615",
+    "qXfer:memory-map:read::zz",
+    "qXfer:memory-map:read::ffffffffffffffff,ffff",
+    "qXfer:libraries:read::0,0",
+    "qXfer:features:read:target.xml:0,ffff",
+    "qXfer:auxv:read::0,ffff",
+    "qXfer:nothing:read::0,10",
+    "qRcmd,zz",
+    "qRcmd,",
+    "qRcmd,6e6f7375636863",
+    "qRegisterInfo1",
+    "qRegisterInfozz",
+    "qThreadExtraInfo,zz",
+    "qAttached:zz",
+    "qSupported:zz;;",
+    "qC",
+    "qOffsets",
+    "qTStatus",
+    "QTinit",
+    "QTDP:zz",
+    "bc",
+    "bs",
+    "!",
+    "",
+    "zz",
+    "\u{1}\u{7f}",
+];
+
+/// What a stub answers to `packet`, checking it is one reply (after any console output, `O`)
+/// by the probe's reply coming next.
+fn one_reply(c: &mut Client<TcpStream>, packet: &str) -> String {
+    c.send_raw(&gdb_bridge::packet::frame(packet.as_bytes()))
+        .unwrap();
+    let reply = loop {
+        let reply = c
+            .read_packet()
+            .unwrap_or_else(|e| panic!("`{packet}` got no reply: {e}"));
+        let reply = String::from_utf8_lossy(&reply).into_owned();
+        if !reply.starts_with('O') || reply == "OK" {
+            break reply;
+        }
+    };
+    let probe = c
+        .request("qHostInfo")
+        .unwrap_or_else(|e| panic!("after `{packet}`: {e}"));
+    assert!(
+        probe.contains("triple:7761736d3332;"),
+        "`{packet}` got more than one reply: `{reply}`, then `{probe}`"
+    );
+    reply
+}
+
+#[test]
+fn every_packet_gets_exactly_one_reply() {
+    let (mut c, done) = start("c-vec-O0", linux());
+    let stack = c.call_stack().unwrap();
+    for packet in HOSTILE {
+        let reply = one_reply(&mut c, packet);
+        assert!(
+            !matches!(reply.bytes().next(), Some(b'T' | b'S' | b'W' | b'X')),
+            "`{packet}` resumed or ended the program: `{reply}`"
+        );
+    }
+    assert_eq!(c.call_stack().unwrap(), stack, "the program did not move");
+    assert!(
+        done.try_recv().is_err(),
+        "the session is still up: {:?}",
+        done.try_recv()
+    );
+}
+
+#[test]
+fn packets_the_stub_fails_on_are_refused_and_acked_in_either_ack_mode() {
+    let (addr, _done) = common::listen("c-vec-O0", linux());
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let mut exchange = |packet: &str| {
+        use std::io::{Read, Write};
+        s.write_all(&gdb_bridge::packet::frame(packet.as_bytes()))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut b = [0u8; 1];
+        while !(got.len() > 3 && got[got.len() - 3] == b'#') {
+            s.read_exact(&mut b).unwrap();
+            got.push(b[0]);
+        }
+        String::from_utf8_lossy(&got).into_owned()
+    };
+    // Acking: the reply comes after the ack, whether the stub could not parse the packet
+    // (`mzz`), failed on it while handling it (`G00`) or never took it (`Hg-1`).
+    for packet in ["mzz", "G00", "Hg-1", "Z0,123456789012345678901,1"] {
+        assert_eq!(exchange(packet), "+$E01#a6", "{packet}");
+    }
+    assert_eq!(exchange("QStartNoAckMode"), "+$OK#9a");
+    // No acks, also from the fresh stub that follows a failed packet.
+    for packet in ["G00", "qHostInfo", "Hg-1", "vKill;99"] {
+        let reply = exchange(packet);
+        assert!(reply.starts_with('$'), "{packet}: {reply}");
+    }
+}
+
+#[test]
+fn a_kill_or_detach_of_another_process_is_refused_and_ours_is_answered() {
+    let (mut c, done) = start("c-vec-O0", linux());
+    assert!(matches!(c.request("vKill;99"), Err(ClientError::Reply(3))));
+    assert!(matches!(c.request("D;99"), Err(ClientError::Reply(3))));
+    assert_eq!(c.call_stack().unwrap().len(), 1, "still there");
+    assert_eq!(c.request("vKill;1").unwrap(), "OK");
+    assert_eq!(done.recv().unwrap().0, Ending::Killed);
+
+    // Refused while the program runs too (answered before it runs, or once the client's Ctrl-C
+    // has stopped it), and it runs on until that Ctrl-C.
+    let (mut c, done) = start("rust-demo-O0", linux());
+    let mut both = gdb_bridge::packet::frame(b"vCont;c:p1.-1");
+    both.extend(gdb_bridge::packet::frame(b"vKill;99"));
+    c.send_raw(&both).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    c.send_raw(&[0x03]).unwrap();
+    let mut next = || String::from_utf8_lossy(&c.read_packet().unwrap()).into_owned();
+    assert_eq!(next(), "E03");
+    let stop = next();
+    assert!(stop.starts_with("T02"), "{stop}");
+    assert!(done.try_recv().is_err(), "not killed");
+}
+
+#[test]
+fn values_that_do_not_exist_are_refused_not_made_up() {
+    let (mut c, _done) = start("c-vec-O0", linux());
+    let scale = code_addr("scale", "c-vec-O0");
+    assert_eq!(c.request(&format!("Z0,{scale:x},1")).unwrap(), "OK");
+    assert!(c.resume(false).unwrap().starts_with("T05"));
+    let depth = c.call_stack().unwrap().len();
+    let no_value = |c: &mut Client<TcpStream>, q: &str| {
+        let r = c.request(q);
+        assert!(matches!(r, Err(ClientError::Reply(2))), "{q}: {r:?}");
+    };
+    // Past the innermost frame's operand stack, as far as its function's code never reaches.
+    no_value(&mut c, "qWasmStackValue:0;99999");
+    no_value(&mut c, "qWasmStackValue:0;1000");
+    no_value(&mut c, &format!("qWasmStackValue:{depth};0"));
+    no_value(&mut c, "qWasmLocal:0;99999");
+    no_value(&mut c, &format!("qWasmLocal:{depth};0"));
+    no_value(&mut c, "qWasmGlobal:0;99999");
+    assert!(c.wasm_value("qWasmLocal:0;2").unwrap().is_some(), "k is");
+    assert!(matches!(
+        c.request("qWasmCallStack:2"),
+        Err(ClientError::Reply(3))
+    ));
+    // Memory past the end is an error, not zeros.
+    assert!(matches!(
+        c.read_memory(0x7fff_fff0, 16, 4096, false),
+        Err(ClientError::Reply(_))
+    ));
+}
+
+#[test]
+fn a_packet_as_long_as_the_buffer_is_answered_and_a_longer_one_dropped() {
+    let (mut c, _done) = start("c-vec-O0", linux());
+    let size = linux().max_debug_packet as usize;
+    // `$`, the body and `#xx`: the stub's buffer holds the whole packet.
+    let read = |zeros: usize| format!("m{},1", "0".repeat(zeros));
+    let fits = read(size - 4 - 3);
+    assert_eq!(gdb_bridge::packet::frame(fits.as_bytes()).len(), size);
+    assert_eq!(one_reply(&mut c, &fits).len(), 2, "one byte, in hex");
+    c.send_raw(&gdb_bridge::packet::frame(read(size - 4 - 2).as_bytes()))
+        .unwrap();
+    assert!(
+        c.request("qHostInfo")
+            .unwrap()
+            .contains("triple:7761736d3332;"),
+        "the longer one was dropped, and the session goes on"
+    );
 }

@@ -266,7 +266,7 @@ fn exercise(mut e: Engine) {
     );
     assert!(matches!(&seen[..], [Event::Stopped(s)] if s.reason == StopReason::Killed));
     let gone = e.call(Request::Backtrace { limit: None }, &mut |_| {});
-    assert!(matches!(gone, Err(Error::NotRunning)), "{gone:?}");
+    assert!(matches!(gone, Err(Error::NoStack)), "{gone:?}");
 }
 
 #[test]

@@ -95,6 +95,20 @@ pub fn admit_read(
     finish(pass, req, limits)
 }
 
+/// `check`'s verdict on a binary read from `reader`, a chunk at a time: validated and measured
+/// under `limits` as [`admit_read`] measures it, and a core module read to its end that cannot
+/// start as a WASI command refused with the error `run` gives it ([`crate::wasi::startable`]).
+#[cfg(feature = "std")]
+pub fn check_read(reader: impl std::io::Read, limits: &PlatformLimits) -> Result<Verdict, Error> {
+    let mut pass = StreamValidator::declaring(limits);
+    let req = crate::validate::stream(reader, &mut pass);
+    let verdict = Verdict::of(req, limits)?;
+    if let Some(module) = pass.into_module() {
+        crate::wasi::startable(&module)?;
+    }
+    Ok(verdict)
+}
+
 fn finish(
     pass: StreamValidator<'_>,
     req: Result<ModuleRequirements, Error>,

@@ -84,6 +84,29 @@ pub enum Error {
         /// The unsupported construct.
         what: String,
     },
+    /// An active segment does not fit the memory or table it initialises: instantiating the
+    /// module would trap.
+    #[error(
+        "{kind} segment {index} does not fit {target} {target_index}: offset {offset} + length {len} is past its size {size} (segment at byte offset {at:#x})"
+    )]
+    SegmentOutOfBounds {
+        /// `data` or `element`.
+        kind: &'static str,
+        /// The segment's index.
+        index: u32,
+        /// `memory` or `table`.
+        target: &'static str,
+        /// The memory's or table's index.
+        target_index: u32,
+        /// Where the segment starts in it (bytes or elements).
+        offset: u64,
+        /// Its length (bytes or elements).
+        len: u64,
+        /// The memory's or table's initial size (bytes or elements).
+        size: u64,
+        /// Module-file byte offset of the segment.
+        at: u64,
+    },
     /// A named export does not exist or is of another kind.
     #[error("no exported {kind} named `{name}`")]
     NoSuchExport {

@@ -17,6 +17,9 @@ pub mod budget;
 pub mod debug;
 pub mod error;
 pub mod exec;
+#[cfg(feature = "std")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod instr;
 pub mod limits;
 pub mod module;

@@ -195,6 +195,8 @@ pub struct ElemSegment {
     pub mode: SegmentMode,
     /// Reference items.
     pub items: Vec<ConstExpr>,
+    /// Module-file byte offset of the segment.
+    pub at: u64,
 }
 
 /// A data segment.
@@ -204,6 +206,8 @@ pub struct DataSegment {
     pub mode: SegmentMode,
     /// Bytes.
     pub bytes: Vec<u8>,
+    /// Module-file byte offset of the segment.
+    pub at: u64,
 }
 
 /// A translated function body.
@@ -586,7 +590,8 @@ impl Module {
                             }
                         }
                     }
-                    self.elems.push(ElemSegment { mode, items });
+                    let at = e.range.start + shift;
+                    self.elems.push(ElemSegment { mode, items, at });
                 }
             }
             Payload::DataSection(r) => {
@@ -605,6 +610,7 @@ impl Module {
                     self.datas.push(DataSegment {
                         mode,
                         bytes: d.data.to_vec(),
+                        at: d.range.start + shift,
                     });
                 }
             }
@@ -714,6 +720,32 @@ impl Module {
         imported.chain(self.globals.iter().map(|(g, _)| *g))
     }
 
+    /// Refuses an active segment that instantiation would trap on: one whose constant offset
+    /// plus length passes the initial size of the module's own memory or table it initialises,
+    /// element segments first, as instantiation runs them. A segment into an imported memory or
+    /// table, or at an imported global's offset, is left to instantiation, which knows their sizes.
+    pub fn check_segments(&self) -> Result<(), Error> {
+        let imported =
+            |f: fn(&ExternType) -> bool| self.imports.iter().filter(|i| f(&i.ty)).count();
+        let (tables, memories) = (
+            imported(|t| matches!(t, ExternType::Table(_))),
+            imported(|t| matches!(t, ExternType::Memory(_))),
+        );
+        // The initial size of the table or memory `i` when the module defines it.
+        let table = |i: usize| Some(self.tables.get(i).filter(|_| i >= tables)?.limits.min);
+        let memory = |i: usize| {
+            let m = self.memories.get(i).filter(|_| i >= memories)?;
+            Some(m.limits.min.saturating_mul(m.page_size()))
+        };
+        for (i, e) in self.elems.iter().enumerate() {
+            segment_fits(("element", "table"), i, e.mode, e.items.len(), e.at, table)?;
+        }
+        for (i, d) in self.datas.iter().enumerate() {
+            segment_fits(("data", "memory"), i, d.mode, d.bytes.len(), d.at, memory)?;
+        }
+        Ok(())
+    }
+
     /// The module's imports.
     pub fn imports(&self) -> &[Import] {
         &self.imports
@@ -735,6 +767,41 @@ impl Module {
                 )
             })
         })
+    }
+}
+
+/// Refuses segment `index` (`names`: its kind and what it goes to) when it is active at a
+/// constant offset and its `len` items pass the initial `size` of what it goes to (`None` where
+/// that is imported). `at` is its module-file offset.
+fn segment_fits(
+    (kind, target): (&'static str, &'static str),
+    index: usize,
+    mode: SegmentMode,
+    len: usize,
+    at: u64,
+    size: impl Fn(usize) -> Option<u64>,
+) -> Result<(), Error> {
+    // Wasm 2.0 offsets are constants or imported globals, read at instantiation.
+    let SegmentMode::Active {
+        index: into,
+        offset: ConstExpr::Value(Val::I32(offset)),
+    } = mode
+    else {
+        return Ok(());
+    };
+    let (offset, len) = (u64::from(offset as u32), len as u64);
+    match size(into as usize) {
+        Some(size) if offset + len > size => Err(Error::SegmentOutOfBounds {
+            kind,
+            index: index as u32,
+            target,
+            target_index: into,
+            offset,
+            len,
+            size,
+            at,
+        }),
+        _ => Ok(()),
     }
 }
 

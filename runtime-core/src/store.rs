@@ -44,7 +44,7 @@ pub struct Caller<'a> {
 
 impl Caller<'_> {
     /// The calling instance's memory 0, if it has one.
-    pub fn memory(&mut self) -> Option<&mut Vec<u8>> {
+    pub fn memory(&mut self) -> Option<&mut [u8]> {
         let inst = self.instance?;
         let addr = *self.store.instances[inst as usize].mems.first()?;
         Some(&mut self.store.mems[addr as usize].data)
@@ -83,11 +83,114 @@ pub struct TableInst {
     pub elems: Vec<u64>,
 }
 
+/// The bytes of a linear memory: the start of a zeroed allocation that may hold more, zero past
+/// the memory's end, so that growing within it writes nothing. The host commits a page only when
+/// the program touches it, after growth as for the initial size.
+#[derive(Default)]
+pub struct Bytes {
+    /// The allocation, all initialised; zero from `len` on.
+    buf: Vec<u8>,
+    /// The memory's size in bytes.
+    len: usize,
+}
+
+/// Bytes of the host pages [`Bytes`] copies one at a time, skipping those that hold only zeros.
+const HOST_PAGE: usize = 4096;
+
+impl Bytes {
+    /// `len` zero bytes, or `None` when the allocator cannot give them.
+    pub fn zeroed(len: usize) -> Option<Bytes> {
+        Some(Bytes {
+            buf: zeroed(len)?,
+            len,
+        })
+    }
+
+    /// Resizes to `len` bytes (no fewer than now), the new ones zero; `room` is the most the
+    /// memory can ever hold, which a new allocation may reserve for later growth. `None`, and no
+    /// change, when the allocator cannot give them.
+    fn grow_to(&mut self, len: usize, room: usize) -> Option<()> {
+        if len > self.buf.len() {
+            let wanted = if cfg!(feature = "std") {
+                // A host reserves address space, not memory: room to double costs nothing.
+                len.max(self.buf.len().saturating_mul(2)).min(room)
+            } else {
+                len
+            };
+            let mut buf = zeroed(wanted).or_else(|| zeroed(len))?;
+            copy_nonzero(&self.buf[..self.len], &mut buf);
+            self.buf = buf;
+        }
+        self.len = len;
+        Some(())
+    }
+}
+
+/// A zeroed allocation of `len` bytes (`calloc`, which leaves fresh pages uncommitted), or `None`
+/// when the allocator cannot give it: asked first, so that a size it cannot give is no abort.
+fn zeroed(len: usize) -> Option<Vec<u8>> {
+    Vec::<u8>::new().try_reserve_exact(len).ok()?;
+    Some(vec![0u8; len])
+}
+
+/// Copies `from` to the start of the zeroed `to` page by page, skipping pages of zeros: reading an
+/// untouched page commits nothing, and neither does leaving its copy unwritten.
+fn copy_nonzero(from: &[u8], to: &mut [u8]) {
+    for (src, dst) in from.chunks(HOST_PAGE).zip(to.chunks_mut(HOST_PAGE)) {
+        if src.iter().any(|&b| b != 0) {
+            dst[..src.len()].copy_from_slice(src);
+        }
+    }
+}
+
+impl core::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl core::ops::DerefMut for Bytes {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+impl Clone for Bytes {
+    /// A copy of the same size, its zero pages left uncommitted.
+    fn clone(&self) -> Bytes {
+        let mut copy = Bytes {
+            buf: vec![0u8; self.len],
+            len: self.len,
+        };
+        copy_nonzero(self, &mut copy.buf);
+        copy
+    }
+}
+
+impl core::fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "Bytes({} bytes)", self.len)
+    }
+}
+
+impl PartialEq<[u8]> for Bytes {
+    fn eq(&self, other: &[u8]) -> bool {
+        **self == *other
+    }
+}
+
+impl PartialEq<&[u8]> for Bytes {
+    fn eq(&self, other: &&[u8]) -> bool {
+        **self == **other
+    }
+}
+
 /// A linear memory instance.
 #[derive(Debug, Clone)]
 pub struct MemInst {
     /// Current bytes; the length is always a whole number of pages.
-    pub data: Vec<u8>,
+    pub data: Bytes,
     /// Declared maximum in pages.
     pub max: Option<u64>,
     /// Base-2 logarithm of the page size in bytes (16, or 0 for one-byte pages).
@@ -121,9 +224,10 @@ impl MemInst {
         if new > self.max.unwrap_or(most).min(most) || bytes > limit_bytes {
             return None;
         }
+        let room = (self.max.unwrap_or(most).min(most) << self.page_log2).min(limit_bytes);
         let bytes = usize::try_from(bytes).ok()?;
-        self.data.try_reserve_exact(bytes - self.data.len()).ok()?;
-        self.data.resize(bytes, 0);
+        self.data
+            .grow_to(bytes, usize::try_from(room).unwrap_or(bytes))?;
         Some(old)
     }
 }
@@ -281,13 +385,9 @@ impl Store {
             "max_wasm_linear_memory",
         )?;
         let limits = ty.limits;
-        // Asked of the allocator first, so that a size it cannot give is an error, not an abort;
-        // then allocated zeroed (`calloc`), so the host commits pages only as the program touches
-        // them: a module declaring 4 GiB does not take 4 GiB at instantiation.
-        Vec::<u8>::new()
-            .try_reserve_exact(bytes)
-            .map_err(|_| limit("memory allocation", limits.min, 0))?;
-        let data = vec![0u8; bytes];
+        // Zeroed, so the host commits pages only as the program touches them: a module declaring
+        // 4 GiB does not take 4 GiB at instantiation.
+        let data = Bytes::zeroed(bytes).ok_or_else(|| limit("memory allocation", limits.min, 0))?;
         self.mems.push(MemInst {
             data,
             max: limits.max,
@@ -673,5 +773,57 @@ impl Linker {
             );
         }
         Ok(exts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn memory(pages: u64, max: Option<u64>) -> MemInst {
+        MemInst {
+            data: Bytes::zeroed(pages as usize * PAGE_SIZE).unwrap(),
+            max,
+            page_log2: 16,
+        }
+    }
+
+    #[test]
+    fn growth_keeps_the_bytes_and_adds_zeros() {
+        let mut m = memory(1, Some(40));
+        m.data[..3].copy_from_slice(b"abc");
+        m.data[PAGE_SIZE - 1] = 9;
+        for pages in 2..=40 {
+            assert_eq!(m.grow(1, MAX_MEMORY_BYTES), Some(pages - 1));
+            assert_eq!(m.data.len(), pages as usize * PAGE_SIZE);
+            assert_eq!(&m.data[..3], b"abc");
+            assert_eq!(m.data[PAGE_SIZE - 1], 9);
+            let added = (pages as usize - 1) * PAGE_SIZE;
+            assert!(m.data[added..].iter().all(|&b| b == 0));
+            // What the program writes at the end stays where it is when the next growth moves it.
+            let end = m.data.len() - 1;
+            m.data[end] = pages as u8;
+            assert_eq!(m.data[end], pages as u8);
+        }
+        assert!((2..=40).all(|p| m.data[p * PAGE_SIZE - 1] == p as u8));
+        assert_eq!(
+            m.grow(1, MAX_MEMORY_BYTES),
+            None,
+            "past the declared maximum"
+        );
+        assert_eq!(m.pages(), 40);
+        let copy = m.clone();
+        assert!(copy.data == *m.data);
+        assert_eq!(copy.data.len(), m.data.len());
+    }
+
+    #[test]
+    fn growth_stops_at_the_limit_without_change() {
+        let mut m = memory(2, None);
+        m.data[0] = 1;
+        assert_eq!(m.grow(1, 2 * PAGE_SIZE as u64), None);
+        assert_eq!((m.pages(), m.data[0]), (2, 1));
+        assert_eq!(m.grow(0, 2 * PAGE_SIZE as u64), Some(2));
+        assert_eq!(m.grow(u64::MAX, MAX_MEMORY_BYTES), None);
     }
 }

@@ -4,11 +4,11 @@ use std::io::{self, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use runtime_core::admit::Verdict;
+use runtime_core::admit::{Verdict, check_read};
 use runtime_core::budget::Violation;
 use runtime_core::limits::PlatformLimits;
 use runtime_core::limits::config::Resolved;
-use runtime_core::validate::{ModuleRequirements, validate_read};
+use runtime_core::validate::ModuleRequirements;
 use serde::Serialize;
 
 use crate::EXIT_BAD_MODULE;
@@ -70,12 +70,11 @@ struct PartReport {
 }
 
 /// Runs the subcommand: 0 when the module fits, 1 when it breaks a limit or rule, 2 for unusable
-/// input.
+/// input, a module `run` could not start among it (an unknown import, a segment out of bounds).
 pub fn main(args: CheckArgs) -> ExitCode {
     let read = args.limits.resolve().and_then(|resolved| {
         let file = crate::module::open(&args.module)?;
-        let pass = validate_read(BufReader::new(file), &resolved.limits);
-        let verdict = Verdict::of(pass, &resolved.limits)
+        let verdict = check_read(BufReader::new(file), &resolved.limits)
             .map_err(|e| format!("{}: {e}", args.module.display()))?;
         Ok((resolved, verdict))
     });

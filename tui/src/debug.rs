@@ -4,8 +4,6 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use debugger::command::Serve;
 use debugger::engine::{Engine, Event, LineEngine};
@@ -15,6 +13,7 @@ use debugger::{Debugger, Program, Session};
 use crate::EXIT_BAD_MODULE;
 use crate::limits::{LimitArgs, WasiArgs};
 use crate::output;
+use crate::signals::Signals;
 
 /// How results are printed.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -136,14 +135,11 @@ fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-/// Exit status when Ctrl-C ended a batch session (128 + SIGINT, as a shell reports it).
-pub const EXIT_INTERRUPTED: u8 = 130;
-
 /// Runs the scripts and commands on a session an engine opens with `open`, then the screen (at a
 /// terminal) or the prompt unless in batch mode; the program's output goes to `output` as it
 /// comes, and `label` names the program for the watch expressions kept between sessions. 0 when every command
 /// succeeded, 1 when one failed, 2 when the session did not open or a script cannot be read,
-/// 130 when Ctrl-C ended a batch session, and [`output::EXIT_IO`] when the output could not be
+/// 128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP ended a batch session, and [`output::EXIT_IO`] when the output could not be
 /// written.
 pub fn drive(
     open: Result<Opener, String>,
@@ -152,6 +148,8 @@ pub fn drive(
     label: &str,
     connector: Option<Connector>,
 ) -> ExitCode {
+    // Answered from before the session opens: opening a remote one may wait on its target.
+    let signals = Signals::install();
     let mut engine = match open.map_err(debugger::Error::Usage).and_then(Engine::spawn) {
         Ok(engine) => engine,
         Err(e) => {
@@ -159,12 +157,16 @@ pub fn drive(
             return ExitCode::from(EXIT_BAD_MODULE);
         }
     };
+    signals.interrupts(engine.interrupter());
     if let Ok(Response::Budget(b)) = engine.call(Request::Budget, &mut |_| {}) {
         for r in &b.refused_dwarf {
             eprintln!(
                 "wrt-dbg: warning: DWARF section {} not loaded: {}",
                 r.section, r.reason
             );
+        }
+        for d in &b.damaged_dwarf {
+            eprintln!("wrt-dbg: warning: {}", debugger::print::damaged(d));
         }
     }
     for d in &args.source_dirs {
@@ -203,7 +205,7 @@ pub fn drive(
             model.command(line);
             model.settle(std::time::Duration::from_secs(10));
         }
-        return crate::screen::main(model);
+        return crate::screen::main(model, signals.flag());
     }
     // Function and file names, for the completion of a prompt at a terminal.
     let names = match std::io::stdin().is_terminal() && !args.batch {
@@ -213,15 +215,8 @@ pub fn drive(
         },
         false => Vec::new(),
     };
-    // Ctrl-C stops the running program as in gdb; in batch mode it also ends the script there,
-    // the output so far written and the program killed.
-    let interrupt = engine.interrupter();
-    let sigint = Arc::new(AtomicBool::new(false));
-    let seen = sigint.clone();
-    let _ = ctrlc::set_handler(move || {
-        seen.store(true, Ordering::Relaxed);
-        interrupt.interrupt();
-    });
+    // Ctrl-C stops the running program as in gdb; in batch mode it (or SIGTERM, SIGHUP) also
+    // ends the script there, the output so far written and the program killed.
     let on_event = move |e: Event| {
         if let Event::Output { bytes, .. } = e {
             let _ = output.write_all(&bytes);
@@ -240,19 +235,22 @@ pub fn drive(
         }
         let reply = debugger.execute(line);
         failed |= !reply.ok;
+        // Text from a module, a target or a script reaches the terminal escaped.
+        let line = debugger::print::terminal_safe(line);
+        let reply_text = debugger::print::terminal_safe(&reply.text);
         match args.format {
             OutputFormat::Json => writeln!(out, "{}", reply.json()),
-            OutputFormat::Text if echo && reply.text.is_empty() => {
+            OutputFormat::Text if echo && reply_text.is_empty() => {
                 writeln!(out, "(wrt-dbg) {line}")
             }
-            OutputFormat::Text if echo => writeln!(out, "(wrt-dbg) {line}\n{}", reply.text),
-            OutputFormat::Text if reply.text.is_empty() => Ok(()),
-            OutputFormat::Text => writeln!(out, "{}", reply.text),
+            OutputFormat::Text if echo => writeln!(out, "(wrt-dbg) {line}\n{reply_text}"),
+            OutputFormat::Text if reply_text.is_empty() => Ok(()),
+            OutputFormat::Text => writeln!(out, "{reply_text}"),
         }?;
         out.flush()?;
         Ok(!debugger.quit)
     };
-    let interrupted = || args.batch && sigint.load(Ordering::Relaxed);
+    let interrupted = || args.batch && signals.seen();
     let mut session_ran = || -> io::Result<()> {
         for line in &lines {
             if interrupted() || !run(line, &mut out, true)? {
@@ -267,6 +265,8 @@ pub fn drive(
             let mut prompt =
                 crate::prompt::Prompt::new(names.clone(), history).map_err(io::Error::other)?;
             while let Some(line) = prompt.read() {
+                // A Ctrl-C that stopped the last command is answered: the next is a first one.
+                signals.clear();
                 if !run(&line, &mut out, false)? {
                     break;
                 }
@@ -292,7 +292,7 @@ pub fn drive(
     }
     if interrupted() {
         eprintln!("wrt-dbg: interrupted; the rest of the script was not run");
-        return ExitCode::from(EXIT_INTERRUPTED);
+        return ExitCode::from(signals.status());
     }
     ExitCode::from(u8::from(failed))
 }

@@ -86,7 +86,8 @@ impl LimitArgs {
             }
             None => Settings::default(),
         };
-        let env = Settings::from_env(std::env::vars()).map_err(|e| format!("environment: {e}"))?;
+        let env =
+            Settings::from_env(std::env::vars_os()).map_err(|e| format!("environment: {e}"))?;
         let cli = Settings {
             platform: self.platform,
             memory: self.memory,

@@ -14,6 +14,7 @@ mod prompt;
 mod run;
 mod screen;
 mod serve;
+mod signals;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,9 @@ use clap::{Parser, Subcommand};
 pub const EXIT_BAD_MODULE: u8 = 2;
 /// Exit status when the program traps.
 pub const EXIT_TRAP: u8 = 134;
+/// Exit status of `serve` when the client killed the program: a SIGKILL'd process's, never
+/// success.
+pub const EXIT_KILLED: u8 = 137;
 
 #[derive(Parser)]
 #[command(

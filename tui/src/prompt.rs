@@ -54,12 +54,23 @@ pub struct Prompt {
 }
 
 impl Prompt {
-    /// A prompt completing `names`, its history in `history` when given.
-    pub fn new(names: Vec<String>, history: Option<PathBuf>) -> rustyline::Result<Prompt> {
+    /// A prompt completing `names`, its history in `history` when given. A history that cannot
+    /// be used (not a regular file, too large, not text) is not kept, with a warning on stderr.
+    pub fn new(names: Vec<String>, mut history: Option<PathBuf>) -> rustyline::Result<Prompt> {
         let mut editor = Editor::new()?;
         editor.set_helper(Some(Names(names)));
         if let Some(h) = &history {
-            let _ = editor.load_history(h);
+            // Checked as every file we read is, then read by the editor in its own format.
+            match debugger::input::read_text(h, debugger::input::MAX_HISTORY_BYTES) {
+                Ok(_) => {
+                    let _ = editor.load_history(h);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    eprintln!("wrt-dbg: warning: history {} not used: {e}", h.display());
+                    history = None;
+                }
+            }
         }
         Ok(Prompt {
             editor,

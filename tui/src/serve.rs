@@ -16,7 +16,7 @@ use runtime_core::{Extern, Trap};
 
 use crate::limits::{LimitArgs, WasiArgs};
 use crate::run::{Instantiation, Program};
-use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
+use crate::{EXIT_BAD_MODULE, EXIT_KILLED, EXIT_TRAP};
 
 /// Arguments of `wrt-dbg serve`.
 #[derive(clap::Args)]
@@ -41,8 +41,9 @@ pub struct ServeArgs {
     args: Vec<String>,
 }
 
-/// Serves until the program ends (its exit status), is killed (0), or, with `--once`, the client
-/// leaves (0); 2 when the module or the configuration is unusable.
+/// Serves until the program ends (its exit status, 134 after a trap), is killed (137, as a
+/// program killed by SIGKILL), or, with `--once`, the client leaves (0); 2 when the module or the
+/// configuration is unusable.
 pub fn main(args: ServeArgs) -> ExitCode {
     match run(&args) {
         Ok(code) => ExitCode::from(code),
@@ -87,10 +88,12 @@ fn run(args: &ServeArgs) -> Result<u8, String> {
         None => serve_tcp(&mut target, &args.listen, args.once)?,
     };
     wasi.borrow_mut().flush();
+    // A program that trapped has ended there, killed or not.
     Ok(match (ending, &target.exec) {
         (_, Exec::Exited(code)) => *code as u8,
         (_, Exec::Trapped(Trap::Exit(code))) => *code as u8,
         (_, Exec::Trapped(_)) => EXIT_TRAP,
+        (Ending::Killed, _) => EXIT_KILLED,
         _ => 0,
     })
 }

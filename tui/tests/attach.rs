@@ -68,7 +68,11 @@ fn c_structs_pointers_watchpoints_over_tcp() {
 #[test]
 fn c_conditions_stepping_and_deep_frames_over_tcp() {
     let (_, status) = matches_local("recursion", "c-recursion-O0", &[]);
-    assert_eq!(status, Some(0), "`kill` ends the server");
+    assert_eq!(
+        status,
+        Some(137),
+        "`kill` ends the server, not as a success"
+    );
 }
 
 #[test]
@@ -159,7 +163,7 @@ fn a_remote_program_runs_once_and_its_stub_answers_monitor() {
     );
     assert_eq!(out.status.code(), Some(1), "the second run failed");
     let (_, status) = server.finish();
-    assert_eq!(status, Some(0), "killed");
+    assert_eq!(status, Some(137), "killed");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `wrt-dbg check` and the limit flags of `wrt-dbg run`: budget reports, exit statuses, the JSON
 //! schema, configuration precedence and refusal of modules that do not fit.
 
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -14,12 +16,18 @@ fn fixture(name: &str) -> String {
 
 /// Runs wrt-dbg with no `WRT_*` variables but those given.
 fn wrt_dbg(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let env: Vec<(OsString, OsString)> = env.iter().map(|&(k, v)| (k.into(), v.into())).collect();
+    wrt_dbg_os(args, &env)
+}
+
+/// [`wrt_dbg`] with variables of any bytes.
+fn wrt_dbg_os(args: &[&str], env: &[(OsString, OsString)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("WRT_")) {
+    for (k, _) in std::env::vars_os().filter(|(k, _)| k.as_encoded_bytes().starts_with(b"WRT_")) {
         cmd.env_remove(k);
     }
     cmd.args(args)
-        .envs(env.iter().copied())
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("run wrt-dbg")
 }
@@ -327,4 +335,99 @@ fn run_enforces_the_stack_limit() {
     assert!(String::from_utf8_lossy(&deep.stderr).contains("call stack exhausted"));
     let roomy = call("100000", false);
     assert_eq!(String::from_utf8_lossy(&roomy.stdout).trim(), "100000");
+}
+
+#[test]
+fn the_environment_is_read_as_bytes_and_a_bad_variable_of_ours_is_refused_by_name() {
+    let m = fixture("c-vec-O2.wasm");
+    let bytes = |b: &[u8]| OsString::from_vec(b.to_vec());
+    let foreign = wrt_dbg_os(
+        &["check", &m, "--platform", "linux", "--memory", "64MiB"],
+        &[
+            ("FOO".into(), bytes(b"\xff")),
+            (bytes(b"\xfe\xff"), "1".into()),
+            ("WRT_LLDB".into(), bytes(b"/opt/\xff/lldb")),
+        ],
+    );
+    assert_eq!(
+        foreign.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&foreign.stderr)
+    );
+    for (var, value, named) in [
+        (bytes(b"WRT_MEMORY"), bytes(b"64\xffMiB"), "`WRT_MEMORY`"),
+        (bytes(b"WRT_MAX_\xff"), "1".into(), "`WRT_MAX_\u{fffd}`"),
+    ] {
+        for cmd in ["check", "run"] {
+            let o = wrt_dbg_os(&[cmd, &m], &[(var.clone(), value.clone())]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{cmd} {var:?}: {err}");
+            assert!(
+                err.contains(named) && err.contains("is not UTF-8"),
+                "{cmd}: {err}"
+            );
+        }
+    }
+}
+
+/// `check`'s and `run`'s exit status and stderr on the module `text`.
+fn check_and_run(name: &str, text: &str) -> [(Option<i32>, String); 2] {
+    let wasm = std::env::temp_dir().join(format!("wrt-check-{}-{name}.wasm", std::process::id()));
+    std::fs::write(&wasm, wat::parse_str(text).unwrap()).unwrap();
+    let w = wasm.to_str().unwrap();
+    ["check", "run"].map(|cmd| {
+        let o = wrt_dbg(&[cmd, w, "--platform", "linux", "--memory", "64MiB"], &[]);
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    })
+}
+
+#[test]
+fn check_refuses_what_run_cannot_start_as_run_does() {
+    let start = r#"(func (export "_start"))"#;
+    let refused = [
+        (
+            "import",
+            format!(r#"(module (import "env" "f" (func)) {start})"#),
+            "unknown import `env::f`",
+        ),
+        (
+            "wasi-type",
+            format!(
+                r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func (param i64))) {start})"#
+            ),
+            "incompatible import type for `wasi_snapshot_preview1::proc_exit`",
+        ),
+        (
+            "wasi-memory",
+            format!(r#"(module (import "wasi_snapshot_preview1" "memory" (memory 1)) {start})"#),
+            "unknown import `wasi_snapshot_preview1::memory`",
+        ),
+        (
+            "data",
+            format!(r#"(module (memory 1) (data (i32.const 65535) "ab") {start})"#),
+            "data segment 0 does not fit memory 0",
+        ),
+        (
+            "elem",
+            format!(r#"(module (table 1 funcref) (elem (i32.const 1) func 0) {start})"#),
+            "element segment 0 does not fit table 0",
+        ),
+    ];
+    for (name, text, needle) in refused {
+        let [(check, checked), (run, ran)] = check_and_run(name, &text);
+        assert_eq!((check, run), (Some(2), Some(2)), "{name}: {checked}{ran}");
+        assert!(checked.contains(needle), "{name}: {checked}");
+        assert_eq!(checked, ran, "{name}");
+    }
+    let fits = format!(
+        r#"(module (import "wasi_snapshot_preview1" "sched_yield" (func (result i32)))
+            (memory 1) (data (i32.const 65534) "ab") (table 1 funcref) (elem (i32.const 0) func 1)
+            {start})"#
+    );
+    let [(check, checked), (run, ran)] = check_and_run("fits", &fits);
+    assert_eq!((check, run), (Some(0), Some(0)), "{checked}{ran}");
 }

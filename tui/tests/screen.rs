@@ -20,6 +20,12 @@ struct Tmux {
 impl Tmux {
     /// Starts `args` of wrt-dbg in a new session; when it exits, the shell prints `EXITED <code>`.
     fn start(args: &[String]) -> Option<Tmux> {
+        Tmux::start_with(args, |_| {})
+    }
+
+    /// [`Tmux::start`] with the configuration directory (`XDG_CONFIG_HOME`) first laid out by
+    /// `setup`.
+    fn start_with(args: &[String], setup: impl FnOnce(&std::path::Path)) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(
                 std::env::var_os("WRT_REQUIRE_TMUX").is_none(),
@@ -29,6 +35,7 @@ impl Tmux {
             return None;
         }
         let config = tempfile::tempdir().unwrap();
+        setup(config.path());
         let name = format!("wrt-dbg-{}-{}", std::process::id(), args.len() + rand());
         let bin = PathBuf::from(env!("CARGO_BIN_EXE_wrt-dbg"));
         let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
@@ -320,4 +327,59 @@ fn a_dropped_link_is_shown_and_the_session_reconnects() {
     t.wait_for("▶26");
     t.keys(&["C-q"]);
     t.wait_for("EXITED 0");
+}
+
+/// Lays `files` out in the configuration directory's `wrt-dbg/`: each a symbolic link to a
+/// device, or a FIFO where the target is `fifo`.
+fn lay_out(config: &std::path::Path, files: &[(&str, &str)]) {
+    let dir = config.join("wrt-dbg");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, target) in files {
+        let path = dir.join(name);
+        if *target == "fifo" {
+            assert!(
+                Command::new("mkfifo")
+                    .arg(&path)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        } else {
+            std::os::unix::fs::symlink(target, &path).unwrap();
+        }
+    }
+}
+
+#[test]
+fn endless_or_blocking_histories_are_skipped_with_a_warning_and_the_session_goes_on() {
+    for (front, files) in [
+        ("tui", [("tui-history", "/dev/zero"), ("unused", "fifo")]),
+        ("cli", [("history", "/dev/zero"), ("unused", "fifo")]),
+        ("cli", [("history", "fifo"), ("unused", "/dev/full")]),
+    ] {
+        let mut args = vec!["debug".to_string()];
+        if front == "cli" {
+            args.push("--cli".into());
+        }
+        args.push(module("c-vec-O0"));
+        let Some(t) = Tmux::start_with(&args, |c| lay_out(c, &files)) else {
+            return;
+        };
+        t.wait_for("not used: not a");
+        t.wait_for("(wrt-dbg)");
+        t.command("print 6*7");
+        t.wait_for("$1 = 42");
+    }
+}
+
+#[test]
+fn an_endless_or_blocking_key_map_is_refused_by_name_before_the_screen_opens() {
+    for target in ["/dev/zero", "fifo"] {
+        let args = vec!["debug".to_string(), module("c-vec-O0")];
+        let Some(t) = Tmux::start_with(&args, |c| lay_out(c, &[("tui.toml", target)])) else {
+            return;
+        };
+        let s = t.wait_for("EXITED 2");
+        assert!(s.contains("tui.toml: not a regular file"), "{s}");
+    }
 }

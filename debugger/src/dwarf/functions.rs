@@ -3,7 +3,7 @@
 
 use gimli::{Dwarf, UnitOffset};
 
-use super::{Reader, attr_text};
+use super::{Damage, Reader, attr_text};
 use crate::error::Error;
 
 /// One function with code.
@@ -37,20 +37,44 @@ impl Function {
 }
 
 /// Reads every concrete subprogram with a code range from the units, and every inlined call
-/// (by its entry address) apart.
+/// (by its entry address) apart. A unit found malformed part way keeps the functions read
+/// before; the rest of it goes in `damage`.
 pub fn read(
     dwarf: &Dwarf<Reader>,
     units: &[gimli::Unit<Reader>],
-) -> Result<(Vec<Function>, Vec<Function>), Error> {
-    let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+    damage: &mut Vec<Damage>,
+) -> (Vec<Function>, Vec<Function>) {
     let mut out = Vec::new();
     let mut inlined = Vec::new();
     for (u, unit) in units.iter().enumerate() {
+        if let Err(e) = read_unit(dwarf, unit, u, &mut out, &mut inlined) {
+            let at = unit.header.offset().0 as u64;
+            let error = match e {
+                Error::Dwarf { message, .. } => message,
+                e => e.to_string(),
+            };
+            damage.push(Damage::new(".debug_info", at, error));
+        }
+    }
+    out.sort_by_key(|f| f.low);
+    (out, inlined)
+}
+
+/// The functions and inlined calls of unit `u`, added to `out` and `inlined` as they are read.
+fn read_unit(
+    dwarf: &Dwarf<Reader>,
+    unit: &gimli::Unit<Reader>,
+    u: usize,
+    out: &mut Vec<Function>,
+    inlined: &mut Vec<Function>,
+) -> Result<(), Error> {
+    let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
+    {
         let mut entries = unit.entries();
         while let Some(die) = entries.next_dfs().map_err(bad)? {
             let list = match die.tag() {
-                gimli::DW_TAG_subprogram => &mut out,
-                gimli::DW_TAG_inlined_subroutine => &mut inlined,
+                gimli::DW_TAG_subprogram => &mut *out,
+                gimli::DW_TAG_inlined_subroutine => &mut *inlined,
                 _ => continue,
             };
             let range = match pc_range(die)? {
@@ -81,8 +105,7 @@ pub fn read(
             });
         }
     }
-    out.sort_by_key(|f| f.low);
-    Ok((out, inlined))
+    Ok(())
 }
 
 /// The first of a DIE's `DW_AT_ranges`, for scopes split over several ranges.

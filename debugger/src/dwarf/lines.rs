@@ -4,8 +4,7 @@
 
 use gimli::{Dwarf, Reader as _};
 
-use super::{Reader, tidy_path};
-use crate::error::Error;
+use super::{Damage, Reader, tidy_path};
 
 /// Addresses at or past this are tombstones lld writes for code it dropped.
 const TOMBSTONE: u64 = 0xffff_fff0;
@@ -38,26 +37,37 @@ pub struct LineTable {
 }
 
 impl LineTable {
-    /// Reads the line programs of every unit of `dwarf`.
-    pub fn read(dwarf: &Dwarf<Reader>) -> Result<LineTable, Error> {
-        let bad = |e: gimli::Error| Error::dwarf(".debug_line", e);
+    /// Reads the line programs of `units`. A program that turns out malformed keeps the
+    /// sequences it ended before the bad bytes; the rest of it goes in `damage`.
+    pub fn read(
+        dwarf: &Dwarf<Reader>,
+        units: &[gimli::Unit<Reader>],
+        damage: &mut Vec<Damage>,
+    ) -> LineTable {
         let mut table = LineTable::default();
         let mut sequences: Vec<Vec<LineRow>> = Vec::new();
-        let mut units = dwarf.units();
-        while let Some(header) = units.next().map_err(bad)? {
-            let unit = dwarf.unit(header).map_err(bad)?;
+        for unit in units {
             let Some(program) = unit.line_program.clone() else {
                 continue;
             };
+            let at = program.header().offset().0 as u64;
             // By the row's file index, which malformed DWARF may make huge: a map, not a table.
             let mut file_ids = std::collections::HashMap::new();
             let mut rows = program.rows();
             let mut seq = Vec::new();
-            while let Some((header, row)) = rows.next_row().map_err(bad)? {
+            loop {
+                let (header, row) = match rows.next_row() {
+                    Ok(Some(next)) => next,
+                    Ok(None) => break,
+                    Err(e) => {
+                        damage.push(Damage::new(".debug_line", at, e));
+                        break;
+                    }
+                };
                 let id = *file_ids.entry(row.file_index()).or_insert_with(|| {
                     let name = header
                         .file(row.file_index())
-                        .map(|f| file_path(dwarf, &unit, header, f))
+                        .map(|f| file_path(dwarf, unit, header, f))
                         .unwrap_or_default();
                     table.file_id(name)
                 });
@@ -84,7 +94,7 @@ impl LineTable {
         }
         sequences.sort_by_key(|s| s[0].addr);
         table.rows = sequences.into_iter().flatten().collect();
-        Ok(table)
+        table
     }
 
     fn file_id(&mut self, name: String) -> u32 {

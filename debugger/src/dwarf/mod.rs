@@ -2,10 +2,12 @@
 //! the address queries on it. Addresses are Wasm code offsets: bytes from the start of the code
 //! section's contents, as clang, rustc and LLDB use them.
 
+mod damage;
 pub mod functions;
 pub mod lines;
 mod load;
 pub mod types;
+mod unit;
 pub mod vars;
 
 use std::borrow::Cow;
@@ -14,6 +16,7 @@ use std::sync::Arc;
 
 use gimli::{EndianRcSlice, LittleEndian, Reader as _};
 
+pub use damage::Damage;
 pub use functions::Function;
 pub use lines::{LineRow, LineTable};
 pub use load::{Refused, SECTIONS};
@@ -49,7 +52,8 @@ pub struct SourceFrame {
 
 /// The debug information of one module.
 pub struct DwarfInfo {
-    context: addr2line::Context<Reader>,
+    /// addr2line's view, for frames with inlining; `None` when it cannot be built.
+    context: Option<addr2line::Context<Reader>>,
     dwarf: Arc<gimli::Dwarf<Reader>>,
     units: Vec<gimli::Unit<Reader>>,
     /// Every line row, by address.
@@ -62,12 +66,15 @@ pub struct DwarfInfo {
     entries: Vec<u64>,
     /// Sections present but refused by the budget, with why.
     pub refused: Vec<Refused>,
+    /// The parts found malformed and skipped, with where and why.
+    pub damaged: Vec<Damage>,
 }
 
 impl std::fmt::Debug for DwarfInfo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DwarfInfo")
             .field("refused", &self.refused)
+            .field("damaged", &self.damaged)
             .finish_non_exhaustive()
     }
 }
@@ -121,10 +128,23 @@ fn loc(l: addr2line::Location<'_>) -> SourceLoc {
 }
 
 impl DwarfInfo {
-    /// The innermost-first frames at code offset `addr`; empty when no DWARF covers it.
+    /// The innermost-first frames at code offset `addr`; empty when no DWARF covers it. Where
+    /// addr2line cannot read the DWARF there (a damaged unit), the function and line tables
+    /// read at load answer: one frame, without its inlined calls.
     pub fn frames(&self, addr: u64) -> Result<Vec<SourceFrame>, Error> {
-        let mut iter = self
-            .context
+        match self.context.as_ref().map(|c| self.inlined_frames(c, addr)) {
+            Some(Ok(frames)) if !frames.is_empty() => Ok(frames),
+            _ => Ok(self.table_frame(addr).into_iter().collect()),
+        }
+    }
+
+    /// addr2line's frames at `addr`, inlined calls first.
+    fn inlined_frames(
+        &self,
+        context: &addr2line::Context<Reader>,
+        addr: u64,
+    ) -> Result<Vec<SourceFrame>, Error> {
+        let mut iter = context
             .find_frames(addr)
             .skip_all_loads()
             .map_err(|e| Error::dwarf(".debug_info", e))?;
@@ -150,22 +170,42 @@ impl DwarfInfo {
         Ok(out)
     }
 
-    /// The source position of code offset `addr`, innermost.
+    /// The frame at `addr` from the function and line tables alone.
+    fn table_frame(&self, addr: u64) -> Option<SourceFrame> {
+        let f = self.function_at(addr)?;
+        Some(SourceFrame {
+            function: Some(f.name.clone()),
+            display: Some(f.qualified.clone()),
+            loc: self.table_location(addr),
+        })
+    }
+
+    /// The source position of `addr` in the line table.
+    fn table_location(&self, addr: u64) -> Option<SourceLoc> {
+        let row = self.lines.row_at(addr)?;
+        Some(SourceLoc {
+            file: Some(self.lines.file(row).to_string()),
+            line: row.line,
+            column: row.column,
+        })
+    }
+
+    /// The source position of code offset `addr`, innermost; from the line table where
+    /// addr2line cannot read the DWARF there.
     pub fn location(&self, addr: u64) -> Result<Option<SourceLoc>, Error> {
-        let l = self
-            .context
-            .find_location(addr)
-            .map_err(|e| Error::dwarf(".debug_line", e))?;
-        Ok(l.map(loc))
+        match self.context.as_ref().map(|c| c.find_location(addr)) {
+            Some(Ok(l)) => Ok(l.map(loc)),
+            _ => Ok(self.table_location(addr)),
+        }
     }
 
     /// Builds the debug information from section bytes by section id; `None` sections are absent
-    /// or refused (listed in `refused`). For DWARF that comes from elsewhere than a module (fuzzing).
+    /// or refused (listed in `refused`). For DWARF that comes from elsewhere than a module
+    /// (fuzzing). What is malformed is skipped and listed in [`DwarfInfo::damaged`].
     pub fn from_sections(
         mut section: impl FnMut(gimli::SectionId) -> Option<Rc<[u8]>>,
         refused: Vec<Refused>,
     ) -> Result<DwarfInfo, Error> {
-        let bad = |e: gimli::Error| Error::dwarf(".debug_info", e);
         // addr2line takes the sections in an `Arc`; they are `Rc` slices, so the whole stays on
         // this thread.
         #[allow(clippy::arc_with_non_send_sync)]
@@ -176,14 +216,17 @@ impl DwarfInfo {
             })
             .map_err(|e| Error::dwarf("sections", e))?,
         );
-        let context = addr2line::Context::from_arc_dwarf(dwarf.clone()).map_err(bad)?;
-        let mut units = Vec::new();
-        let mut headers = dwarf.units();
-        while let Some(header) = headers.next().map_err(bad)? {
-            units.push(dwarf.unit(header).map_err(bad)?);
-        }
-        let lines = LineTable::read(&dwarf)?;
-        let (functions, inlined) = functions::read(&dwarf, &units)?;
+        let mut damaged = Vec::new();
+        let context = match addr2line::Context::from_arc_dwarf(dwarf.clone()) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                damaged.push(Damage::new(".debug_info", 0, e));
+                None
+            }
+        };
+        let units = unit::read(&dwarf, &mut damaged);
+        let lines = LineTable::read(&dwarf, &units, &mut damaged);
+        let (functions, inlined) = functions::read(&dwarf, &units, &mut damaged);
         let mut entries: Vec<u64> = inlined.iter().map(|f| f.low).collect();
         entries.sort_unstable();
         Ok(DwarfInfo {
@@ -195,7 +238,13 @@ impl DwarfInfo {
             inlined,
             entries,
             refused,
+            damaged,
         })
+    }
+
+    /// The number of compilation units read.
+    pub fn units_len(&self) -> usize {
+        self.units.len()
     }
 
     /// Whether unit `u` was compiled from Rust, whose values print the Rust way.

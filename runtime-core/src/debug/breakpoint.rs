@@ -64,7 +64,8 @@ impl Breakpoints {
         Some(bp)
     }
 
-    /// Forgets every breakpoint without touching code: for when their store was dropped.
+    /// Forgets every breakpoint without touching code: for when their program was dropped, which
+    /// put back what they covered.
     pub fn clear(&mut self) {
         self.table.clear();
     }

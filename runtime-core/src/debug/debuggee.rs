@@ -30,6 +30,19 @@ pub struct Debuggee {
     fresh: bool,
 }
 
+/// The code is the module's, shared with every later instance of it: a program ended with
+/// breakpoints still armed puts back what they cover, so the next run starts from the module's
+/// own code.
+impl Drop for Debuggee {
+    fn drop(&mut self) {
+        for &(func, pc) in self.sites.keys() {
+            if let Some(addr) = self.func_addr(func) {
+                self.store.clear_break(addr, pc);
+            }
+        }
+    }
+}
+
 /// What a resumed program is checked for; each check costs only when asked for.
 pub struct Checks<'a, S, P> {
     /// The stepping test: the frame about to run (module terms) and the call depth; `false`
@@ -86,6 +99,11 @@ impl Debuggee {
         })
     }
 
+    /// The store address of module function `func` in the instance.
+    fn func_addr(&self, func: u32) -> Option<u32> {
+        self.store.instance(self.instance).func_addr(func)
+    }
+
     /// A runtime frame with its function as the module's index.
     pub fn module_frame(&self, f: &Frame) -> Frame {
         module_frame(&self.index, f)
@@ -117,14 +135,18 @@ impl Debuggee {
 
     /// Operand stack slot `index` (from the bottom) of frame `frame` (outermost 0). For the
     /// innermost frame, slots past the operand stack's height read what was last left there: the
-    /// results of a call just returned, which the code may already have dropped.
+    /// results of a call just returned, which the code may already have dropped. Past the
+    /// highest height its function's code reaches, nothing was ever put: there is no slot.
     pub fn stack_slot(&self, frame: usize, index: usize) -> Option<u64> {
         let frames = self.thread.frames();
         let operands = self.operands(frame)?;
         if frame + 1 == frames.len() && index >= operands.len() {
             let f = frames[frame];
-            let locals = self.store.func_body(f.func)?.locals.len();
-            return self.thread.slot(f.fp as usize + locals + index);
+            let body = self.store.func_body(f.func)?;
+            if index >= body.max_height as usize {
+                return None;
+            }
+            return self.thread.slot(f.fp as usize + body.locals.len() + index);
         }
         operands.get(index).copied()
     }
@@ -147,11 +169,7 @@ impl Debuggee {
         if self.sites.contains_key(&(func, pc)) {
             return Ok(());
         }
-        let addr = self
-            .store
-            .instance(self.instance)
-            .func_addr(func)
-            .ok_or(Error::NoSuchCode { func, pc })?;
+        let addr = self.func_addr(func).ok_or(Error::NoSuchCode { func, pc })?;
         let id = debug
             .breakpoints
             .arm(&mut self.store, addr, pc, &debug.limits)?;
@@ -403,6 +421,11 @@ mod tests {
     fn start_with(program: &str) -> (Debuggee, DebugSession) {
         let bytes = wat::parse_str(program).unwrap();
         let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
+        (instantiate(&module), DebugSession::open(&limits()).unwrap())
+    }
+
+    /// A new instance of `module`, stopped before its export `run`.
+    fn instantiate(module: &Rc<Module>) -> Debuggee {
         let mut store = Store::new(limits().store_config());
         let inst = Linker::new()
             .instantiate(&mut store, module.clone())
@@ -410,8 +433,7 @@ mod tests {
         let Some(Extern::Func(run)) = store.instance(inst).export("run") else {
             panic!("no run")
         };
-        let program = Debuggee::start(store, &module, inst, run).unwrap();
-        (program, DebugSession::open(&limits()).unwrap())
+        Debuggee::start(store, module, inst, run).unwrap()
     }
 
     /// A stepping test, as the tests give one.
@@ -452,6 +474,22 @@ mod tests {
         assert_eq!(hits, 5);
         assert!(p.disarm(&mut debug, 0, 0));
         assert!(!p.disarm(&mut debug, 0, 0), "disarmed already");
+    }
+
+    #[test]
+    fn a_program_dropped_with_breakpoints_armed_leaves_the_next_instance_the_module_code() {
+        let bytes = wat::parse_str(PROGRAM).unwrap();
+        let module = Rc::new(Module::new_for_debugging(&bytes).unwrap());
+        let mut debug = DebugSession::open(&limits()).unwrap();
+        let mut first = instantiate(&module);
+        first.arm(&mut debug, 0, 0).unwrap();
+        let r = first.resume(&mut debug, checks(None, &[], None));
+        assert!(matches!(r.outcome, Ok(Outcome::Breakpoint(_))), "{r:?}");
+        drop(first);
+        debug.breakpoints.clear();
+        let mut second = instantiate(&module);
+        let r = second.resume(&mut debug, checks(None, &[], None));
+        assert!(matches!(r.outcome, Ok(Outcome::Finished)), "{r:?}");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::format;
 use std::str::FromStr;
 use std::string::{String, ToString};
@@ -159,28 +160,42 @@ impl Settings {
         Ok(s)
     }
 
-    /// Reads the `WRT_*` variables of `vars`: `WRT_PLATFORM`, `WRT_MEMORY`, `WRT_ASIL`,
-    /// `WRT_DEBUG_LEVEL`, `WRT_SAFETY_MODE`, and `WRT_<LIMIT>` for any limit key (`WRT_MAX_BREAKPOINTS`);
-    /// an unknown `WRT_MAX_…` is an error, other `WRT_` variables (`WRT_LLDB`) are not ours.
-    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Settings, Error> {
+    /// Reads the `WRT_*` variables of `vars` (as [`std::env::vars_os`] gives them): `WRT_PLATFORM`,
+    /// `WRT_MEMORY`, `WRT_ASIL`, `WRT_DEBUG_LEVEL`, `WRT_SAFETY_MODE`, and `WRT_<LIMIT>` for any
+    /// limit key (`WRT_MAX_BREAKPOINTS`); an unknown `WRT_MAX_…` is an error, other `WRT_`
+    /// variables (`WRT_LLDB`) are not ours. Every other variable is skipped unread, whatever its
+    /// bytes; a `WRT_` name that is not UTF-8, or one of ours whose value is not, is refused by name.
+    pub fn from_env(
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Settings, Error> {
         let mut s = Settings::default();
         for (var, value) in vars {
-            let Some(name) = var.strip_prefix("WRT_") else {
+            if !var.as_encoded_bytes().starts_with(b"WRT_") {
                 continue;
-            };
-            let key = name.to_ascii_lowercase();
+            }
+            let shown: String = var.to_string_lossy().escape_debug().collect();
+            let not_utf8 = |what: &str| config_error(&shown, format!("{what} is not UTF-8"));
+            let var = var.into_string().map_err(|_| not_utf8("the name"))?;
+            let key = var["WRT_".len()..].to_ascii_lowercase();
+            let ours = matches!(
+                key.as_str(),
+                "memory" | "platform" | "asil" | "debug_level" | "safety_mode"
+            ) || key.starts_with("max_")
+                || PlatformLimits::KEYS.contains(&key.as_str());
+            // Any other `WRT_` variable belongs to another tool and is left alone.
+            if !ours {
+                continue;
+            }
+            let value = value.into_string().map_err(|_| not_utf8("the value"))?;
             match key.as_str() {
-                "memory" => s.memory = Some(parse_size(&var, &value)?),
+                "memory" => s.memory = Some(parse_size(&shown, &value)?),
                 "platform" | "asil" | "debug_level" | "safety_mode" => {
-                    s.set_choice(&var, &key, &value)?
+                    s.set_choice(&shown, &key, &value)?
                 }
-                // Limits are `max_…` and the other `PlatformLimits` keys; any other `WRT_` variable
-                // belongs to another tool (`WRT_LLDB`) and is left alone.
-                _ if key.starts_with("max_") || PlatformLimits::KEYS.contains(&key.as_str()) => {
-                    let n = parse_size(&var, &value)?;
-                    s.set_limit(&var, &key, n)?;
+                _ => {
+                    let n = parse_size(&shown, &value)?;
+                    s.set_limit(&shown, &key, n)?;
                 }
-                _ => {}
             }
         }
         Ok(s)
@@ -318,9 +333,9 @@ mod tests {
         )
         .unwrap();
         let env = Settings::from_env(vec![
-            ("WRT_ASIL".to_string(), "c".to_string()),
-            ("WRT_MAX_BREAKPOINTS".to_string(), "9".to_string()),
-            ("PATH".to_string(), "/bin".to_string()),
+            ("WRT_ASIL".into(), "c".into()),
+            ("WRT_MAX_BREAKPOINTS".into(), "9".into()),
+            ("PATH".into(), "/bin".into()),
         ])
         .unwrap();
         let cli = Settings {
@@ -372,6 +387,35 @@ mod tests {
         assert_eq!(
             key_of(Settings::from_toml("memory = [").unwrap_err()),
             "(file)"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_environment_is_read_as_bytes_and_only_ours() {
+        use std::os::unix::ffi::OsStringExt;
+        let bytes = |b: &[u8]| OsString::from_vec(b.to_vec());
+        let skipped = Settings::from_env(vec![
+            ("FOO".into(), bytes(b"\xff")),
+            (bytes(b"\xff\xfe"), "1".into()),
+            ("WRT_LLDB".into(), bytes(b"/usr/bin/\xff")),
+            ("WRT_ASIL".into(), "b".into()),
+        ])
+        .unwrap();
+        assert_eq!(skipped.asil, Some(AsilLevel::B));
+        let refused = |var: OsString, value: OsString| {
+            let e = Settings::from_env(vec![(var, value)]).unwrap_err();
+            assert!(e.to_string().contains("is not UTF-8"), "{e}");
+            key_of(e)
+        };
+        assert_eq!(refused("WRT_MEMORY".into(), bytes(b"1\xff")), "WRT_MEMORY");
+        assert_eq!(
+            refused("WRT_MAX_BREAKPOINTS".into(), bytes(b"\xff")),
+            "WRT_MAX_BREAKPOINTS"
+        );
+        assert_eq!(
+            refused(bytes(b"WRT_\xff\x1b"), "1".into()),
+            "WRT_\u{fffd}\\u{1b}"
         );
     }
 

@@ -4,9 +4,10 @@
 
 use wasmparser::{FuncValidator, FunctionBody, OperatorsReader, ValidatorResources};
 
-use super::{ModuleRequirements, invalid, within};
+use super::{ModuleRequirements, invalid, shifted, within};
 use crate::error::Error;
 use crate::limits::PlatformLimits;
+use crate::module::{FuncBody, Module, Translation};
 use crate::translate::Translator;
 
 /// What one body asks.
@@ -33,16 +34,17 @@ impl BodyCount {
 }
 
 /// Validates `body` with `fv`, checking its locals and nesting against `limits` (the body starts
-/// at module offset `at`; `dropped` maps the parser's offsets to the file's), and feeds each
-/// operator to `translator` when there is one.
+/// at module offset `at`; `dropped` maps the parser's offsets to the file's), and translates it
+/// as `translating` says when it says (into a body of that module, whose types are read).
+/// The locals are counted and checked before translation expands them into slots.
 pub(super) fn measure(
     fv: &mut FuncValidator<ValidatorResources>,
     body: &FunctionBody<'_>,
     limits: &PlatformLimits,
     at: u64,
     dropped: u64,
-    mut translator: Option<&mut Translator<'_>>,
-) -> Result<BodyCount, Error> {
+    translating: Option<(&Module, &Translation<'_>)>,
+) -> Result<(BodyCount, Option<FuncBody>), Error> {
     let mut reader = body.get_binary_reader();
     fv.read_locals(&mut reader)
         .map_err(|e| invalid(e, dropped))?;
@@ -53,6 +55,13 @@ pub(super) fn measure(
         limits.max_function_locals,
         at,
     )?;
+    let mut translator = match translating {
+        Some((module, translation)) => Some(
+            Translator::new(module, fv.index(), body, translation)
+                .map_err(|e| shifted(e, dropped))?,
+        ),
+        None => None,
+    };
     let mut ops = OperatorsReader::new(reader);
     let (code, start) = (body.as_bytes(), body.range().start);
     // The body's closing `end` emits its return.
@@ -97,13 +106,13 @@ pub(super) fn measure(
                 pos + dropped,
             )?;
         }
-        if let (Some(t), Some(op)) = (translator.as_deref_mut(), op) {
+        if let (Some(t), Some(op)) = (translator.as_mut(), op) {
             t.operator(op, (pos + dropped) as u32)?;
         }
         count.operators += 1;
     }
     ops.finish().map_err(|e| invalid(e, dropped))?;
-    Ok(count)
+    Ok((count, translator.map(Translator::finish)))
 }
 
 /// What the streaming pass notes of an operator, by its opcode byte.

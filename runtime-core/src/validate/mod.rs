@@ -21,7 +21,6 @@ use crate::error::Error;
 use crate::limits::{DebugLevel, PlatformLimits};
 use crate::module::{CustomSection, Module, Translation};
 use crate::store::PAGE_SIZE;
-use crate::translate::Translator;
 pub use requirements::{ComponentRequirements, ModuleRequirements};
 
 mod body;
@@ -42,10 +41,11 @@ struct Level {
     exports: u64,
 }
 
-/// The module a translating pass builds, and how it translates the bodies.
+/// The module a pass builds, and how it translates the bodies.
 struct Building<'l> {
     module: Module,
-    translation: Translation<'l>,
+    /// `None` reads the declarations only: no body is translated, the `name` section not held.
+    translation: Option<Translation<'l>>,
 }
 
 /// The streaming validator; feed it with [`StreamValidator::push`].
@@ -115,13 +115,35 @@ impl<'l> StreamValidator<'l> {
         StreamValidator {
             building: Some(Building {
                 module: Module::empty(),
-                translation,
+                translation: Some(translation),
             }),
             ..StreamValidator::new(limits)
         }
     }
 
-    /// The module a [`StreamValidator::translating`] pass built, once it finished.
+    /// A validator that also reads what a core module declares (imports, memories, tables,
+    /// globals, segments, exports) but translates no body: what tells, without the cost of
+    /// translating, whether it can start ([`crate::admit::check_read`]). A component is validated
+    /// and measured as by [`StreamValidator::new`], and builds nothing.
+    pub fn declaring(limits: &'l PlatformLimits) -> Self {
+        StreamValidator {
+            building: Some(Building {
+                module: Module::empty(),
+                translation: None,
+            }),
+            ..StreamValidator::new(limits)
+        }
+    }
+
+    /// Whether the pass translates the bodies.
+    fn translates(&self) -> bool {
+        self.building
+            .as_ref()
+            .is_some_and(|b| b.translation.is_some())
+    }
+
+    /// The module a [`StreamValidator::translating`] or [`StreamValidator::declaring`] pass built,
+    /// once it finished.
     pub fn into_module(self) -> Option<Module> {
         self.building.filter(|_| self.done).map(|b| b.module)
     }
@@ -225,11 +247,15 @@ impl<'l> StreamValidator<'l> {
                 message: "unexpected end-of-file: the custom section ends inside its name".into(),
             });
         }
+        let payload = total - name_end as u64;
+        let whole = data.get(name_end..total as usize);
+        if self.translates() && name == "name" && whole.is_none() && !eof {
+            // Held whole before it is counted: what it asks must fit before it is read.
+            self.debug_section_fits(payload)?;
+            self.check("max_total_memory", payload, self.limits.max_total_memory)?;
+            return Ok(0);
+        }
         if let Some(b) = &mut self.building {
-            let whole = data.get(name_end..total as usize);
-            if name == "name" && whole.is_none() && !eof {
-                return Ok(0);
-            }
             let range = self.offset + name_end as u64..self.offset + total;
             let section = CustomSection {
                 name: name.into(),
@@ -239,9 +265,9 @@ impl<'l> StreamValidator<'l> {
         }
         if is_debug_section(name) {
             if name == "name" {
-                self.req.names_bytes += total - name_end as u64;
+                self.req.names_bytes += payload;
             }
-            self.debug_section(total - name_end as u64)?;
+            self.debug_section(payload)?;
         }
         let name_bytes = &data[body_start..name_end];
         let mut stand_in = Vec::with_capacity(name_bytes.len() + 6);
@@ -266,23 +292,30 @@ impl<'l> StreamValidator<'l> {
         Ok(used as usize)
     }
 
+    /// Counts a debug section of `size` bytes, refused when it breaks a debug limit.
     fn debug_section(&mut self, size: u64) -> Result<(), Error> {
+        self.debug_section_fits(size)?;
         let req = &mut self.req;
         req.debug_sections += 1;
         req.debug_bytes += size;
         req.largest_debug_section = req.largest_debug_section.max(size);
+        Ok(())
+    }
+
+    /// Whether one more debug section of `size` bytes keeps within the debug limits.
+    fn debug_section_fits(&self, size: u64) -> Result<(), Error> {
         if self.limits.debug_level == DebugLevel::None {
             return Ok(());
         }
-        let (sections, largest) = (req.debug_sections, req.largest_debug_section);
+        let req = &self.req;
         self.check(
             "max_debug_sections",
-            sections,
+            req.debug_sections + 1,
             self.limits.max_debug_sections,
         )?;
         self.check(
             "max_dwarf_section_size",
-            largest,
+            req.largest_debug_section.max(size),
             self.limits.max_dwarf_section_size,
         )
     }
@@ -322,20 +355,16 @@ impl<'l> StreamValidator<'l> {
         if let ValidPayload::Func(func, body) = valid {
             let mut fv = func.into_validator(core::mem::take(&mut self.allocs));
             let (limits, at, dropped) = (self.limits, self.offset, self.dropped);
-            let mut translator = match &self.building {
-                Some(b) => Some(
-                    Translator::new(&b.module, fv.index(), &body, &b.translation)
-                        .map_err(|e| shifted(e, dropped))?,
-                ),
-                None => None,
-            };
-            let count = body::measure(&mut fv, &body, limits, at, dropped, translator.as_mut())?;
-            let done = translator.map(Translator::finish);
+            let translating = self
+                .building
+                .as_ref()
+                .and_then(|b| Some((&b.module, b.translation.as_ref()?)));
+            let (count, done) = body::measure(&mut fv, &body, limits, at, dropped, translating)?;
             if let (Some(done), Some(b)) = (done, &mut self.building) {
                 b.module.bodies.push(alloc::rc::Rc::new(done));
             }
             count.add_to(&mut self.req);
-            if self.building.is_some() {
+            if self.translates() {
                 // What is translated so far is held already: it must fit before more is.
                 let held = crate::budget::runtime_held(&self.req);
                 self.check("max_total_memory", held, self.limits.max_total_memory)?;
@@ -348,11 +377,14 @@ impl<'l> StreamValidator<'l> {
         self.at_section = true;
         match &payload {
             Payload::Version { encoding, .. } => {
-                if self.building.is_some() && *encoding == Encoding::Component {
-                    return Err(Error::Unsupported {
-                        offset: self.offset,
-                        what: "a component (the interpreter runs core modules)".into(),
-                    });
+                if *encoding == Encoding::Component {
+                    if self.translates() {
+                        return Err(Error::Unsupported {
+                            offset: self.offset,
+                            what: "a component (the interpreter runs core modules)".into(),
+                        });
+                    }
+                    self.building = None;
                 }
                 self.levels.push(Level::default());
                 let depth = self.levels.len() as u64;

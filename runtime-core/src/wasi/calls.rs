@@ -11,7 +11,7 @@ use cap_std::fs::{Dir, Metadata, OpenOptions};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::WasiCtx;
-use super::errno::{self, BADF, Errno, FAULT, INVAL, NOTDIR};
+use super::errno::{self, BADF, Errno, FAULT, INVAL, NOTDIR, NXIO};
 use super::fd::{Fd, filetype, relative};
 use super::mem::GuestMem;
 use crate::value::{Val, ValType};
@@ -304,8 +304,16 @@ fn path_open(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Err
         .truncate(oflags & TRUNC != 0 && write)
         .follow(follow)
         .maybe_dir(!write);
+    // The open never waits for a FIFO's other end; a FIFO or socket, whose reads and writes
+    // would wait on another process, is refused.
+    #[cfg(unix)]
+    cap_std::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
     let file = io(dir.open_with(&path, &options))?;
-    let fd = if io(file.metadata())?.is_dir() {
+    let meta = io(file.metadata())?;
+    if waits(&meta) {
+        return Err(NXIO);
+    }
+    let fd = if meta.is_dir() {
         Fd::Dir {
             dir: Dir::from_std_file(file.into_std()),
             preopen: None,
@@ -317,6 +325,21 @@ fn path_open(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Err
     };
     let fd = c.insert(fd)?;
     m.set_u32(a32(a, 8), fd)
+}
+
+/// Whether the file is one whose reads and writes wait on another process (a FIFO, a socket).
+fn waits(meta: &Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use cap_std::fs::FileTypeExt;
+        let kind = meta.file_type();
+        kind.is_fifo() || kind.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
 }
 
 fn path_filestat_get(c: &mut WasiCtx, m: &mut GuestMem<'_>, a: &[Val]) -> Result<(), Errno> {

@@ -21,7 +21,7 @@ use std::rc::Rc;
 use std::time::Instant;
 
 use crate::error::{Error, Trap};
-use crate::module::{ExternType, Module};
+use crate::module::{ExternType, Import, Module};
 use crate::store::{Extern, HostFn, Linker, Store};
 use crate::value::{Val, ValType};
 
@@ -129,28 +129,72 @@ impl WasiCtx {
     }
 }
 
-/// Defines, in `linker`, every `wasi_snapshot_preview1` function `module` imports: ours where we implement
-/// it, an `ENOSYS` answer where we do not (if its signature returns an errno).
+/// How we serve one import of a module.
+enum Provided {
+    /// Our implementation.
+    Ours(calls::Imp),
+    /// A preview 1 function we do not implement, whose signature returns an errno: `ENOSYS`.
+    NoSys,
+}
+
+/// What we serve import `imp` of `module` with, or the error linking it is: an import that is not
+/// a `wasi_snapshot_preview1` function is unknown, and one of ours must have our signature.
+fn provided(module: &Module, imp: &Import) -> Result<Provided, Error> {
+    let unknown = || Error::UnknownImport {
+        module: imp.module.clone(),
+        name: imp.name.clone(),
+    };
+    let ExternType::Func(t) = imp.ty else {
+        return Err(unknown());
+    };
+    if imp.module != MODULE {
+        return Err(unknown());
+    }
+    let ty = module.type_at(t);
+    match calls::lookup(&imp.name) {
+        Some((params, result, serve)) => {
+            let results = &[ValType::I32][..usize::from(result)];
+            if *ty.params != *params || *ty.results != *results {
+                return Err(Error::IncompatibleImport {
+                    module: imp.module.clone(),
+                    name: imp.name.clone(),
+                    reason: format!("expected parameters {params:?} and results {results:?}"),
+                });
+            }
+            Ok(Provided::Ours(serve))
+        }
+        None if *ty.results == [ValType::I32] => Ok(Provided::NoSys),
+        None => Err(unknown()),
+    }
+}
+
+/// Whether `module` can start as a WASI command here: every import one we provide, every active
+/// segment within the memory or table it initialises ([`Module::check_segments`]). Its error is
+/// the one [`link`] and instantiation give, so `check` refuses what `run` cannot start.
+pub fn startable(module: &Module) -> Result<(), Error> {
+    for imp in module.imports() {
+        provided(module, imp)?;
+    }
+    module.check_segments()
+}
+
+/// Defines, in `linker`, every `wasi_snapshot_preview1` function `module` imports: ours where we
+/// implement it, an `ENOSYS` answer where we do not (if its signature returns an errno). A module
+/// that cannot start ([`startable`]) is refused.
 pub fn link(
     store: &mut Store,
     linker: &mut Linker,
     module: &Module,
     ctx: Rc<RefCell<WasiCtx>>,
 ) -> Result<(), Error> {
-    for imp in module.imports().iter().filter(|i| i.module == MODULE) {
+    startable(module)?;
+    for imp in module.imports() {
         let ExternType::Func(t) = imp.ty else {
             continue;
         };
         let ty = module.type_at(t).clone();
-        let f: HostFn = match calls::lookup(&imp.name) {
-            Some((params, result, serve)) => {
-                if *ty.params != *params || ty.results.len() != usize::from(result) {
-                    return Err(Error::IncompatibleImport {
-                        module: imp.module.clone(),
-                        name: imp.name.clone(),
-                        reason: format!("expected parameters {params:?} and {result} result(s)"),
-                    });
-                }
+        let f: HostFn = match provided(module, imp)? {
+            Provided::Ours(serve) => {
                 let ctx = ctx.clone();
                 Rc::new(move |caller, args, rets| {
                     let call = match serve {
@@ -172,11 +216,10 @@ pub fn link(
                     Ok(())
                 })
             }
-            None if *ty.results == [ValType::I32] => Rc::new(|_, _, rets| {
+            Provided::NoSys => Rc::new(|_, _, rets| {
                 rets[0] = Val::I32(i32::from(errno::NOSYS));
                 Ok(())
             }),
-            None => continue,
         };
         let addr = store.add_host_func(ty, f);
         linker.define(MODULE, &imp.name, Extern::Func(addr));

@@ -154,11 +154,7 @@ impl Console {
         self.history.push(line.to_string());
         if let Some(file) = &self.history_file {
             use std::io::Write;
-            let appended = std::fs::OpenOptions::new()
-                .create(true)
-                .append(true)
-                .open(file)
-                .and_then(|mut f| writeln!(f, "{line}"));
+            let appended = debugger::input::append(file).and_then(|mut f| writeln!(f, "{line}"));
             if appended.is_err() {
                 self.history_file = None;
             }
@@ -166,16 +162,23 @@ impl Console {
     }
 
     /// Keeps the history in `file` (one line a command), starting from the last 1000 it holds.
-    pub fn keep_history(&mut self, file: std::path::PathBuf) {
-        if let Ok(text) = std::fs::read_to_string(&file) {
-            let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
-            let from = lines.len().saturating_sub(1000);
-            self.history = lines[from..].iter().map(|l| l.to_string()).collect();
+    /// A history that cannot be used (not a regular file, too large, not text) is not kept: the
+    /// reason is returned for the log, and the session goes on without it.
+    pub fn keep_history(&mut self, file: std::path::PathBuf) -> Result<(), String> {
+        match debugger::input::read_text(&file, debugger::input::MAX_HISTORY_BYTES) {
+            Ok(text) => {
+                let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).collect();
+                let from = lines.len().saturating_sub(1000);
+                self.history = lines[from..].iter().map(|l| l.to_string()).collect();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("history {} not used: {e}", file.display())),
         }
         if let Some(dir) = file.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
         self.history_file = Some(file);
+        Ok(())
     }
 
     /// Draws the log and the line being typed.

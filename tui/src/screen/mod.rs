@@ -20,7 +20,7 @@ mod watch;
 
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
 use ratatui::crossterm::event;
 
@@ -55,14 +55,15 @@ pub fn watch_file(label: &str) -> Option<std::path::PathBuf> {
     Some(config_dir()?.join("watches").join(format!("{name}.txt")))
 }
 
-/// Runs the TUI on an engine until `quit`, Ctrl-Q, SIGTERM or SIGHUP; the terminal is restored
-/// then, and on a panic.
-pub fn main(model: Model) -> ExitCode {
+/// Runs the TUI on an engine until `quit`, Ctrl-Q or `stop` (a signal: SIGTERM, SIGHUP, or a
+/// SIGINT from `kill`, since the screen reads Ctrl-C as a key); the terminal is restored then,
+/// and on a panic.
+pub fn main(model: Model, stop: Arc<AtomicBool>) -> ExitCode {
     // The user's key map and layout, checked before the screen is taken; one that cannot be
     // used ends the session with status 2, as unusable input does.
     let (keys, layout) = match config_dir().map(|d| d.join("tui.toml")) {
         Some(path) if path.exists() => {
-            let parsed = std::fs::read_to_string(&path)
+            let parsed = debugger::input::read_text(&path, debugger::input::MAX_CONFIG_BYTES)
                 .map_err(|e| e.to_string())
                 .and_then(|text| keymap::Keymap::parse(&text));
             match parsed {
@@ -75,15 +76,6 @@ pub fn main(model: Model) -> ExitCode {
         }
         _ => Default::default(),
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let seen = stop.clone();
-    let interrupt = model.interrupter();
-    // SIGINT interrupts the program (raw mode sends Ctrl-C as a key, but a `kill -INT` does not);
-    // SIGTERM and SIGHUP end the session, the terminal restored.
-    let _ = ctrlc::set_handler(move || {
-        seen.store(true, Ordering::Relaxed);
-        interrupt.interrupt();
-    });
     let mut terminal = ratatui::init();
     let _ = ratatui::crossterm::execute!(std::io::stdout(), event::EnableMouseCapture);
     // ratatui's hook restores the screen on a panic; the mouse is given back first.
@@ -94,8 +86,10 @@ pub fn main(model: Model) -> ExitCode {
     }));
     let mut app = App::new(model);
     app.configure(keys, layout);
-    if let Some(dir) = config_dir() {
-        app.console.keep_history(dir.join("tui-history"));
+    if let Some(dir) = config_dir()
+        && let Err(e) = app.console.keep_history(dir.join("tui-history"))
+    {
+        app.model.push_log(format!("warning: {e}"));
     }
     // Terminal input is read on its own thread: crossterm's reader spins on a terminal that hung
     // up, and the loop must still see the signal that ends the session.

@@ -209,7 +209,7 @@ impl Model {
 
     /// Keeps the watch expressions in `file`, starting from those it holds.
     pub fn keep_watches(&mut self, file: std::path::PathBuf) {
-        if let Ok(text) = std::fs::read_to_string(&file) {
+        if let Ok(text) = debugger::input::read_text(&file, debugger::input::MAX_CONFIG_BYTES) {
             self.watches = text
                 .lines()
                 .filter(|l| !l.trim().is_empty())
@@ -245,7 +245,7 @@ impl Model {
         let saved = file
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(file, text));
+            .and_then(|()| debugger::input::write(file, text.as_bytes()));
         if let Err(e) = saved {
             self.message = Some(format!("cannot save watches to {}: {e}", file.display()));
         }
@@ -693,6 +693,7 @@ impl Model {
     }
 
     pub(super) fn push_log(&mut self, text: String) {
+        let text = debugger::print::terminal_safe(&text);
         self.log.extend(text.lines().map(str::to_string));
         while self.log.len() > SCROLLBACK {
             self.log.pop_front();

@@ -250,15 +250,49 @@ fn the_command_history_comes_back_next_session() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("tui-history");
     let mut first = app("c-vec-O0");
-    first.console.keep_history(file.clone());
+    first.console.keep_history(file.clone()).unwrap();
     type_line(&mut first, "break scale");
     type_line(&mut first, "info budget");
     let mut second = app("c-vec-O0");
-    second.console.keep_history(file);
+    second.console.keep_history(file).unwrap();
     key(&mut second, KeyCode::Up);
     assert_eq!(second.console.input, "info budget");
     key(&mut second, KeyCode::Up);
     assert_eq!(second.console.input, "break scale");
+}
+
+#[test]
+fn a_history_that_is_endless_or_a_fifo_is_not_used_and_the_session_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    for (file, why) in [
+        (
+            std::path::PathBuf::from("/dev/zero"),
+            "not a regular file (a device)",
+        ),
+        (
+            std::path::PathBuf::from("/dev/full"),
+            "not a regular file (a device)",
+        ),
+        (fifo, "not a regular file (a FIFO)"),
+    ] {
+        let mut app = app("c-vec-O0");
+        let err = app.console.keep_history(file.clone()).unwrap_err();
+        assert!(err.contains(why), "{}: {err}", file.display());
+        type_line(&mut app, "print 6*7");
+        assert!(
+            app.model.log.iter().any(|l| l == "$1 = 42"),
+            "{:?}",
+            app.model.log
+        );
+    }
 }
 
 #[test]

@@ -42,10 +42,18 @@ impl Server {
 
 /// Serves a fixture with `args` (`--listen 0 --once`, `--serial PTY`).
 pub fn serve(fixture: &str, args: &[&str]) -> Server {
+    serve_module(
+        &root().join(format!("tests/fixtures/wasm/{fixture}.wasm")),
+        args,
+    )
+}
+
+/// Serves the module at `path` with `args`.
+pub fn serve_module(path: &std::path::Path, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wrt-dbg"))
         .arg("serve")
         .args(args)
-        .arg(root().join(format!("tests/fixtures/wasm/{fixture}.wasm")))
+        .arg(path)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -101,4 +109,104 @@ pub fn lldb() -> Option<PathBuf> {
         eprintln!("no lldb (set WRT_LLDB or PATH): LLDB tests skipped");
     }
     found
+}
+
+/// A stub on loopback for one client: acks every packet and answers it with the packets
+/// `reply(body)` gives, reply bodies escaped and framed here (none answers nothing at all). Its
+/// `HOST:PORT`.
+pub fn stub(mut reply: impl FnMut(&str) -> Vec<Vec<u8>> + Send + 'static) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let Ok((mut s, _)) = listener.accept() else {
+            return;
+        };
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        loop {
+            let mut packet = Vec::new();
+            if r.read_until(b'#', &mut packet).unwrap_or(0) == 0 {
+                return;
+            }
+            let mut sum = [0u8; 2];
+            if r.read_exact(&mut sum).is_err() {
+                return;
+            }
+            let body = String::from_utf8_lossy(&packet);
+            let body = body.rsplit('$').next().unwrap_or("").trim_end_matches('#');
+            let mut framed = b"+".to_vec();
+            for answer in reply(body) {
+                framed.extend(gdb_bridge::packet::frame(&escape(&answer)));
+            }
+            if s.write_all(&framed).is_err() {
+                return;
+            }
+        }
+    });
+    addr
+}
+
+/// A reply body with `#`, `$`, `}` and `*` escaped, as a stub sends binary data.
+fn escape(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len());
+    for &b in body {
+        if matches!(b, b'#' | b'$' | b'}' | b'*') {
+            out.extend([b'}', b ^ 0x20]);
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// What a stub serving `module` (its code at LLDB's `0x4000000000000000`, 64 KiB of zeroed linear
+/// memory) answers to the handshake and to reads: no-ack mode, the memory map (in one part),
+/// code and memory reads; `None` for any other packet.
+pub fn serving(module: &[u8], body: &str) -> Option<Vec<u8>> {
+    const CODE: u64 = 0x4000_0000_0000_0000;
+    const MEMORY: usize = 0x1_0000;
+    if body == "QStartNoAckMode" {
+        return Some(b"OK".to_vec());
+    }
+    if body.starts_with("qXfer:memory-map:read::") {
+        return Some(memory_map(module.len(), MEMORY).into_bytes());
+    }
+    let (addr, len) = body.strip_prefix(['x', 'm'])?.split_once(',')?;
+    let (addr, len) = (
+        u64::from_str_radix(addr, 16).ok()?,
+        usize::from_str_radix(len, 16).ok()?,
+    );
+    let (data, at) = match addr.checked_sub(CODE) {
+        Some(offset) => (module, offset as usize),
+        None => (&[0u8; MEMORY][..], addr as usize),
+    };
+    let Some(bytes) = data.get(at..at.saturating_add(len).min(data.len())) else {
+        return Some(b"E0e".to_vec());
+    };
+    Some(if body.starts_with('x') {
+        bytes.to_vec()
+    } else {
+        bytes
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+            .into_bytes()
+    })
+}
+
+/// A whole memory map, as `l` and the XML: the module and `memory` bytes of linear memory.
+pub fn memory_map(module: usize, memory: usize) -> String {
+    format!(
+        "l<memory-map><memory type=\"rom\" start=\"0x4000000000000000\" length=\"{module:#x}\"/>\
+         <memory type=\"ram\" start=\"0x0\" length=\"{memory:#x}\"/></memory-map>"
+    )
+}
+
+/// A call stack as `qWasmCallStack` answers it: each PC 8 bytes little-endian, in hex.
+pub fn call_stack(pcs: &[u64]) -> Vec<u8> {
+    pcs.iter()
+        .flat_map(|pc| pc.to_le_bytes())
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>()
+        .into_bytes()
 }
