@@ -3,8 +3,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -246,36 +245,6 @@ fn ctrl_c_in_json_is_an_interrupt_stop() {
     assert_eq!(status, Some(130));
 }
 
-/// A stub on loopback that acks every packet and answers it with `reply(body)`; `None` answers
-/// nothing at all.
-fn stub(reply: fn(&str) -> Option<String>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let Ok((mut s, _)) = listener.accept() else {
-            return;
-        };
-        let mut r = BufReader::new(s.try_clone().unwrap());
-        loop {
-            let mut packet = Vec::new();
-            if r.read_until(b'#', &mut packet).unwrap_or(0) == 0 {
-                return;
-            }
-            let mut sum = [0u8; 2];
-            if r.read_exact(&mut sum).is_err() {
-                return;
-            }
-            let body = String::from_utf8_lossy(&packet);
-            let body = body.rsplit('$').next().unwrap_or("").trim_end_matches('#');
-            if let Some(answer) = reply(body) {
-                let cs = answer.bytes().fold(0u8, |a, b| a.wrapping_add(b));
-                let _ = write!(s, "+${answer}#{cs:02x}");
-            }
-        }
-    });
-    addr
-}
-
 fn attach(addr: &str, extra: &[&str]) -> (Output, Duration) {
     let started = Instant::now();
     let target = format!("tcp:{addr}");
@@ -288,12 +257,12 @@ fn attach(addr: &str, extra: &[&str]) -> (Output, Duration) {
 
 #[test]
 fn a_stub_announcing_a_huge_module_is_refused_by_the_limits() {
-    let addr = stub(|body| {
-        Some(match body {
-            b if b.starts_with("qXfer:memory-map") => "l<memory-map><memory type=\"rom\" start=\"0x4000000000000000\" length=\"0xffffffffffffffff\"/></memory-map>".into(),
-            "QStartNoAckMode" => "OK".into(),
-            _ => String::new(),
-        })
+    let addr = common::stub(|body| {
+        vec![match body {
+            b if b.starts_with("qXfer:memory-map") => b"l<memory-map><memory type=\"rom\" start=\"0x4000000000000000\" length=\"0xffffffffffffffff\"/></memory-map>".to_vec(),
+            "QStartNoAckMode" => b"OK".to_vec(),
+            _ => Vec::new(),
+        }]
     });
     let (out, _) = attach(&addr, &[]);
     let stderr = text(&out.stderr);
@@ -306,7 +275,7 @@ fn a_stub_announcing_a_huge_module_is_refused_by_the_limits() {
 
 #[test]
 fn a_stub_that_never_answers_times_out() {
-    let addr = stub(|_| None);
+    let addr = common::stub(|_| Vec::new());
     let (out, took) = attach(&addr, &["--timeout", "0.5"]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
