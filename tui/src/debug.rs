@@ -137,10 +137,10 @@ fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
 
 /// Runs the scripts and commands on a session an engine opens with `open`, then the screen (at a
 /// terminal) or the prompt unless in batch mode; the program's output goes to `output` as it
-/// comes, and `label` names the program for the watch expressions kept between sessions. 0 when every command
-/// succeeded, 1 when one failed, 2 when the session did not open or a script cannot be read,
-/// 128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP ended a batch session, and [`output::EXIT_IO`] when the output could not be
-/// written.
+/// comes, and `label` names the program for the watch expressions kept between sessions. 0 when
+/// every command succeeded, 1 when one failed, 2 when the session did not open or a script cannot
+/// be read, 128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP ended a batch session, and
+/// [`output::EXIT_IO`] when the output could not be written.
 pub fn drive(
     open: Result<Opener, String>,
     args: &FrontArgs,
