@@ -286,7 +286,9 @@ impl Session {
         bytes[..old.len()].copy_from_slice(&old);
         let slot = self.debug.watches.insert(
             Watch {
-                addr: addr as u32,
+                addr: u32::try_from(addr).map_err(|_| {
+                    Error::Usage(format!("`{expr}` is at {addr:#x}, past a 32-bit memory"))
+                })?,
                 len,
                 kind,
                 old: bytes,

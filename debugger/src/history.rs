@@ -91,9 +91,12 @@ impl Session {
     pub fn add_display(&mut self, expr: &str, format: Format) -> Result<Display, Error> {
         let v = self.evaluate(expr)?;
         let inspector = match v.place {
-            Place::Memory(addr) => Inspector {
-                addr: addr as u32,
-                len: self.dwarf.size_of(&v.ty)? as u32,
+            Place::Memory(addr) => match (
+                u32::try_from(addr),
+                u32::try_from(self.dwarf.size_of(&v.ty)?),
+            ) {
+                (Ok(addr), Ok(len)) => Inspector { addr, len },
+                _ => Inspector { addr: 0, len: 0 },
             },
             _ => Inspector { addr: 0, len: 0 },
         };

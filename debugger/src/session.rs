@@ -298,7 +298,8 @@ impl Session {
 
     /// The module function index and pc of the instruction at code offset `addr`.
     pub fn site(&self, addr: u64) -> Option<(u32, u32)> {
-        self.module.locate_offset((addr + self.code_start) as u32)
+        let offset = u32::try_from(addr.checked_add(self.code_start)?).ok()?;
+        self.module.locate_offset(offset)
     }
 
     /// The code offset of internal `pc` of module function `func`.

@@ -375,7 +375,11 @@ impl Session {
     /// For a C function returning a struct through a hidden pointer: that pointer (its local 0).
     /// A target that cannot be asked is an error.
     fn sret_pointer(&self, f: &FrameInfo) -> Result<Option<u64>, Error> {
-        if !self.module.func_type(f.func).results.is_empty() {
+        if self
+            .module
+            .func_type(f.func)
+            .is_none_or(|ty| !ty.results.is_empty())
+        {
             return Ok(None);
         }
         let Some(ty) = self.return_type(f) else {
@@ -397,7 +401,7 @@ impl Session {
             .body(caller.func)?
             .heights
             .get(caller.pc.checked_sub(1)? as usize)?;
-        let params = self.module.func_type(f.func).params.len() as u32;
+        let params = self.module.func_type(f.func)?.params.len() as u32;
         Some((caller_index, height.checked_sub(params)?))
     }
 
@@ -425,7 +429,12 @@ impl Session {
                 place: Place::Memory(ptr as u32 as u64),
             }));
         }
-        if self.module.func_type(f.func).results.len() != 1 || f.inlined {
+        if self
+            .module
+            .func_type(f.func)
+            .is_none_or(|ty| ty.results.len() != 1)
+            || f.inlined
+        {
             return Ok(None);
         }
         let Some((caller, index)) = result else {

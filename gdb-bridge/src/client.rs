@@ -117,7 +117,8 @@ impl<S: Read + Write> Client<S> {
         }
         let mut b = [0u8; 4096];
         // Checked before each read, not each byte: a server that trickles bytes that never make a
-        // packet is cut off too, at the cost of one clock read per buffer.
+        // packet is cut off too, at the cost of one clock read per buffer. A signal interrupts a
+        // read with a timeout even under SA_RESTART (signal(7)): it is read again.
         let n = loop {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Err(ClientError::Timeout(self.timeout));
@@ -126,7 +127,9 @@ impl<S: Read + Write> Client<S> {
                 Err(e)
                     if matches!(
                         e.kind(),
-                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                        io::ErrorKind::TimedOut
+                            | io::ErrorKind::WouldBlock
+                            | io::ErrorKind::Interrupted
                     ) =>
                 {
                     if interrupt.is_some_and(|i| i.swap(false, Ordering::Relaxed)) {

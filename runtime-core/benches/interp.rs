@@ -106,7 +106,7 @@ fn ours_program(bytes: &[u8], args: &'static [&'static str]) {
         let ExternType::Func(t) = imp.ty else {
             continue;
         };
-        let ty: FuncType = module.type_at(t).clone();
+        let ty: FuncType = module.type_at(t).expect("a validated import type").clone();
         let f: runtime_core::HostFn = match imp.name.as_str() {
             "args_sizes_get" => Rc::new(move |caller, a, r| {
                 let [Val::I32(count), Val::I32(size)] = *a else {

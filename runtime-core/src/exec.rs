@@ -253,8 +253,10 @@ impl Thread {
 
     /// The entry function's results, once finished.
     pub fn results(&self, store: &Store) -> Vec<Val> {
-        let ty = store.func_type(self.entry);
-        ty.results
+        let results = store
+            .func_type(self.entry)
+            .map_or(&[][..], |ty| &ty.results);
+        results
             .iter()
             .zip(&self.stack)
             .map(|(t, raw)| Val::from_raw(*t, *raw))

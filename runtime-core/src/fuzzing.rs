@@ -90,7 +90,7 @@ fn start(module: &Rc<Module>, limits: &PlatformLimits) {
         .expect("a module that can start links");
     // A clock wait would sleep as long as the input asks: answered at once instead.
     if let Some(Extern::Func(wait)) = linker.get(wasi::MODULE, "poll_oneoff") {
-        let ty = store.func_type(wait).clone();
+        let ty = store.func_type(wait).expect("a linked function").clone();
         let now = store.add_host_func(
             ty,
             Rc::new(|_, _, rets| {
@@ -125,12 +125,10 @@ fn start(module: &Rc<Module>, limits: &PlatformLimits) {
 
 /// Runs function `f` on zero arguments and [`FUEL`]; whether it returned.
 fn finishes(store: &mut Store, f: u32) -> bool {
-    let args: Vec<Val> = store
-        .func_type(f)
-        .params
-        .iter()
-        .map(|&t| Val::from_raw(t, 0))
-        .collect();
+    let Some(ty) = store.func_type(f) else {
+        return false;
+    };
+    let args: Vec<Val> = ty.params.iter().map(|&t| Val::from_raw(t, 0)).collect();
     let Ok(mut thread) = Thread::new(store, f, &args) else {
         return false;
     };

@@ -657,13 +657,15 @@ impl Module {
     }
 
     /// The signature of function `idx` (imports first).
-    pub fn func_type(&self, idx: u32) -> &FuncType {
-        &self.types[self.func_types[idx as usize] as usize]
+    /// `None` for an index past the module's functions.
+    pub fn func_type(&self, idx: u32) -> Option<&FuncType> {
+        self.types.get(*self.func_types.get(idx as usize)? as usize)
     }
 
     /// The signature behind a module type index.
-    pub fn type_at(&self, idx: u32) -> &FuncType {
-        &self.types[idx as usize]
+    /// `None` for an index past the module's types.
+    pub fn type_at(&self, idx: u32) -> Option<&FuncType> {
+        self.types.get(idx as usize)
     }
 
     /// Number of functions, imported ones included.

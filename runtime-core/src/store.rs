@@ -444,8 +444,10 @@ impl Store {
     }
 
     /// The signature of a function.
-    pub fn func_type(&self, addr: u32) -> &FuncType {
-        &self.types[self.funcs[addr as usize].type_id as usize]
+    /// `None` for an address past the store's functions.
+    pub fn func_type(&self, addr: u32) -> Option<&FuncType> {
+        self.types
+            .get(self.funcs.get(addr as usize)?.type_id as usize)
     }
 
     /// For a Wasm function: its instance and module function index.

@@ -11,7 +11,7 @@ use wasmparser::{BlockType, FunctionBody, Operator};
 
 use crate::error::Error;
 use crate::instr::{BrI, BrR, Instr, Mem, R2, R3, RI};
-use crate::module::{FuncBody, Module, Pending, Translation};
+use crate::module::{FuncBody, FuncType, Module, Pending, Translation};
 use crate::value::ValType;
 
 /// What sits at one operand stack position during translation.
@@ -368,19 +368,32 @@ impl Translator<'_> {
         }
     }
 
-    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
-        match bt {
+    fn block_arity(&self, bt: BlockType) -> Result<(u32, u32), Error> {
+        Ok(match bt {
             BlockType::Empty => (0, 0),
             BlockType::Type(_) => (0, 1),
             BlockType::FuncType(t) => {
-                let f = self.module.type_at(t);
+                let f = self.signature(self.module.type_at(t), "type", t)?;
                 (f.params.len() as u32, f.results.len() as u32)
             }
-        }
+        })
     }
 
-    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) {
-        let (params, results) = self.block_arity(bt);
+    /// A signature the validator vouched for; `None` (an index it let through) is named here.
+    fn signature<'a>(
+        &self,
+        ty: Option<&'a FuncType>,
+        what: &str,
+        idx: u32,
+    ) -> Result<&'a FuncType, Error> {
+        ty.ok_or_else(|| Error::Invalid {
+            offset: u64::from(self.offset),
+            message: alloc::format!("unknown {what} {idx}"),
+        })
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) -> Result<(), Error> {
+        let (params, results) = self.block_arity(bt)?;
         self.ctrl.push(Ctrl {
             kind,
             height: (self.stack.len() as u32).saturating_sub(params),
@@ -391,6 +404,7 @@ impl Translator<'_> {
             else_fixup: None,
             entry_reachable: self.reachable,
         });
+        Ok(())
     }
 
     /// Takes the condition off the stack as a branch taken when it is non-zero (`when` true) or zero:
@@ -607,7 +621,10 @@ impl<'m> Translator<'m> {
         body: &FunctionBody<'_>,
         translation: &Translation<'m>,
     ) -> Result<Self, Error> {
-        let ty = module.func_type(func_idx);
+        let ty = module.func_type(func_idx).ok_or_else(|| Error::Invalid {
+            offset: 0,
+            message: alloc::format!("no signature for function {func_idx}"),
+        })?;
         let mut locals: Vec<ValType> = ty.params.to_vec();
         for declared in body.get_locals_reader()? {
             let (count, t) = declared?;
@@ -946,13 +963,13 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
         Operator::Block { blockty } => {
             t.materialize_all();
             t.last_result = None;
-            t.push_ctrl(Kind::Block, blockty);
+            t.push_ctrl(Kind::Block, blockty)?;
             return Ok(());
         }
         Operator::Loop { blockty } => {
             t.materialize_all();
             t.last_result = None;
-            t.push_ctrl(Kind::Loop, blockty);
+            t.push_ctrl(Kind::Loop, blockty)?;
             return Ok(());
         }
         Operator::If { blockty } => {
@@ -962,7 +979,7 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
                 None
             };
             t.materialize_all();
-            t.push_ctrl(Kind::If, blockty);
+            t.push_ctrl(Kind::If, blockty)?;
             if let Some(jump) = jump {
                 let at = t.emit(jump);
                 t.ctrl.last_mut().expect("if frame").else_fixup = Some(at);
@@ -1097,7 +1114,11 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
             t.reachable = false;
         }
         Operator::Call { function_index } => {
-            let ty = t.module.func_type(function_index);
+            let ty = t.signature(
+                t.module.func_type(function_index),
+                "function",
+                function_index,
+            )?;
             let (p, r) = (ty.params.len(), ty.results.len());
             t.call(p, r, |base| I::Call {
                 func: function_index,
@@ -1108,7 +1129,7 @@ fn op_to_instr(t: &mut Translator<'_>, op: Operator<'_>) -> Result<(), Error> {
             type_index,
             table_index,
         } => {
-            let ty = t.module.type_at(type_index);
+            let ty = t.signature(t.module.type_at(type_index), "type", type_index)?;
             let (p, r) = (ty.params.len(), ty.results.len());
             t.call(p + 1, r, |base| I::CallIndirect {
                 ty: type_index,

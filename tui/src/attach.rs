@@ -6,6 +6,7 @@ use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Duration;
 
 use debugger::Session;
@@ -36,11 +37,13 @@ pub struct AttachArgs {
 /// the target cannot be reached or its module not debugged. The screen can connect again after
 /// the link drops (`reconnect`).
 pub fn main(args: AttachArgs) -> ExitCode {
-    let connect = connector(&args);
-    let open = connect.as_ref().map_err(Clone::clone).and_then(|c| c());
-    let again: Option<Connector> = connect.ok().map(|c| Box::new(c) as Connector);
+    let connect = connector(&args).map(Rc::new);
+    let again: Option<Connector> = connect
+        .clone()
+        .ok()
+        .map(|c| Box::new(move || c()) as Connector);
     drive(
-        open,
+        || connect.and_then(|c| c()),
         &args.front,
         Box::new(std::io::stderr()),
         &args.target,

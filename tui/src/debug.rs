@@ -81,7 +81,7 @@ pub fn main(args: DebugArgs) -> ExitCode {
     };
     let label = std::fs::canonicalize(&args.module).unwrap_or_else(|_| args.module.clone());
     drive(
-        opener(&args),
+        || opener(&args),
         &args.front,
         output,
         &label.display().to_string(),
@@ -135,14 +135,15 @@ fn script_lines(args: &FrontArgs) -> Result<Vec<String>, String> {
     Ok(lines)
 }
 
-/// Runs the scripts and commands on a session an engine opens with `open`, then the screen (at a
+/// Runs the scripts and commands on a session an engine opens with `open` (called once the
+/// signals are answered: opening a remote session may wait on its target), then the screen (at a
 /// terminal) or the prompt unless in batch mode; the program's output goes to `output` as it
 /// comes, and `label` names the program for the watch expressions kept between sessions. 0 when
 /// every command succeeded, 1 when one failed, 2 when the session did not open or a script cannot
 /// be read, 128 + the signal's number when Ctrl-C, SIGTERM or SIGHUP ended a batch session, and
 /// [`output::EXIT_IO`] when the output could not be written.
 pub fn drive(
-    open: Result<Opener, String>,
+    open: impl FnOnce() -> Result<Opener, String>,
     args: &FrontArgs,
     mut output: Box<dyn Write>,
     label: &str,
@@ -150,7 +151,10 @@ pub fn drive(
 ) -> ExitCode {
     // Answered from before the session opens: opening a remote one may wait on its target.
     let signals = Signals::install();
-    let mut engine = match open.map_err(debugger::Error::Usage).and_then(Engine::spawn) {
+    let mut engine = match open()
+        .map_err(debugger::Error::Usage)
+        .and_then(Engine::spawn)
+    {
         Ok(engine) => engine,
         Err(e) => {
             eprintln!("wrt-dbg: {e}");

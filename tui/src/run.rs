@@ -75,7 +75,10 @@ fn run(args: &RunArgs) -> Result<u8, String> {
         ));
     };
     let call_args = if args.invoke.is_some() {
-        parse_args(&store.func_type(f).params, &args.args)?
+        parse_args(
+            store.func_type(f).map_or(&[][..], |ty| &ty.params),
+            &args.args,
+        )?
     } else {
         call_args
     };

@@ -282,3 +282,45 @@ fn a_stub_that_never_answers_times_out() {
     assert!(stderr.contains("no reply within 0.5 s"), "{stderr}");
     assert!(took < Duration::from_secs(10), "took {took:?}");
 }
+
+/// `wrt-dbg attach` to a stub that never answers, with a minute to wait (the engine thread waits
+/// in `read`, where no interrupt flag is seen), sent `signals` 300 ms apart: the exit status and
+/// how long the process took to end after the first.
+fn stuck_engine(signals: &[&str]) -> (Option<i32>, Duration) {
+    let addr = common::stub(|_| Vec::new());
+    let mut child = wrt_dbg(&["attach", "--batch", "--timeout", "60", "--ex", "info frame"])
+        .arg(format!("tcp:{addr}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let sent = Instant::now();
+    for signal in signals {
+        let kill = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    while child.try_wait().unwrap().is_none() && sent.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    (child.wait().unwrap().code(), sent.elapsed())
+}
+
+#[test]
+fn sigterm_ends_the_process_while_the_engine_is_blocked() {
+    let (status, took) = stuck_engine(&["TERM"]);
+    assert_eq!(status, Some(143), "after {took:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn a_second_ctrl_c_ends_the_process_while_the_engine_is_blocked() {
+    let (status, took) = stuck_engine(&["INT", "INT"]);
+    assert_eq!(status, Some(130), "after {took:?}");
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}

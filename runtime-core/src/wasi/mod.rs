@@ -150,7 +150,7 @@ fn provided(module: &Module, imp: &Import) -> Result<Provided, Error> {
     if imp.module != MODULE {
         return Err(unknown());
     }
-    let ty = module.type_at(t);
+    let ty = module.type_at(t).ok_or_else(unknown)?;
     match calls::lookup(&imp.name) {
         Some((params, result, serve)) => {
             let results = &[ValType::I32][..usize::from(result)];
@@ -192,8 +192,11 @@ pub fn link(
         let ExternType::Func(t) = imp.ty else {
             continue;
         };
-        let ty = module.type_at(t).clone();
-        let f: HostFn = match provided(module, imp)? {
+        let provided = provided(module, imp)?;
+        let Some(ty) = module.type_at(t).cloned() else {
+            continue;
+        };
+        let f: HostFn = match provided {
             Provided::Ours(serve) => {
                 let ctx = ctx.clone();
                 Rc::new(move |caller, args, rets| {
