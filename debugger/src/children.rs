@@ -9,9 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::dwarf::vars::le_u64;
 use crate::dwarf::{Place, Shape, Ty};
 use crate::error::Error;
-use crate::report::{Children, Variable};
-use crate::session::Session;
-use crate::value::{Format, Printer, Value};
+use crate::report::Variable;
+use crate::value::{Printer, Value};
 
 /// The most children one request returns: a bound on the work of one page.
 pub const MAX_PAGE: u64 = 10_000;
@@ -39,7 +38,7 @@ pub enum PathStep {
 
 impl VarRef {
     /// The reference to child `step` of this value.
-    fn child(&self, step: PathStep) -> VarRef {
+    pub(crate) fn child(&self, step: PathStep) -> VarRef {
         let mut path = self.path.clone();
         path.push(step);
         VarRef {
@@ -68,7 +67,7 @@ pub(crate) enum Kids {
 }
 
 impl Kids {
-    fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         match self {
             Kids::Leaf => 0,
             Kids::Fields(f) => f.len() as u64,
@@ -172,79 +171,8 @@ impl Printer<'_> {
     }
 }
 
-impl Session {
-    /// A value as a [`Variable`] whose children are found at `at`.
-    pub(crate) fn variable_at(&self, name: &str, v: &Value, at: VarRef) -> Result<Variable, Error> {
-        let view = self.view(at.frame)?;
-        let p = Printer {
-            dwarf: &self.dwarf,
-            state: &view.state,
-            format: Format::Natural,
-        };
-        Ok(p.variable(name.to_string(), v, &at))
-    }
-
-    /// Children `start..start + count` of the value `at` names (at most [`MAX_PAGE`]), their
-    /// values shown in `format`.
-    pub fn children(
-        &mut self,
-        at: &VarRef,
-        start: u64,
-        count: u64,
-        format: Format,
-    ) -> Result<Children, Error> {
-        if self.target.is_some() && at.frame >= self.frames()?.len() {
-            return Err(Error::Usage(format!("No frame at level {}.", at.frame)));
-        }
-        let selected = std::mem::replace(&mut self.selected, at.frame);
-        let root = self.evaluate(&at.expr);
-        self.selected = selected;
-        let view = self.view(at.frame)?;
-        let p = Printer {
-            dwarf: &self.dwarf,
-            state: &view.state,
-            format,
-        };
-        let mut v = root?;
-        for step in &at.path {
-            v = child(&p, &p.kids(&v)?, step)
-                .ok_or_else(|| Error::Usage(format!("`{}` has no child {step:?} now.", at.expr)))?;
-        }
-        let kids = p.kids(&v)?;
-        let total = kids.count();
-        let end = start.saturating_add(count.min(MAX_PAGE)).min(total);
-        let items = match &kids {
-            Kids::Leaf => Vec::new(),
-            Kids::Fields(fields) => fields
-                .iter()
-                .skip(start as usize)
-                .take((end.saturating_sub(start)) as usize)
-                .map(|(name, value)| {
-                    p.variable(
-                        name.clone(),
-                        value,
-                        &at.child(PathStep::Field(name.clone())),
-                    )
-                })
-                .collect(),
-            Kids::Elements { .. } => (start..end)
-                .filter_map(|i| {
-                    let step = PathStep::Index(i);
-                    let value = child(&p, &kids, &step)?;
-                    Some(p.variable(format!("[{i}]"), &value, &at.child(step)))
-                })
-                .collect(),
-        };
-        Ok(Children {
-            total,
-            start,
-            items,
-        })
-    }
-}
-
 /// The child `step` names.
-fn child(p: &Printer, kids: &Kids, step: &PathStep) -> Option<Value> {
+pub(crate) fn child(p: &Printer, kids: &Kids, step: &PathStep) -> Option<Value> {
     match (kids, step) {
         (Kids::Fields(fields), PathStep::Field(name)) => fields
             .iter()

@@ -2,8 +2,6 @@
 //! instruction with its code offset.
 
 use crate::error::Error;
-use crate::report::{DisasmLine, Disassembly};
-use crate::session::Session;
 
 /// The printed code of a module: (code offset, text) of every instruction line, by offset.
 #[derive(Debug, Default)]
@@ -36,48 +34,9 @@ impl Listing {
     }
 }
 
-impl Session {
-    /// The code of the selected frame's function, or of the function named.
-    pub(crate) fn disassemble(&mut self, name: Option<&str>) -> Result<Disassembly, Error> {
-        let pc = self.selected_frame().ok().map(|f| f.addr);
-        let func = match name {
-            None => self
-                .dwarf
-                .function_at(pc.ok_or(Error::NotRunning)?)
-                .ok_or_else(|| Error::Usage("No function contains the program counter.".into()))?,
-            Some(name) => *self
-                .dwarf
-                .functions_named(name)
-                .first()
-                .ok_or_else(|| Error::NoSymbol { name: name.into() })?,
-        };
-        let (range, function) = (func.low..func.high, func.name.clone());
-        if self.listing.is_none() {
-            self.listing = Some(Listing::new(&self.bytes, self.code_start)?);
-        }
-        let listing = self.listing.as_ref().ok_or(Error::NotRunning)?;
-        let lines = listing
-            .range(range)
-            .iter()
-            .map(|(off, text)| DisasmLine {
-                offset: *off,
-                text: text.trim().to_string(),
-                current: Some(*off) == pc,
-                line: self
-                    .dwarf
-                    .lines
-                    .row_at(*off)
-                    .map(|r| r.line)
-                    .filter(|&l| l != 0),
-            })
-            .collect();
-        Ok(Disassembly { function, lines })
-    }
-}
-
 /// The module without the custom sections after its code section (DWARF, names), which would
 /// only be printed as bytes; every offset up to the code's end stays the same.
-fn without_trailing_customs(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn without_trailing_customs(bytes: &[u8]) -> Vec<u8> {
     let mut out = bytes[..bytes.len().min(8)].to_vec();
     let mut at = 8;
     let mut seen_code = false;
@@ -97,7 +56,7 @@ fn without_trailing_customs(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// An unsigned LEB128 and its length in bytes.
-fn leb(b: &[u8]) -> (u64, usize) {
+pub(crate) fn leb(b: &[u8]) -> (u64, usize) {
     let mut v = 0u64;
     for (i, &byte) in b.iter().enumerate().take(10) {
         v |= ((byte & 0x7f) as u64) << (7 * i);

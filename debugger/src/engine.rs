@@ -137,10 +137,11 @@ impl Engine {
                         return;
                     }
                 };
-                session.interrupt = flag;
-                session.interruptible = true;
-                session.program.output = Some(channel_output(&ev_tx, Stream::Stdout));
-                session.program.errors = Some(channel_output(&ev_tx, Stream::Stderr));
+                session.interrupt_with(flag);
+                session.capture_output(
+                    channel_output(&ev_tx, Stream::Stdout),
+                    channel_output(&ev_tx, Stream::Stderr),
+                );
                 let _ = opened_tx.send(Ok(session.progress()));
                 serve(session, &req_rx, &ev_tx, &running);
             })

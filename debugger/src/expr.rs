@@ -21,14 +21,14 @@ use crate::statics::View;
 use crate::value::{Format, Printer, Value, sign_extend};
 
 /// Bytes of C's `int` on wasm32.
-const INT: u8 = 4;
+pub(crate) const INT: u8 = 4;
 /// Bytes of C's `long` on wasm32 (ILP32: as wide as `int`).
-const LONG: u8 = 4;
+pub(crate) const LONG: u8 = 4;
 /// Bytes of C's `long long`.
-const LONG_LONG: u8 = 8;
+pub(crate) const LONG_LONG: u8 = 8;
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+pub(crate) enum Tok {
     Int(CInt),
     /// A floating literal and its size (`1.5` a double, `1.5f` a float).
     Float(f64, u8),
@@ -41,14 +41,14 @@ enum Tok {
 
 /// A value of the history a `$` names.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum History {
+pub(crate) enum History {
     /// `$N`.
     Number(u64),
     /// `$$N`: N before the last (`$` is `$$0`).
     Back(u64),
 }
 
-const OPS: &[&str] = &[
+pub(crate) const OPS: &[&str] = &[
     "->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "+", "-", "*", "/", "%", "<", ">", "&",
     "|", "^", "!", "~", "(", ")", "[", "]", ".", "?", ":",
 ];
@@ -138,12 +138,12 @@ impl Literal {
 }
 
 /// The largest value of the integer type of `size` bytes.
-fn max_of(size: u8, signed: bool) -> u64 {
+pub(crate) fn max_of(size: u8, signed: bool) -> u64 {
     if signed { mask(size) >> 1 } else { mask(size) }
 }
 
 /// The bits an integer of `size` bytes has.
-fn mask(size: u8) -> u64 {
+pub(crate) fn mask(size: u8) -> u64 {
     match size {
         8.. => u64::MAX,
         n => (1u64 << (u32::from(n) * 8)) - 1,
@@ -151,7 +151,7 @@ fn mask(size: u8) -> u64 {
 }
 
 /// The token a number starting a word is: an integer, a floating or (past 64 bits) an error.
-fn number(text: &str) -> Result<Tok, String> {
+pub(crate) fn number(text: &str) -> Result<Tok, String> {
     let lower = text.to_ascii_lowercase();
     let prefixed = lower.starts_with("0x") || lower.starts_with("0b");
     if !prefixed && lower.contains(['.', 'e']) {
@@ -176,7 +176,7 @@ fn number(text: &str) -> Result<Tok, String> {
 }
 
 /// The character a `\` escape in a character literal means, and its length after the `\`.
-fn escape(b: &[u8]) -> Option<(u8, usize)> {
+pub(crate) fn escape(b: &[u8]) -> Option<(u8, usize)> {
     let octal = b.iter().take(3).take_while(|c| (b'0'..=b'7').contains(c));
     let digits = octal.count();
     if digits > 0 {
@@ -202,7 +202,7 @@ fn escape(b: &[u8]) -> Option<(u8, usize)> {
     Some((c, 1))
 }
 
-fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
+pub(crate) fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -285,7 +285,7 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, (usize, String)> {
 }
 
 /// Binary operators by precedence, loosest first.
-const LEVELS: &[&[&str]] = &[
+pub(crate) const LEVELS: &[&[&str]] = &[
     &["||"],
     &["&&"],
     &["|"],
@@ -298,17 +298,17 @@ const LEVELS: &[&[&str]] = &[
     &["*", "/", "%"],
 ];
 
-struct Parser<'s> {
+pub(crate) struct Parser<'s> {
     session: &'s Session,
     src: &'s str,
-    toks: Vec<(Tok, usize)>,
-    pos: usize,
+    pub(crate) toks: Vec<(Tok, usize)>,
+    pub(crate) pos: usize,
     /// Unary operators, parentheses, brackets and `?:` open now: parsing and evaluation recurse
     /// once for each.
     depth: usize,
     /// Whether what is parsed is evaluated: not in a branch C does not evaluate (the right of
     /// `0 && x`, the other arm of `?:`), nor when an expression is only checked.
-    evaluating: bool,
+    pub(crate) evaluating: bool,
     /// What the expression sees, found when first needed.
     view: OnceCell<View<'s>>,
 }
@@ -319,7 +319,7 @@ pub const MAX_DEPTH: usize = 256;
 
 /// An integer of one of C's types: its bits, width in bytes and signedness.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct CInt {
+pub(crate) struct CInt {
     bits: u64,
     size: u8,
     signed: bool,
@@ -327,7 +327,7 @@ struct CInt {
 
 impl CInt {
     /// `v` converted to the type of `size` bytes: wrapped to its width, as C converts.
-    fn new(v: i128, size: u8, signed: bool) -> CInt {
+    pub(crate) fn new(v: i128, size: u8, signed: bool) -> CInt {
         CInt {
             bits: v as u64 & mask(size),
             size,
@@ -365,7 +365,7 @@ impl CInt {
 }
 
 /// The type C converts two integer operands to (its usual arithmetic conversions).
-fn common(a: CInt, b: CInt) -> (u8, bool) {
+pub(crate) fn common(a: CInt, b: CInt) -> (u8, bool) {
     let (a, b) = (a.promoted(), b.promoted());
     if a.signed == b.signed {
         return (a.size.max(b.size), a.signed);
@@ -380,7 +380,7 @@ fn common(a: CInt, b: CInt) -> (u8, bool) {
 
 /// A number read from a value: an integer of its C type, a floating of its size, or a pointer
 /// with its target.
-enum Num {
+pub(crate) enum Num {
     Int(CInt),
     Float(f64, u8),
     Ptr(u64, Ty),
@@ -388,7 +388,7 @@ enum Num {
 
 impl Num {
     /// Whether it is non-zero (a condition holds).
-    fn truth(&self) -> bool {
+    pub(crate) fn truth(&self) -> bool {
         match self {
             Num::Int(n) => n.bits != 0,
             Num::Float(f, _) => *f != 0.0,
@@ -415,10 +415,10 @@ impl Num {
 }
 
 /// What a value's type does not allow, as gdb says it.
-const NOT_A_NUMBER: &str = "Argument to arithmetic operation not a number or boolean.";
+pub(crate) const NOT_A_NUMBER: &str = "Argument to arithmetic operation not a number or boolean.";
 
 impl<'s> Parser<'s> {
-    fn new(session: &'s Session, src: &'s str, toks: Vec<(Tok, usize)>) -> Parser<'s> {
+    pub(crate) fn new(session: &'s Session, src: &'s str, toks: Vec<(Tok, usize)>) -> Parser<'s> {
         Parser {
             session,
             src,
@@ -430,7 +430,7 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn err(&self, message: impl Into<String>) -> Error {
+    pub(crate) fn err(&self, message: impl Into<String>) -> Error {
         let at = self.toks.get(self.pos).map_or(self.src.len(), |t| t.1);
         expr_error(self.src, at, message)
     }
@@ -461,7 +461,7 @@ impl<'s> Parser<'s> {
         if let Some(v) = self.view.get() {
             return Ok(v);
         }
-        let v = self.session.view(self.session.selected)?;
+        let v = self.session.view(self.session.selected())?;
         Ok(self.view.get_or_init(|| v))
     }
 
@@ -488,7 +488,7 @@ impl<'s> Parser<'s> {
     }
 
     /// `c ? a : b`, or a binary expression.
-    fn conditional(&mut self) -> Result<Value, Error> {
+    pub(crate) fn conditional(&mut self) -> Result<Value, Error> {
         let c = self.binary(0)?;
         if !self.eat("?") {
             return Ok(c);
@@ -604,7 +604,7 @@ impl<'s> Parser<'s> {
             None => self.unary()?.ty,
         };
         let size = if self.evaluating {
-            self.session.dwarf.size_of(&ty)?
+            self.session.dwarf().size_of(&ty)?
         } else {
             0
         };
@@ -704,7 +704,7 @@ impl<'s> Parser<'s> {
             Tok::Char(c) => CInt::new(i128::from(c as i8), 1, true).to_value(),
             Tok::History(_) | Tok::Ident(_) if !self.evaluating => int(0),
             Tok::History(at) => {
-                let h = &self.session.history;
+                let h = &self.session.history();
                 let (index, name) = match at {
                     History::Number(n) => (n.checked_sub(1), format!("${n}")),
                     History::Back(n) => (
@@ -732,14 +732,14 @@ impl<'s> Parser<'s> {
         Ok(v)
     }
 
-    fn num(&self, v: &Value) -> Result<Num, Error> {
+    pub(crate) fn num(&self, v: &Value) -> Result<Num, Error> {
         let state = &self.view()?.state;
         let p = Printer {
-            dwarf: &self.session.dwarf,
+            dwarf: self.session.dwarf(),
             state,
             format: Format::Natural,
         };
-        let dwarf = &self.session.dwarf;
+        let dwarf = &self.session.dwarf();
         match dwarf.shape(&v.ty)? {
             Shape::Pointer { target } => Ok(Num::Ptr(le_u64(&p.bytes(&v.place, 4)?), target)),
             Shape::Base {
@@ -776,7 +776,7 @@ impl<'s> Parser<'s> {
             return Ok(int(0));
         }
         let pointer = |p: u64, t: Ty, n: i128| -> Result<Value, Error> {
-            let size = i128::from(self.session.dwarf.size_of(&t)?.max(1));
+            let size = i128::from(self.session.dwarf().size_of(&t)?.max(1));
             Ok(Value {
                 ty: Ty::Ptr(Box::new(t)),
                 place: bytes((i128::from(p) + n * size) as u64, 4),
@@ -787,7 +787,7 @@ impl<'s> Parser<'s> {
             (Num::Ptr(p, t), Num::Int(n)) if op == "-" => pointer(p, t, -n.value()),
             (Num::Int(n), Num::Ptr(p, t)) if op == "+" => pointer(p, t, n.value()),
             (Num::Ptr(p, t), Num::Ptr(q, _)) if op == "-" => {
-                let size = i128::from(self.session.dwarf.size_of(&t)?.max(1));
+                let size = i128::from(self.session.dwarf().size_of(&t)?.max(1));
                 Ok(CInt::new((i128::from(p) - i128::from(q)) / size, LONG, true).to_value())
             }
             (Num::Ptr(..), Num::Float(..)) | (Num::Float(..), Num::Ptr(..)) => {
@@ -903,7 +903,7 @@ impl<'s> Parser<'s> {
         let Num::Int(i) = self.num(i)? else {
             return Err(self.err("an index must be an integer"));
         };
-        let dwarf = &self.session.dwarf;
+        let dwarf = &self.session.dwarf();
         let (base, elem) = match (dwarf.shape(&v.ty)?, &v.place) {
             (Shape::Array { elem, count }, Place::Bytes(_)) => {
                 // An array kept by value (a history entry): its elements are among its bytes.
@@ -947,14 +947,14 @@ impl<'s> Parser<'s> {
             return Ok(int(0));
         }
         let p = Printer {
-            dwarf: &self.session.dwarf,
+            dwarf: self.session.dwarf(),
             state: &self.view()?.state,
             format: Format::Natural,
         };
-        let Shape::Struct { members, .. } = self.session.dwarf.shape(&v.ty)? else {
+        let Shape::Struct { members, .. } = self.session.dwarf().shape(&v.ty)? else {
             return Err(self.err(format!(
                 "`{}` is not a struct or union",
-                self.session.dwarf.type_name(&v.ty)
+                self.session.dwarf().type_name(&v.ty)
             )));
         };
         let m = members
@@ -969,7 +969,7 @@ impl<'s> Parser<'s> {
 
 /// An error in expression `src` at byte `at`, its column counted in characters (1 is the first;
 /// one past the last is the end).
-fn expr_error(src: &str, at: usize, message: impl Into<String>) -> Error {
+pub(crate) fn expr_error(src: &str, at: usize, message: impl Into<String>) -> Error {
     Error::Expr {
         expr: src.to_string(),
         column: src
@@ -982,7 +982,7 @@ fn expr_error(src: &str, at: usize, message: impl Into<String>) -> Error {
 
 /// Whether comparison `op` holds for operands ordered so (`None`: unordered, a NaN); `None` when
 /// `op` is no comparison.
-fn compare(op: &str, order: Option<std::cmp::Ordering>) -> Option<bool> {
+pub(crate) fn compare(op: &str, order: Option<std::cmp::Ordering>) -> Option<bool> {
     let holds = |o: std::cmp::Ordering| match op {
         "==" => Some(o.is_eq()),
         "!=" => Some(o.is_ne()),
@@ -999,7 +999,7 @@ fn compare(op: &str, order: Option<std::cmp::Ordering>) -> Option<bool> {
 }
 
 /// An integer operand: a pointer is its address, as an `unsigned int`.
-fn as_int(n: &Num) -> CInt {
+pub(crate) fn as_int(n: &Num) -> CInt {
     match n {
         Num::Int(n) => *n,
         other => CInt::new(other.integer(), INT, false),
@@ -1009,7 +1009,7 @@ fn as_int(n: &Num) -> CInt {
 /// The base type words name in a cast or `sizeof`: C's integer words in any order
 /// (`unsigned long int`, `long long`, `short`), `void`, or one word of [`base_named`]
 /// (`double`, `bool`, `u8`).
-fn type_named(words: &[String]) -> Option<Ty> {
+pub(crate) fn type_named(words: &[String]) -> Option<Ty> {
     const INTEGER_WORDS: &[&str] = &["unsigned", "signed", "long", "short", "char", "int"];
     match words {
         [] => return None,
@@ -1042,7 +1042,7 @@ fn type_named(words: &[String]) -> Option<Ty> {
     })
 }
 
-fn float(v: f64, size: u8) -> Value {
+pub(crate) fn float(v: f64, size: u8) -> Value {
     let raw = if size == 4 {
         u64::from((v as f32).to_bits())
     } else {
@@ -1054,68 +1054,13 @@ fn float(v: f64, size: u8) -> Value {
     }
 }
 
-fn bytes(v: u64, size: usize) -> Place {
+pub(crate) fn bytes(v: u64, size: usize) -> Place {
     Place::Bytes(v.to_le_bytes()[..size.min(8)].to_vec())
 }
 
 /// An `int` (what comparisons, `!` and `sizeof` give).
-fn int(v: i128) -> Value {
+pub(crate) fn int(v: i128) -> Value {
     CInt::new(v, INT, true).to_value()
-}
-
-impl Session {
-    /// Evaluates an expression in the selected frame; before `run`, constants and static data.
-    pub fn evaluate(&self, src: &str) -> Result<Value, Error> {
-        self.parse(src, true)
-    }
-
-    /// Checks that `src` is an expression, without evaluating it: a breakpoint condition is
-    /// checked so when it is set, to be refused then, not where it is hit.
-    pub fn check_expression(&self, src: &str) -> Result<(), Error> {
-        self.parse(src, false).map(|_| ())
-    }
-
-    fn parse(&self, src: &str, evaluating: bool) -> Result<Value, Error> {
-        let toks = lex(src).map_err(|(at, message)| expr_error(src, at, message))?;
-        let mut p = Parser::new(self, src, toks);
-        p.evaluating = evaluating;
-        let v = p.conditional()?;
-        if p.pos < p.toks.len() {
-            return Err(p.err("unexpected text after the expression"));
-        }
-        Ok(v)
-    }
-
-    /// Whether a value is non-zero (a condition holds).
-    pub fn truth(&self, v: &Value) -> Result<bool, Error> {
-        Ok(Parser::new(self, "", Vec::new()).num(v)?.truth())
-    }
-
-    /// A variable visible from the selected frame: its locals innermost first, then globals;
-    /// before `run`, globals alone.
-    pub fn variable(&self, name: &str) -> Result<Value, Error> {
-        self.variable_in(name, &self.view(self.selected)?)
-    }
-
-    /// A variable `view` sees.
-    fn variable_in(&self, name: &str, view: &View<'_>) -> Result<Value, Error> {
-        if let Some(frame) = &view.frame
-            && let Some((v, place)) = self
-                .frame_vars(frame)?
-                .into_iter()
-                .find(|(v, _)| v.name == name)
-        {
-            return Ok(Value { ty: v.ty, place });
-        }
-        let addr = view.frame.as_ref().map_or(0, |f| f.addr);
-        for g in self.dwarf.globals()? {
-            if g.name == name {
-                let place = self.dwarf.place(&g, addr, None, &view.state)?;
-                return Ok(Value { ty: g.ty, place });
-            }
-        }
-        Err(Error::NoSymbol { name: name.into() })
-    }
 }
 
 #[cfg(test)]

@@ -179,8 +179,7 @@ pub fn command(fixture: &mut Fixture, data: &[u8]) {
                     Err(e) => column_within(&e),
                 }
             }
-            s.history.clear();
-            s.selected = 0;
+            s.forget_values();
         }
     }
 }

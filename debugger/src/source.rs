@@ -6,12 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::report::{FunctionName, Names, SourceLine, SourceLines};
-use crate::session::Session;
+use crate::report::{SourceLine, SourceLines};
 
 /// A source file's text and where each line starts.
 #[derive(Debug)]
-struct SourceFile {
+pub(crate) struct SourceFile {
     text: String,
     starts: Vec<usize>,
 }
@@ -26,12 +25,12 @@ impl SourceFile {
     }
 
     /// The number of lines.
-    fn len(&self) -> u32 {
+    pub(crate) fn len(&self) -> u32 {
         self.starts.len() as u32
     }
 
     /// Line `n` (1-based) without its line ending.
-    fn line(&self, n: u32) -> Option<&str> {
+    pub(crate) fn line(&self, n: u32) -> Option<&str> {
         let i = (n as usize).checked_sub(1)?;
         let start = *self.starts.get(i)?;
         let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
@@ -49,13 +48,13 @@ pub struct Sources {
     pub dirs: Vec<PathBuf>,
     files: HashMap<String, Result<Arc<SourceFile>, String>>,
     /// Where the next bare `list` goes on: the file and the line it centres on.
-    last: Option<(String, u32)>,
+    pub(crate) last: Option<(String, u32)>,
 }
 
 impl Sources {
     /// The file DWARF names `file`, read on first use; or why it cannot be shown: the first
     /// reason other than absence, among the path DWARF gives and the source directories.
-    fn get(&mut self, file: &str) -> Result<Arc<SourceFile>, String> {
+    pub(crate) fn get(&mut self, file: &str) -> Result<Arc<SourceFile>, String> {
         if let Some(cached) = self.files.get(file) {
             return cached.clone();
         }
@@ -110,56 +109,6 @@ impl Sources {
                 .get(file)
                 .ok()
                 .and_then(|f| f.line(line).map(str::to_string)),
-        }
-    }
-}
-
-impl Session {
-    /// Ten lines around a location (`list LOC`), or the ten after the last listed.
-    pub fn list(&mut self, location: Option<&str>) -> Result<SourceLines, Error> {
-        let (file, center) = match (location, &self.sources.last) {
-            (None, Some((f, l))) => (f.clone(), *l),
-            (loc, _) => {
-                let loc = loc.unwrap_or("main");
-                let addrs = self.resolve(loc)?;
-                let row = addrs
-                    .first()
-                    .and_then(|a| self.dwarf.lines.row_at(*a))
-                    .ok_or_else(|| Error::Usage(format!("No line information for \"{loc}\".")))?;
-                (self.dwarf.lines.file(row).to_string(), row.line)
-            }
-        };
-        let text = self.sources.get(&file).map_err(Error::Usage)?;
-        let first = center.saturating_sub(5).max(1);
-        let last = (first + 9).min(text.len());
-        let lines = (first..=last)
-            .filter_map(|n| text.line(n).map(str::to_string))
-            .collect();
-        self.sources.last = Some((file.clone(), last + 6));
-        Ok(SourceLines { file, first, lines })
-    }
-
-    /// Every function with the line its code starts at, and every source file.
-    pub fn names(&self) -> Names {
-        let lines = &self.dwarf.lines;
-        let mut functions: Vec<FunctionName> = self
-            .dwarf
-            .functions
-            .iter()
-            .map(|f| {
-                let row = lines.row_at(f.low);
-                FunctionName {
-                    name: f.name.clone(),
-                    file: row.map(|r| lines.file(r).to_string()),
-                    line: row.map(|r| r.line),
-                }
-            })
-            .collect();
-        functions.sort_by(|a, b| a.name.cmp(&b.name));
-        functions.dedup_by(|a, b| a.name == b.name);
-        Names {
-            functions,
-            files: lines.files().to_vec(),
         }
     }
 }

@@ -8,7 +8,7 @@ use wasmparser::{DataKind, Operator, Parser, Payload, TypeRef};
 use crate::dwarf::WasmState;
 use crate::error::Error;
 use crate::frame::FrameInfo;
-use crate::session::{FrameState, Session};
+use crate::session::FrameState;
 
 /// The module's linear memory before it runs: its initial size and the active data segments
 /// that fill it, each at its offset.
@@ -80,7 +80,7 @@ impl<'a> StaticMemory<'a> {
 
 /// The value of a constant expression (`i32.const`, `i64.const`, or `global.get` of a global
 /// already known), as raw bits; `None` for anything else.
-fn constant(e: &wasmparser::ConstExpr<'_>, globals: &[Option<u64>]) -> Option<u64> {
+pub(crate) fn constant(e: &wasmparser::ConstExpr<'_>, globals: &[Option<u64>]) -> Option<u64> {
     match e.get_operators_reader().read().ok()? {
         Operator::I32Const { value } => Some(u64::from(value as u32)),
         Operator::I64Const { value } => Some(value as u64),
@@ -163,28 +163,6 @@ pub(crate) struct View<'a> {
     pub frame: Option<FrameInfo>,
     /// Its memory, globals and locals.
     pub state: State<'a>,
-}
-
-impl Session {
-    /// What frame `level` sees (the innermost frame's, if there is no such level) while a program
-    /// stands stopped; with none, the module's static memory.
-    pub(crate) fn view(&self, level: usize) -> Result<View<'_>, Error> {
-        if self.target.is_some() {
-            let frames = self.frames()?;
-            if let Some(f) = frames.get(level).or(frames.first())
-                && let Some(state) = self.wasm_state(f.wasm)
-            {
-                return Ok(View {
-                    frame: Some(f.clone()),
-                    state: State::Frame(state),
-                });
-            }
-        }
-        Ok(View {
-            frame: None,
-            state: State::Static(StaticMemory::of(&self.bytes)?),
-        })
-    }
 }
 
 #[cfg(test)]

@@ -502,18 +502,6 @@ fn rust_short(name: &str) -> &str {
     }
 }
 
-impl crate::session::Session {
-    /// A value as `print` shows it, read in the selected frame (before `run`, in static memory).
-    pub fn show(&self, v: &Value, format: Format) -> Result<String, Error> {
-        Ok(Printer {
-            dwarf: &self.dwarf,
-            state: &self.view(self.selected)?.state,
-            format,
-        }
-        .top(v))
-    }
-}
-
 impl Printer<'_> {
     /// Whether `ty` is C's `char`.
     pub(crate) fn is_c_char(&self, ty: &Ty) -> bool {

@@ -77,10 +77,10 @@ fn function_breakpoints_stop_past_the_prologue_of_every_called_function() {
             assert_eq!(name, *func, "{fixture}");
             // The stop is where the line table says the body starts: a statement of that function
             // after its prologue (not the opening line, which holds the prologue).
-            let f = s.dwarf.functions_named(func).first().copied().cloned();
+            let f = s.dwarf().functions_named(func).first().copied().cloned();
             if let Some(f) = f {
-                let body = s.dwarf.after_prologue(&f);
-                let want = s.dwarf.lines.row_at(body).unwrap().line;
+                let body = s.dwarf().after_prologue(&f);
+                let want = s.dwarf().lines.row_at(body).unwrap().line;
                 assert_eq!(line, want, "{fixture} {func}");
             } else {
                 assert!(line > 0, "{fixture} {func}: inlined call with a line");
@@ -143,7 +143,7 @@ fn next_walks_main_line_by_line_and_step_enters_calls() {
     };
     assert_eq!(top(&s).0, "main");
     let mut d = Debugger::new(s);
-    d.session.history.push(v);
+    d.session.record(v).unwrap();
     assert_eq!(ok(&mut d, "p $1"), "$2 = {x = 1, y = 2, z = 3}");
 }
 
@@ -155,7 +155,7 @@ fn variables_hold_the_values_the_program_computes() {
     ok(&mut d, "run");
     let mut sum = [0i32; 3];
     for (i, p) in points.iter().enumerate() {
-        d.session.history.clear();
+        d.session.forget_values();
         let k = i as i32 + 1;
         let s = [p[0] * k, p[1] * k, p[2] * k];
         assert_eq!(
@@ -215,7 +215,7 @@ fn rust_values_print_as_rust_writes_them() {
             ok(&mut d, "continue");
         }
         shapes.push(ok(&mut d, "p *self"));
-        d.session.history.clear();
+        d.session.forget_values();
     }
     assert_eq!(
         shapes,
@@ -373,7 +373,7 @@ fn embedded_capacities_are_refused_naming_limit_platform_and_level() {
     let mut d = Debugger::new(s);
     ok(&mut d, "start");
     // The first table to fill is the smaller of the armed sites and the user's breakpoints.
-    let sites = d.session.debug.breakpoints.capacity();
+    let sites = d.session.debug_tables().breakpoints.capacity();
     let (capacity, limit) = if l.max_source_breakpoints < sites as u64 {
         (l.max_source_breakpoints as usize, "max_source_breakpoints")
     } else {
@@ -478,9 +478,9 @@ fn mutated_dwarf_never_panics() {
 #[test]
 fn a_running_program_can_be_interrupted_and_resumed() {
     let (mut s, out) = open_with("rust-demo-O0", &limits());
-    s.interruptible = true;
-    s.start().unwrap();
     let flag = s.interrupter();
+    s.interrupt_with(flag.clone());
+    s.start().unwrap();
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let setter = {
         let (flag, done) = (flag.clone(), done.clone());

@@ -89,8 +89,8 @@ fn a_running_program_is_attached_to_whatever_limits_this_end_has() {
 fn ctrl_c_interrupts_a_remote_continue() {
     // c-spin without arguments loops for minutes: the interrupt comes while it runs.
     let mut s = attach("c-spin-O0", linux());
-    s.interruptible = true;
     let flag = s.interrupter();
+    s.interrupt_with(flag.clone());
     let ctrl_c = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(200));
         flag.store(true, Ordering::Relaxed);
@@ -131,7 +131,11 @@ fn the_stubs_full_breakpoint_table_is_a_named_refusal() {
         "{refused}"
     );
     assert!(set >= 1, "breakpoints before the table was full were set");
-    assert_eq!(s.breakpoints.len(), set, "the refused one is not kept");
+    assert_eq!(
+        s.points().breakpoints().len(),
+        set,
+        "the refused one is not kept"
+    );
     let Stop::Breakpoint { number, .. } = s.resume(Resume::Continue).unwrap() else {
         panic!("the armed breakpoints still stop the program")
     };

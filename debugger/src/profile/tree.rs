@@ -64,7 +64,7 @@ pub struct CallTree {
 }
 
 /// Builds the tree of `profile`, taken in `session` over `elapsed`.
-pub(super) fn build(session: &Session, profile: &Profile, by: By, elapsed: Duration) -> CallTree {
+pub(crate) fn build(session: &Session, profile: &Profile, by: By, elapsed: Duration) -> CallTree {
     let mut b = Builder {
         session,
         tree: CallTree {
@@ -178,7 +178,7 @@ impl Builder<'_> {
         let s = self.session;
         let loc = s
             .addr_of(func, 0)
-            .and_then(|a| s.dwarf.location(a).ok().flatten());
+            .and_then(|a| s.dwarf().location(a).ok().flatten());
         self.frame(ProfileFrame {
             function: s.function_name(func),
             file: loc.as_ref().and_then(|l| l.file.clone()),
@@ -207,7 +207,7 @@ impl Builder<'_> {
         let s = self.session;
         let frames = s
             .operator_addr(func, pc)
-            .and_then(|a| s.dwarf.frames(a).ok())
+            .and_then(|a| s.dwarf().frames(a).ok())
             .unwrap_or_default();
         if frames.is_empty() {
             return vec![self.function_frame(func)];

@@ -1,5 +1,34 @@
 //! A debug session: one module, its DWARF, a running instance and the bounded debug tables. Every
 //! front-end drives the program through it.
+//!
+//! The session is made of parts, each in its own file with its own fields: the [`Image`] of the
+//! module, the user's [`Points`] (breakpoints and watchpoints), the [`Process`] that runs the
+//! program, the [`Inspector`] (selected frame, value history, displays) and the [`Profiler`]. The
+//! files beside them (`step`, `breakpoint`, `frame`, ...) hold the session's operations, each on
+//! the parts it needs.
+
+mod breakpoint;
+mod budget;
+mod children;
+mod disasm;
+mod expr;
+mod frame;
+mod history;
+mod image;
+mod inline;
+mod inspect;
+mod machine;
+mod memory;
+mod points;
+mod process;
+mod profile;
+mod profiler;
+mod request;
+mod source;
+mod statics;
+mod step;
+mod stop;
+mod value;
 
 use std::cell::RefCell;
 use std::io::Write;
@@ -14,16 +43,21 @@ use runtime_core::limits::PlatformLimits;
 use runtime_core::module::Translation;
 use runtime_core::{Module, Trap};
 
-use crate::breakpoint::{UserBreakpoint, UserWatch};
+pub use self::image::Image;
+pub use self::inspect::Inspector;
+pub use self::points::Points;
+pub use self::process::Process;
+pub use self::profiler::Profiler;
 use crate::dwarf::{DwarfInfo, WasmState};
 use crate::error::Error;
 use crate::local::Local;
 use crate::target::Target;
 
 /// Where the program stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum State {
     /// Not started, or killed.
+    #[default]
     NotStarted,
     /// Stopped and able to go on.
     Stopped,
@@ -61,62 +95,15 @@ impl Write for SharedOutput {
     }
 }
 
-/// One debugging session.
+/// One debugging session: its parts, and the bounded breakpoint, watch, inspector and trace
+/// tables of the runtime that the parts share.
 pub struct Session {
-    /// The module file bytes (for disassembly and remote code reads).
-    pub bytes: Rc<[u8]>,
-    pub(crate) module: Rc<Module>,
-    /// The module's DWARF, within its budget.
-    pub dwarf: DwarfInfo,
-    /// The bounded breakpoint, watch, inspector and trace tables.
-    pub debug: DebugSession,
-    pub(crate) program: Program,
-    /// The running program, local or remote.
-    pub(crate) target: Option<Box<dyn Target>>,
-    /// Whether the program runs behind a remote stub (it runs once; `run` only starts it going).
-    pub(crate) attached: bool,
-    /// Whether the program stands where it started, not yet resumed.
-    pub(crate) fresh: bool,
-    pub(crate) state: State,
-    /// Module-file offset where code offsets start.
-    pub(crate) code_start: u64,
-    /// User breakpoints, by number.
-    pub breakpoints: Vec<UserBreakpoint>,
-    /// User watchpoints.
-    pub watches: Vec<UserWatch>,
-    /// Breakpoint sites armed in the target (module function index, pc).
-    pub(crate) armed: Vec<(u32, u32)>,
-    pub(crate) next_number: u32,
-    /// Selected frame, 0 the innermost.
-    pub selected: usize,
-    /// Inlined frames hidden at the stop: the program stands at their first instruction, which
-    /// is reported as their call site until `step` enters them.
-    pub(crate) hidden: usize,
-    /// Values printed so far: `$1`, `$2`, ...
-    pub history: Vec<crate::value::Value>,
-    /// Set from anywhere to stop the running program.
-    pub(crate) interrupt: Arc<AtomicBool>,
-    /// Instructions the program has run since it was last resumed, while it runs (local
-    /// targets only; see [`Session::progress`]).
-    pub(crate) executed: Arc<AtomicU64>,
-    /// Whether `continue` polls [`Session::interrupter`] (a little slower) or runs at full speed.
-    pub interruptible: bool,
-    /// The calling-context counters while profiling is on.
-    pub profile: Option<runtime_core::debug::Profile>,
-    /// Wall time the program ran while profiled.
-    pub(crate) profile_time: std::time::Duration,
-    /// When the profile's last time sample was taken, while it samples time.
-    pub(crate) profile_clock: Option<Rc<std::cell::Cell<std::time::Instant>>>,
-    /// `display` expressions.
-    pub(crate) displays: Vec<crate::history::DisplayExpr>,
-    /// Source files read, and where to look for them.
-    pub sources: crate::source::Sources,
-    /// The module's code printed, once disassembly is asked for.
-    pub(crate) listing: Option<crate::disasm::Listing>,
-    /// The module's memory budget, from its admission.
-    pub(crate) memory: runtime_core::budget::MemoryBudget,
-    /// The global names of the module's `name` section, once asked for.
-    pub(crate) global_names: std::cell::OnceCell<Vec<(u32, String)>>,
+    image: Image,
+    points: Points,
+    process: Process,
+    inspect: Inspector,
+    profiler: Profiler,
+    debug: DebugSession,
 }
 
 impl Session {
@@ -149,60 +136,16 @@ impl Session {
         let rows = dwarf.lines.boundaries(code_start);
         let admitted = admit(&bytes, &rows)?;
         Ok(Session {
-            bytes: bytes.into(),
-            module: Rc::new(admitted.module),
-            memory: admitted.budget,
-            dwarf,
+            image: Image::new(bytes, admitted.module, dwarf, code_start, admitted.budget),
+            points: Points::default(),
+            process: Process {
+                program,
+                ..Process::default()
+            },
+            inspect: Inspector::default(),
+            profiler: Profiler::default(),
             debug,
-            program,
-            target: None,
-            attached: false,
-            fresh: false,
-            state: State::NotStarted,
-            code_start,
-            breakpoints: Vec::new(),
-            watches: Vec::new(),
-            armed: Vec::new(),
-            next_number: 1,
-            selected: 0,
-            hidden: 0,
-            history: Vec::new(),
-            interrupt: Arc::new(AtomicBool::new(false)),
-            executed: Arc::new(AtomicU64::new(0)),
-            interruptible: false,
-            profile: None,
-            profile_time: std::time::Duration::ZERO,
-            profile_clock: None,
-            displays: Vec::new(),
-            sources: Default::default(),
-            listing: None,
-            global_names: Default::default(),
         })
-    }
-
-    /// A flag that, once set (from a signal handler or another thread), stops the running program
-    /// at its next call or backward branch with [`crate::step::Stop::Interrupted`]; `continue`
-    /// watches it when [`Session::interruptible`] is set (stepping and watchpoints always do).
-    /// Every stop clears it; one set before a run stops that run at once.
-    pub fn interrupter(&self) -> Arc<AtomicBool> {
-        self.interrupt.clone()
-    }
-
-    /// A counter of the instructions the program has run since it was last resumed, updated
-    /// while it runs at each poll (from any thread; local targets only,
-    /// and only in interruptible or stepping runs).
-    pub fn progress(&self) -> Arc<AtomicU64> {
-        self.executed.clone()
-    }
-
-    /// Where the program stands.
-    pub fn state(&self) -> &State {
-        &self.state
-    }
-
-    /// The limits the session runs under.
-    pub fn limits(&self) -> &PlatformLimits {
-        &self.debug.limits
     }
 
     /// Opens a session on a program that already runs elsewhere (behind a remote stub), stopped
@@ -220,19 +163,98 @@ impl Session {
             let budget = MemoryBudget::new(&admitted.requirements, limits);
             Ok(Admitted { budget, ..admitted })
         })?;
-        s.target = Some(connect(&s.module)?);
-        s.attached = true;
-        s.fresh = true;
-        s.state = State::Stopped;
+        s.process.target = Some(connect(&s.image.module)?);
+        s.process.attached = true;
+        s.process.fresh = true;
+        s.process.state = State::Stopped;
         Ok(s)
+    }
+
+    /// The module as the session sees it.
+    pub fn image(&self) -> &Image {
+        &self.image
+    }
+
+    /// The module file bytes (for disassembly and remote code reads).
+    pub fn bytes(&self) -> &Rc<[u8]> {
+        &self.image.bytes
+    }
+
+    /// The module's DWARF, within its budget.
+    pub fn dwarf(&self) -> &DwarfInfo {
+        &self.image.dwarf
+    }
+
+    /// The level of the selected frame, 0 the innermost.
+    pub fn selected(&self) -> usize {
+        self.inspect.selected
+    }
+
+    /// The values printed so far: `$1` first.
+    pub fn history(&self) -> &[crate::value::Value] {
+        &self.inspect.history
+    }
+
+    /// Forgets the values printed and selects the innermost frame, as a new stop does.
+    pub fn forget_values(&mut self) {
+        self.inspect.history.clear();
+        self.inspect.selected = 0;
+    }
+
+    /// The user's breakpoints and watchpoints.
+    pub fn points(&self) -> &Points {
+        &self.points
+    }
+
+    /// The bounded breakpoint, watch, inspector and trace tables.
+    pub fn debug_tables(&self) -> &DebugSession {
+        &self.debug
+    }
+
+    /// A flag that, once set (from a signal handler or another thread), stops the running program
+    /// at its next call or backward branch with [`crate::step::Stop::Interrupted`]; `continue`
+    /// watches it when the session is interruptible (stepping and watchpoints always do).
+    /// Every stop clears it; one set before a run stops that run at once.
+    pub fn interrupter(&self) -> Arc<AtomicBool> {
+        self.process.interrupt.clone()
+    }
+
+    /// Makes `continue` poll `flag` (a little slower than running at full speed), which stops
+    /// the program once set: what a front-end that can be interrupted asks for.
+    pub fn interrupt_with(&mut self, flag: Arc<AtomicBool>) {
+        self.process.interrupt = flag;
+        self.process.interruptible = true;
+    }
+
+    /// Sends the program's stdout and stderr to `output` and `errors` from its next start.
+    pub fn capture_output(&mut self, output: SharedOutput, errors: SharedOutput) {
+        self.process.program.output = Some(output);
+        self.process.program.errors = Some(errors);
+    }
+
+    /// A counter of the instructions the program has run since it was last resumed, updated
+    /// while it runs at each poll (from any thread; local targets only,
+    /// and only in interruptible or stepping runs).
+    pub fn progress(&self) -> Arc<AtomicU64> {
+        self.process.executed.clone()
+    }
+
+    /// Where the program stands.
+    pub fn state(&self) -> &State {
+        &self.process.state
+    }
+
+    /// The limits the session runs under.
+    pub fn limits(&self) -> &PlatformLimits {
+        &self.debug.limits
     }
 
     /// Instantiates the program afresh, stopped before its first instruction, with every enabled
     /// breakpoint armed. An attached program cannot start again; before its first resume it is
     /// already where a start leaves it.
     pub fn start(&mut self) -> Result<(), Error> {
-        if self.attached {
-            if self.fresh && self.target.is_some() {
+        if self.process.attached {
+            if self.process.fresh && self.process.target.is_some() {
                 return self.rearm();
             }
             return Err(Error::Usage(
@@ -240,66 +262,73 @@ impl Session {
             ));
         }
         self.kill();
-        let local = Local::start(&self.module, &self.debug.limits, &self.program)?;
-        if let Some(p) = &mut self.profile {
+        let local = Local::start(
+            &self.image.module,
+            &self.debug.limits,
+            &self.process.program,
+        )?;
+        if let Some(p) = &mut self.profiler.profile {
             p.reset();
-            self.profile_time = std::time::Duration::ZERO;
+            self.profiler.profile_time = std::time::Duration::ZERO;
         }
-        self.target = Some(Box::new(local));
-        self.state = State::Stopped;
-        self.fresh = true;
-        self.selected = 0;
+        self.process.target = Some(Box::new(local));
+        self.process.state = State::Stopped;
+        self.process.fresh = true;
+        self.inspect.selected = 0;
         self.rearm()
     }
 
     /// Drops the running program; breakpoints stay, to be armed on the next start.
     pub fn kill(&mut self) {
-        if let Some(mut target) = self.target.take() {
+        if let Some(mut target) = self.process.target.take() {
             target.kill();
         }
         self.debug.breakpoints.clear();
-        self.armed.clear();
-        self.hidden = 0;
-        self.state = State::NotStarted;
+        self.points.armed.clear();
+        self.process.hidden = 0;
+        self.process.state = State::NotStarted;
     }
 
     /// Whether the program runs behind a remote stub ([`Session::attach`]).
     pub fn is_attached(&self) -> bool {
-        self.attached
+        self.process.attached
     }
 
     /// Leaves a remote program to its server, its breakpoints and watchpoints removed there; the
     /// server keeps it for the next client.
     pub fn detach(&mut self) -> Result<(), Error> {
-        let target = self.target.as_mut().ok_or(Error::NotRunning)?;
-        if self.attached {
-            for site in std::mem::take(&mut self.armed) {
+        let target = self.process.target.as_mut().ok_or(Error::NotRunning)?;
+        if self.process.attached {
+            for site in std::mem::take(&mut self.points.armed) {
                 target.disarm(&mut self.debug, site)?;
             }
-            for w in &self.watches {
+            for w in &self.points.watches {
                 target.watch(w.addr, w.len.into(), w.kind, false)?;
             }
         }
         target.detach()?;
-        self.target = None;
-        self.state = State::NotStarted;
+        self.process.target = None;
+        self.process.state = State::NotStarted;
         Ok(())
     }
 
     /// The running program.
     pub fn target(&self) -> Result<&dyn Target, Error> {
-        self.target.as_deref().ok_or(Error::NotRunning)
+        self.process.target.as_deref().ok_or(Error::NotRunning)
     }
 
     /// Runs a command of the target's own (`monitor budget` on a remote stub).
     pub fn monitor(&mut self, cmd: &str) -> Result<String, Error> {
-        self.target.as_mut().ok_or(Error::NotRunning)?.monitor(cmd)
+        self.process
+            .target
+            .as_mut()
+            .ok_or(Error::NotRunning)?
+            .monitor(cmd)
     }
 
     /// The module function index and pc of the instruction at code offset `addr`.
     pub fn site(&self, addr: u64) -> Option<(u32, u32)> {
-        let offset = u32::try_from(addr.checked_add(self.code_start)?).ok()?;
-        self.module.locate_offset(offset)
+        self.image.site(addr)
     }
 
     /// The code offset of internal `pc` of module function `func`.
@@ -309,7 +338,7 @@ impl Session {
 
     /// The link to the target, timed by one request when it is remote.
     pub fn link(&mut self) -> Result<crate::report::Link, Error> {
-        let round_trip = match self.target.as_mut() {
+        let round_trip = match self.process.target.as_mut() {
             Some(t) => t.ping()?,
             None => None,
         };
@@ -321,24 +350,22 @@ impl Session {
 
     /// The code offset of the Wasm operator instruction `pc` of `func` executes.
     pub fn operator_addr(&self, func: u32, pc: u32) -> Option<u64> {
-        Some(u64::from(self.module.operator_offset(func, pc)?) - self.code_start)
+        self.image.operator_addr(func, pc)
     }
 
     /// The module's name for function `func` (`func[N]` without one).
     pub fn func_label(&self, func: u32) -> String {
-        self.module
-            .func_name(func)
-            .map_or_else(|| format!("func[{func}]"), str::to_string)
+        self.image.func_label(func)
     }
 
     /// The running program's Wasm frames, outermost first.
     pub fn wasm_frames(&self) -> &[runtime_core::Frame] {
-        self.target.as_ref().map_or(&[], |t| t.frames())
+        self.process.target.as_ref().map_or(&[], |t| t.frames())
     }
 
     /// What location expressions and memory reads see of Wasm frame `i` (outermost 0).
     pub fn wasm_state(&self, i: usize) -> Option<FrameState<'_>> {
-        let target = self.target.as_deref()?;
+        let target = self.process.target.as_deref()?;
         (i < target.frames().len()).then_some(FrameState { target, frame: i })
     }
 
