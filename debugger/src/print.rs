@@ -25,11 +25,13 @@ pub fn text(req: &Request, resp: &Response) -> String {
                     ProfileSwitch::Reset => "reset",
                 }
             ),
+            Request::StartProfile(_) => "Profiling on.".to_string(),
             Request::Directory(d) => format!("Source directories searched: {}", d.display()),
             Request::SaveProfile { path, .. } => format!("Profile written to {}.", path.display()),
             _ => String::new(),
         },
         Response::Breakpoint(b) => breakpoint_set(b),
+        Response::CallTree(tree) => crate::profile::format::folded::lines(tree).join("\n"),
         Response::Stop(s) => stop(s),
         Response::Backtrace(bt) => {
             let mut text = String::new();

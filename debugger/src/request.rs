@@ -168,6 +168,11 @@ pub enum Request {
     Disassemble(Option<String>),
     /// Turns profiling on, off, or back to zero.
     Profiling(ProfileSwitch),
+    /// Starts a local profile counting what the options say (`profile on` counts by function,
+    /// sampling time).
+    StartProfile(crate::profile::ProfileOptions),
+    /// The profile so far as a call tree, by function or by line.
+    CallTree(crate::profile::By),
     /// Writes the profile so far to a file.
     SaveProfile {
         /// The file.
@@ -270,6 +275,8 @@ pub enum Response {
     Budget(Budget),
     /// The profile.
     Profile(Profile),
+    /// The profile as a call tree.
+    CallTree(crate::profile::CallTree),
     /// The `display` expressions.
     Displays(Vec<Display>),
     /// A new `display` expression.

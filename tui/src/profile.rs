@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::Duration;
 
+use debugger::command::Serve;
 use debugger::profile::format::{self, Ending, Format, Profiled};
 use debugger::profile::{By, CallTree, ProfileOptions};
-use debugger::step::{Resume, Stop};
+use debugger::report::StopReason;
+use debugger::request::{Request, Response};
 use debugger::{Program, Session, SharedOutput};
 
 use crate::limits::{LimitArgs, WasiArgs};
@@ -144,22 +146,33 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
     };
     let at = |e: debugger::Error| format!("{}: {e}", args.module.display());
     let mut session = Session::open(bytes, &limits, program).map_err(at)?;
-    session.start().map_err(at)?;
-    session
-        .start_profile(ProfileOptions {
-            lines: args.by == By::Line,
-            interval: (!args.interval.is_zero()).then_some(args.interval),
-        })
-        .map_err(at)?;
+    let mut ask = |req: Request| session.call(req).map_err(at);
+    ask(Request::StartProfile(ProfileOptions {
+        lines: args.by == By::Line,
+        interval: (!args.interval.is_zero()).then_some(args.interval),
+    }))?;
+    let mut run = Request::Run;
     let ending = loop {
-        match session.resume(Resume::Continue).map_err(at)? {
-            Stop::Exited(code) => break Ending::Exited(code),
-            Stop::Trap(t) => break Ending::Trapped(t.to_string()),
-            _ => continue,
+        let ran = ask(std::mem::replace(
+            &mut run,
+            Request::Continue { ignore: None },
+        ))?;
+        if let Response::Stop(stop) = ran {
+            match stop.reason {
+                StopReason::Exited { code } => break Ending::Exited(code),
+                StopReason::Trap { message, .. } => break Ending::Trapped(message),
+                _ => continue,
+            }
         }
     };
-    let tree = session.call_tree(args.by).map_err(at)?;
-    // The program's last output is written before the profile.
-    session.kill();
+    let Response::CallTree(tree) = ask(Request::CallTree(args.by))? else {
+        return Err(at(debugger::Error::Usage(
+            "the session answered the call tree with something else".into(),
+        )));
+    };
+    // The program's last output is written before the profile; one that exited is gone already.
+    if !matches!(ending, Ending::Exited(_)) {
+        ask(Request::Kill)?;
+    }
     Ok((tree, ending, argv))
 }

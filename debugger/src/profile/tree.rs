@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use runtime_core::debug::Profile;
 use runtime_core::debug::profile::{NO_FUNC, OTHER, ROOT};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::session::Session;
 
 /// What a call tree's frames are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum By {
     /// Functions: one frame per Wasm function, inlined code counted in the function it is in.
     Function,
@@ -19,7 +22,7 @@ pub enum By {
 }
 
 /// One frame of a call tree: a function, or a line of one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
 pub struct ProfileFrame {
     /// The function's source name (the module's name without DWARF; `[other]` for the
     /// contexts past the profile's capacity).
@@ -33,7 +36,7 @@ pub struct ProfileFrame {
 }
 
 /// One calling context of a call tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct CallNode {
     /// The caller's node; the root's is itself (0).
     pub parent: usize,
@@ -49,7 +52,7 @@ pub struct CallNode {
 }
 
 /// A profile as a tree of calling contexts: node 0 the root, each node after its parent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct CallTree {
     /// What the frames are.
     pub by: By,

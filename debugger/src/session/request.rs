@@ -152,6 +152,11 @@ impl Session {
                 }
                 Response::Done
             }
+            Request::StartProfile(options) => {
+                self.start_profile(options)?;
+                Response::Done
+            }
+            Request::CallTree(by) => Response::CallTree(self.call_tree(by)?),
             Request::SaveProfile { path, format, by } => {
                 self.save_profile(&path, format, by)?;
                 Response::Done

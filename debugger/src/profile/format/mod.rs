@@ -4,7 +4,7 @@
 mod callgrind;
 mod firefox;
 mod flame;
-mod folded;
+pub(crate) mod folded;
 mod speedscope;
 mod text;
 
