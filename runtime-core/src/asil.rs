@@ -7,9 +7,9 @@
 use alloc::format;
 use alloc::vec::Vec;
 
-use crate::budget::Violation;
 use crate::limits::{AsilLevel, MIB};
-use crate::validate::{ComponentRequirements, ModuleRequirements};
+use crate::requirements::{ComponentRequirements, ModuleRequirements};
+use crate::violation::Violation;
 
 /// The bounds one ASIL level sets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

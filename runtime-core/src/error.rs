@@ -151,10 +151,10 @@ pub enum Error {
         offset: u64,
     },
     /// A module breaks limits or safety rules of the platform: refused before it runs.
-    #[error("does not fit the platform limits: {}", crate::budget::Violation::list(.violations))]
+    #[error("does not fit the platform limits: {}", crate::violation::Violation::list(.violations))]
     DoesNotFit {
         /// Every limit and rule it breaks.
-        violations: alloc::vec::Vec<crate::budget::Violation>,
+        violations: alloc::vec::Vec<crate::violation::Violation>,
     },
     /// A debug table is full: its capacity comes from the platform limits and the debug level.
     #[error(
@@ -166,9 +166,9 @@ pub enum Error {
         /// Its capacity.
         allowed: u64,
         /// The platform preset.
-        platform: crate::limits::PlatformId,
+        platform: crate::deployment::PlatformId,
         /// The debug level.
-        debug_level: crate::limits::DebugLevel,
+        debug_level: crate::deployment::DebugLevel,
     },
     /// The configuration refuses a debug session.
     #[error("debug session refused: {rule}")]

@@ -2,7 +2,9 @@
 //! Wasm calls never recurse on the host stack:
 //! frames live in [`Thread::frames`], so deep recursion traps with `call stack exhausted` instead.
 
+mod config;
 mod dispatch;
+mod invoke;
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -25,6 +27,12 @@ pub struct Frame {
     pub fp: u32,
     /// Instance the function belongs to.
     pub instance: u32,
+}
+
+/// Whether bytes `first..end` and `addr..addr + len` overlap: the interpreter's test of an
+/// access against [`Hook::watched`], and the watchpoints' own.
+pub(crate) fn overlaps((first, end): (u64, u64), addr: u64, len: u64) -> bool {
+    addr < end && first < addr + len
 }
 
 /// Why [`Thread::run`] returned without an error.

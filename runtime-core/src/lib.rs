@@ -15,6 +15,7 @@ pub mod admit;
 pub mod asil;
 pub mod budget;
 pub mod debug;
+mod deployment;
 pub mod error;
 pub mod exec;
 #[cfg(feature = "std")]
@@ -24,10 +25,12 @@ pub mod instr;
 pub mod limits;
 pub mod module;
 mod numeric;
+mod requirements;
 pub mod store;
 mod translate;
 pub mod validate;
 pub mod value;
+mod violation;
 #[cfg(feature = "std")]
 pub mod wasi;
 

@@ -13,7 +13,6 @@ use wasmparser::{
 
 use crate::error::Error;
 use crate::instr::Instr;
-use crate::limits::PlatformLimits;
 use crate::value::{Val, ValType};
 
 /// A function signature.
@@ -397,35 +396,6 @@ pub fn features() -> WasmFeatures {
 }
 
 impl Module {
-    /// Decodes, validates and translates a module binary for speed, under no limits
-    /// ([`crate::admit::admit`] does the same under a platform's).
-    pub fn new(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, Translation::Speed)
-    }
-
-    /// Like [`Module::new`], but every Wasm operand lives in its frame slot at every instruction
-    /// boundary and comparisons are not fused into branches: what a debugger inspects and steps through.
-    pub fn new_for_debugging(bytes: &[u8]) -> Result<Module, Error> {
-        Self::translate(bytes, Translation::Debugging)
-    }
-
-    /// Translated for speed, as [`Module::new`], with an instruction starting at every one of
-    /// `boundaries` (sorted module-file offsets: a debugger's statement starts) that code reaches.
-    /// The code is the same but for a copy where a statement's operators only name locals and
-    /// constants (something to stop at). A debugger stopped at a boundary reads every local and,
-    /// through [`FuncBody::pending`], every operand.
-    pub fn new_with_boundaries(bytes: &[u8], boundaries: &[u32]) -> Result<Module, Error> {
-        Self::translate(bytes, Translation::Boundaries(boundaries))
-    }
-
-    /// Translates like [`Module::new_with_boundaries`] with the statement starts recorded in the
-    /// module's [`STATEMENTS_SECTION`] (none when it has none): how a device, which reads no
-    /// DWARF, translates as the debugger on the host does.
-    pub fn new_with_recorded_boundaries(bytes: &[u8]) -> Result<Module, Error> {
-        let recorded = Module::recorded_statements(bytes)?;
-        Self::translate(bytes, Translation::Boundaries(&recorded))
-    }
-
     /// The statement starts recorded in a module binary's [`STATEMENTS_SECTION`] (none when it
     /// has none).
     pub fn recorded_statements(bytes: &[u8]) -> Result<Vec<u32>, Error> {
@@ -479,12 +449,6 @@ impl Module {
             code_section: None,
             customs: Vec::new(),
         }
-    }
-
-    /// Validates and translates with no limits: admission under limits nothing breaks.
-    fn translate(bytes: &[u8], translation: Translation<'_>) -> Result<Module, Error> {
-        let limits = PlatformLimits::unbounded();
-        Ok(crate::admit::admit(bytes, &limits, translation)?.module)
     }
 
     /// Reads what a validated section other than the code declares; `shift` is what the

@@ -8,7 +8,6 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use crate::error::{Error, Trap};
-use crate::exec::Thread;
 use crate::module::{
     ConstExpr, ExternType, FuncBody, FuncType, GlobalType, Limits, MemoryType, Module, SegmentMode,
     TableType,
@@ -485,27 +484,8 @@ impl Store {
         self.func_body(addr).is_some_and(|b| b.clear_break(pc))
     }
 
-    /// Calls a function to completion.
-    pub fn invoke(&mut self, addr: u32, args: &[Val]) -> Result<Vec<Val>, Error> {
-        let mut thread = Thread::new(self, addr, args)?;
-        thread.run(self)?;
-        Ok(thread.results(self))
-    }
-
-    /// Instantiates a module with imports given in the module's import order.
-    ///
-    /// Returns the instance id. A trap during segment initialisation or the start function is an error,
-    /// but (as the spec says) the effects on shared tables and memories stay.
-    pub fn instantiate(&mut self, module: Rc<Module>, imports: &[Extern]) -> Result<u32, Error> {
-        let (id, start) = self.instantiate_unstarted(module, imports)?;
-        if let Some(addr) = start {
-            self.invoke(addr, &[])?;
-        }
-        Ok(id)
-    }
-
     /// Instantiates like [`Store::instantiate`] up to, not including, the start function, whose
-    /// address it returns for the caller to run as a [`Thread`] (so that a trap in it can be
+    /// address it returns for the caller to run as a [`crate::exec::Thread`] (so that a trap in it can be
     /// located, or the function debugged). A trap here comes from segment initialisation.
     pub fn instantiate_unstarted(
         &mut self,
@@ -745,12 +725,6 @@ impl Linker {
         self.defs.get(&(module.into(), name.into())).copied()
     }
 
-    /// Resolves the module's imports and instantiates it.
-    pub fn instantiate(&self, store: &mut Store, module: Rc<Module>) -> Result<u32, Error> {
-        let exts = self.imports(&module)?;
-        store.instantiate(module, &exts)
-    }
-
     /// Resolves the imports and instantiates up to the start function, as
     /// [`Store::instantiate_unstarted`] does.
     pub fn instantiate_unstarted(
@@ -763,7 +737,7 @@ impl Linker {
     }
 
     /// What `module` imports, in its import order.
-    fn imports(&self, module: &Module) -> Result<Vec<Extern>, Error> {
+    pub(crate) fn imports(&self, module: &Module) -> Result<Vec<Extern>, Error> {
         let mut exts = vec![];
         for imp in &module.imports {
             exts.push(

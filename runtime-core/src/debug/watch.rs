@@ -1,6 +1,8 @@
 //! Watchpoints on linear memory and memory inspectors: address ranges the debugger keeps an eye on.
 
 use super::table::Table;
+// The interpreter's watch test, also named here for `exec::dispatch`, which imports it from here.
+pub(crate) use crate::exec::overlaps;
 
 /// Which accesses a watchpoint stops on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,11 +26,6 @@ pub fn tripped(
     watches
         .iter()
         .position(|&(a, n, kind)| kind.stops(write) && overlaps((a, a + n), addr, len))
-}
-
-/// Whether bytes `first..end` and `addr..addr + len` overlap.
-pub(crate) fn overlaps((first, end): (u64, u64), addr: u64, len: u64) -> bool {
-    addr < end && first < addr + len
 }
 
 /// The bytes from the first of `watches` that a store (`write`) or a load trips to past the

@@ -3,7 +3,9 @@
 //! [`PlatformLimits`] holds every limit as a named number, so configuration files, environment
 //! variables and error messages all speak of the same keys ([`PlatformLimits::KEYS`]). Presets for each
 //! platform live in [`preset`]; discovery of the running host in `discover` and layered configuration
-//! in `config` (both with the `std` feature).
+//! in `config` (both with the `std` feature). The values naming a deployment ([`PlatformId`],
+//! [`AsilLevel`], [`DebugLevel`], [`SafetyDebugMode`]) are defined apart, below the errors that
+//! name them, and re-exported and parsed here.
 
 use alloc::string::ToString;
 use core::fmt;
@@ -11,6 +13,7 @@ use core::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::deployment::{AsilLevel, DebugLevel, EmbeddedPlatform, PlatformId, SafetyDebugMode};
 use crate::error::Error;
 
 #[cfg(feature = "std")]
@@ -26,115 +29,32 @@ pub const MIB: u64 = 1024 * KIB;
 /// One GiB.
 pub const GIB: u64 = 1024 * MIB;
 
-/// Defines a closed set of names parsed from and printed as lowercase words.
-macro_rules! named_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &[$name] = &[$($name::$variant),+];
-
-            /// The word this value is written as in configs and on the command line.
-            pub fn name(self) -> &'static str {
-                match self { $($name::$variant => $word),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-
-        impl FromStr for $name {
+/// Parses each named value from its word, in any case; an unknown word is an [`Error::Config`]
+/// for the value's key, listing the words.
+macro_rules! parse_by_name {
+    ($($name:ident),+) => {
+        $(impl FromStr for $name {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self, Error> {
                 let lower = s.to_ascii_lowercase();
                 $name::ALL.iter().copied().find(|v| v.name() == lower).ok_or_else(|| Error::Config {
-                    key: $what.into(),
+                    key: $name::KEY.into(),
                     message: alloc::format!(
                         "unknown value `{s}`, expected one of: {}",
                         $name::ALL.iter().map(|v| v.name()).collect::<alloc::vec::Vec<_>>().join(", ")
                     ),
                 })
             }
-        }
+        })+
     };
 }
 
-named_enum!(
-    /// The operating system or environment a preset describes.
-    PlatformId, "platform" {
-        /// Linux, typically in a container with a cgroup memory limit.
-        Linux = "linux",
-        /// QNX Neutrino in a safety partition.
-        Qnx = "qnx",
-        /// Zephyr RTOS on a microcontroller.
-        Zephyr = "zephyr",
-        /// Tock OS on a microcontroller.
-        Tock = "tock",
-        /// macOS, a development host.
-        MacOs = "macos",
-        /// VxWorks real-time processes.
-        VxWorks = "vxworks",
-        /// No operating system at all.
-        BareMetal = "baremetal",
-    }
-);
-
-named_enum!(
-    /// Automotive Safety Integrity Level (ISO 26262), from quality-managed up to the strictest.
-    AsilLevel, "asil" {
-        /// Quality managed: no safety requirement.
-        QM = "qm",
-        /// ASIL A.
-        A = "a",
-        /// ASIL B.
-        B = "b",
-        /// ASIL C.
-        C = "c",
-        /// ASIL D: the strictest; no debug overhead at all.
-        D = "d",
-    }
-);
-
-named_enum!(
-    /// How much debug support is configured; ordered from none to full.
-    DebugLevel, "debug_level" {
-        /// No debug support: debug sections are skipped.
-        None = "none",
-        /// Line tables only, for mapping addresses to source.
-        LineInfo = "line",
-        /// Line tables plus profiling.
-        BasicProfile = "profile",
-        /// Everything: breakpoints, variables, watches.
-        FullDebug = "full",
-    }
-);
-
-named_enum!(
-    /// Whether a safety deployment is in production (no debug access) or in development.
-    SafetyDebugMode, "safety_mode" {
-        /// Production: debugging is refused.
-        Production = "production",
-        /// Development: bounded debugging is allowed.
-        Development = "development",
-    }
-);
-
-named_enum!(
-    /// The microcontroller operating systems [`preset::embedded_minimal`] targets.
-    EmbeddedPlatform, "platform" {
-        /// Zephyr RTOS.
-        Zephyr = "zephyr",
-        /// Tock OS.
-        Tock = "tock",
-    }
+parse_by_name!(
+    PlatformId,
+    AsilLevel,
+    DebugLevel,
+    SafetyDebugMode,
+    EmbeddedPlatform
 );
 
 /// Declares [`PlatformLimits`] with its numeric limits listed once, so the struct, the key list and
@@ -343,22 +263,5 @@ impl PlatformLimits {
         self.debug_level > DebugLevel::None
             && !(self.asil_level == AsilLevel::D
                 && self.safety_debug_mode == SafetyDebugMode::Production)
-    }
-
-    /// The store configuration that enforces these limits at run time: memories and tables cannot
-    /// grow past them, and calls past the stack bytes trap. A fifth of the stack bytes holds call
-    /// frames, the rest 8-byte values (locals and operands).
-    pub fn store_config(&self) -> crate::Config {
-        let count =
-            |bytes: u64, each: usize| usize::try_from(bytes / each as u64).unwrap_or(usize::MAX);
-        crate::Config {
-            max_frames: count(self.max_stack_bytes / 5, size_of::<crate::Frame>()),
-            max_values: count(
-                self.max_stack_bytes - self.max_stack_bytes / 5,
-                size_of::<u64>(),
-            ),
-            max_memory_bytes: self.max_wasm_linear_memory,
-            max_table_elems: self.max_table_elements,
-        }
     }
 }

@@ -20,11 +20,10 @@ use wasmparser::{
 use crate::error::Error;
 use crate::limits::{DebugLevel, PlatformLimits};
 use crate::module::{CustomSection, Module, Translation};
+pub use crate::requirements::{ComponentRequirements, ModuleRequirements};
 use crate::store::PAGE_SIZE;
-pub use requirements::{ComponentRequirements, ModuleRequirements};
 
 mod body;
-mod requirements;
 
 /// The bytes read at a time by [`validate_read`].
 pub const CHUNK: usize = 64 * 1024;

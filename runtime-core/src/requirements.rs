@@ -1,4 +1,5 @@
-//! What a module or component asks of the platform, as the streaming pass measures it.
+//! What a module or component asks of the platform, as the streaming pass measures it: a plain
+//! record, below the validator that fills it and the budget and ASIL rules that read it.
 
 /// What a module or component asks of the platform, measured in one pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
