@@ -15,7 +15,6 @@ fn runtime_core_modules_form_no_cycle() {
 }
 
 #[test]
-#[ignore = "debugger cycles are being cut in the Session split"]
 fn debugger_modules_form_no_cycle() {
     assert_no_cycle("debugger");
 }

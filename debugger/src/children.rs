@@ -3,51 +3,15 @@
 //! `Vec`, `String` or slice. A [`VarRef`] names a path (frame, expression, field and index chain),
 //! not a place in memory, so an expansion resolves again after a step while the path still exists.
 
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
-
 use crate::dwarf::vars::le_u64;
 use crate::dwarf::{Place, Shape, Ty};
 use crate::error::Error;
 use crate::report::Variable;
 use crate::value::{Printer, Value};
+pub use crate::varref::{PathStep, VarRef};
 
 /// The most children one request returns: a bound on the work of one page.
 pub const MAX_PAGE: u64 = 10_000;
-
-/// Where a value with children is: an expression in a frame and a path down from it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-pub struct VarRef {
-    /// The frame level the expression is evaluated in.
-    pub frame: usize,
-    /// The expression (a variable's name, or what `print` was given).
-    pub expr: String,
-    /// The children taken from it, outermost first.
-    pub path: Vec<PathStep>,
-}
-
-/// One step down a [`VarRef`]'s path.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PathStep {
-    /// A member by name (`*` for a pointer's pointee).
-    Field(String),
-    /// An element by index.
-    Index(u64),
-}
-
-impl VarRef {
-    /// The reference to child `step` of this value.
-    pub(crate) fn child(&self, step: PathStep) -> VarRef {
-        let mut path = self.path.clone();
-        path.push(step);
-        VarRef {
-            frame: self.frame,
-            expr: self.expr.clone(),
-            path,
-        }
-    }
-}
 
 /// What a value's children are.
 pub(crate) enum Kids {

@@ -14,9 +14,8 @@
 use std::cell::OnceCell;
 
 use crate::dwarf::vars::le_u64;
-use crate::dwarf::{Encoding, Place, Shape, Ty, types::base_named};
+use crate::dwarf::{DwarfInfo, Encoding, Place, Shape, Ty, types::base_named};
 use crate::error::Error;
-use crate::session::Session;
 use crate::statics::View;
 use crate::value::{Format, Printer, Value, sign_extend};
 
@@ -298,8 +297,22 @@ pub(crate) const LEVELS: &[&[&str]] = &[
     &["*", "/", "%"],
 ];
 
+/// What an expression is evaluated against: the module's DWARF, what the selected frame (or the
+/// static data before `run`) holds, the value history and the variables in scope. The session
+/// implements it.
+pub(crate) trait Scope {
+    /// The module's DWARF.
+    fn dwarf(&self) -> &DwarfInfo;
+    /// What the selected frame sees.
+    fn selected_view(&self) -> Result<View<'_>, Error>;
+    /// The values printed so far, `$1` first.
+    fn history(&self) -> &[Value];
+    /// The variable `name` as `view` sees it.
+    fn variable_in(&self, name: &str, view: &View<'_>) -> Result<Value, Error>;
+}
+
 pub(crate) struct Parser<'s> {
-    session: &'s Session,
+    session: &'s dyn Scope,
     src: &'s str,
     pub(crate) toks: Vec<(Tok, usize)>,
     pub(crate) pos: usize,
@@ -418,7 +431,7 @@ impl Num {
 pub(crate) const NOT_A_NUMBER: &str = "Argument to arithmetic operation not a number or boolean.";
 
 impl<'s> Parser<'s> {
-    pub(crate) fn new(session: &'s Session, src: &'s str, toks: Vec<(Tok, usize)>) -> Parser<'s> {
+    pub(crate) fn new(session: &'s dyn Scope, src: &'s str, toks: Vec<(Tok, usize)>) -> Parser<'s> {
         Parser {
             session,
             src,
@@ -461,7 +474,7 @@ impl<'s> Parser<'s> {
         if let Some(v) = self.view.get() {
             return Ok(v);
         }
-        let v = self.session.view(self.session.selected())?;
+        let v = self.session.selected_view()?;
         Ok(self.view.get_or_init(|| v))
     }
 
@@ -1066,48 +1079,6 @@ pub(crate) fn int(v: i128) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Half the stack of a main thread (what a front-end's engine has at least), in unoptimised
-    /// builds too.
-    #[test]
-    fn the_deepest_expressions_allowed_fit_half_a_main_threads_stack() {
-        let bytes = std::fs::read(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../tests/fixtures/wasm/c-board-O1.wasm"
-        ))
-        .unwrap();
-        let limits = runtime_core::limits::preset::linux_production(
-            512 * runtime_core::limits::MIB,
-            runtime_core::limits::AsilLevel::QM,
-            runtime_core::limits::DebugLevel::FullDebug,
-        );
-        let n = MAX_DEPTH - 1;
-        let allowed = [
-            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
-            format!("{}1", "-".repeat(n)),
-            format!("{}0{}", "weights[".repeat(n), "]".repeat(n)),
-            format!("{}1{}", "1 ? ".repeat(n), " : 1".repeat(n)),
-            format!("{}1{}", "(1 + (".repeat(n / 2), "))".repeat(n / 2)),
-        ];
-        std::thread::Builder::new()
-            .stack_size(4 << 20)
-            .spawn(move || {
-                let s = Session::open(bytes, &limits, Default::default()).unwrap();
-                for e in &allowed {
-                    assert!(s.evaluate(e).is_ok(), "{e}");
-                    let deeper = format!("{}{e}{}", "(".repeat(2), ")".repeat(2));
-                    match s.evaluate(&deeper) {
-                        Err(Error::Expr { message, .. }) => {
-                            assert!(message.contains("nested deeper"), "{message}")
-                        }
-                        other => panic!("{deeper}: {other:?}"),
-                    }
-                }
-            })
-            .unwrap()
-            .join()
-            .unwrap();
-    }
 
     #[test]
     fn literals_take_the_first_c_type_that_holds_them() {

@@ -35,13 +35,3 @@ pub(crate) fn own_scopes(scopes: &[Scope], inline: usize) -> &[Scope] {
     let end = starts.get(seg + 1).copied().unwrap_or(scopes.len());
     &scopes[starts[seg]..end]
 }
-
-/// A demangled Rust name without its `::h0123…` hash.
-pub fn strip_hash(name: &str) -> &str {
-    match name.rfind("::h") {
-        Some(i) if name.len() > i + 3 && name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => {
-            &name[..i]
-        }
-        _ => name,
-    }
-}

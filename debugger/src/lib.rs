@@ -34,7 +34,9 @@ mod stop;
 pub mod target;
 pub mod translate;
 pub mod value;
+pub mod varref;
 
 pub use command::{Debugger, Reply};
 pub use error::Error;
-pub use session::{Program, Session, SharedOutput, State};
+pub use local::{Program, SharedOutput};
+pub use session::{Session, State};

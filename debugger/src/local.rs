@@ -3,6 +3,7 @@
 //! only the stepping test and watchpoints hook each instruction or access.
 
 use std::cell::RefCell;
+use std::io::Write;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -12,8 +13,35 @@ use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Extern, Frame, Linker, Module, Outcome, Store, Trap};
 
 use crate::error::Error;
-use crate::session::Program;
 use crate::target::{Event, Run, Target, Verdict};
+
+/// What the program was given to run with.
+#[derive(Clone, Default)]
+pub struct Program {
+    /// argv, the program name first.
+    pub args: Vec<String>,
+    /// `KEY=VALUE` environment.
+    pub env: Vec<String>,
+    /// Preopened directories: host path and guest name.
+    pub dirs: Vec<(std::path::PathBuf, String)>,
+    /// Where the program's stdout and stderr go; the host's stdout when `None`.
+    pub output: Option<SharedOutput>,
+    /// Where the program's stderr goes when not with its stdout in `output`.
+    pub errors: Option<SharedOutput>,
+}
+
+/// A writer shared between the front-end and each run of the program.
+#[derive(Clone)]
+pub struct SharedOutput(pub Rc<RefCell<dyn Write>>);
+
+impl Write for SharedOutput {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
+}
 
 /// A program instantiated in this process.
 pub struct Local {
@@ -129,6 +157,23 @@ impl Target for Local {
                 len,
                 size: mem.len() as u64,
             })
+    }
+
+    fn write_memory(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Error> {
+        let mem = self.program.memory_mut().unwrap_or(&mut []);
+        let size = mem.len() as u64;
+        let end = addr.checked_add(bytes.len() as u64).filter(|&e| e <= size);
+        match end {
+            Some(e) => {
+                mem[addr as usize..e as usize].copy_from_slice(bytes);
+                Ok(())
+            }
+            None => Err(Error::Memory {
+                addr,
+                len: bytes.len(),
+                size,
+            }),
+        }
     }
 
     fn arm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error> {

@@ -5,7 +5,7 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::children::VarRef;
+use crate::varref::VarRef;
 
 /// Why the program stopped, and where.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -208,11 +208,7 @@ impl Names {
             .functions
             .iter()
             .map(|f| f.name.clone())
-            .chain(
-                self.files
-                    .iter()
-                    .map(|f| crate::source::basename(f).to_string()),
-            )
+            .chain(self.files.iter().map(|f| basename(f).to_string()))
             .collect();
         words.sort_unstable();
         words.dedup();
@@ -449,4 +445,9 @@ pub struct MemoryUnit {
     pub addr: u64,
     /// Its value as formatted.
     pub value: String,
+}
+
+/// The last component of a path.
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }

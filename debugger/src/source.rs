@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::error::Error;
+pub use crate::report::basename;
 use crate::report::{SourceLine, SourceLines};
 
 /// A source file's text and where each line starts.
@@ -111,11 +112,6 @@ impl Sources {
                 .and_then(|f| f.line(line).map(str::to_string)),
         }
     }
-}
-
-/// The last component of a path.
-pub fn basename(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use wasmparser::{DataKind, Operator, Parser, Payload, TypeRef};
 use crate::dwarf::WasmState;
 use crate::error::Error;
 use crate::frame::FrameInfo;
-use crate::session::FrameState;
+use crate::target::Target;
 
 /// The module's linear memory before it runs: its initial size and the active data segments
 /// that fill it, each at its offset.
@@ -118,6 +118,27 @@ impl WasmState for StaticMemory<'_> {
             }
         }
         Ok(out)
+    }
+}
+
+/// One Wasm frame of a stopped program, as location expressions read it.
+pub struct FrameState<'a> {
+    pub(crate) target: &'a dyn Target,
+    pub(crate) frame: usize,
+}
+
+impl WasmState for FrameState<'_> {
+    fn local(&self, index: u32) -> Result<Option<u64>, Error> {
+        self.target.local(self.frame, index)
+    }
+    fn global(&self, index: u32) -> Result<Option<u64>, Error> {
+        self.target.global(index)
+    }
+    fn stack(&self, index: u32) -> Result<Option<u64>, Error> {
+        self.target.stack(self.frame, index)
+    }
+    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
+        self.target.memory(addr, len)
     }
 }
 

@@ -84,6 +84,9 @@ pub trait Target {
     fn operands(&self, frame: usize) -> Result<Option<Vec<u64>>, Error>;
     /// `len` bytes of linear memory at `addr`; an error names the range.
     fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error>;
+    /// Writes `bytes` to linear memory at `addr`; an error names the range, and nothing is
+    /// written then.
+    fn write_memory(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Error>;
     /// Arms a breakpoint at `site` (module function index, pc); a full breakpoint table is an
     /// error naming its limit.
     fn arm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error>;

@@ -92,7 +92,7 @@ fn read_unit(
             let qualified = linkage
                 .map(|l| {
                     let d = addr2line::demangle_auto(l.into(), None).into_owned();
-                    crate::frame::strip_hash(&d).to_string()
+                    strip_hash(&d).to_string()
                 })
                 .unwrap_or_else(|| name.clone());
             list.push(Function {
@@ -160,4 +160,14 @@ pub fn origin_die(
         }
     }
     Ok(None)
+}
+
+/// A demangled Rust name without its `::h0123…` hash.
+pub fn strip_hash(name: &str) -> &str {
+    match name.rfind("::h") {
+        Some(i) if name.len() > i + 3 && name[i + 3..].chars().all(|c| c.is_ascii_hexdigit()) => {
+            &name[..i]
+        }
+        _ => name,
+    }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use gimli::{EndianRcSlice, LittleEndian, Reader as _};
 
 pub use damage::Damage;
-pub use functions::Function;
+pub use functions::{Function, strip_hash};
 pub use lines::{LineRow, LineTable};
 pub use load::{Refused, SECTIONS};
 pub use types::{Encoding, Member, Shape, Ty, TypeId, Variant};

@@ -9,7 +9,7 @@ use runtime_core::debug::profile::{NO_FUNC, OTHER, ROOT};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::session::Session;
+use crate::dwarf::DwarfInfo;
 
 /// What a call tree's frames are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -66,8 +66,26 @@ pub struct CallTree {
     pub samples: u64,
 }
 
+/// What a call tree's frames are named from: the module's code offsets and names and its DWARF
+/// (the session implements it).
+pub(crate) trait Symbols {
+    /// The code offset of internal `pc` of module function `func`.
+    fn addr_of(&self, func: u32, pc: u32) -> Option<u64>;
+    /// The code offset of the Wasm operator instruction `pc` of `func` executes.
+    fn operator_addr(&self, func: u32, pc: u32) -> Option<u64>;
+    /// The module's DWARF.
+    fn dwarf(&self) -> &DwarfInfo;
+    /// Function `func`'s source name.
+    fn function_name(&self, func: u32) -> String;
+}
+
 /// Builds the tree of `profile`, taken in `session` over `elapsed`.
-pub(crate) fn build(session: &Session, profile: &Profile, by: By, elapsed: Duration) -> CallTree {
+pub(crate) fn build(
+    session: &dyn Symbols,
+    profile: &Profile,
+    by: By,
+    elapsed: Duration,
+) -> CallTree {
     let mut b = Builder {
         session,
         tree: CallTree {
@@ -137,7 +155,7 @@ pub(crate) fn build(session: &Session, profile: &Profile, by: By, elapsed: Durat
 }
 
 struct Builder<'s> {
-    session: &'s Session,
+    session: &'s dyn Symbols,
     tree: CallTree,
     frame_ids: HashMap<ProfileFrame, usize>,
     children: HashMap<(usize, usize), usize>,

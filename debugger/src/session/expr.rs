@@ -60,3 +60,65 @@ impl Session {
         Err(Error::NoSymbol { name: name.into() })
     }
 }
+
+impl Scope for Session {
+    fn dwarf(&self) -> &crate::dwarf::DwarfInfo {
+        Session::dwarf(self)
+    }
+    fn selected_view(&self) -> Result<View<'_>, Error> {
+        self.view(self.inspect.selected)
+    }
+    fn history(&self) -> &[Value] {
+        Session::history(self)
+    }
+    fn variable_in(&self, name: &str, view: &View<'_>) -> Result<Value, Error> {
+        Session::variable_in(self, name, view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Half the stack of a main thread (what a front-end's engine has at least), in unoptimised
+    /// builds too.
+    #[test]
+    fn the_deepest_expressions_allowed_fit_half_a_main_threads_stack() {
+        let bytes = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/wasm/c-board-O1.wasm"
+        ))
+        .unwrap();
+        let limits = runtime_core::limits::preset::linux_production(
+            512 * runtime_core::limits::MIB,
+            runtime_core::limits::AsilLevel::QM,
+            runtime_core::limits::DebugLevel::FullDebug,
+        );
+        let n = MAX_DEPTH - 1;
+        let allowed = [
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+            format!("{}1", "-".repeat(n)),
+            format!("{}0{}", "weights[".repeat(n), "]".repeat(n)),
+            format!("{}1{}", "1 ? ".repeat(n), " : 1".repeat(n)),
+            format!("{}1{}", "(1 + (".repeat(n / 2), "))".repeat(n / 2)),
+        ];
+        std::thread::Builder::new()
+            .stack_size(4 << 20)
+            .spawn(move || {
+                let s = Session::open(bytes, &limits, Default::default()).unwrap();
+                for e in &allowed {
+                    assert!(s.evaluate(e).is_ok(), "{e}");
+                    let deeper = format!("{}{e}{}", "(".repeat(2), ")".repeat(2));
+                    match s.evaluate(&deeper) {
+                        Err(Error::Expr { message, .. }) => {
+                            assert!(message.contains("nested deeper"), "{message}")
+                        }
+                        other => panic!("{deeper}: {other:?}"),
+                    }
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}

@@ -1,7 +1,7 @@
 //! The session's frames: the process's Wasm frames expanded into source frames, selected by level.
 
 use crate::children::VarRef;
-use crate::dwarf::{Place, Shape, VarKind, Variable};
+use crate::dwarf::{Place, Shape, VarKind, Variable, strip_hash};
 use crate::error::Error;
 use crate::frame::*;
 use crate::report;

@@ -30,8 +30,6 @@ mod step;
 mod stop;
 mod value;
 
-use std::cell::RefCell;
-use std::io::Write;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -48,9 +46,11 @@ pub use self::inspect::Inspector;
 pub use self::points::Points;
 pub use self::process::Process;
 pub use self::profiler::Profiler;
-use crate::dwarf::{DwarfInfo, WasmState};
+use crate::dwarf::DwarfInfo;
 use crate::error::Error;
 use crate::local::Local;
+pub use crate::local::{Program, SharedOutput};
+use crate::statics::FrameState;
 use crate::target::Target;
 
 /// Where the program stands.
@@ -65,34 +65,6 @@ pub enum State {
     Trapped(Trap),
     /// The program ended with this exit status.
     Exited(i32),
-}
-
-/// What the program was given to run with.
-#[derive(Clone, Default)]
-pub struct Program {
-    /// argv, the program name first.
-    pub args: Vec<String>,
-    /// `KEY=VALUE` environment.
-    pub env: Vec<String>,
-    /// Preopened directories: host path and guest name.
-    pub dirs: Vec<(std::path::PathBuf, String)>,
-    /// Where the program's stdout and stderr go; the host's stdout when `None`.
-    pub output: Option<SharedOutput>,
-    /// Where the program's stderr goes when not with its stdout in `output`.
-    pub errors: Option<SharedOutput>,
-}
-
-/// A writer shared between the front-end and each run of the program.
-#[derive(Clone)]
-pub struct SharedOutput(pub Rc<RefCell<dyn Write>>);
-
-impl Write for SharedOutput {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.borrow_mut().write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.borrow_mut().flush()
-    }
 }
 
 /// One debugging session: its parts, and the bounded breakpoint, watch, inspector and trace
@@ -372,26 +344,5 @@ impl Session {
     /// `len` bytes of linear memory at `addr`, or an error naming the range.
     pub fn read_memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
         self.target()?.memory(addr, len)
-    }
-}
-
-/// One Wasm frame of a stopped program, as location expressions read it.
-pub struct FrameState<'a> {
-    target: &'a dyn Target,
-    frame: usize,
-}
-
-impl WasmState for FrameState<'_> {
-    fn local(&self, index: u32) -> Result<Option<u64>, Error> {
-        self.target.local(self.frame, index)
-    }
-    fn global(&self, index: u32) -> Result<Option<u64>, Error> {
-        self.target.global(index)
-    }
-    fn stack(&self, index: u32) -> Result<Option<u64>, Error> {
-        self.target.stack(self.frame, index)
-    }
-    fn memory(&self, addr: u64, len: usize) -> Result<Vec<u8>, Error> {
-        self.target.memory(addr, len)
     }
 }

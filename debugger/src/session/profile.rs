@@ -261,3 +261,18 @@ impl Session {
             .unwrap_or_else(|| self.func_label(func))
     }
 }
+
+impl crate::profile::tree::Symbols for Session {
+    fn addr_of(&self, func: u32, pc: u32) -> Option<u64> {
+        Session::addr_of(self, func, pc)
+    }
+    fn operator_addr(&self, func: u32, pc: u32) -> Option<u64> {
+        Session::operator_addr(self, func, pc)
+    }
+    fn dwarf(&self) -> &crate::dwarf::DwarfInfo {
+        Session::dwarf(self)
+    }
+    fn function_name(&self, func: u32) -> String {
+        Session::function_name(self, func)
+    }
+}
