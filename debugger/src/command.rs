@@ -208,6 +208,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
             Request::Up(if cmd == "up" { n } else { -n })
         }
         "info" | "i" => info(rest)?,
+        "set" => assignment(rest)?,
         "print" | "p" | "output" | "call" => Request::Print {
             expr: rest.to_string(),
             format: value_format(cmd, fmt)?,
@@ -374,6 +375,7 @@ pub const NAMES: &[&str] = &[
     "quit",
     "run",
     "rwatch",
+    "set",
     "start",
     "step",
     "stepi",
@@ -516,9 +518,62 @@ fn letters(fmt: &str) -> Result<(Option<u32>, Format, Option<u64>), Error> {
     Ok((count, format, unit))
 }
 
+/// `set var LVALUE = EXPR` (also `set variable`): the assignment split at its first `=` that is
+/// no part of `==`, `!=`, `<=` or `>=`.
+fn assignment(rest: &str) -> Result<Request, Error> {
+    let usage = || Error::Usage("Usage: set var VARIABLE = EXPRESSION".into());
+    let (word, text) = rest.split_once(char::is_whitespace).ok_or_else(usage)?;
+    if !matches!(word, "var" | "variable") {
+        return Err(Error::Usage(format!(
+            "`set {word}`: only `set var VARIABLE = EXPRESSION` is known"
+        )));
+    }
+    let b = text.as_bytes();
+    let at = (0..b.len())
+        .find(|&i| {
+            b[i] == b'='
+                && b.get(i + 1) != Some(&b'=')
+                && !matches!(
+                    i.checked_sub(1).map(|j| b[j]),
+                    Some(b'=' | b'!' | b'<' | b'>')
+                )
+        })
+        .ok_or_else(usage)?;
+    let (var, value) = (text[..at].trim(), text[at + 1..].trim());
+    if var.is_empty() || value.is_empty() {
+        return Err(usage());
+    }
+    Ok(Request::SetVariable {
+        var: var.to_string(),
+        value: value.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{complete, repeats};
+    use super::{Command, Request, complete, parse, repeats};
+
+    #[test]
+    fn set_var_splits_at_the_assignment_not_at_a_comparison() {
+        let set = |line: &str| match parse(line) {
+            Ok(Command::Request(Request::SetVariable { var, value })) => Ok((var, value)),
+            Ok(other) => panic!("{line}: {other:?}"),
+            Err(e) => Err(e.to_string()),
+        };
+        assert_eq!(
+            set("set var v->x = 40 + 2"),
+            Ok(("v->x".into(), "40 + 2".into()))
+        );
+        assert_eq!(
+            set("set variable a[1]=b == c"),
+            Ok(("a[1]".into(), "b == c".into()))
+        );
+        assert_eq!(
+            set("set var x <= 1"),
+            Err("Usage: set var VARIABLE = EXPRESSION".into())
+        );
+        assert!(set("set width 80").unwrap_err().contains("`set width`"));
+    }
 
     #[test]
     fn completion_takes_commands_then_info_words_then_names() {

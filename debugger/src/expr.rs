@@ -410,7 +410,7 @@ impl Num {
     }
 
     /// The number as an integer: a floating truncated toward zero, a pointer's address.
-    fn integer(&self) -> i128 {
+    pub(crate) fn integer(&self) -> i128 {
         match self {
             Num::Int(n) => n.value(),
             Num::Float(f, _) => *f as i128,
@@ -419,7 +419,7 @@ impl Num {
     }
 
     /// The number as a floating.
-    fn float(&self) -> f64 {
+    pub(crate) fn float(&self) -> f64 {
         match self {
             Num::Float(f, _) => *f,
             other => other.integer() as f64,

@@ -31,6 +31,16 @@ pub fn text(req: &Request, resp: &Response) -> String {
             _ => String::new(),
         },
         Response::Breakpoint(b) => breakpoint_set(b),
+        Response::Bytes(b) => b
+            .bytes
+            .chunks(16)
+            .enumerate()
+            .map(|(i, row)| {
+                let hex: Vec<String> = row.iter().map(|x| format!("{x:02x}")).collect();
+                format!("{:#x}:\t{}", b.addr + 16 * i as u64, hex.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
         Response::CallTree(tree) => crate::profile::format::folded::lines(tree).join("\n"),
         Response::Stop(s) => stop(s),
         Response::Backtrace(bt) => {

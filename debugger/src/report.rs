@@ -427,6 +427,15 @@ pub struct Disassembly {
     pub lines: Vec<DisasmLine>,
 }
 
+/// Bytes of linear memory, as read.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Bytes {
+    /// Address of the first byte.
+    pub addr: u64,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
 /// Units of linear memory as `x` shows them.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct MemoryBlock {

@@ -151,6 +151,28 @@ pub enum Request {
         /// Bytes per unit, when given.
         unit: Option<u64>,
     },
+    /// Reads `len` bytes of linear memory at `addr`, at most [`MAX_READ`] at once.
+    ReadMemory {
+        /// The first byte's address.
+        addr: u64,
+        /// How many bytes.
+        len: u64,
+    },
+    /// Writes bytes to linear memory at `addr`, all or none.
+    WriteMemory {
+        /// The first byte's address.
+        addr: u64,
+        /// What to write.
+        bytes: Vec<u8>,
+    },
+    /// Assigns the value of expression `value` to the variable or lvalue `var`, converted to its
+    /// type as C assigns (`set var`).
+    SetVariable {
+        /// What is assigned to: a variable, a member, an element, `*p`.
+        var: String,
+        /// The expression whose value is assigned.
+        value: String,
+    },
     /// Adds a `display` expression.
     Display {
         /// The expression.
@@ -208,6 +230,9 @@ pub enum Request {
         format: Format,
     },
 }
+
+/// The most bytes one [`Request::ReadMemory`] returns (1 MiB): a bound on one reply.
+pub const MAX_READ: u64 = 1 << 20;
 
 /// `profile on|off|reset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,6 +314,8 @@ pub enum Response {
     Variable(Variable),
     /// Linear memory.
     Memory(MemoryBlock),
+    /// Linear memory's bytes.
+    Bytes(crate::report::Bytes),
     /// Source lines.
     SourceLines(SourceLines),
     /// Code.

@@ -290,6 +290,28 @@ impl<S: Read + Write> Client<S> {
         Ok(out)
     }
 
+    /// Writes `bytes` at an LLDB address in hex `M` packets of up to `chunk` bytes each; a reply
+    /// other than `OK` is an error.
+    pub fn write_memory(
+        &mut self,
+        addr: u64,
+        bytes: &[u8],
+        chunk: usize,
+    ) -> Result<(), ClientError> {
+        for (i, part) in bytes.chunks(chunk.max(1)).enumerate() {
+            let at = addr.saturating_add((i * chunk.max(1)) as u64);
+            let hex: String = part.iter().map(|b| format!("{b:02x}")).collect();
+            let body = format!("M{at:x},{:x}:{hex}", part.len());
+            let reply = self.request(&body)?;
+            if reply != "OK" {
+                return Err(ClientError::Protocol(format!(
+                    "{body}: the stub answered `{reply}`"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The PCs of the call stack, innermost first: 8 bytes each, little-endian, in hex; any
     /// other length is a protocol error.
     pub fn call_stack(&mut self) -> Result<Vec<u64>, ClientError> {

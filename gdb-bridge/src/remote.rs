@@ -26,6 +26,10 @@ use crate::target::WasmTarget;
 /// them); a stub with smaller packets answers with fewer.
 const CHUNK: usize = 32 * 1024;
 
+/// Bytes written in one hex `M` packet: its hex and header fit the smallest packet a stub may
+/// take ([`crate::stub::MIN_PACKET`]).
+const WRITE_CHUNK: usize = 64;
+
 /// Error number of a breakpoint or watchpoint the stub refused for a full table.
 const ENOSPC: u8 = 28;
 
@@ -451,6 +455,25 @@ impl<S: Read + Write> Target for Remote<S> {
             _ => Err(Error::Memory {
                 addr,
                 len,
+                size: memory_map(&mut client, "ram")?,
+            }),
+        }
+    }
+
+    fn write_memory(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Error> {
+        let mut client = self.client.borrow_mut();
+        let written = memory_addr(addr)
+            .filter(|_| {
+                addr.checked_add(bytes.len() as u64)
+                    .is_some_and(|e| e <= 1 << 32)
+            })
+            .map(|at| client.write_memory(at, bytes, WRITE_CHUNK));
+        match written {
+            Some(Ok(())) => Ok(()),
+            Some(Err(e)) if !matches!(e, ClientError::Reply(_)) => Err(remote(e)),
+            _ => Err(Error::Memory {
+                addr,
+                len: bytes.len(),
                 size: memory_map(&mut client, "ram")?,
             }),
         }

@@ -6,9 +6,9 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
+use debugger::Error;
 use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
@@ -16,36 +16,8 @@ use debugger::report::{Children, Machine, Printed, Stop, StopReason, Variable};
 use debugger::request::{Request, Response};
 use debugger::step::Resume;
 use debugger::value::Format;
-use debugger::{Error, Program, Session};
-use gdb_bridge::remote;
 
-use common::{fixture, linux, listen};
-
-/// An engine on fixture `name` run here with `args`.
-fn local(name: &str, args: &[&str]) -> Engine {
-    let bytes = fixture(name);
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    Engine::spawn(move || {
-        let program = Program {
-            args,
-            ..Program::default()
-        };
-        Session::open(bytes, &linux(), program)
-    })
-    .unwrap()
-}
-
-/// An engine attached over TCP to fixture `name`, served on a thread.
-fn attached(name: &'static str) -> Engine {
-    let (addr, _done) = listen(name, linux());
-    let stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_millis(10)))
-        .unwrap();
-    let (client, bytes) =
-        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
-    Engine::spawn(move || Session::attach(bytes, &linux(), |m| remote::boxed(client, m))).unwrap()
-}
+use common::{attached, local};
 
 /// Sends a request and waits for its answer; the other events are kept in `seen`.
 fn call(e: &mut Engine, req: Request, seen: &mut Vec<Event>) -> Response {
@@ -428,5 +400,86 @@ fn a_remote_link_is_timed_and_a_local_program_has_none() {
     match call(&mut e, Request::Link, &mut seen) {
         Response::Link(l) => assert_eq!((l.remote, l.round_trip_us), (false, None)),
         other => panic!("{other:?}"),
+    }
+}
+
+/// Linear memory read and written, and variables assigned, on both targets: what was written is
+/// what the program computes with afterwards (`scale` returns `*v` times `k`).
+#[test]
+fn memory_and_variables_are_written_on_either_target() {
+    for (target, mut e) in [
+        ("local", local("c-vec-O0", &[])),
+        ("attached", attached("c-vec-O0")),
+    ] {
+        run_to(&mut e, "scale");
+        let addr: u64 = print(&mut e, "(unsigned)v").value.value.parse().unwrap();
+        let read =
+            |e: &mut Engine, addr, len| call(e, Request::ReadMemory { addr, len }, &mut Vec::new());
+        let Response::Bytes(b) = read(&mut e, addr, 12) else {
+            panic!("{target}: not bytes")
+        };
+        assert_eq!(b.addr, addr);
+        assert_eq!(b.bytes, [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0], "{target}");
+        let write = Request::WriteMemory {
+            addr: addr + 4,
+            bytes: 20i32.to_le_bytes().to_vec(),
+        };
+        assert_eq!(call(&mut e, write, &mut Vec::new()), Response::Done);
+        assert_eq!(print(&mut e, "v->y").value.value, "20", "{target}");
+        let set = |e: &mut Engine, var: &str, value: &str| {
+            let req = Request::SetVariable {
+                var: var.into(),
+                value: value.into(),
+            };
+            e.call(req, &mut |_| {})
+        };
+        let Ok(Response::Variable(x)) = set(&mut e, "v->x", "40 + 2") else {
+            panic!("{target}: v->x not assigned")
+        };
+        assert_eq!(x.value, "42", "{target}");
+        let Ok(Response::Variable(z)) = set(&mut e, "v->z", "2.9") else {
+            panic!("{target}: v->z not assigned")
+        };
+        assert_eq!(
+            z.value, "2",
+            "{target}: a double converts to int as C converts it"
+        );
+        let s = stop(&mut e, resume(Resume::Finish));
+        let StopReason::Finish { value, .. } = &s.reason else {
+            panic!("{target}: {s:?}")
+        };
+        assert_eq!(
+            value.as_ref().map(|v| v.value.value.as_str()),
+            Some("{x = 42, y = 20, z = 2}"),
+            "{target}"
+        );
+        let err = e
+            .call(
+                Request::ReadMemory {
+                    addr: 1 << 32,
+                    len: 8,
+                },
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(matches!(err, Error::Memory { .. }), "{target}: {err:?}");
+        let err = e
+            .call(
+                Request::ReadMemory {
+                    addr: 0,
+                    len: (1 << 20) + 1,
+                },
+                &mut |_| {},
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("at most 1048576 bytes"),
+            "{target}: {err}"
+        );
+        let err = set(&mut e, "1", "2").unwrap_err();
+        assert!(
+            err.to_string().contains("cannot be assigned"),
+            "{target}: {err}"
+        );
     }
 }

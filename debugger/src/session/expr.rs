@@ -1,10 +1,12 @@
 //! The session's expressions: evaluated in a frame of the process, or in static memory before `run`.
 
+use crate::dwarf::{Encoding, Place, Shape, Ty};
 use crate::error::Error;
 use crate::expr::*;
+use crate::report::Variable;
 use crate::session::Session;
 use crate::statics::View;
-use crate::value::Value;
+use crate::value::{Format, Printer, Value};
 
 impl Session {
     /// Evaluates an expression in the selected frame; before `run`, constants and static data.
@@ -58,6 +60,61 @@ impl Session {
             }
         }
         Err(Error::NoSymbol { name: name.into() })
+    }
+}
+
+impl Session {
+    /// Assigns the value of `value` to `var` as C assigns (`set var`): converted to the type of
+    /// `var` and written to the linear memory it lives in; returns `var` as it is now. A
+    /// variable kept in a Wasm local or computed by its DWARF cannot be assigned yet, and says so.
+    pub(crate) fn set_variable(&mut self, var: &str, value: &str) -> Result<Variable, Error> {
+        let target = self.evaluate(var)?;
+        let Place::Memory(addr) = target.place else {
+            return Err(Error::Usage(format!(
+                "`{var}` does not live in linear memory (a Wasm local, or a value DWARF \
+                 computes): it cannot be assigned"
+            )));
+        };
+        let v = self.evaluate(value)?;
+        let bytes = self.encoded(&v, &target.ty)?;
+        self.write_memory(addr, &bytes)?;
+        self.watch_value(var, Format::Natural)
+    }
+
+    /// The bytes of `v` as a value of type `ty`: numbers, characters, booleans, enumerations and
+    /// pointers converted as C converts them; an aggregate only from one of the same type.
+    fn encoded(&self, v: &Value, ty: &Ty) -> Result<Vec<u8>, Error> {
+        let dwarf = &self.image.dwarf;
+        let num = || Parser::new(self, "", Vec::new()).num(v);
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        match dwarf.shape(ty)? {
+            Shape::Base {
+                encoding: Encoding::Float,
+                size: 4,
+            } => Ok((num()?.float() as f32).to_le_bytes().to_vec()),
+            Shape::Base {
+                encoding: Encoding::Float,
+                size: 8,
+            } => Ok(num()?.float().to_le_bytes().to_vec()),
+            Shape::Base { size: n, .. } | Shape::Enum { size: n, .. } if n <= 16 => {
+                Ok((num()?.integer() as u128).to_le_bytes()[..size(n)].to_vec())
+            }
+            Shape::Pointer { .. } => Ok((num()?.integer() as u32).to_le_bytes().to_vec()),
+            _ if dwarf.type_name(&v.ty) == dwarf.type_name(ty) => {
+                let view = self.view(self.inspect.selected)?;
+                let p = Printer {
+                    dwarf,
+                    state: &view.state,
+                    format: Format::Natural,
+                };
+                p.bytes(&v.place, dwarf.size_of(ty)?)
+            }
+            _ => Err(Error::Usage(format!(
+                "a `{}` cannot be assigned to a `{}`",
+                dwarf.type_name(&v.ty),
+                dwarf.type_name(ty)
+            ))),
+        }
     }
 }
 

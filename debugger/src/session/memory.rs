@@ -2,11 +2,32 @@
 
 use crate::dwarf::{Place, Shape, Ty, WasmState};
 use crate::error::Error;
-use crate::report::{MemoryBlock, MemoryUnit};
+use crate::report::{Bytes, MemoryBlock, MemoryUnit};
+use crate::request::MAX_READ;
 use crate::session::Session;
 use crate::value::{Format, Printer, Value, c_string};
 
 impl Session {
+    /// `len` bytes of linear memory at `addr`; more than [`MAX_READ`] is refused by name.
+    pub(crate) fn read_bytes(&self, addr: u64, len: u64) -> Result<Bytes, Error> {
+        if len > MAX_READ {
+            return Err(Error::Usage(format!(
+                "a memory read returns at most {MAX_READ} bytes; {len} were asked for"
+            )));
+        }
+        let bytes = self.read_memory(addr, len as usize)?;
+        Ok(Bytes { addr, bytes })
+    }
+
+    /// Writes `bytes` to linear memory at `addr` in the running program, all or none.
+    pub(crate) fn write_memory(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Error> {
+        self.process
+            .target
+            .as_mut()
+            .ok_or(Error::NotRunning)?
+            .write_memory(addr, bytes)
+    }
+
     /// Linear memory as `x/NFU` shows it: `count` units of `unit` bytes (4, or 1 for chars), or
     /// `count` C strings.
     pub(crate) fn examine(

@@ -130,6 +130,14 @@ impl Session {
             Request::Evaluate { expr, format } => {
                 Response::Variable(self.watch_value(&expr, format)?)
             }
+            Request::ReadMemory { addr, len } => Response::Bytes(self.read_bytes(addr, len)?),
+            Request::WriteMemory { addr, bytes } => {
+                self.write_memory(addr, &bytes)?;
+                Response::Done
+            }
+            Request::SetVariable { var, value } => {
+                Response::Variable(self.set_variable(&var, &value)?)
+            }
             Request::Examine {
                 expr,
                 count,

@@ -7,7 +7,13 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::mpsc;
 
+use std::net::TcpStream;
+use std::time::Duration;
+
+use debugger::engine::Engine;
+use debugger::{Program, Session};
 use gdb_bridge::WasmTarget;
+use gdb_bridge::remote;
 use gdb_bridge::serve::serve;
 use gdb_bridge::stub::Ending;
 use runtime_core::limits::preset::linux_production;
@@ -90,4 +96,30 @@ impl std::io::Write for Shared {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// An engine on fixture `name` run here with `args`.
+pub fn local(name: &str, args: &[&str]) -> Engine {
+    let bytes = fixture(name);
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    Engine::spawn(move || {
+        let program = Program {
+            args,
+            ..Program::default()
+        };
+        Session::open(bytes, &linux(), program)
+    })
+    .unwrap()
+}
+
+/// An engine attached over TCP to fixture `name`, served on a thread.
+pub fn attached(name: &'static str) -> Engine {
+    let (addr, _done) = listen(name, linux());
+    let stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(10)))
+        .unwrap();
+    let (client, bytes) =
+        remote::handshake(stream, gdb_bridge::client::DEFAULT_TIMEOUT, u64::MAX).unwrap();
+    Engine::spawn(move || Session::attach(bytes, &linux(), |m| remote::boxed(client, m))).unwrap()
 }
