@@ -2,7 +2,7 @@
 //! whatever serves requests (a [`Session`], or an [`crate::engine::Engine`] on another thread),
 //! and the typed [`Response`] is printed as text ([`crate::print`]) and as JSON (its serde form).
 
-use runtime_core::debug::WatchKind;
+use crate::report::WatchKind;
 use serde_json::{Value as Json, json};
 
 use crate::breakpoint::parse_number;

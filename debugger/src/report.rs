@@ -3,12 +3,12 @@
 //! same values ([`crate::print`]), so the two cannot disagree.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::varref::VarRef;
 
 /// Why the program stopped, and where.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Stop {
     /// Why it stopped.
     #[serde(flatten)]
@@ -26,7 +26,7 @@ pub struct Stop {
 }
 
 /// The reason of a [`Stop`], with what is particular to it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum StopReason {
     /// At user breakpoint `number`.
@@ -83,7 +83,7 @@ pub enum StopReason {
 }
 
 /// Which accesses a watchpoint stops on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WatchKind {
     /// Writes that change the value (`watch`).
@@ -95,7 +95,7 @@ pub enum WatchKind {
 }
 
 /// One frame as a user sees it: a Wasm frame, or a call the compiler inlined into one.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Frame {
     /// Its number in the backtrace, 0 the innermost.
     pub level: usize,
@@ -119,7 +119,7 @@ pub struct Frame {
 }
 
 /// A variable, member or element: a one-line value, and its children when it has any.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Variable {
     /// Its name (`x`, `[3]`, `*p`, `0`).
     pub name: String,
@@ -135,7 +135,7 @@ pub struct Variable {
 }
 
 /// A value printed and kept in the value history as `$N`.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Printed {
     /// Its history number.
     pub history: usize,
@@ -147,7 +147,7 @@ pub struct Printed {
 }
 
 /// A page of a value's children.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Children {
     /// How many children there are in all.
     pub total: u64,
@@ -158,7 +158,7 @@ pub struct Children {
 }
 
 /// A `display` expression and its value at a stop.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Display {
     /// Its number.
     pub number: u32,
@@ -171,7 +171,7 @@ pub struct Display {
 }
 
 /// One source line.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SourceLine {
     /// The file as DWARF names it.
     pub file: String,
@@ -182,7 +182,7 @@ pub struct SourceLine {
 }
 
 /// What a front-end offers to open or complete: functions with where they start, and files.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Names {
     /// Every function with code, by name.
     pub functions: Vec<FunctionName>,
@@ -191,7 +191,7 @@ pub struct Names {
 }
 
 /// A function and the source line its code starts at.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FunctionName {
     /// Its source name.
     pub name: String,
@@ -217,7 +217,7 @@ impl Names {
 }
 
 /// The Wasm machine state of the selected frame: its operand stack and the module's globals.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Machine {
     /// The Wasm function of the selected frame.
     pub function: String,
@@ -228,7 +228,7 @@ pub struct Machine {
 }
 
 /// One global of the instance.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WasmGlobal {
     /// Its index.
     pub index: u32,
@@ -241,7 +241,7 @@ pub struct WasmGlobal {
 }
 
 /// The link to a remote target.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Link {
     /// Whether the program runs behind a remote stub.
     pub remote: bool,
@@ -250,7 +250,7 @@ pub struct Link {
 }
 
 /// Consecutive lines of a source file (`list`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SourceLines {
     /// The file as DWARF names it.
     pub file: String,
@@ -261,7 +261,7 @@ pub struct SourceLines {
 }
 
 /// A breakpoint or watchpoint as `info breakpoints` lists it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Breakpoint {
     /// Its number (breakpoints and watchpoints share the numbering).
     pub number: u32,
@@ -281,7 +281,7 @@ pub struct Breakpoint {
 }
 
 /// What a [`Breakpoint`] stops on.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum BreakpointKind {
     /// A code breakpoint.
@@ -305,7 +305,7 @@ pub enum BreakpointKind {
 }
 
 /// One code location of a breakpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Location {
     /// Code offset.
     pub addr: u64,
@@ -318,7 +318,7 @@ pub struct Location {
 }
 
 /// One bounded debug table: how full it is.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TableUsage {
     /// What the table holds.
     pub table: String,
@@ -331,7 +331,7 @@ pub struct TableUsage {
 }
 
 /// The debug budget of the session (`info budget`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Budget {
     /// The platform whose limits size the tables.
     pub platform: String,
@@ -353,7 +353,7 @@ pub struct Budget {
 }
 
 /// One part of the memory budget.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MemoryPart {
     /// Its name: `linear_memory`, `stack`, `debug_overhead`, ..., `total`.
     pub part: String,
@@ -366,7 +366,7 @@ pub struct MemoryPart {
 }
 
 /// A DWARF section the budget left unloaded.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RefusedSection {
     /// The section's name.
     pub section: String,
@@ -375,7 +375,7 @@ pub struct RefusedSection {
 }
 
 /// A malformed part of the DWARF, skipped.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DamagedDwarf {
     /// The section it lies in.
     pub section: String,
@@ -386,7 +386,7 @@ pub struct DamagedDwarf {
 }
 
 /// One function's counts while profiling.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ProfileEntry {
     /// The function's source name, else the module's.
     pub function: String,
@@ -397,7 +397,7 @@ pub struct ProfileEntry {
 }
 
 /// The functions that ran the most instructions (`info profile`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Profile {
     /// The top functions, most first.
     pub entries: Vec<ProfileEntry>,
@@ -406,7 +406,7 @@ pub struct Profile {
 }
 
 /// One instruction of a disassembly.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct DisasmLine {
     /// Code offset.
     pub offset: u64,
@@ -419,7 +419,7 @@ pub struct DisasmLine {
 }
 
 /// A function's code (`disassemble`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Disassembly {
     /// The function's name.
     pub function: String,
@@ -428,7 +428,7 @@ pub struct Disassembly {
 }
 
 /// Bytes of linear memory, as read.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Bytes {
     /// Address of the first byte.
     pub addr: u64,
@@ -437,7 +437,7 @@ pub struct Bytes {
 }
 
 /// Units of linear memory as `x` shows them.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MemoryBlock {
     /// Address of the first unit.
     pub addr: u64,
@@ -448,7 +448,7 @@ pub struct MemoryBlock {
 }
 
 /// One unit of a [`MemoryBlock`].
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct MemoryUnit {
     /// Its address.
     pub addr: u64,

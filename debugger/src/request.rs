@@ -3,10 +3,9 @@
 
 use std::path::PathBuf;
 
-use runtime_core::debug::WatchKind;
 use runtime_core::limits::PlatformLimits;
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::children::VarRef;
 use crate::dwarf::VarKind;
@@ -14,13 +13,14 @@ use crate::error::Error;
 use crate::expr::BadLiteral;
 use crate::report::{
     Breakpoint, Budget, Children, Disassembly, Display, Frame, Link, Machine, MemoryBlock, Names,
-    Printed, Profile, SourceLine, SourceLines, Stop, Variable,
+    Printed, Profile, SourceLine, SourceLines, Stop, Variable, WatchKind,
 };
 use crate::step::Resume;
 use crate::value::Format;
 
 /// What a watchpoint watches.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum WatchTarget {
     /// An lvalue expression, re-shown by its type (`watch v.x`).
     Expr(String),
@@ -36,7 +36,8 @@ pub enum WatchTarget {
 }
 
 /// One thing a front-end asks of a session.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Request {
     /// Sets a breakpoint at a location (the selected frame's code offset when `None`).
     Break {
@@ -235,7 +236,8 @@ pub enum Request {
 pub const MAX_READ: u64 = 1 << 20;
 
 /// `profile on|off|reset`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum ProfileSwitch {
     /// Counting from zero.
     On,
@@ -273,7 +275,7 @@ impl Request {
 }
 
 /// What a session answers.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Response {
     /// Done; nothing to show.
@@ -333,7 +335,7 @@ pub enum Response {
 }
 
 /// The frames of a stopped program.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Backtrace {
     /// The frames shown, innermost first.
     pub frames: Vec<Frame>,
@@ -342,7 +344,7 @@ pub struct Backtrace {
 }
 
 /// The selected frame and the source line it stands on.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct SelectedFrame {
     /// The frame.
     pub frame: Frame,
@@ -351,7 +353,7 @@ pub struct SelectedFrame {
 }
 
 /// The selected frame with its caller (`info frame`).
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct FrameDetail {
     /// The frame.
     pub frame: Frame,

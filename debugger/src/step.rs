@@ -3,13 +3,16 @@
 //! only the stepping commands consult the per-instruction hook.
 
 use runtime_core::{Module, Trap};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::dwarf::DwarfInfo;
 use crate::frame::FrameInfo;
 use crate::value::Value;
 
 /// How to resume a stopped program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Resume {
     /// Until a breakpoint, watchpoint, trap or exit.
     Continue,

@@ -4,6 +4,8 @@
 use crate::dwarf::vars::le_u64;
 use crate::dwarf::{DwarfInfo, Encoding, Member, Place, Shape, Ty, WasmState};
 use crate::error::Error;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// A typed value and where it is.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +17,8 @@ pub struct Value {
 }
 
 /// A print format (`/x /d /u /c /s /o /t`); `Natural` is the type's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     /// As the type says.
     Natural,

@@ -35,11 +35,11 @@ pub struct CheckArgs {
 enum Format {
     /// A readable budget table.
     Text,
-    /// The JSON report documented in README.md.
+    /// The JSON report documented in docs/json.md.
     Json,
 }
 
-/// The JSON report; its field names are a stable interface (README.md documents them).
+/// The JSON report; its field names are a stable interface (docs/json.md documents them).
 #[derive(Serialize)]
 struct Report<'a> {
     module: &'a Path,

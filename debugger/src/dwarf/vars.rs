@@ -4,6 +4,8 @@
 //! in linear memory, location lists).
 
 use gimli::{AttributeValue, EvaluationResult, Location, Reader as _, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::functions::origin_die;
 use super::{DwarfInfo, Reader, Ty, TypeId, attr_text};
@@ -33,7 +35,8 @@ pub enum Place {
 }
 
 /// Which kind of variable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum VarKind {
     /// A function parameter.
     Param,

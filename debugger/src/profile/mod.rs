@@ -5,6 +5,8 @@ pub mod format;
 pub(crate) mod totals;
 pub(crate) mod tree;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
 pub use totals::{CallEdge, FrameTotals};
@@ -22,7 +24,7 @@ pub const SAMPLE_INTERVAL: Duration = Duration::from_millis(1);
 pub const CONTEXTS: usize = 1 << 16;
 
 /// What a profile counts beside instructions and calls per calling context.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProfileOptions {
     /// Count every instruction by its pc too, so the profile resolves to source lines (a
     /// little slower: one more count at every transfer of control).

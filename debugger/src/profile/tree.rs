@@ -22,7 +22,7 @@ pub enum By {
 }
 
 /// One frame of a call tree: a function, or a line of one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 pub struct ProfileFrame {
     /// The function's source name (the module's name without DWARF; `[other]` for the
     /// contexts past the profile's capacity).
@@ -36,7 +36,7 @@ pub struct ProfileFrame {
 }
 
 /// One calling context of a call tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CallNode {
     /// The caller's node; the root's is itself (0).
     pub parent: usize,
@@ -52,7 +52,7 @@ pub struct CallNode {
 }
 
 /// A profile as a tree of calling contexts: node 0 the root, each node after its parent.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CallTree {
     /// What the frames are.
     pub by: By,

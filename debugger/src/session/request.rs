@@ -32,7 +32,7 @@ impl Session {
                 Response::Breakpoint(self.breakpoint_report(b.ok_or(Error::NotRunning)?))
             }
             Request::Watch { target, kind } => {
-                let n = self.watch(target, kind)?;
+                let n = self.watch(target, kind.into())?;
                 let w = self.points.watches.iter().find(|w| w.number == n);
                 Response::Breakpoint(self.watch_report(w.ok_or(Error::NotRunning)?))
             }

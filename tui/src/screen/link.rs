@@ -67,7 +67,7 @@ impl Model {
                     access, addr, len, ..
                 } => Request::Watch {
                     target: WatchTarget::Address { addr, len },
-                    kind: access.into(),
+                    kind: access,
                 },
             };
             let why = Pending::Restored { enabled: b.enabled };

@@ -8,13 +8,16 @@ pub(crate) mod folded;
 mod speedscope;
 mod text;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 use std::time::Duration;
 
 use super::{By, CallTree, ProfileFrame};
 
 /// How a profile is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Format {
     /// A table of the top frames and their callers and callees.
     Text,
