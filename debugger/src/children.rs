@@ -131,6 +131,10 @@ impl Printer<'_> {
             value: self.top(v),
             children: (count > 0).then(|| at.clone()),
             child_count: (count > 0).then_some(count),
+            addr: match v.place {
+                Place::Memory(a) => Some(a),
+                _ => None,
+            },
         }
     }
 }

@@ -132,6 +132,10 @@ pub struct Variable {
     pub children: Option<VarRef>,
     /// How many children it has (elements of an array, fields of a struct), when it has any.
     pub child_count: Option<u64>,
+    /// The linear-memory address it lives at, when it lives in memory (not in a Wasm local or
+    /// computed): what a front-end reads or writes its bytes at (DAP's `memoryReference`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<u64>,
 }
 
 /// A value printed and kept in the value history as `$N`.

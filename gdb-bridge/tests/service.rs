@@ -420,6 +420,16 @@ fn memory_and_variables_are_written_on_either_target() {
         };
         assert_eq!(b.addr, addr);
         assert_eq!(b.bytes, [1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0], "{target}");
+        assert_eq!(
+            print(&mut e, "*v").value.addr,
+            Some(addr),
+            "{target}: where *v lives"
+        );
+        assert_eq!(
+            print(&mut e, "1 + 1").value.addr,
+            None,
+            "{target}: a value lives nowhere"
+        );
         let write = Request::WriteMemory {
             addr: addr + 4,
             bytes: 20i32.to_le_bytes().to_vec(),

@@ -76,6 +76,7 @@ fn huge(mut app: App) -> App {
         value: "{0, 1, 2, ...}".into(),
         children: Some(at.clone()),
         child_count: Some(10_000),
+        addr: Some(0x1000),
     });
     m.children.insert(
         at.clone(),
@@ -86,6 +87,7 @@ fn huge(mut app: App) -> App {
                 value: i.to_string(),
                 children: None,
                 child_count: None,
+                addr: Some(0x1000 + 4 * i),
             })
             .collect(),
     );
