@@ -26,6 +26,16 @@ impl Listing {
         Ok(Listing { lines })
     }
 
+    /// `count` lines from the one `offset` lines after (negative: before) the first at or past
+    /// code offset `addr`, as many of them as the code has.
+    pub fn around(&self, addr: u64, offset: i64, count: u64) -> &[(u64, String)] {
+        let at = self.lines.partition_point(|l| l.0 < addr) as i64;
+        let clamp = |i: i64| i.clamp(0, self.lines.len() as i64) as usize;
+        let start = clamp(at.saturating_add(offset));
+        let end = clamp((start as i64).saturating_add(i64::try_from(count).unwrap_or(i64::MAX)));
+        &self.lines[start..end]
+    }
+
     /// The lines of code offsets `range`.
     pub fn range(&self, range: std::ops::Range<u64>) -> &[(u64, String)] {
         let a = self.lines.partition_point(|l| l.0 < range.start);

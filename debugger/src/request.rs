@@ -189,6 +189,16 @@ pub enum Request {
     Source(String),
     /// A function's code: the selected frame's, or the named one.
     Disassemble(Option<String>),
+    /// `count` instructions (at most [`MAX_INSTRUCTIONS`]) from the one `offset` instructions
+    /// after (negative: before) code offset `addr`, across functions.
+    DisassembleAt {
+        /// A code offset.
+        addr: u64,
+        /// Instructions to move from it first.
+        offset: i64,
+        /// How many instructions.
+        count: u64,
+    },
     /// Turns profiling on, off, or back to zero.
     Profiling(ProfileSwitch),
     /// Starts a local profile counting what the options say (`profile on` counts by function,
@@ -234,6 +244,9 @@ pub enum Request {
 
 /// The most bytes one [`Request::ReadMemory`] returns (1 MiB): a bound on one reply.
 pub const MAX_READ: u64 = 1 << 20;
+
+/// The most instructions one [`Request::DisassembleAt`] returns.
+pub const MAX_INSTRUCTIONS: u64 = 10_000;
 
 /// `profile on|off|reset`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

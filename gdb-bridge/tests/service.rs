@@ -104,6 +104,14 @@ fn named<'a>(vars: &'a [Variable], name: &str) -> &'a Variable {
         .unwrap_or_else(|| panic!("no {name} in {vars:?}"))
 }
 
+/// The code offset the selected frame stands at.
+fn line_addr(e: &mut Engine) -> u64 {
+    match call(e, Request::Frame(None), &mut Vec::new()) {
+        Response::Frame(f) => f.frame.addr,
+        other => panic!("{other:?}"),
+    }
+}
+
 fn line(s: &Stop) -> (String, Option<u32>) {
     let f = s.frame.as_ref().expect("a frame");
     (f.function.clone(), f.line)
@@ -453,6 +461,25 @@ fn memory_and_variables_are_written_on_either_target() {
         assert_eq!(
             z.value, "2",
             "{target}: a double converts to int as C converts it"
+        );
+        let pc = line_addr(&mut e);
+        let req = Request::DisassembleAt {
+            addr: pc,
+            offset: -2,
+            count: 5,
+        };
+        let Response::Disassembly(d) = call(&mut e, req, &mut Vec::new()) else {
+            panic!("{target}: not a disassembly")
+        };
+        assert_eq!(d.function, "scale", "{target}");
+        assert_eq!(d.lines.len(), 5, "{target}");
+        assert!(
+            d.lines[2].current && d.lines[2].offset == pc,
+            "{target}: {d:?}"
+        );
+        assert!(
+            d.lines.windows(2).all(|w| w[0].offset < w[1].offset),
+            "{target}"
         );
         let s = stop(&mut e, resume(Resume::Finish));
         let StopReason::Finish { value, .. } = &s.reason else {

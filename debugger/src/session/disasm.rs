@@ -3,6 +3,7 @@
 use crate::disasm::*;
 use crate::error::Error;
 use crate::report::{DisasmLine, Disassembly};
+use crate::request::MAX_INSTRUCTIONS;
 use crate::session::Session;
 
 impl Session {
@@ -23,12 +24,50 @@ impl Session {
                 .ok_or_else(|| Error::NoSymbol { name: name.into() })?,
         };
         let (range, function) = (func.low..func.high, func.name.clone());
-        if self.image.listing.is_none() {
-            self.image.listing = Some(Listing::new(&self.image.bytes, self.image.code_start)?);
+        let lines = self.listing()?.range(range).to_vec();
+        Ok(Disassembly {
+            function,
+            lines: self.disasm_lines(&lines, pc),
+        })
+    }
+
+    /// `count` instructions from the one `offset` instructions away from code offset `addr`,
+    /// across functions; named after the function the first is in.
+    pub(crate) fn disassemble_at(
+        &mut self,
+        addr: u64,
+        offset: i64,
+        count: u64,
+    ) -> Result<Disassembly, Error> {
+        if count > MAX_INSTRUCTIONS {
+            return Err(Error::Usage(format!(
+                "a disassembly returns at most {MAX_INSTRUCTIONS} instructions; {count} were asked for"
+            )));
         }
-        let listing = self.image.listing.as_ref().ok_or(Error::NotRunning)?;
-        let lines = listing
-            .range(range)
+        let pc = self.selected_frame().ok().map(|f| f.addr);
+        let lines = self.listing()?.around(addr, offset, count).to_vec();
+        let function = lines
+            .first()
+            .and_then(|(off, _)| self.image.dwarf.function_at(*off))
+            .map_or_else(String::new, |f| f.name.clone());
+        Ok(Disassembly {
+            function,
+            lines: self.disasm_lines(&lines, pc),
+        })
+    }
+
+    /// The module's code printed, printed on first use.
+    fn listing(&mut self) -> Result<&Listing, Error> {
+        let listing = match self.image.listing.take() {
+            Some(l) => l,
+            None => Listing::new(&self.image.bytes, self.image.code_start)?,
+        };
+        Ok(self.image.listing.insert(listing))
+    }
+
+    /// Listing lines as reported, the one at `pc` marked current.
+    fn disasm_lines(&self, lines: &[(u64, String)], pc: Option<u64>) -> Vec<DisasmLine> {
+        lines
             .iter()
             .map(|(off, text)| DisasmLine {
                 offset: *off,
@@ -42,7 +81,6 @@ impl Session {
                     .map(|r| r.line)
                     .filter(|&l| l != 0),
             })
-            .collect();
-        Ok(Disassembly { function, lines })
+            .collect()
     }
 }

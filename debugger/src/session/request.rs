@@ -151,6 +151,11 @@ impl Session {
             Request::List(loc) => Response::SourceLines(self.list(loc.as_deref())?),
             Request::Source(file) => Response::SourceLines(self.image.sources.whole(&file)?),
             Request::Disassemble(name) => Response::Disassembly(self.disassemble(name.as_deref())?),
+            Request::DisassembleAt {
+                addr,
+                offset,
+                count,
+            } => Response::Disassembly(self.disassemble_at(addr, offset, count)?),
             Request::Profiling(switch) => {
                 match switch {
                     ProfileSwitch::On | ProfileSwitch::Off => {
