@@ -9,7 +9,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
-pub mod beside;
 #[cfg(feature = "std")]
 pub mod client;
 #[cfg(feature = "std")]
@@ -17,6 +16,7 @@ pub mod client;
 pub mod fuzzing;
 pub mod monitor;
 pub mod packet;
+pub mod prefilter;
 pub mod protocol;
 #[cfg(feature = "std")]
 pub mod remote;

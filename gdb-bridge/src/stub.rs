@@ -1,5 +1,5 @@
 //! The stub's event loop (`no_std` + `alloc`): packets framed out of the client's bytes, some
-//! answered beside `gdbstub` ([`crate::beside`]), the rest fed to its state machine, and the
+//! answered ahead of `gdbstub` ([`crate::prefilter`]), the rest fed to its state machine, and the
 //! program run between them. The host's transports ([`crate::serve`]) and a device's UART feed
 //! it alike, through [`Inputs`].
 
@@ -17,7 +17,7 @@ use runtime_core::error::Error;
 use runtime_core::limits::PlatformLimits;
 
 use crate::target::{Exec, WasmTarget, stopped_by};
-use crate::{beside, packet};
+use crate::{packet, prefilter};
 
 /// The smallest packet a stub can serve with: its `qSupported` and stop replies must fit.
 pub const MIN_PACKET: u64 = 256;
@@ -73,8 +73,9 @@ pub enum Input {
     Byte(u8),
     /// A whole `$…#xx` packet for the stub.
     Packet(Vec<u8>),
-    /// A whole `$…#xx` packet to look at beside the stub ([`crate::beside`]), its checksum checked.
-    Beside(Vec<u8>),
+    /// A whole `$…#xx` packet for the pre-filter to look at first ([`crate::prefilter`]), its
+    /// checksum checked.
+    ForPrefilter(Vec<u8>),
 }
 
 /// Where the framer is in the byte stream.
@@ -163,8 +164,8 @@ impl Framer {
         if body == b"QStartNoAckMode" {
             self.no_ack = true;
         }
-        Some(if beside::wants(body) {
-            Input::Beside(packet)
+        Some(if prefilter::wants(body) {
+            Input::ForPrefilter(packet)
         } else {
             Input::Packet(packet)
         })
@@ -303,7 +304,7 @@ fn agree<'a, C: Connection>(
     })
 }
 
-/// Runs one `gdbstub` state machine over `inputs`, answering beside it into `reply`.
+/// Runs one `gdbstub` state machine over `inputs`, the pre-filter answering into `reply`.
 fn drive<C: Connection, I: Inputs>(
     target: &mut WasmTarget,
     stub: GdbStub<'_, WasmTarget, Quiet<C>>,
@@ -325,14 +326,16 @@ fn drive<C: Connection, I: Inputs>(
                     return Ok(Ending::Disconnected);
                 };
                 let ack = !inputs.no_ack();
-                match answer_beside(gdb.borrow_conn(), target, &input, interrupted, reply, ack) {
+                match prefilter_answer(gdb.borrow_conn(), target, &input, interrupted, reply, ack) {
                     None => return Ok(Ending::Disconnected),
                     Some(true) => GdbStubStateMachine::Idle(gdb),
                     Some(false) => {
                         kill_reply = kill_reply_for(&input);
                         match input {
                             Input::Byte(byte) => gdb.incoming_data(target, byte)?,
-                            Input::Packet(p) | Input::Beside(p) => idle_bytes(gdb, target, &p)?,
+                            Input::Packet(p) | Input::ForPrefilter(p) => {
+                                idle_bytes(gdb, target, &p)?
+                            }
                         }
                     }
                 }
@@ -351,7 +354,7 @@ fn drive<C: Connection, I: Inputs>(
                 match input {
                     Some(input) => {
                         let conn = gdb.borrow_conn();
-                        match answer_beside(conn, target, &input, interrupted, reply, ack) {
+                        match prefilter_answer(conn, target, &input, interrupted, reply, ack) {
                             None => return Ok(Ending::Disconnected),
                             Some(true) => GdbStubStateMachine::Running(gdb),
                             Some(false) => {
@@ -405,9 +408,10 @@ fn drive<C: Connection, I: Inputs>(
     }
 }
 
-/// Answers `input` beside the stub when it is a packet answered there ([`beside::answer`]),
-/// whether the program stands or runs: whether it was (`None` when the connection failed).
-fn answer_beside<C: Connection>(
+/// Answers `input` ahead of the stub when it is a packet the pre-filter answers
+/// ([`prefilter::answer`]), whether the program stands or runs: whether it was (`None` when the
+/// connection failed).
+fn prefilter_answer<C: Connection>(
     conn: &mut C,
     target: &WasmTarget,
     input: &Input,
@@ -415,19 +419,19 @@ fn answer_beside<C: Connection>(
     reply: &mut Vec<u8>,
     ack: bool,
 ) -> Option<bool> {
-    let Input::Beside(packet) = input else {
+    let Input::ForPrefilter(packet) = input else {
         return Some(false);
     };
-    if !beside::answer(target, &packet[1..packet.len() - 3], interrupted, reply) {
+    if !prefilter::answer(target, &packet[1..packet.len() - 3], interrupted, reply) {
         return Some(false);
     }
     send(conn, reply, ack).ok().map(|()| true)
 }
 
-/// What answers a kill, should `input` be one ([`beside::kill_reply`]).
+/// What answers a kill, should `input` be one ([`prefilter::kill_reply`]).
 fn kill_reply_for(input: &Input) -> &'static [u8] {
     match input {
-        Input::Beside(packet) => beside::kill_reply(&packet[1..packet.len() - 3]),
+        Input::ForPrefilter(packet) => prefilter::kill_reply(&packet[1..packet.len() - 3]),
         _ => b"",
     }
 }
@@ -462,7 +466,7 @@ fn idle_bytes<'a, C: Connection>(
     Ok(sm)
 }
 
-/// Gives the running stub what came in and was not answered beside it.
+/// Gives the running stub what came in and the pre-filter did not answer.
 fn feed<'a, C: Connection>(
     mut gdb: Running<'a, C>,
     target: &mut WasmTarget,
@@ -470,7 +474,7 @@ fn feed<'a, C: Connection>(
 ) -> Result<Machine<'a, C>, StubError<C::Error>> {
     let bytes = match input {
         Input::Byte(b) => return gdb.incoming_data(target, b),
-        Input::Packet(packet) | Input::Beside(packet) => packet,
+        Input::Packet(packet) | Input::ForPrefilter(packet) => packet,
     };
     let (last, rest) = bytes.split_last().map_or((0, &[][..]), |(l, r)| (*l, r));
     for &b in rest {
@@ -539,7 +543,11 @@ mod tests {
         let packet = |s: &[u8]| Input::Packet(s.to_vec());
         assert_eq!(inputs[0], Input::Byte(b'+'));
         assert_eq!(inputs[1], packet(b"$g#67"));
-        assert_eq!(inputs[2], Input::Beside(b"$m0,1#fa".to_vec()), "{inputs:?}");
+        assert_eq!(
+            inputs[2],
+            Input::ForPrefilter(b"$m0,1#fa".to_vec()),
+            "{inputs:?}"
+        );
         assert_eq!(inputs.len(), 3, "the 10-byte body is dropped");
         assert_eq!(framer.packet.capacity(), capacity);
         let whole = |framer: &mut Framer, bytes: &[u8]| bytes.iter().find_map(|&b| framer.push(b));

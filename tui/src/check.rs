@@ -11,7 +11,7 @@ use runtime_core::limits::config::Resolved;
 use runtime_core::validate::ModuleRequirements;
 use serde::Serialize;
 
-use crate::EXIT_BAD_MODULE;
+use crate::exit;
 use crate::limits::LimitArgs;
 use crate::output;
 
@@ -80,10 +80,7 @@ pub fn main(args: CheckArgs) -> ExitCode {
     });
     let (resolved, v) = match read {
         Ok(v) => v,
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
-            return ExitCode::from(EXIT_BAD_MODULE);
-        }
+        Err(msg) => return exit::refused(msg),
     };
     let limits = &resolved.limits;
     let total = limits.max_total_memory.max(1) as f64;

@@ -10,9 +10,9 @@ use debugger::engine::{Engine, Event, LineEngine};
 use debugger::request::{Request, Response};
 use debugger::{Debugger, Program, Session};
 
-use crate::EXIT_BAD_MODULE;
-use crate::limits::{LimitArgs, WasiArgs};
+use crate::exit;
 use crate::output;
+use crate::program::ProgramArgs;
 use crate::signals::Signals;
 
 /// How results are printed.
@@ -49,21 +49,15 @@ pub struct FrontArgs {
 
 /// Arguments of `wrt-dbg debug`.
 #[derive(clap::Args)]
+#[command(mut_arg("module", |a| a.help("The module to debug")))]
 pub struct DebugArgs {
-    /// The module to debug.
-    module: PathBuf,
     #[command(flatten)]
     front: FrontArgs,
     /// Where the program's stdout and stderr go (default: our stderr, apart from debugger output).
     #[arg(long, value_name = "FILE")]
     program_output: Option<PathBuf>,
     #[command(flatten)]
-    wasi: WasiArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Arguments for the program (after `--`).
-    #[arg(last = true)]
-    args: Vec<String>,
+    program: ProgramArgs,
 }
 
 /// Runs the subcommand: 0 when every command succeeded, 1 when one failed, 2 when the session
@@ -72,14 +66,12 @@ pub fn main(args: DebugArgs) -> ExitCode {
     let output: Box<dyn Write> = match &args.program_output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(f),
-            Err(e) => {
-                eprintln!("wrt-dbg: cannot create {}: {e}", path.display());
-                return ExitCode::from(EXIT_BAD_MODULE);
-            }
+            Err(e) => return exit::refused(format_args!("cannot create {}: {e}", path.display())),
         },
         None => Box::new(std::io::stderr()),
     };
-    let label = std::fs::canonicalize(&args.module).unwrap_or_else(|_| args.module.clone());
+    let module = &args.program.module;
+    let label = std::fs::canonicalize(module).unwrap_or_else(|_| module.clone());
     drive(
         || opener(&args),
         &args.front,
@@ -91,20 +83,13 @@ pub fn main(args: DebugArgs) -> ExitCode {
 
 /// What opens the session on the engine's thread: the module read and checked here first.
 fn opener(args: &DebugArgs) -> Result<Opener, String> {
-    let limits = args.limits.resolve_for_debugging()?.limits;
-    let bytes = crate::module::read(&args.module, &limits)?;
-    let name = args
-        .module
-        .file_name()
-        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
-    let mut dirs = Vec::new();
-    for d in &args.wasi.dir {
-        let (host, guest) = d.split_once("::").unwrap_or((d, d));
-        dirs.push((PathBuf::from(host), guest.to_string()));
-    }
-    let argv: Vec<String> = std::iter::once(name).chain(args.args.clone()).collect();
-    let env = args.wasi.env.clone();
-    let module = args.module.display().to_string();
+    let program = &args.program;
+    let limits = program.limits.resolve_for_debugging()?.limits;
+    let bytes = crate::module::read(&program.module, &limits)?;
+    let argv = program.argv(program.name_or("module"));
+    let dirs = program.wasi.preopens();
+    let env = program.wasi.env.clone();
+    let module = program.module.display().to_string();
     Ok(Box::new(move || {
         let program = Program {
             args: argv,
@@ -156,10 +141,7 @@ pub fn drive(
         .and_then(Engine::spawn)
     {
         Ok(engine) => engine,
-        Err(e) => {
-            eprintln!("wrt-dbg: {e}");
-            return ExitCode::from(EXIT_BAD_MODULE);
-        }
+        Err(e) => return exit::refused(e),
     };
     signals.interrupts(engine.interrupter());
     if let Ok(Response::Budget(b)) = engine.call(Request::Budget, &mut |_| {}) {
@@ -178,10 +160,7 @@ pub fn drive(
     }
     let lines = match script_lines(args) {
         Ok(lines) => lines,
-        Err(e) => {
-            eprintln!("wrt-dbg: {e}");
-            return ExitCode::from(EXIT_BAD_MODULE);
-        }
+        Err(e) => return exit::refused(e),
     };
     let terminal = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     if terminal && !args.batch && !args.cli {

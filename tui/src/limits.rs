@@ -1,20 +1,10 @@
-//! The limit flags `check` and `run` share, layered over the config file and `WRT_*` environment.
+//! The limit flags every subcommand but `pack` takes, layered over the config file and `WRT_*`
+//! environment.
 
 use std::path::PathBuf;
 
 use runtime_core::limits::config::{Resolved, Settings, Target, parse_size};
 use runtime_core::limits::{AsilLevel, DebugLevel, SafetyDebugMode};
-
-/// What a WASI program gets besides its arguments: preopened directories and environment.
-#[derive(clap::Args, Debug, Default)]
-pub struct WasiArgs {
-    /// Preopen a host directory for the program, as `HOST` or `HOST::GUEST`.
-    #[arg(long, value_name = "DIR")]
-    pub dir: Vec<String>,
-    /// Set an environment variable for the program (`KEY=VALUE`).
-    #[arg(long, value_name = "KEY=VALUE")]
-    pub env: Vec<String>,
-}
 
 /// Platform limit flags; each overrides the config file and the environment.
 #[derive(clap::Args, Debug, Default)]

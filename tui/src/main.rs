@@ -5,11 +5,13 @@ mod attach;
 mod budget;
 mod check;
 mod debug;
+mod exit;
 mod limits;
 mod module;
 mod output;
 mod pack;
 mod profile;
+mod program;
 mod prompt;
 mod run;
 mod screen;
@@ -19,14 +21,6 @@ mod signals;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-
-/// Exit status when a module is malformed, invalid or cannot be linked.
-pub const EXIT_BAD_MODULE: u8 = 2;
-/// Exit status when the program traps.
-pub const EXIT_TRAP: u8 = 134;
-/// Exit status of `serve` when the client killed the program: a SIGKILL'd process's, never
-/// success.
-pub const EXIT_KILLED: u8 = 137;
 
 #[derive(Parser)]
 #[command(

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use runtime_core::limits::config::parse_size;
 
-use crate::EXIT_BAD_MODULE;
+use crate::exit::EXIT_BAD_MODULE;
 
 /// Arguments of `wrt-dbg pack`.
 #[derive(clap::Args)]

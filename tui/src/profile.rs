@@ -15,14 +15,14 @@ use debugger::report::StopReason;
 use debugger::request::{Request, Response};
 use debugger::{Program, Session, SharedOutput};
 
-use crate::limits::{LimitArgs, WasiArgs};
-use crate::{EXIT_BAD_MODULE, EXIT_TRAP, output};
+use crate::exit::{self, EXIT_TRAP};
+use crate::output;
+use crate::program::ProgramArgs;
 
 /// Arguments of `wrt-dbg profile`.
 #[derive(clap::Args)]
+#[command(mut_arg("module", |a| a.help("The module to profile")))]
 pub struct ProfileArgs {
-    /// The module to profile.
-    module: PathBuf,
     /// Count by function, or by source line (DWARF; inlined functions their own frames).
     #[arg(long, default_value = "function", value_parser = parse_by)]
     by: By,
@@ -42,12 +42,7 @@ pub struct ProfileArgs {
     #[arg(long, value_name = "FILE")]
     program_output: Option<PathBuf>,
     #[command(flatten)]
-    wasi: WasiArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Arguments for the program (after `--`).
-    #[arg(last = true)]
-    args: Vec<String>,
+    program: ProgramArgs,
 }
 
 fn parse_by(s: &str) -> Result<By, String> {
@@ -77,15 +72,9 @@ fn parse_interval(s: &str) -> Result<Duration, String> {
 pub fn main(args: ProfileArgs) -> ExitCode {
     let (tree, ending, argv) = match profile(&args) {
         Ok(x) => x,
-        Err(e) => {
-            eprintln!("wrt-dbg: {e}");
-            return ExitCode::from(EXIT_BAD_MODULE);
-        }
+        Err(e) => return exit::refused(e),
     };
-    let module = args
-        .module
-        .file_name()
-        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let module = args.program.name_or("module");
     let p = Profiled {
         module: &module,
         argv: &argv,
@@ -114,13 +103,10 @@ pub fn main(args: ProfileArgs) -> ExitCode {
 
 /// Runs the program to its end with the profiler on.
 fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String> {
-    let limits = args.limits.resolve_for_debugging()?.limits;
-    let bytes = crate::module::read(&args.module, &limits)?;
-    let name = args
-        .module
-        .file_name()
-        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
-    let argv: Vec<String> = std::iter::once(name).chain(args.args.clone()).collect();
+    let path = &args.program.module;
+    let limits = args.program.limits.resolve_for_debugging()?.limits;
+    let bytes = crate::module::read(path, &limits)?;
+    let argv = args.program.argv(args.program.name_or("module"));
     let sink: Rc<RefCell<dyn Write>> = match &args.program_output {
         Some(path) => {
             Rc::new(RefCell::new(std::fs::File::create(path).map_err(|e| {
@@ -131,20 +117,12 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
     };
     let program = Program {
         args: argv.clone(),
-        env: args.wasi.env.clone(),
-        dirs: args
-            .wasi
-            .dir
-            .iter()
-            .map(|d| {
-                let (host, guest) = d.split_once("::").unwrap_or((d, d));
-                (PathBuf::from(host), guest.to_string())
-            })
-            .collect(),
+        env: args.program.wasi.env.clone(),
+        dirs: args.program.wasi.preopens(),
         output: Some(SharedOutput(sink)),
         errors: None,
     };
-    let at = |e: debugger::Error| format!("{}: {e}", args.module.display());
+    let at = |e: debugger::Error| format!("{}: {e}", path.display());
     let mut session = Session::open(bytes, &limits, program).map_err(at)?;
     let mut ask = |req: Request| session.call(req).map_err(at);
     ask(Request::StartProfile(ProfileOptions {

@@ -2,67 +2,50 @@
 
 use std::cell::RefCell;
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 
 use runtime_core::wasi::{self, WasiCtx};
 use runtime_core::{Error, Extern, Linker, Module, Store, Thread, Trap, Val, ValType};
 
-use crate::limits::{LimitArgs, WasiArgs};
+use crate::exit::{self, EXIT_TRAP};
 use crate::output;
-use crate::{EXIT_BAD_MODULE, EXIT_TRAP};
+use crate::program::{ProgramArgs, WasiArgs};
 
 /// Arguments of `wrt-dbg run`.
 #[derive(clap::Args)]
+#[command(mut_arg("args", |a| a.help(
+    "Arguments for the program (after `--`), or for the invoked export"
+)))]
 pub struct RunArgs {
-    /// The module to run.
-    module: PathBuf,
     /// Call this export instead of `_start`, with numeric arguments, and print its results.
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
     #[command(flatten)]
-    wasi: WasiArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Arguments for the program (after `--`), or for the invoked export.
-    #[arg(last = true)]
-    args: Vec<String>,
+    program: ProgramArgs,
 }
 
 /// Runs the subcommand and maps its outcome to our exit status.
 pub fn main(args: RunArgs) -> ExitCode {
-    match run(&args) {
-        Ok(code) => ExitCode::from(code),
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
-            ExitCode::from(EXIT_BAD_MODULE)
-        }
-    }
+    exit::code(run(&args))
 }
 
 fn run(args: &RunArgs) -> Result<u8, String> {
-    let limits = args.limits.resolve()?.limits;
-    let module = Rc::new(crate::module::admit(&args.module, &limits)?.module);
-    let name = args
-        .module
-        .file_name()
-        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
+    let path = &args.program.module;
+    let limits = args.program.limits.resolve()?.limits;
+    let module = Rc::new(crate::module::admit(path, &limits)?.module);
+    let name = args.program.name_or("module");
     let argv = if args.invoke.is_some() {
         vec![name]
     } else {
-        std::iter::once(name).chain(args.args.clone()).collect()
+        args.program.argv(name)
     };
-    let program = Program {
-        argv,
-        env: &args.wasi.env,
-        dirs: &args.wasi.dir,
-    };
+    let program = Program::new(argv, &args.program.wasi);
     let (mut store, inst, ctx) = match program.instantiate(&module, &limits, WasiCtx::new) {
         Ok(x) => x,
         Err(Instantiation::Trap(Trap::Exit(code), _)) => return Ok(code as u8),
         Err(Instantiation::Trap(t, at)) => return Ok(report_trap(&t, Some(&at.0), &at.1)),
-        Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", args.module.display())),
+        Err(Instantiation::Failed(e)) => return Err(format!("{}: {e}", path.display())),
     };
     let (export, call_args) = match &args.invoke {
         Some(name) => (name.as_str(), Vec::new()),
@@ -71,13 +54,13 @@ fn run(args: &RunArgs) -> Result<u8, String> {
     let Some(Extern::Func(f)) = store.instance(inst).export(export) else {
         return Err(format!(
             "{}: no exported function `{export}`",
-            args.module.display()
+            path.display()
         ));
     };
     let call_args = if args.invoke.is_some() {
         parse_args(
             store.func_type(f).map_or(&[][..], |ty| &ty.params),
-            &args.args,
+            &args.program.args,
         )?
     } else {
         call_args
@@ -123,7 +106,16 @@ pub enum Instantiation {
     Failed(String),
 }
 
-impl Program<'_> {
+impl<'a> Program<'a> {
+    /// The program `argv` names, with the directories and environment of `wasi`.
+    pub fn new(argv: Vec<String>, wasi: &'a WasiArgs) -> Self {
+        Program {
+            argv,
+            env: &wasi.env,
+            dirs: &wasi.dir,
+        }
+    }
+
     /// A store under `limits` with `module` instantiated and linked to WASI; `ctx` makes the
     /// context from argv and environment (choosing where stdio goes).
     pub fn instantiate(

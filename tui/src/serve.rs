@@ -1,7 +1,6 @@
 //! `wrt-dbg serve`: run a WASI program as a GDB remote target (LLDB's Wasm extensions) on TCP or a
 //! serial line, stopped at its first instruction until a client connects.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -14,15 +13,14 @@ use runtime_core::debug::profile::Clock;
 use runtime_core::wasi::WasiCtx;
 use runtime_core::{Extern, Trap};
 
-use crate::limits::{LimitArgs, WasiArgs};
+use crate::exit::{self, EXIT_KILLED, EXIT_TRAP};
+use crate::program::ProgramArgs;
 use crate::run::{Instantiation, Program};
-use crate::{EXIT_BAD_MODULE, EXIT_KILLED, EXIT_TRAP};
 
 /// Arguments of `wrt-dbg serve`.
 #[derive(clap::Args)]
+#[command(mut_arg("module", |a| a.help("The module to serve")))]
 pub struct ServeArgs {
-    /// The module to serve.
-    module: PathBuf,
     /// Listen on this TCP address; `PORT` alone means 127.0.0.1:PORT, port 0 picks a free one.
     #[arg(long, value_name = "[ADDR:]PORT", default_value = "1234")]
     listen: String,
@@ -33,45 +31,25 @@ pub struct ServeArgs {
     #[arg(long)]
     once: bool,
     #[command(flatten)]
-    wasi: WasiArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Arguments for the program (after `--`).
-    #[arg(last = true)]
-    args: Vec<String>,
+    program: ProgramArgs,
 }
 
 /// Serves until the program ends (its exit status, 134 after a trap), is killed (137, as a
 /// program killed by SIGKILL), or, with `--once`, the client leaves (0); 2 when the module or the
 /// configuration is unusable.
 pub fn main(args: ServeArgs) -> ExitCode {
-    match run(&args) {
-        Ok(code) => ExitCode::from(code),
-        Err(msg) => {
-            eprintln!("wrt-dbg: {msg}");
-            ExitCode::from(EXIT_BAD_MODULE)
-        }
-    }
+    exit::code(run(&args))
 }
 
 fn run(args: &ServeArgs) -> Result<u8, String> {
-    let limits = args.limits.resolve_for_debugging()?.limits;
-    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", args.module.display());
-    let bytes: Rc<[u8]> = crate::module::read(&args.module, &limits)?.into();
+    let path = &args.program.module;
+    let limits = args.program.limits.resolve_for_debugging()?.limits;
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let bytes: Rc<[u8]> = crate::module::read(path, &limits)?.into();
     let admitted = debugger::translate::translate(&bytes, &limits).map_err(|e| at(&e))?;
     let module = Rc::new(admitted.module);
-    let name = args.module.file_name().map_or_else(
-        || "module.wasm".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let argv = std::iter::once(name.clone())
-        .chain(args.args.clone())
-        .collect();
-    let program = Program {
-        argv,
-        env: &args.wasi.env,
-        dirs: &args.wasi.dir,
-    };
+    let name = args.program.name_or("module.wasm");
+    let program = Program::new(args.program.argv(name.clone()), &args.program.wasi);
     let (store, inst, wasi) = match program.instantiate(&module, &limits, WasiCtx::new) {
         Ok(x) => x,
         Err(Instantiation::Trap(t, _)) => return Err(at(&t)),

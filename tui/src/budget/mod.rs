@@ -7,16 +7,16 @@ mod measure;
 mod svg;
 mod text;
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use runtime_core::budget::{MemoryBudget, debug_parts};
 use runtime_core::limits::{DebugLevel, SafetyDebugMode};
 use serde::Serialize;
 
-use crate::limits::{LimitArgs, WasiArgs};
+use crate::exit;
+use crate::output;
+use crate::program::ProgramArgs;
 use crate::run::Program;
-use crate::{EXIT_BAD_MODULE, output};
 
 /// How the rows are written.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,9 +31,8 @@ pub enum Format {
 
 /// Arguments of `wrt-dbg budget`.
 #[derive(clap::Args)]
+#[command(mut_arg("module", |a| a.help("The module to budget")))]
 pub struct BudgetArgs {
-    /// The module to budget.
-    module: PathBuf,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -41,12 +40,7 @@ pub struct BudgetArgs {
     #[arg(long)]
     no_run: bool,
     #[command(flatten)]
-    wasi: WasiArgs,
-    #[command(flatten)]
-    limits: LimitArgs,
-    /// Arguments for the program (after `--`).
-    #[arg(last = true)]
-    args: Vec<String>,
+    program: ProgramArgs,
 }
 
 /// One configuration's row.
@@ -99,10 +93,7 @@ pub struct Report {
 pub fn main(args: BudgetArgs) -> ExitCode {
     let report = match report(&args) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("wrt-dbg: {}: {e}", args.module.display());
-            return ExitCode::from(EXIT_BAD_MODULE);
-        }
+        Err(e) => return exit::refused(format_args!("{}: {e}", args.program.module.display())),
     };
     let mut out = std::io::stdout().lock();
     let written = match args.format {
@@ -120,24 +111,14 @@ pub fn main(args: BudgetArgs) -> ExitCode {
 
 /// Every configuration, predicted and measured.
 pub fn report(args: &BudgetArgs) -> Result<Report, String> {
-    let base = args.limits.resolve()?.limits;
-    let bytes = debugger::input::read(&args.module, base.max_total_memory)
+    let limit_args = &args.program.limits;
+    let base = limit_args.resolve()?.limits;
+    let bytes = debugger::input::read(&args.program.module, base.max_total_memory)
         .map_err(|e| format!("cannot read it: {e}"))?;
-    let name = args
-        .module
-        .file_name()
-        .map_or_else(|| "module".into(), |n| n.to_string_lossy().into_owned());
-    let argv: Vec<String> = std::iter::once(name.clone())
-        .chain(args.args.clone())
-        .collect();
-    let program = Program {
-        argv,
-        env: &args.wasi.env,
-        dirs: &args.wasi.dir,
-    };
+    let name = args.program.name_or("module");
+    let program = Program::new(args.program.argv(name.clone()), &args.program.wasi);
     // `run`: no debugging at all.
-    let plain = args
-        .limits
+    let plain = limit_args
         .resolve_at(DebugLevel::None, SafetyDebugMode::Production)?
         .limits;
     let run = (!args.no_run)
@@ -155,7 +136,7 @@ pub fn report(args: &BudgetArgs) -> Result<Report, String> {
         DebugLevel::FullDebug,
     ] {
         for mode in [SafetyDebugMode::Production, SafetyDebugMode::Development] {
-            let limits = args.limits.resolve_at(level, mode)?.limits;
+            let limits = limit_args.resolve_at(level, mode)?.limits;
             let mut row = Row {
                 debug_level: level.to_string(),
                 safety_mode: mode.to_string(),

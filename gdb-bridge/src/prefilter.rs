@@ -1,10 +1,11 @@
-//! Packets answered beside `gdbstub`: binary reads (`x`), which it does not know; the stop
-//! query `?` after an interrupt, which it answers as a trap; and packets it would take on trust,
-//! checked here first: memory reads whose numbers do not fit, writes whose data is not the length
-//! they say, watchpoints of lengths the target refuses, resumes, thread selections, call stacks,
-//! kills and detaches of threads or processes that are not ours, and locals, globals and operand
-//! stack values that do not exist (its Wasm extension can only answer those with made-up data or
-//! an empty reply, which means "not supported").
+//! The packet pre-filter in front of `gdbstub`: packets answered here before it sees them. Binary
+//! reads (`x`), which it does not know; the stop query `?` after an interrupt, which it answers as
+//! a trap; and packets it would take on trust, checked here first: memory reads whose numbers do
+//! not fit, writes whose data is not the length they say, watchpoints of lengths the target
+//! refuses, resumes, thread selections, call stacks, kills and detaches of threads or processes
+//! that are not ours, and locals, globals and operand stack values that do not exist (its Wasm
+//! extension can only answer those with made-up data or an empty reply, which means "not
+//! supported").
 
 use alloc::vec::Vec;
 
