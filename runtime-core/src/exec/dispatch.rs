@@ -16,7 +16,7 @@ use super::{
 };
 use crate::debug::watch::overlaps;
 use crate::error::Trap;
-use crate::instr::{Instr, OPCODES, handler_table, op};
+use crate::instr::{Instr, OPCODES, handler_table, instr_pat, op};
 use crate::numeric::{self as num, Fault};
 use crate::store::{FuncKind, Store};
 
@@ -580,37 +580,51 @@ unsafe fn handler<const F: u8, const OP: u16>(
             acc = v;
         }};
     }
-    // The first operand: from its register, or (`@acc`) from the accumulator.
+    // The first operand, `$x.$f` or `$f`: from its register, or in an accumulator form from the
+    // accumulator, which holds the same value. Checked as it compiles: the operand is the one
+    // the description says the accumulator form of the arm's instruction (`ARM`) takes.
     macro_rules! first {
-        (@acc $x:expr) => {
-            acc
+        (@ $f:ident, $reg:expr) => {{
+            const {
+                assert!(
+                    op::acc_takes(ARM, stringify!($f)),
+                    "the accumulator form takes another operand from the accumulator"
+                )
+            };
+            if const { op::is_acc(OP) } { acc } else { $reg }
+        }};
+        ($x:ident . $f:ident) => {
+            first!(@ $f, r!($x.$f))
         };
-        ($x:expr) => {
-            r!($x.a)
+        ($f:ident) => {
+            first!(@ $f, r!($f))
         };
     }
     macro_rules! un {
-        ($(@$acc:ident)? $x:expr, $from:ident, $e:expr) => {{
+        ($x:expr, $from:ident, $e:expr) => {{
             let x = $x;
-            put!(x.dst, IntoRaw::raw($e($from(first!($(@$acc)? x)))))
+            put!(x.dst, IntoRaw::raw($e($from(first!(x.a)))))
         }};
     }
     macro_rules! bin {
-        ($(@$acc:ident)? $x:expr, $from:ident, $e:expr) => {{
+        ($x:expr, $from:ident, $e:expr) => {{
             let x = $x;
-            put!(x.dst, IntoRaw::raw($e($from(first!($(@$acc)? x)), $from(r!(x.b)))))
+            put!(x.dst, IntoRaw::raw($e($from(first!(x.a)), $from(r!(x.b)))))
         }};
     }
     macro_rules! bin_imm {
-        ($(@$acc:ident)? $x:expr, $from:ident, $e:expr) => {{
+        ($x:expr, $from:ident, $e:expr) => {{
             let x = $x;
-            put!(x.dst, IntoRaw::raw($e($from(first!($(@$acc)? x)), $from(x.imm as i64 as u64))))
+            put!(
+                x.dst,
+                IntoRaw::raw($e($from(first!(x.a)), $from(x.imm as i64 as u64)))
+            )
         }};
     }
     macro_rules! bin_trap {
         ($x:expr, $from:ident, $e:expr) => {{
             let x = $x;
-            match $e($from(r!(x.a)), $from(r!(x.b))) {
+            match $e($from(first!(x.a)), $from(r!(x.b))) {
                 Ok(v) => put!(x.dst, IntoRaw::raw(v)),
                 Err(f) => trap!(Trap::from(f)),
             }
@@ -619,7 +633,7 @@ unsafe fn handler<const F: u8, const OP: u16>(
     macro_rules! un_trap {
         ($x:expr, $from:ident, $e:expr) => {{
             let x = $x;
-            match $e($from(r!(x.a))) {
+            match $e($from(first!(x.a))) {
                 Ok(v) => put!(x.dst, IntoRaw::raw(v)),
                 Err(f) => trap!(Trap::from(f)),
             }
@@ -633,15 +647,15 @@ unsafe fn handler<const F: u8, const OP: u16>(
         };
     }
     macro_rules! br_cmp {
-        ($(@$acc:ident)? $x:expr, $from:ident, $op:tt) => {{
+        ($x:expr, $from:ident, $op:tt) => {{
             let x = $x;
-            br_if!($from(first!($(@$acc)? x)) $op $from(r!(x.b)), x.target)
+            br_if!($from(first!(x.a)) $op $from(r!(x.b)), x.target)
         }};
     }
     macro_rules! br_cmp_imm {
-        ($(@$acc:ident)? $x:expr, $from:ident, $op:tt) => {{
+        ($x:expr, $from:ident, $op:tt) => {{
             let x = $x;
-            br_if!($from(first!($(@$acc)? x)) $op $from(x.imm as u32 as u64), x.target)
+            br_if!($from(first!(x.a)) $op $from(x.imm as u32 as u64), x.target)
         }};
     }
     // Whether an access of bytes `$start..$end` past its bound (the memory's length, or in a
@@ -672,33 +686,26 @@ unsafe fn handler<const F: u8, const OP: u16>(
             }
         };
     }
-    // Where a load or store of `n` bytes starts and ends: a register's address plus `m.end` is
-    // the end; at a constant address `m.addr` and `m.end` are the start and the end.
+    // Where a load or store of `n` bytes starts and ends: the address (`$addr`, a register's
+    // value) plus `m.end` is the end; at a constant address `m.addr` and `m.end` are the start
+    // and the end.
     macro_rules! bounds {
-        (@acc $m:expr, $n:literal) => {{
-            let end = acc as u32 as u64 + $m.end as u64;
-            (end - $n, end)
-        }};
-        ($m:expr, $n:literal) => {{
-            let end = r!($m.addr) as u32 as u64 + $m.end as u64;
-            (end - $n, end)
-        }};
         (at $m:expr, $n:literal) => {
             ($m.addr as u64, $m.end as u64)
         };
+        ($m:expr, $addr:expr, $n:literal) => {{
+            let end = $addr as u32 as u64 + $m.end as u64;
+            (end - $n, end)
+        }};
     }
     macro_rules! load {
-        (@acc $m:expr, $n:literal, $conv:expr) => {{
-            let m = $m;
-            load!(m, bounds!(@acc m, $n), $n, $conv)
-        }};
         (at $m:expr, $n:literal, $conv:expr) => {{
             let m = $m;
             load!(m, bounds!(at m, $n), $n, $conv)
         }};
         ($m:expr, $n:literal, $conv:expr) => {{
             let m = $m;
-            load!(m, bounds!(m, $n), $n, $conv)
+            load!(m, bounds!(m, first!(m.addr), $n), $n, $conv)
         }};
         ($m:expr, $bounds:expr, $n:literal, $conv:expr) => {{
             let (start, end) = $bounds;
@@ -713,21 +720,13 @@ unsafe fn handler<const F: u8, const OP: u16>(
         }};
     }
     macro_rules! store {
-        (@acc at $m:expr, $n:literal, $conv:expr) => {{
-            let m = $m;
-            store!(m, bounds!(at m, $n), $n, $conv, acc)
-        }};
-        (@acc $m:expr, $n:literal, $conv:expr) => {{
-            let m = $m;
-            store!(m, bounds!(m, $n), $n, $conv, acc)
-        }};
         (at $m:expr, $n:literal, $conv:expr) => {{
             let m = $m;
-            store!(m, bounds!(at m, $n), $n, $conv, r!(m.reg))
+            store!(m, bounds!(at m, $n), $n, $conv, first!(m.reg))
         }};
         ($m:expr, $n:literal, $conv:expr) => {{
             let m = $m;
-            store!(m, bounds!(m, $n), $n, $conv, r!(m.reg))
+            store!(m, bounds!(m, r!(m.addr), $n), $n, $conv, first!(m.reg))
         }};
         ($m:expr, $bounds:expr, $n:literal, $conv:expr, $v:expr) => {{
             let (start, end) = $bounds;
@@ -790,46 +789,42 @@ unsafe fn handler<const F: u8, const OP: u16>(
             go!(to)
         }};
     }
-    // The arm of opcode `OP` (one per variant): the instruction's fields, then its body.
+    // The arm of opcode `OP`: the instruction's fields, then its body. An instruction's arm also
+    // runs its accumulator form (`instr_pat!` matches both, `first!` picks the operand), and the
+    // rare instructions (the description's `rare`) run out of the handlers. Checked as it
+    // compiles: every opcode is handled one way, and only one.
     macro_rules! arms {
-        (
-            $( $v:ident $( ( $($tp:pat),* ) )? $( { $($sp:tt)* } )? => $body:expr ),* $(,)?;
-            $( $w:ident / $wacc:ident ( $x:ident ) => $m:ident ! ( $($args:tt)* ) ),* $(,)?
-        ) => {
-            match OP {
+        ($( $v:ident $( ( $($tp:pat),* ) )? $( { $($sp:tt)* } )? => $body:expr ),* $(,)?) => {{
+            const {
+                let handled = matches!(op::base_of(OP), $(op::$v)|*);
+                assert!(
+                    handled != op::is_rare(OP),
+                    "an opcode without a handler, or a rare one with one"
+                );
+            };
+            match const { op::base_of(OP) } {
                 $(op::$v => {
-                    let Instr::$v $( ( $($tp),* ) )? $( { $($sp)* } )? = *instr else {
+                    #[allow(dead_code)] // Used by `first!`, where the arm takes a first operand.
+                    const ARM: u16 = op::$v;
+                    let instr_pat!($v $( ( $($tp),* ) )? $( { $($sp)* } )?) = *instr else {
                         // SAFETY: the caller's promise: the instruction has opcode `OP`.
                         unsafe { core::hint::unreachable_unchecked() }
                     };
                     $body
                 })*
-                $(op::$w => {
-                    let Instr::$w($x) = *instr else {
-                        // SAFETY: as above.
-                        unsafe { core::hint::unreachable_unchecked() }
-                    };
-                    $m!($($args)*)
-                }
-                op::$wacc => {
-                    let Instr::$wacc($x) = *instr else {
-                        // SAFETY: as above.
-                        unsafe { core::hint::unreachable_unchecked() }
-                    };
-                    $m!(@acc $($args)*)
-                })*
-                // SAFETY: the table has a handler for each opcode and no other.
+                _ if const { op::is_rare(OP) } => rare!(),
+                // SAFETY: checked above: `OP` has an arm or is rare.
                 _ => unsafe { core::hint::unreachable_unchecked() },
             }
-        };
+        }};
     }
     arms! {
         Break(id) => return stop(ctx, ip, ip, Ok(Outcome::Breakpoint(id))),
         Unreachable => trap!(Trap::Unreachable),
         OutOfBounds => trap!(Trap::MemoryOutOfBounds),
         Br { target } => jump!(target),
-        BrIfNez { cond, target } => br_if!(r!(cond) as u32 != 0, target),
-        BrIfEqz { cond, target } => br_if!(r!(cond) as u32 == 0, target),
+        BrIfNez { cond, target } => br_if!(first!(cond) as u32 != 0, target),
+        BrIfEqz { cond, target } => br_if!(first!(cond) as u32 == 0, target),
         BrTable { index: sel, len: n } => {
             let entry = index(ctx.code, next) + (r!(sel) as u32).min(n) as usize;
             // SAFETY: translation puts the table's `n + 1` entries right after it.
@@ -903,7 +898,7 @@ unsafe fn handler<const F: u8, const OP: u16>(
             let v = if r!(cond) as u32 != 0 { r!(a_b & 0xffff) } else { r!(a_b >> 16) };
             put!(dst, v)
         },
-        Copy { dst, src } => put!(dst, r!(src)),
+        Copy { dst, src } => put!(dst, first!(src)),
         Const32 { dst, value } => put!(dst, value as u64),
         Const64 { dst, value } => put!(dst, value),
         GlobalGet { dst, global } => {
@@ -915,23 +910,6 @@ unsafe fn handler<const F: u8, const OP: u16>(
             let g = ctx.store.instances[ctx.inst as usize].globals[global as usize];
             ctx.store.globals[g as usize].value = r!(src)
         },
-        TableGet { .. } => rare!(),
-        TableSet { .. } => rare!(),
-        TableSize { .. } => rare!(),
-        TableGrow { .. } => rare!(),
-        TableFill { .. } => rare!(),
-        TableCopy { .. } => rare!(),
-        TableInit { .. } => rare!(),
-        ElemDrop(_) => rare!(),
-        MemorySize { .. } => rare!(),
-        MemoryGrow { .. } => rare!(),
-        MemoryInit { .. } => rare!(),
-        DataDrop(_) => rare!(),
-        MemoryCopy { .. } => rare!(),
-        MemoryFill { .. } => rare!(),
-        RefNull { .. } => rare!(),
-        RefIsNull(_) => rare!(),
-        RefFunc { .. } => rare!(),
         I64Load8S(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i64 as u64),
         I64Load8U(m) => load!(m, 1, |b: [u8; 1]| b[0] as u64),
         I64Load16S(m) => load!(m, 2, |b| i16::from_le_bytes(b) as i64 as u64),
@@ -1095,98 +1073,93 @@ unsafe fn handler<const F: u8, const OP: u16>(
         I64TruncSatF32U(x) => un!(x, f32_, |a: f32| a as u64),
         I64TruncSatF64S(x) => un!(x, f64_, |a: f64| a as i64),
         I64TruncSatF64U(x) => un!(x, f64_, |a: f64| a as u64),
-        BrIfNezAcc { target, .. } => br_if!(acc as u32 != 0, target),
-        BrIfEqzAcc { target, .. } => br_if!(acc as u32 == 0, target),
-        CopyAcc { dst, .. } => r!(dst) = acc,
-        ;
-        // Each with its accumulator form, which takes its first operand from the accumulator.
-        I32Add / I32AddAcc(x) => bin!(x, u32_, u32::wrapping_add),
-        I32Sub / I32SubAcc(x) => bin!(x, u32_, u32::wrapping_sub),
-        I32Mul / I32MulAcc(x) => bin!(x, u32_, u32::wrapping_mul),
-        I32And / I32AndAcc(x) => bin!(x, u32_, |a, b| a & b),
-        I32Or / I32OrAcc(x) => bin!(x, u32_, |a, b| a | b),
-        I32Xor / I32XorAcc(x) => bin!(x, u32_, |a, b| a ^ b),
-        I32Shl / I32ShlAcc(x) => bin!(x, u32_, u32::wrapping_shl),
-        I32ShrU / I32ShrUAcc(x) => bin!(x, u32_, u32::wrapping_shr),
-        I32ShrS / I32ShrSAcc(x) => bin!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
-        I64Add / I64AddAcc(x) => bin!(x, u64_, u64::wrapping_add),
-        I64Sub / I64SubAcc(x) => bin!(x, u64_, u64::wrapping_sub),
-        I64Mul / I64MulAcc(x) => bin!(x, u64_, u64::wrapping_mul),
-        I64And / I64AndAcc(x) => bin!(x, u64_, |a, b| a & b),
-        I64Or / I64OrAcc(x) => bin!(x, u64_, |a, b| a | b),
-        I64Xor / I64XorAcc(x) => bin!(x, u64_, |a, b| a ^ b),
-        I64Shl / I64ShlAcc(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
-        I64ShrU / I64ShrUAcc(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
-        I32AddImm / I32AddImmAcc(x) => bin_imm!(x, u32_, u32::wrapping_add),
-        I32SubImm / I32SubImmAcc(x) => bin_imm!(x, u32_, u32::wrapping_sub),
-        I32MulImm / I32MulImmAcc(x) => bin_imm!(x, u32_, u32::wrapping_mul),
-        I32AndImm / I32AndImmAcc(x) => bin_imm!(x, u32_, |a, b| a & b),
-        I32OrImm / I32OrImmAcc(x) => bin_imm!(x, u32_, |a, b| a | b),
-        I32XorImm / I32XorImmAcc(x) => bin_imm!(x, u32_, |a, b| a ^ b),
-        I32ShlImm / I32ShlImmAcc(x) => bin_imm!(x, u32_, u32::wrapping_shl),
-        I32ShrUImm / I32ShrUImmAcc(x) => bin_imm!(x, u32_, u32::wrapping_shr),
-        I32ShrSImm / I32ShrSImmAcc(x) => bin_imm!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
-        I64AddImm / I64AddImmAcc(x) => bin_imm!(x, u64_, u64::wrapping_add),
-        I64SubImm / I64SubImmAcc(x) => bin_imm!(x, u64_, u64::wrapping_sub),
-        I64AndImm / I64AndImmAcc(x) => bin_imm!(x, u64_, |a, b| a & b),
-        I64ShlImm / I64ShlImmAcc(x) => bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
-        I64ShrUImm / I64ShrUImmAcc(x) => bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
-        I64XorImm / I64XorImmAcc(x) => bin_imm!(x, u64_, |a, b| a ^ b),
-        I64MulImm / I64MulImmAcc(x) => bin_imm!(x, u64_, u64::wrapping_mul),
-        I32EqImm / I32EqImmAcc(x) => bin_imm!(x, u32_, |a, b| a == b),
-        I32NeImm / I32NeImmAcc(x) => bin_imm!(x, u32_, |a, b| a != b),
-        I32LtUImm / I32LtUImmAcc(x) => bin_imm!(x, u32_, |a, b| a < b),
-        I32LtSImm / I32LtSImmAcc(x) => bin_imm!(x, i32_, |a, b| a < b),
-        I32GtUImm / I32GtUImmAcc(x) => bin_imm!(x, u32_, |a, b| a > b),
-        I32GtSImm / I32GtSImmAcc(x) => bin_imm!(x, i32_, |a, b| a > b),
-        I32Eqz / I32EqzAcc(x) => un!(x, u32_, |a: u32| a == 0),
-        I64ExtendI32U / I64ExtendI32UAcc(x) => un!(x, u32_, |a: u32| a as u64),
-        I64ExtendI32S / I64ExtendI32SAcc(x) => un!(x, i32_, |a: i32| a as i64),
-        I32WrapI64 / I32WrapI64Acc(x) => un!(x, u32_, |a: u32| a),
-        I32Extend8S / I32Extend8SAcc(x) => un!(x, u32_, |a: u32| a as i8 as i32),
-        I32Extend16S / I32Extend16SAcc(x) => un!(x, u32_, |a: u32| a as i16 as i32),
-        I32Load / I32LoadAcc(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
-        I64Load / I64LoadAcc(m) => load!(m, 8, u64::from_le_bytes),
-        I32Load8U / I32Load8UAcc(m) => load!(m, 1, |b: [u8; 1]| b[0] as u64),
-        I32Load8S / I32Load8SAcc(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
-        I32Load16U / I32Load16UAcc(m) => load!(m, 2, |b| u16::from_le_bytes(b) as u64),
-        I32Load16S / I32Load16SAcc(m) => load!(m, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
-        I32Store / I32StoreAcc(m) => store!(m, 4, |v: u64| (v as u32).to_le_bytes()),
-        I64Store / I64StoreAcc(m) => store!(m, 8, |v: u64| v.to_le_bytes()),
-        I32Store8 / I32Store8Acc(m) => store!(m, 1, |v: u64| [v as u8]),
-        I32Store16 / I32Store16Acc(m) => store!(m, 2, |v: u64| (v as u16).to_le_bytes()),
-        I32StoreAt / I32StoreAtAcc(m) => store!(at m, 4, |v: u64| (v as u32).to_le_bytes()),
-        I64StoreAt / I64StoreAtAcc(m) => store!(at m, 8, |v: u64| v.to_le_bytes()),
-        I32BrEq / I32BrEqAcc(x) => br_cmp!(x, u32_, ==),
-        I32BrNe / I32BrNeAcc(x) => br_cmp!(x, u32_, !=),
-        I32BrLtS / I32BrLtSAcc(x) => br_cmp!(x, i32_, <),
-        I32BrLtU / I32BrLtUAcc(x) => br_cmp!(x, u32_, <),
-        I32BrGtS / I32BrGtSAcc(x) => br_cmp!(x, i32_, >),
-        I32BrGtU / I32BrGtUAcc(x) => br_cmp!(x, u32_, >),
-        I32BrLeS / I32BrLeSAcc(x) => br_cmp!(x, i32_, <=),
-        I32BrLeU / I32BrLeUAcc(x) => br_cmp!(x, u32_, <=),
-        I32BrGeS / I32BrGeSAcc(x) => br_cmp!(x, i32_, >=),
-        I32BrGeU / I32BrGeUAcc(x) => br_cmp!(x, u32_, >=),
-        I64BrEq / I64BrEqAcc(x) => br_cmp!(x, u64_, ==),
-        I64BrNe / I64BrNeAcc(x) => br_cmp!(x, u64_, !=),
-        I64BrLtS / I64BrLtSAcc(x) => br_cmp!(x, i64_, <),
-        I64BrLtU / I64BrLtUAcc(x) => br_cmp!(x, u64_, <),
-        I64BrGtS / I64BrGtSAcc(x) => br_cmp!(x, i64_, >),
-        I64BrGtU / I64BrGtUAcc(x) => br_cmp!(x, u64_, >),
-        I64BrLeS / I64BrLeSAcc(x) => br_cmp!(x, i64_, <=),
-        I64BrLeU / I64BrLeUAcc(x) => br_cmp!(x, u64_, <=),
-        I64BrGeS / I64BrGeSAcc(x) => br_cmp!(x, i64_, >=),
-        I64BrGeU / I64BrGeUAcc(x) => br_cmp!(x, u64_, >=),
-        I32BrEqImm / I32BrEqImmAcc(x) => br_cmp_imm!(x, u32_, ==),
-        I32BrNeImm / I32BrNeImmAcc(x) => br_cmp_imm!(x, u32_, !=),
-        I32BrLtSImm / I32BrLtSImmAcc(x) => br_cmp_imm!(x, i32_, <),
-        I32BrLtUImm / I32BrLtUImmAcc(x) => br_cmp_imm!(x, u32_, <),
-        I32BrGtSImm / I32BrGtSImmAcc(x) => br_cmp_imm!(x, i32_, >),
-        I32BrGtUImm / I32BrGtUImmAcc(x) => br_cmp_imm!(x, u32_, >),
-        I32BrLeSImm / I32BrLeSImmAcc(x) => br_cmp_imm!(x, i32_, <=),
-        I32BrLeUImm / I32BrLeUImmAcc(x) => br_cmp_imm!(x, u32_, <=),
-        I32BrGeSImm / I32BrGeSImmAcc(x) => br_cmp_imm!(x, i32_, >=),
-        I32BrGeUImm / I32BrGeUImmAcc(x) => br_cmp_imm!(x, u32_, >=),
+        I32Add(x) => bin!(x, u32_, u32::wrapping_add),
+        I32Sub(x) => bin!(x, u32_, u32::wrapping_sub),
+        I32Mul(x) => bin!(x, u32_, u32::wrapping_mul),
+        I32And(x) => bin!(x, u32_, |a, b| a & b),
+        I32Or(x) => bin!(x, u32_, |a, b| a | b),
+        I32Xor(x) => bin!(x, u32_, |a, b| a ^ b),
+        I32Shl(x) => bin!(x, u32_, u32::wrapping_shl),
+        I32ShrU(x) => bin!(x, u32_, u32::wrapping_shr),
+        I32ShrS(x) => bin!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
+        I64Add(x) => bin!(x, u64_, u64::wrapping_add),
+        I64Sub(x) => bin!(x, u64_, u64::wrapping_sub),
+        I64Mul(x) => bin!(x, u64_, u64::wrapping_mul),
+        I64And(x) => bin!(x, u64_, |a, b| a & b),
+        I64Or(x) => bin!(x, u64_, |a, b| a | b),
+        I64Xor(x) => bin!(x, u64_, |a, b| a ^ b),
+        I64Shl(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+        I64ShrU(x) => bin!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
+        I32AddImm(x) => bin_imm!(x, u32_, u32::wrapping_add),
+        I32SubImm(x) => bin_imm!(x, u32_, u32::wrapping_sub),
+        I32MulImm(x) => bin_imm!(x, u32_, u32::wrapping_mul),
+        I32AndImm(x) => bin_imm!(x, u32_, |a, b| a & b),
+        I32OrImm(x) => bin_imm!(x, u32_, |a, b| a | b),
+        I32XorImm(x) => bin_imm!(x, u32_, |a, b| a ^ b),
+        I32ShlImm(x) => bin_imm!(x, u32_, u32::wrapping_shl),
+        I32ShrUImm(x) => bin_imm!(x, u32_, u32::wrapping_shr),
+        I32ShrSImm(x) => bin_imm!(x, i32_, |a: i32, b: i32| a.wrapping_shr(b as u32)),
+        I64AddImm(x) => bin_imm!(x, u64_, u64::wrapping_add),
+        I64SubImm(x) => bin_imm!(x, u64_, u64::wrapping_sub),
+        I64AndImm(x) => bin_imm!(x, u64_, |a, b| a & b),
+        I64ShlImm(x) => bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shl(b as u32)),
+        I64ShrUImm(x) => bin_imm!(x, u64_, |a: u64, b: u64| a.wrapping_shr(b as u32)),
+        I64XorImm(x) => bin_imm!(x, u64_, |a, b| a ^ b),
+        I64MulImm(x) => bin_imm!(x, u64_, u64::wrapping_mul),
+        I32EqImm(x) => bin_imm!(x, u32_, |a, b| a == b),
+        I32NeImm(x) => bin_imm!(x, u32_, |a, b| a != b),
+        I32LtUImm(x) => bin_imm!(x, u32_, |a, b| a < b),
+        I32LtSImm(x) => bin_imm!(x, i32_, |a, b| a < b),
+        I32GtUImm(x) => bin_imm!(x, u32_, |a, b| a > b),
+        I32GtSImm(x) => bin_imm!(x, i32_, |a, b| a > b),
+        I32Eqz(x) => un!(x, u32_, |a: u32| a == 0),
+        I64ExtendI32U(x) => un!(x, u32_, |a: u32| a as u64),
+        I64ExtendI32S(x) => un!(x, i32_, |a: i32| a as i64),
+        I32WrapI64(x) => un!(x, u32_, |a: u32| a),
+        I32Extend8S(x) => un!(x, u32_, |a: u32| a as i8 as i32),
+        I32Extend16S(x) => un!(x, u32_, |a: u32| a as i16 as i32),
+        I32Load(m) => load!(m, 4, |b| u32::from_le_bytes(b) as u64),
+        I64Load(m) => load!(m, 8, u64::from_le_bytes),
+        I32Load8U(m) => load!(m, 1, |b: [u8; 1]| b[0] as u64),
+        I32Load8S(m) => load!(m, 1, |b: [u8; 1]| b[0] as i8 as i32 as u32 as u64),
+        I32Load16U(m) => load!(m, 2, |b| u16::from_le_bytes(b) as u64),
+        I32Load16S(m) => load!(m, 2, |b| i16::from_le_bytes(b) as i32 as u32 as u64),
+        I32Store(m) => store!(m, 4, |v: u64| (v as u32).to_le_bytes()),
+        I64Store(m) => store!(m, 8, |v: u64| v.to_le_bytes()),
+        I32Store8(m) => store!(m, 1, |v: u64| [v as u8]),
+        I32Store16(m) => store!(m, 2, |v: u64| (v as u16).to_le_bytes()),
+        I32StoreAt(m) => store!(at m, 4, |v: u64| (v as u32).to_le_bytes()),
+        I64StoreAt(m) => store!(at m, 8, |v: u64| v.to_le_bytes()),
+        I32BrEq(x) => br_cmp!(x, u32_, ==),
+        I32BrNe(x) => br_cmp!(x, u32_, !=),
+        I32BrLtS(x) => br_cmp!(x, i32_, <),
+        I32BrLtU(x) => br_cmp!(x, u32_, <),
+        I32BrGtS(x) => br_cmp!(x, i32_, >),
+        I32BrGtU(x) => br_cmp!(x, u32_, >),
+        I32BrLeS(x) => br_cmp!(x, i32_, <=),
+        I32BrLeU(x) => br_cmp!(x, u32_, <=),
+        I32BrGeS(x) => br_cmp!(x, i32_, >=),
+        I32BrGeU(x) => br_cmp!(x, u32_, >=),
+        I64BrEq(x) => br_cmp!(x, u64_, ==),
+        I64BrNe(x) => br_cmp!(x, u64_, !=),
+        I64BrLtS(x) => br_cmp!(x, i64_, <),
+        I64BrLtU(x) => br_cmp!(x, u64_, <),
+        I64BrGtS(x) => br_cmp!(x, i64_, >),
+        I64BrGtU(x) => br_cmp!(x, u64_, >),
+        I64BrLeS(x) => br_cmp!(x, i64_, <=),
+        I64BrLeU(x) => br_cmp!(x, u64_, <=),
+        I64BrGeS(x) => br_cmp!(x, i64_, >=),
+        I64BrGeU(x) => br_cmp!(x, u64_, >=),
+        I32BrEqImm(x) => br_cmp_imm!(x, u32_, ==),
+        I32BrNeImm(x) => br_cmp_imm!(x, u32_, !=),
+        I32BrLtSImm(x) => br_cmp_imm!(x, i32_, <),
+        I32BrLtUImm(x) => br_cmp_imm!(x, u32_, <),
+        I32BrGtSImm(x) => br_cmp_imm!(x, i32_, >),
+        I32BrGtUImm(x) => br_cmp_imm!(x, u32_, >),
+        I32BrLeSImm(x) => br_cmp_imm!(x, i32_, <=),
+        I32BrLeUImm(x) => br_cmp_imm!(x, u32_, <=),
+        I32BrGeSImm(x) => br_cmp_imm!(x, i32_, >=),
+        I32BrGeUImm(x) => br_cmp_imm!(x, u32_, >=),
     }
     go!(next)
 }
