@@ -2,8 +2,7 @@
 //! (comments and string or char literals skipped), its `crate::m` paths (and `use crate::{a, b::c}`
 //! groups, names the crate root re-exports, `super::` paths that climb to the root) become edges
 //! between top-level modules (`src/m.rs` or `src/m/`), and every strongly connected component of more
-//! than one module is reported with the uses that close it, so a layering stays a layering. An edge
-//! from a file another change is rewriting may wait in [`PENDING`], by name and file.
+//! than one module is reported with the uses that close it, so a layering stays a layering.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -41,46 +40,19 @@ fn scanner_skips_comments_and_literals() {
     assert_eq!(uses, ["j", "k", "m", "z", "p", "r", "t"]);
 }
 
-/// Uses that close a cycle from a file another change is rewriting, ignored until it lands:
-/// `(crate, from, to, file, why)`. The test fails once the edge is gone (remove the entry then)
-/// and if the edge is used in any other file.
-const PENDING: &[(&str, &str, &str, &str, &str)] = &[(
-    "runtime-core",
-    "exec",
-    "debug",
-    "exec/dispatch.rs",
-    "it imports `overlaps` as `crate::debug::watch::overlaps`, which is `super::overlaps` now",
-)];
-
 /// Fails naming every cycle among the top-level modules of the workspace crate in directory `krate`.
 fn assert_no_cycle(krate: &str) {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join(krate)
         .join("src");
-    let mut graph = Graph::of(&src);
+    let graph = Graph::of(&src);
     assert!(
         graph.modules.len() > 3,
         "{krate}: too few modules found in {}",
         src.display()
     );
     assert!(!graph.edges.is_empty(), "{krate}: no `crate::` paths found");
-    for &(_, from, to, file, why) in PENDING.iter().filter(|p| p.0 == krate) {
-        let uses = graph.edges.get_mut(from).and_then(|e| e.remove(to));
-        let Some(uses) = uses else {
-            panic!("{krate}: {from} -> {to} is gone: remove its entry from PENDING");
-        };
-        let elsewhere: Vec<&String> = uses
-            .places
-            .iter()
-            .filter(|p| !p.starts_with(&format!("{file}:")))
-            .collect();
-        if !elsewhere.is_empty() {
-            panic!(
-                "{krate}: {from} -> {to} is pending in {file} only ({why}), but is also used at {elsewhere:?}"
-            );
-        }
-    }
     let cycles = graph.cycles();
     if !cycles.is_empty() {
         let mut report = format!("{krate}: {} module cycle(s)\n", cycles.len());

@@ -8,7 +8,7 @@ use crate::dwarf::{Scope, SourceLoc};
 pub struct FrameInfo {
     /// Its number in the backtrace, 0 the innermost.
     pub level: usize,
-    /// Index of its Wasm frame in [`Session::wasm_frames`] (outermost 0).
+    /// Index of its Wasm frame in [`Session::wasm_frames`](crate::session::Session::wasm_frames) (outermost 0).
     pub wasm: usize,
     /// Inline depth within the Wasm frame, 0 the innermost.
     pub inline: usize,

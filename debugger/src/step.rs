@@ -67,7 +67,7 @@ pub enum Stop {
     },
     /// A trap stopped the program at the faulting instruction.
     Trap(Trap),
-    /// [`Session::interrupter`] asked the running program to stop.
+    /// [`Session::interrupter`](crate::session::Session::interrupter) asked the running program to stop.
     Interrupted,
     /// The program exited with this status.
     Exited(i32),

@@ -10,11 +10,11 @@
 
 use core::cell::Cell;
 
+use super::overlaps;
 use super::{
     Clock, Frame, Hook, INSTR_SIZE, IntoRaw, Outcome, Thread, f32_, f64_, first_memory, i32_, i64_,
     index, linear_memory, rare, u32_, u64_,
 };
-use crate::debug::watch::overlaps;
 use crate::error::Trap;
 use crate::instr::{Instr, OPCODES, handler_table, instr_pat, op};
 use crate::numeric::{self as num, Fault};
