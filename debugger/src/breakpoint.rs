@@ -5,7 +5,6 @@
 use runtime_core::debug::WatchKind;
 
 use crate::dwarf::Ty;
-use crate::report;
 
 /// A breakpoint as the user set it.
 #[derive(Debug, Clone)]
@@ -55,24 +54,4 @@ pub struct UserWatch {
 /// anything else and for one past 64 bits.
 pub fn parse_number(s: &str) -> Option<u64> {
     crate::expr::literal(s.trim()).ok().map(|l| l.value)
-}
-
-impl From<WatchKind> for report::WatchKind {
-    fn from(k: WatchKind) -> Self {
-        match k {
-            WatchKind::Write => report::WatchKind::Write,
-            WatchKind::Read => report::WatchKind::Read,
-            WatchKind::Access => report::WatchKind::Access,
-        }
-    }
-}
-
-impl From<report::WatchKind> for WatchKind {
-    fn from(k: report::WatchKind) -> Self {
-        match k {
-            report::WatchKind::Write => WatchKind::Write,
-            report::WatchKind::Read => WatchKind::Read,
-            report::WatchKind::Access => WatchKind::Access,
-        }
-    }
 }

@@ -2,13 +2,15 @@
 //! whatever serves requests (a [`Session`], or an [`crate::engine::Engine`] on another thread),
 //! and the typed [`Response`] is printed as text ([`crate::print`]) and as JSON (its serde form).
 
+use crate::location::Location;
 use crate::report::WatchKind;
 use serde_json::{Value as Json, json};
 
+use crate::argument::{integer, number};
 use crate::breakpoint::parse_number;
 use crate::dwarf::VarKind;
 use crate::error::Error;
-use crate::request::{ProfileSwitch, Request, Response, WatchTarget, integer, number};
+use crate::request::{ProfileSwitch, Request, Response, WatchTarget};
 use crate::session::Session;
 use crate::step::Resume;
 use crate::value::Format;
@@ -126,6 +128,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
     let (cmd, fmt) = cmd.split_once('/').unwrap_or((cmd, ""));
     let rest = rest.trim();
     let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let location = |s: &str| opt(s).map(|l| Location::parse(&l)).transpose();
     let count = |s: &str| if s.is_empty() { Ok(1) } else { number(s) };
     let level = |s: String| integer(&s, 0, usize::MAX as i128).map(|n| n as usize);
     let req = match cmd {
@@ -135,9 +138,10 @@ pub fn parse(line: &str) -> Result<Command, Error> {
                 None => (rest, None),
             };
             Request::Break {
-                location: opt(loc),
+                location: location(loc)?,
                 condition: cond,
                 temporary: cmd == "tbreak",
+                frame: None,
             }
         }
         "delete" | "d" => Request::Delete(opt(rest).map(|n| number(&n)).transpose()?),
@@ -194,7 +198,7 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         "advance" if rest.is_empty() => {
             return Err(Error::Usage("Argument required (a location).".into()));
         }
-        "until" | "u" | "advance" => Request::Until(opt(rest)),
+        "until" | "u" | "advance" => Request::Until(location(rest)?),
         "backtrace" | "bt" | "where" => Request::Backtrace {
             limit: opt(rest).map(level).transpose()?,
         },
@@ -212,11 +216,13 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         "print" | "p" | "output" | "call" => Request::Print {
             expr: rest.to_string(),
             format: value_format(cmd, fmt)?,
+            frame: None,
         },
         "x" => {
             let (count, format, unit) = letters(fmt)?;
             Request::Examine {
                 expr: rest.to_string(),
+                frame: None,
                 count: count.unwrap_or(1),
                 format,
                 unit,
@@ -228,8 +234,11 @@ pub fn parse(line: &str) -> Result<Command, Error> {
             format: value_format(cmd, fmt)?,
         },
         "undisplay" => Request::Undisplay(number(rest)?),
-        "list" | "l" => Request::List(opt(rest)),
-        "disassemble" => Request::Disassemble(opt(rest)),
+        "list" | "l" => Request::List(location(rest)?),
+        "disassemble" => Request::Disassemble {
+            function: opt(rest),
+            frame: None,
+        },
         "profile" => match rest.split_once(' ') {
             Some(("save", args)) => save_profile(args)?,
             _ => Request::Profiling(match rest {
@@ -316,7 +325,7 @@ fn info(rest: &str) -> Result<Request, Error> {
         "args" => variables(VarKind::Param),
         "globals" | "variables" => variables(VarKind::Global),
         "breakpoints" | "break" | "b" | "watchpoints" => Request::Breakpoints,
-        "frame" => Request::FrameDetail,
+        "frame" => Request::FrameDetail { frame: None },
         "limits" => Request::Limits,
         "budget" => Request::Budget,
         "profile" => Request::Profile(if arg.is_empty() {
@@ -325,8 +334,8 @@ fn info(rest: &str) -> Result<Request, Error> {
             integer(arg, 0, usize::MAX as i128)? as usize
         }),
         "display" => Request::Displays,
-        "source" => Request::SourceFile,
-        "wasm" => Request::Machine,
+        "source" => Request::SourceFile { frame: None },
+        "wasm" => Request::Machine { frame: None },
         "link" => Request::Link,
         other => {
             return Err(Error::Usage(format!(
@@ -341,6 +350,7 @@ fn variables(kind: VarKind) -> Request {
     Request::Variables {
         kind,
         format: Format::Natural,
+        frame: None,
     }
 }
 
@@ -546,6 +556,7 @@ fn assignment(rest: &str) -> Result<Request, Error> {
     Ok(Request::SetVariable {
         var: var.to_string(),
         value: value.to_string(),
+        frame: None,
     })
 }
 
@@ -556,7 +567,7 @@ mod tests {
     #[test]
     fn set_var_splits_at_the_assignment_not_at_a_comparison() {
         let set = |line: &str| match parse(line) {
-            Ok(Command::Request(Request::SetVariable { var, value })) => Ok((var, value)),
+            Ok(Command::Request(Request::SetVariable { var, value, .. })) => Ok((var, value)),
             Ok(other) => panic!("{line}: {other:?}"),
             Err(e) => Err(e.to_string()),
         };

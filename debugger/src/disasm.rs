@@ -16,7 +16,7 @@ impl Listing {
         let mut storage = String::new();
         let printed = wasmprinter::Config::new()
             .offsets_and_lines(&code_only, &mut storage)
-            .map_err(|e| Error::Usage(format!("cannot print the module: {e}")))?;
+            .map_err(|e| Error::Module(format!("cannot print the module: {e}")))?;
         let lines = printed
             .filter_map(|(off, text)| {
                 let off = off.filter(|&o| o >= code_start)?;

@@ -145,11 +145,15 @@ impl Engine {
                 let _ = opened_tx.send(Ok(session.progress()));
                 serve(session, &req_rx, &ev_tx, &running);
             })
-            .map_err(|e| Error::Usage(format!("cannot start the engine thread: {e}")))?;
+            .map_err(|e| Error::Engine(format!("cannot start the engine thread: {e}")))?;
         let executed = match opened_rx.recv() {
             Ok(Ok(executed)) => executed,
             Ok(Err(e)) => return Err(e),
-            Err(_) => return Err(Error::Usage("the engine thread ended while opening".into())),
+            Err(_) => {
+                return Err(Error::Engine(
+                    "the engine thread ended while opening".into(),
+                ));
+            }
         };
         Ok(Engine {
             requests: Some(req_tx),
@@ -180,7 +184,7 @@ impl Engine {
         let sent = self.requests.as_ref().map(|r| r.send((id, req)));
         if !matches!(sent, Some(Ok(()))) {
             running.store(false, Ordering::SeqCst);
-            return Err(Error::Usage("the engine thread has ended".into()));
+            return Err(Error::Engine("the engine thread has ended".into()));
         }
         Ok(id)
     }
@@ -215,7 +219,7 @@ impl Engine {
                 Some(Event::Reply { id: i, response }) if i == id => return Ok(response),
                 Some(Event::Error { id: i, error }) if i == id => return Err(error),
                 Some(e) => other(e),
-                None => return Err(Error::Usage("the engine thread has ended".into())),
+                None => return Err(Error::Engine("the engine thread has ended".into())),
             }
         }
     }

@@ -47,9 +47,75 @@ pub enum Error {
         /// What failed.
         cause: String,
     },
-    /// A command or its argument is wrong.
+    /// A command's text is wrong: an unknown command, a missing or malformed argument.
     #[error("{0}")]
     Usage(String),
+    /// No breakpoint or watchpoint has this number.
+    #[error("No breakpoint number {0}.")]
+    NoBreakpoint(u32),
+    /// No `display` expression has this number.
+    #[error("No display number {0}.")]
+    NoDisplay(u32),
+    /// The stopped program has no frame at this level.
+    #[error("No frame at level {0}.")]
+    NoFrameAt(usize),
+    /// A location names no code: a line past a file's code, an offset outside the code section.
+    #[error("No location matches \"{0}\".")]
+    NoLocation(String),
+    /// A location names a function neither DWARF nor the name section knows.
+    #[error("Function \"{0}\" not defined.")]
+    NoFunction(String),
+    /// A location names a source file the line table does not have.
+    #[error("No source file named {0}.")]
+    NoSourceFile(String),
+    /// Nothing is where the request looks: no function at the pc, no frame past the
+    /// outermost, no default location.
+    #[error("{0}")]
+    NotFound(String),
+    /// A frame read at an earlier stop: the program has run since, and its frames are gone.
+    #[error(
+        "Frame of stop {asked} is gone: the program is at stop {current}; read the frames again."
+    )]
+    StaleFrame {
+        /// The stop counter the frame was read at.
+        asked: u64,
+        /// The stop counter now.
+        current: u64,
+    },
+    /// A request asks for more than one answer may hold.
+    #[error("{what} returns at most {max} {unit}; {asked} were asked for")]
+    TooLarge {
+        /// The request (`a memory read`).
+        what: &'static str,
+        /// What is counted (`bytes`).
+        unit: &'static str,
+        /// How many were asked for.
+        asked: u64,
+        /// The most allowed.
+        max: u64,
+    },
+    /// The program, its target or this session cannot do it (a remote program restarted,
+    /// `monitor` on a local one, a profile below debug level `profile`).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A value cannot be used so: assigned from another type, watched without an address,
+    /// read when optimized out.
+    #[error("{0}")]
+    Value(String),
+    /// The module cannot be used so: packed, printed, started without `_start`, or paired
+    /// with a target whose code differs.
+    #[error("{0}")]
+    Module(String),
+    /// A file the session reads or writes (a module, a source, a profile, a preopened
+    /// directory) failed.
+    #[error("{0}")]
+    File(String),
+    /// The program stopped at a trap and cannot go on.
+    #[error("The program stopped at a trap ({0}) and cannot go on; `run` starts it again.")]
+    Trapped(runtime_core::Trap),
+    /// The engine's thread could not start or has ended.
+    #[error("{0}")]
+    Engine(String),
     /// The command needs a running program.
     #[error("The program is not being run.")]
     NotRunning,
@@ -119,6 +185,21 @@ impl Error {
             Error::NoSymbol { .. } => "no_symbol",
             Error::TargetIo { .. } => "target_io",
             Error::Usage(_) => "usage",
+            Error::NoBreakpoint(_) => "no_breakpoint",
+            Error::NoDisplay(_) => "no_display",
+            Error::NoFrameAt(_) => "no_frame_at",
+            Error::NoLocation(_) => "no_location",
+            Error::NoFunction(_) => "no_function",
+            Error::NoSourceFile(_) => "no_source_file",
+            Error::NotFound(_) => "not_found",
+            Error::StaleFrame { .. } => "stale_frame",
+            Error::TooLarge { .. } => "too_large",
+            Error::Unsupported(_) => "unsupported",
+            Error::Value(_) => "value",
+            Error::Module(_) => "module",
+            Error::File(_) => "file",
+            Error::Trapped(_) => "trapped",
+            Error::Engine(_) => "engine",
             Error::NotRunning => "not_running",
             Error::NoStack => "no_stack",
             Error::NoFrame => "no_frame",

@@ -735,7 +735,7 @@ impl<'s> Parser<'s> {
                 self.session
                     .variable_in(&name, self.view()?)
                     .map_err(|e| match e {
-                        Error::Usage(m) => self.err(m),
+                        Error::Value(m) => self.err(m),
                         other => other,
                     })?
             }

@@ -190,11 +190,13 @@ fn read_only(req: &Request) -> Option<Request> {
     Some(match req {
         Request::Examine {
             expr,
+            frame,
             count,
             format,
             unit,
         } => Request::Examine {
             expr: expr.clone(),
+            frame: *frame,
             count: (*count).min(MAX_UNITS),
             format: *format,
             unit: *unit,
@@ -206,9 +208,9 @@ fn read_only(req: &Request) -> Option<Request> {
         | Request::Up(_)
         | Request::Variables { .. }
         | Request::Breakpoints
-        | Request::FrameDetail
+        | Request::FrameDetail { .. }
         | Request::Displays
-        | Request::Machine
+        | Request::Machine { .. }
         | Request::Names => req.clone(),
         _ => return None,
     })

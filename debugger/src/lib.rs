@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod argument;
+mod bits;
 pub mod breakpoint;
 mod budget;
 pub mod children;
@@ -16,10 +18,10 @@ pub mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod history;
+pub mod in_process;
 mod inline;
 pub mod input;
-pub mod local;
-mod machine;
+pub mod location;
 mod memory;
 pub mod pack;
 pub mod print;
@@ -38,5 +40,5 @@ pub mod varref;
 
 pub use command::{Debugger, Reply};
 pub use error::Error;
-pub use local::{Program, SharedOutput};
+pub use in_process::{Program, SharedOutput};
 pub use session::{Session, State};

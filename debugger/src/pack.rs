@@ -65,7 +65,7 @@ pub struct Options {
 /// invalid, does not define exactly one memory, may grow or measure it, needs more than the
 /// memory asked, or (when stripping) keeps DWARF before its code, whose offsets would move.
 pub fn pack(module: &[u8], options: Options) -> Result<Packed, Error> {
-    let refuse = |why: String| Error::Usage(format!("cannot pack: {why}"));
+    let refuse = |why: String| Error::Module(format!("cannot pack: {why}"));
     Validator::new_with_features(runtime_core::module::features())
         .validate_all(module)
         .map_err(|e| refuse(format!("invalid module: {e}")))?;
@@ -142,7 +142,7 @@ fn copy(
     strip: bool,
     extra: Option<&CustomSection<'_>>,
 ) -> Result<Vec<u8>, Error> {
-    let refuse = |why: String| Error::Usage(format!("cannot pack: {why}"));
+    let refuse = |why: String| Error::Module(format!("cannot pack: {why}"));
     let mut out = wasm_encoder::Module::new();
     let mut code_seen = false;
     for payload in Parser::new(0).parse_all(module) {
@@ -299,11 +299,11 @@ pub fn same_code(stripped: &[u8], full: &[u8]) -> Result<(), Error> {
     let end = |bytes: &[u8]| -> Result<usize, Error> {
         let (_, code) = runtime_core::Module::sections(bytes)?;
         code.map(|c| c.end)
-            .ok_or_else(|| Error::Usage("the module has no code section".into()))
+            .ok_or_else(|| Error::Module("the module has no code section".into()))
     };
     let n = end(stripped)?;
     if end(full)? != n || stripped[..n] != full[..n] {
-        return Err(Error::Usage(
+        return Err(Error::Module(
             "the target's module is not this file: their code differs (pack both from one module)"
                 .into(),
         ));

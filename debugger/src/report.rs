@@ -5,6 +5,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use runtime_core::debug::WatchKind;
+
 use crate::varref::VarRef;
 
 /// Why the program stopped, and where.
@@ -80,18 +82,6 @@ pub enum StopReason {
     Killed,
     /// The front-end left a remote program to its server.
     Detached,
-}
-
-/// Which accesses a watchpoint stops on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WatchKind {
-    /// Writes that change the value (`watch`).
-    Write,
-    /// Reads (`rwatch`).
-    Read,
-    /// Reads and writes (`awatch`).
-    Access,
 }
 
 /// One frame as a user sees it: a Wasm frame, or a call the compiler inlined into one.

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::children::VarRef;
 use crate::dwarf::VarKind;
-use crate::error::Error;
-use crate::expr::BadLiteral;
+use crate::location::Location;
 use crate::report::{
     Breakpoint, Budget, Children, Disassembly, Display, Frame, Link, Machine, MemoryBlock, Names,
     Printed, Profile, SourceLine, SourceLines, Stop, Variable, WatchKind,
@@ -35,14 +34,30 @@ pub enum WatchTarget {
     },
 }
 
-/// One thing a front-end asks of a session.
+/// A frame as a front-end read it: its level in a backtrace and the stop the backtrace was
+/// read at. Once the program has run again, the frame is gone and a request naming it is
+/// refused with [`Error::StaleFrame`](crate::Error::StaleFrame).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct FrameRef {
+    /// 0 the innermost.
+    pub level: usize,
+    /// [`Backtrace::stop`] when it was read.
+    pub stop: u64,
+}
+
+/// One thing a front-end asks of a session. A request that reads or acts in a frame takes a
+/// `frame`: `None` is the frame the user selected (`frame N`, `up`), as the command language
+/// uses.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Request {
-    /// Sets a breakpoint at a location (the selected frame's code offset when `None`).
+    /// Sets a breakpoint at a location (the frame's code offset when `None`).
     Break {
-        /// `FILE:LINE`, `LINE`, `FUNCTION` or `*OFFSET`.
-        location: Option<String>,
+        /// Where.
+        location: Option<Location>,
+        /// The frame whose code offset a breakpoint without a location is set at.
+        #[serde(default)]
+        frame: Option<FrameRef>,
         /// Stop only when this is non-zero.
         condition: Option<String>,
         /// Delete it at its first stop.
@@ -96,7 +111,7 @@ pub enum Request {
         count: u32,
     },
     /// Runs until a line after this one (`until`), or until a location or the frame's return.
-    Until(Option<String>),
+    Until(Option<Location>),
     /// The frames, innermost first, at most `limit` of them.
     Backtrace {
         /// How many.
@@ -106,17 +121,24 @@ pub enum Request {
     Frame(Option<usize>),
     /// Selects the frame N levels up (negative: down) and shows it.
     Up(i64),
-    /// Variables of the selected frame (locals, args) or of the module (globals).
+    /// Variables of the frame (locals, args) or of the module (globals).
     Variables {
         /// Which.
         kind: VarKind,
+        /// The frame of the locals and arguments.
+        #[serde(default)]
+        frame: Option<FrameRef>,
         /// How to show their values.
         format: Format,
     },
     /// Every breakpoint and watchpoint.
     Breakpoints,
-    /// The selected frame and its caller.
-    FrameDetail,
+    /// A frame and its caller.
+    FrameDetail {
+        /// The frame.
+        #[serde(default)]
+        frame: Option<FrameRef>,
+    },
     /// The limits in force.
     Limits,
     /// The bounded debug tables' use.
@@ -125,12 +147,19 @@ pub enum Request {
     Profile(usize),
     /// Every `display` expression valued.
     Displays,
-    /// The selected frame's source file.
-    SourceFile,
+    /// A frame's source file.
+    SourceFile {
+        /// The frame.
+        #[serde(default)]
+        frame: Option<FrameRef>,
+    },
     /// Evaluates, keeps in the history and shows a value.
     Print {
         /// The expression.
         expr: String,
+        /// The frame it is evaluated in.
+        #[serde(default)]
+        frame: Option<FrameRef>,
         /// How to show it.
         format: Format,
     },
@@ -138,6 +167,9 @@ pub enum Request {
     Evaluate {
         /// The expression.
         expr: String,
+        /// The frame it is evaluated in.
+        #[serde(default)]
+        frame: Option<FrameRef>,
         /// How to show it.
         format: Format,
     },
@@ -145,6 +177,9 @@ pub enum Request {
     Examine {
         /// The address, or an array or pointer.
         expr: String,
+        /// The frame the expression is evaluated in.
+        #[serde(default)]
+        frame: Option<FrameRef>,
         /// How many units.
         count: u32,
         /// How to show each.
@@ -173,6 +208,9 @@ pub enum Request {
         var: String,
         /// The expression whose value is assigned.
         value: String,
+        /// The frame both are evaluated in.
+        #[serde(default)]
+        frame: Option<FrameRef>,
     },
     /// Adds a `display` expression.
     Display {
@@ -184,11 +222,17 @@ pub enum Request {
     /// Removes a `display` expression.
     Undisplay(u32),
     /// Ten source lines around a location, or the next ten.
-    List(Option<String>),
+    List(Option<Location>),
     /// Every line of a source file, by the name DWARF gives it.
     Source(String),
-    /// A function's code: the selected frame's, or the named one.
-    Disassemble(Option<String>),
+    /// A function's code: the frame's, or the named one.
+    Disassemble {
+        /// The function; the frame's without one.
+        function: Option<String>,
+        /// The frame.
+        #[serde(default)]
+        frame: Option<FrameRef>,
+    },
     /// `count` instructions (at most [`MAX_INSTRUCTIONS`]) from the one `offset` instructions
     /// after (negative: before) code offset `addr`, across functions.
     DisassembleAt {
@@ -225,8 +269,12 @@ pub enum Request {
     Monitor(String),
     /// The names a command line completes: functions and source files.
     Names,
-    /// The selected frame's operand stack and the Wasm globals (`info wasm`).
-    Machine,
+    /// A frame's operand stack and the Wasm globals (`info wasm`).
+    Machine {
+        /// The frame.
+        #[serde(default)]
+        frame: Option<FrameRef>,
+    },
     /// Times one request over the link to a remote target (`info link`).
     Link,
     /// A page of a value's children.
@@ -261,6 +309,23 @@ pub enum ProfileSwitch {
 }
 
 impl Request {
+    /// The frame it reads or acts in, when it names one.
+    pub fn frame(&self) -> Option<FrameRef> {
+        match self {
+            Request::Break { frame, .. }
+            | Request::Variables { frame, .. }
+            | Request::FrameDetail { frame }
+            | Request::SourceFile { frame }
+            | Request::Print { frame, .. }
+            | Request::Evaluate { frame, .. }
+            | Request::Examine { frame, .. }
+            | Request::SetVariable { frame, .. }
+            | Request::Disassemble { frame, .. }
+            | Request::Machine { frame } => *frame,
+            _ => None,
+        }
+    }
+
     /// Whether it runs the program.
     pub fn resumes(&self) -> bool {
         matches!(
@@ -350,6 +415,8 @@ pub enum Response {
 /// The frames of a stopped program.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Backtrace {
+    /// The stop they were read at: a [`FrameRef`] names a frame by its level and this.
+    pub stop: u64,
     /// The frames shown, innermost first.
     pub frames: Vec<Frame>,
     /// Whether more frames follow than were asked for.
@@ -372,37 +439,4 @@ pub struct FrameDetail {
     pub frame: Frame,
     /// The frame that called it.
     pub caller: Option<Frame>,
-}
-
-/// Parses a number argument of a command (a count, a breakpoint number, a frame level) as C
-/// writes an integer (`42`, `0x2a`, `052`, `-1`), within `min..=max`: one that is no integer, or
-/// out of range, is refused naming the text and the bound it passes, never truncated.
-pub fn integer(s: &str, min: i128, max: i128) -> Result<i128, Error> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Err(Error::Usage("Argument required (a number).".into()));
-    }
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(d) => (true, d.trim_start()),
-        None => (false, s.strip_prefix('+').unwrap_or(s).trim_start()),
-    };
-    let magnitude = match crate::expr::literal(digits) {
-        Ok(l) => i128::from(l.value),
-        // Past 64 bits: past every bound.
-        Err(BadLiteral::TooLarge) => i128::from(u64::MAX) + 1,
-        Err(BadLiteral::Invalid) => return Err(Error::Usage(format!("`{s}` is not a number"))),
-    };
-    let n = if negative { -magnitude } else { magnitude };
-    if n > max {
-        Err(Error::Usage(format!("`{s}` is too large: at most {max}")))
-    } else if n < min {
-        Err(Error::Usage(format!("`{s}` is too small: at least {min}")))
-    } else {
-        Ok(n)
-    }
-}
-
-/// A number argument from 0 to `u32::MAX` (breakpoint and display numbers, step counts).
-pub fn number(s: &str) -> Result<u32, Error> {
-    integer(s, 0, u32::MAX.into()).map(|n| n as u32)
 }

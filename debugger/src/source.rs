@@ -90,7 +90,7 @@ impl Sources {
 
     /// Every line of `file`.
     pub fn whole(&mut self, file: &str) -> Result<SourceLines, Error> {
-        let text = self.get(file).map_err(Error::Usage)?;
+        let text = self.get(file).map_err(Error::File)?;
         Ok(SourceLines {
             file: file.to_string(),
             first: 1,

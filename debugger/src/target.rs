@@ -1,5 +1,5 @@
 //! The target interface: what the engine needs of a running program, whether it runs in this
-//! process ([`crate::local::Local`]) or behind a remote stub (the RSP client of `gdb-bridge`).
+//! process ([`crate::in_process::Local`]) or behind a remote stub (the RSP client of `gdb-bridge`).
 //!
 //! Frames are [`Frame`]s whose `func` is the *module's* function index and whose `pc` is an
 //! instruction of the module's debug translation (for callers: the instruction after the call),

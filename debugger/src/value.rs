@@ -89,7 +89,7 @@ impl Printer<'_> {
                 b.resize(size, 0);
                 Ok(b)
             }
-            Place::OptimizedOut => Err(Error::Usage("<optimized out>".into())),
+            Place::OptimizedOut => Err(Error::Value("<optimized out>".into())),
         }
     }
 

@@ -663,3 +663,42 @@ fn inlined_calls_are_stepped_as_gdb_steps_them() {
     s.resume(Resume::Continue).unwrap();
     assert_eq!(top(&s), ("push".into(), 12));
 }
+
+/// A line with a column resolves to the statements starting nearest at or after that column;
+/// past the line's last statement it means the whole line, as without a column. In
+/// `for (int i = 1; i < argc; i++)` the `i++` (column 32) is a statement of its own.
+#[test]
+fn a_column_picks_the_statement_it_names_on_a_line() {
+    use debugger::location::Location;
+    let bytes = std::fs::read(fixtures().join("wasm/c-args-O0.wasm")).unwrap();
+    let program = Program {
+        args: vec!["args".into(), "7".into()],
+        ..Program::default()
+    };
+    let mut s = Session::open(bytes, &limits(), program).unwrap();
+    let at = |column| Location::Line {
+        file: Some("args.c".into()),
+        line: 8,
+        column,
+    };
+    let column_of = |s: &Session, a: u64| s.dwarf().lines.row_at(a).unwrap().column;
+    let whole = s.resolve(&at(None)).unwrap();
+    assert_eq!(whole.len(), 1);
+    assert_eq!(column_of(&s, whole[0]), 14, "`int i = 1` starts the line");
+    assert_eq!(s.resolve(&at(Some(14))).unwrap(), whole);
+    let step = s.resolve(&at(Some(15))).unwrap();
+    assert_eq!(step.len(), 1);
+    assert_eq!(column_of(&s, step[0]), 32, "`i++`");
+    assert_eq!(s.resolve(&at(Some(32))).unwrap(), step);
+    assert_eq!(s.resolve(&at(Some(33))).unwrap(), whole);
+    // The program stops at `i++` once the loop body has run with i = 1.
+    s.break_at(&at(Some(32)), None, false).unwrap();
+    s.start().unwrap();
+    assert!(matches!(
+        s.resume(Resume::Continue).unwrap(),
+        Stop::Breakpoint { .. }
+    ));
+    assert_eq!(top(&s), ("main".into(), 8));
+    let mut d = Debugger::new(s);
+    assert_eq!(ok(&mut d, "print i"), "$1 = 1");
+}

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::time::Duration;
 
-use debugger::local::Local;
+use debugger::in_process::Local;
 use debugger::profile::{By, CallTree, ProfileOptions};
 use debugger::step::{Resume, Stop};
 use debugger::target::{Event, Run, Target, Verdict};

@@ -492,7 +492,7 @@ impl<S: Read + Write> Target for Remote<S> {
 
     fn watch(&mut self, addr: u64, len: u64, kind: WatchKind, on: bool) -> Result<(), Error> {
         let at = memory_addr(addr)
-            .ok_or_else(|| Error::Usage(format!("{addr:#x} is past 32-bit memory")))?;
+            .ok_or_else(|| Error::Value(format!("{addr:#x} is past 32-bit memory")))?;
         let kind = match kind {
             WatchKind::Write => 2,
             WatchKind::Read => 3,

@@ -118,7 +118,7 @@ fn the_stubs_full_breakpoint_table_is_a_named_refusal() {
     for line in lines {
         match s.set_breakpoint(&format!("vec.c:{line}"), None, false) {
             Ok(_) => set += 1,
-            Err(Error::Usage(_)) => {}
+            Err(Error::NoLocation(_)) => {}
             Err(e) => {
                 refused = Some(e.to_string());
                 break;

@@ -12,8 +12,9 @@ use debugger::Error;
 use debugger::children::VarRef;
 use debugger::dwarf::VarKind;
 use debugger::engine::{Engine, Event, Stream};
-use debugger::report::{Children, Machine, Printed, Stop, StopReason, Variable};
-use debugger::request::{Request, Response};
+use debugger::location::Location;
+use debugger::report::{BreakpointKind, Children, Machine, Printed, Stop, StopReason, Variable};
+use debugger::request::{FrameRef, Request, Response};
 use debugger::step::Resume;
 use debugger::value::Format;
 
@@ -67,9 +68,10 @@ fn run_to(e: &mut Engine, location: &str) -> Stop {
     call(
         e,
         Request::Break {
-            location: Some(location.into()),
+            location: Some(Location::parse(location).unwrap()),
             condition: None,
             temporary: false,
+            frame: None,
         },
         &mut Vec::new(),
     );
@@ -80,6 +82,7 @@ fn print(e: &mut Engine, expr: &str) -> Printed {
     let req = Request::Print {
         expr: expr.into(),
         format: Format::Natural,
+        frame: None,
     };
     match call(e, req, &mut Vec::new()) {
         Response::Printed(p) => p,
@@ -91,6 +94,7 @@ fn variables(e: &mut Engine, kind: VarKind) -> Vec<Variable> {
     let req = Request::Variables {
         kind,
         format: Format::Natural,
+        frame: None,
     };
     match call(e, req, &mut Vec::new()) {
         Response::Variables(v) => v,
@@ -123,9 +127,10 @@ fn exercise(mut e: Engine) {
     let set = call(
         &mut e,
         Request::Break {
-            location: Some("spin.c:18".into()),
+            location: Some(Location::parse("spin.c:18").unwrap()),
             condition: None,
             temporary: false,
+            frame: None,
         },
         &mut seen,
     );
@@ -360,12 +365,12 @@ fn enums_and_c_strings_expand_to_what_they_hold() {
 fn machine_at_fib(mut e: Engine) -> Vec<Machine> {
     run_to(&mut e, "fib");
     let mut seen = Vec::new();
-    let inner = match call(&mut e, Request::Machine, &mut seen) {
+    let inner = match call(&mut e, Request::Machine { frame: None }, &mut seen) {
         Response::Machine(m) => m,
         other => panic!("{other:?}"),
     };
     call(&mut e, Request::Up(1), &mut seen);
-    let outer = match call(&mut e, Request::Machine, &mut seen) {
+    let outer = match call(&mut e, Request::Machine { frame: None }, &mut seen) {
         Response::Machine(m) => m,
         other => panic!("{other:?}"),
     };
@@ -448,6 +453,7 @@ fn memory_and_variables_are_written_on_either_target() {
             let req = Request::SetVariable {
                 var: var.into(),
                 value: value.into(),
+                frame: None,
             };
             e.call(req, &mut |_| {})
         };
@@ -518,5 +524,149 @@ fn memory_and_variables_are_written_on_either_target() {
             err.to_string().contains("cannot be assigned"),
             "{target}: {err}"
         );
+    }
+}
+
+/// Frames are named by level and the stop they were read at, on either target: each
+/// frame-scoped request answers in the frame it names and leaves the selection alone, and once
+/// the program has run, a frame of the earlier stop is refused as stale.
+#[test]
+fn frame_scoped_requests_answer_in_their_frame_and_refuse_stale_ones() {
+    for (target, mut e) in [
+        ("local", local("c-recursion-O0", &[])),
+        ("attached", attached("c-recursion-O0")),
+    ] {
+        let mut seen = Vec::new();
+        // factorial(5) -> (4) -> (3): three frames of one function with their own `n`.
+        let set = Request::Break {
+            location: Some(Location::Function("factorial".into())),
+            condition: Some("n == 3".into()),
+            temporary: false,
+            frame: None,
+        };
+        call(&mut e, set, &mut seen);
+        stop(&mut e, Request::Run);
+        let Response::Backtrace(bt) = call(&mut e, Request::Backtrace { limit: None }, &mut seen)
+        else {
+            panic!("{target}: no backtrace")
+        };
+        let at = |level| {
+            Some(FrameRef {
+                level,
+                stop: bt.stop,
+            })
+        };
+        let n_in = |e: &mut Engine, frame| {
+            let req = Request::Print {
+                expr: "n".into(),
+                format: Format::Natural,
+                frame,
+            };
+            match e.call(req, &mut |_| {}) {
+                Ok(Response::Printed(p)) => Ok(p.value.value),
+                Ok(other) => panic!("{other:?}"),
+                Err(err) => Err(err),
+            }
+        };
+        assert_eq!(n_in(&mut e, at(2)).unwrap(), "5", "{target}");
+        assert_eq!(n_in(&mut e, at(1)).unwrap(), "4", "{target}");
+        assert_eq!(
+            n_in(&mut e, None).unwrap(),
+            "3",
+            "{target}: the selection stays"
+        );
+        let params = Request::Variables {
+            kind: VarKind::Param,
+            format: Format::Natural,
+            frame: at(1),
+        };
+        let Response::Variables(vars) = call(&mut e, params, &mut seen) else {
+            panic!("{target}")
+        };
+        assert_eq!(vars[0].name, "n");
+        assert_eq!(vars[0].value, "4", "{target}");
+        let detail = Request::FrameDetail { frame: at(2) };
+        let Response::FrameDetail(d) = call(&mut e, detail, &mut seen) else {
+            panic!("{target}")
+        };
+        assert_eq!(d.frame.level, 2, "{target}");
+        assert_eq!(d.caller.map(|c| c.function).as_deref(), Some("main"));
+        // A breakpoint without a location goes at the named frame's pc.
+        let here = Request::Break {
+            location: None,
+            condition: None,
+            temporary: false,
+            frame: at(1),
+        };
+        let Response::Breakpoint(b) = call(&mut e, here, &mut seen) else {
+            panic!("{target}")
+        };
+        let BreakpointKind::Breakpoint { location, .. } = b.kind else {
+            panic!("{target}: {b:?}")
+        };
+        assert_eq!(location, Location::Address(bt.frames[1].addr).to_string());
+        assert!(matches!(
+            n_in(&mut e, at(bt.frames.len())),
+            Err(Error::NoFrameAt(l)) if l == bt.frames.len()
+        ));
+
+        stop(&mut e, resume(Resume::Next));
+        match n_in(&mut e, at(0)) {
+            Err(err @ Error::StaleFrame { asked, current }) => {
+                assert_eq!(asked, bt.stop, "{target}");
+                assert!(current > asked, "{target}: {current}");
+                assert_eq!(err.kind(), "stale_frame");
+            }
+            other => panic!("{target}: a stale frame answered {other:?}"),
+        }
+        let Response::Backtrace(now) = call(&mut e, Request::Backtrace { limit: None }, &mut seen)
+        else {
+            panic!("{target}")
+        };
+        assert_ne!(now.stop, bt.stop, "{target}");
+        let fresh = Some(FrameRef {
+            level: 0,
+            stop: now.stop,
+        });
+        assert!(n_in(&mut e, fresh).is_ok(), "{target}");
+    }
+}
+
+/// Typed locations on either target: a source line with its file, and `until` a line.
+#[test]
+fn typed_locations_set_breakpoints_and_run_until_them() {
+    for (target, mut e) in [
+        ("local", local("c-recursion-O0", &[])),
+        ("attached", attached("c-recursion-O0")),
+    ] {
+        let line = |line| {
+            Some(Location::Line {
+                file: Some("recursion.c".into()),
+                line,
+                column: None,
+            })
+        };
+        let set = Request::Break {
+            location: line(15),
+            condition: None,
+            temporary: false,
+            frame: None,
+        };
+        call(&mut e, set, &mut Vec::new());
+        let at = |s: Stop| s.frame.map(|f| (f.function, f.line));
+        let s = stop(&mut e, Request::Run);
+        assert_eq!(at(s), Some(("is_even".into(), Some(15))), "{target}");
+        let s = stop(&mut e, Request::Until(line(16)));
+        assert_eq!(at(s), Some(("is_odd".into(), Some(16))), "{target}");
+        let nowhere = Request::Break {
+            location: line(999),
+            condition: None,
+            temporary: false,
+            frame: None,
+        };
+        match e.call(nowhere, &mut |_| {}) {
+            Err(Error::NoLocation(l)) => assert_eq!(l, "recursion.c:999"),
+            other => panic!("{target}: {other:?}"),
+        }
     }
 }

@@ -133,6 +133,6 @@ fn session<S: io::Read + io::Write + Send + 'static>(
     let (spec, limits) = (spec.to_string(), limits.clone());
     Box::new(move || {
         Session::attach(bytes, &limits, |m| remote::boxed(client, m))
-            .map_err(|e| debugger::Error::Usage(format!("{spec}: {e}")))
+            .map_err(|e| debugger::Error::Remote(format!("{spec}: {e}")))
     })
 }

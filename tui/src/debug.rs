@@ -98,7 +98,7 @@ fn opener(args: &DebugArgs) -> Result<Opener, String> {
             ..Program::default()
         };
         Session::open(bytes, &limits, program)
-            .map_err(|e| debugger::Error::Usage(format!("{module}: {e}")))
+            .map_err(|e| debugger::Error::File(format!("{module}: {e}")))
     }))
 }
 
@@ -137,7 +137,7 @@ pub fn drive(
     // Answered from before the session opens: opening a remote one may wait on its target.
     let signals = Signals::install();
     let mut engine = match open()
-        .map_err(debugger::Error::Usage)
+        .map_err(debugger::Error::File)
         .and_then(Engine::spawn)
     {
         Ok(engine) => engine,

@@ -144,7 +144,7 @@ fn profile(args: &ProfileArgs) -> Result<(CallTree, Ending, Vec<String>), String
         }
     };
     let Response::CallTree(tree) = ask(Request::CallTree(args.by))? else {
-        return Err(at(debugger::Error::Usage(
+        return Err(at(debugger::Error::Engine(
             "the session answered the call tree with something else".into(),
         )));
     };

@@ -35,5 +35,5 @@ pub struct ProfileOptions {
 
 /// The error for a profile asked of a session that is not profiling.
 pub(crate) fn profiling_off() -> Error {
-    Error::Usage("Profiling is off; `profile on` starts it.".into())
+    Error::Unsupported("Profiling is off; `profile on` starts it.".into())
 }

@@ -4,86 +4,81 @@
 use crate::breakpoint::*;
 use crate::dwarf::Ty;
 use crate::error::Error;
+use crate::location::Location;
 use crate::report;
 use crate::session::Session;
 use runtime_core::debug::{MAX_WATCH_LEN, Watch, WatchKind};
 
 impl Session {
-    /// The code offsets a location means, and a description of where they are.
-    pub fn resolve(&self, location: &str) -> Result<Vec<u64>, Error> {
-        let nowhere = || Error::Usage(format!("No location matches \"{location}\"."));
-        if let Some(off) = location.strip_prefix('*') {
-            let addr = crate::request::integer(off, 0, u32::MAX.into())? as u64;
-            // An offset the module's code cannot reach is nowhere (it must not wrap into it).
-            u32::try_from(addr + self.image.code_start)
-                .ok()
-                .and_then(|_| self.site(addr))
-                .ok_or_else(nowhere)?;
-            return Ok(vec![addr]);
-        }
-        let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-        let (file, line) = match location.rsplit_once(':') {
-            Some((f, l)) if digits(l) => (Some(f), Some(l)),
-            _ if digits(location) => (None, Some(location)),
-            _ => (None, None),
-        };
-        if let Some(line) = line {
-            // A line number is decimal, as gdb reads it; all digits, it fails only past `u32`.
-            let line: u32 = line.parse().map_err(|_| {
-                Error::Usage(format!("`{line}` is too large: at most {}", u32::MAX))
-            })?;
-            let files = match file {
-                Some(f) => self.image.dwarf.lines.files_named(f),
-                None => self.default_file().into_iter().collect(),
-            };
-            if files.is_empty() {
-                return Err(Error::Usage(format!(
-                    "No source file named {}.",
-                    file.unwrap_or("(current)")
-                )));
+    /// The code offsets a location means: one per function for a line.
+    pub fn resolve(&self, location: &Location) -> Result<Vec<u64>, Error> {
+        let nowhere = || Error::NoLocation(location.to_string());
+        match location {
+            Location::Address(addr) => {
+                // An offset the module's code cannot reach is nowhere (it must not wrap into it).
+                u32::try_from(addr + self.image.code_start)
+                    .ok()
+                    .and_then(|_| self.site(*addr))
+                    .ok_or_else(nowhere)?;
+                Ok(vec![*addr])
             }
-            let (_, addrs) = self
-                .image
-                .dwarf
-                .lines
-                .line_addresses(&files, line)
-                .ok_or_else(nowhere)?;
-            // One location per function: the lowest address where the line starts.
-            let mut best: Vec<(u64, u64)> = Vec::new();
-            for a in addrs {
-                let f = self.image.dwarf.function_at(a).map_or(a, |f| f.low);
-                match best.iter_mut().find(|(func, _)| *func == f) {
-                    Some(b) => b.1 = b.1.min(a),
-                    None => best.push((f, a)),
+            Location::Line { file, line, column } => {
+                let files = match file {
+                    Some(f) => self.image.dwarf.lines.files_named(f),
+                    None => self.default_file().into_iter().collect(),
+                };
+                if files.is_empty() {
+                    return Err(Error::NoSourceFile(
+                        file.clone().unwrap_or_else(|| "(current)".into()),
+                    ));
                 }
+                let lines = &self.image.dwarf.lines;
+                let (_, addrs) = lines.line_addresses(&files, *line).ok_or_else(nowhere)?;
+                // With a column: the statements starting nearest at or after it, else the line's.
+                let column_of = |a: &u64| lines.row_at(*a).map_or(0, |r| r.column);
+                let nearest = column
+                    .and_then(|want| addrs.iter().map(column_of).filter(|&c| c >= want).min());
+                let chosen: Vec<u64> = match nearest {
+                    Some(c) => addrs.into_iter().filter(|a| column_of(a) == c).collect(),
+                    None => addrs,
+                };
+                // One location per function: the lowest address where the line starts; at a
+                // function's entry, past its prologue, as gdb sets it (the entry runs before
+                // the frame is set up).
+                let mut best: Vec<(u64, u64)> = Vec::new();
+                for a in chosen {
+                    let func = self.image.dwarf.function_at(a);
+                    let a = match func {
+                        Some(f) if f.low == a => self.image.dwarf.after_prologue(f),
+                        _ => a,
+                    };
+                    let f = func.map_or(a, |f| f.low);
+                    match best.iter_mut().find(|(func, _)| *func == f) {
+                        Some(b) => b.1 = b.1.min(a),
+                        None => best.push((f, a)),
+                    }
+                }
+                Ok(best.into_iter().map(|(_, a)| a).collect())
             }
-            return Ok(best.into_iter().map(|(_, a)| a).collect());
-        }
-        let mut addrs: Vec<u64> = self
-            .image
-            .dwarf
-            .functions_named(location)
-            .into_iter()
-            .map(|f| self.image.dwarf.after_prologue(f))
-            .chain(
-                self.image
-                    .dwarf
-                    .inlined_named(location)
+            Location::Function(name) => {
+                let dwarf = &self.image.dwarf;
+                let mut addrs: Vec<u64> = dwarf
+                    .functions_named(name)
                     .into_iter()
-                    .map(|f| f.low),
-            )
-            .collect();
-        if addrs.is_empty() {
-            addrs.extend(self.named_without_dwarf(location));
+                    .map(|f| dwarf.after_prologue(f))
+                    .chain(dwarf.inlined_named(name).into_iter().map(|f| f.low))
+                    .collect();
+                if addrs.is_empty() {
+                    addrs.extend(self.named_without_dwarf(name));
+                }
+                addrs.sort_unstable();
+                addrs.dedup();
+                if addrs.is_empty() {
+                    return Err(Error::NoFunction(name.clone()));
+                }
+                Ok(addrs)
+            }
         }
-        addrs.sort_unstable();
-        addrs.dedup();
-        if addrs.is_empty() {
-            return Err(Error::Usage(format!(
-                "Function \"{location}\" not defined."
-            )));
-        }
-        Ok(addrs)
     }
 
     /// The entry offset of a function the name section names but DWARF does not describe.
@@ -112,11 +107,22 @@ impl Session {
         self.image.dwarf.lines.row_at(addr).map(|r| r.file)
     }
 
-    /// Sets a breakpoint; returns its number. A condition that does not parse is refused, with
-    /// its column.
+    /// Sets a breakpoint at a location written as the command language writes it; returns its
+    /// number.
     pub fn set_breakpoint(
         &mut self,
         location: &str,
+        condition: Option<String>,
+        temporary: bool,
+    ) -> Result<u32, Error> {
+        self.break_at(&Location::parse(location)?, condition, temporary)
+    }
+
+    /// Sets a breakpoint; returns its number. A condition that does not parse is refused, with
+    /// its column.
+    pub fn break_at(
+        &mut self,
+        location: &Location,
         condition: Option<String>,
         temporary: bool,
     ) -> Result<u32, Error> {
@@ -169,10 +175,7 @@ impl Session {
         }
         self.points.watches = kept;
         if number.is_some() && before == self.points.breakpoints.len() + self.points.watches.len() {
-            return Err(Error::Usage(format!(
-                "No breakpoint number {}.",
-                number.unwrap_or(0)
-            )));
+            return Err(Error::NoBreakpoint(number.unwrap_or(0)));
         }
         self.rearm()
     }
@@ -184,7 +187,7 @@ impl Session {
             .breakpoints
             .iter_mut()
             .find(|b| b.number == number)
-            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+            .ok_or(Error::NoBreakpoint(number))?;
         bp.enabled = enabled;
         self.rearm()
     }
@@ -196,7 +199,7 @@ impl Session {
             .breakpoints
             .iter_mut()
             .find(|b| b.number == number)
-            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+            .ok_or(Error::NoBreakpoint(number))?;
         bp.ignore = count;
         Ok(())
     }
@@ -239,7 +242,7 @@ impl Session {
         kind: WatchKind,
     ) -> Result<u32, Error> {
         if len == 0 || len > MAX_WATCH_LEN {
-            return Err(Error::Usage(format!(
+            return Err(Error::Value(format!(
                 "a watchpoint covers 1 to {MAX_WATCH_LEN} bytes; `{expr}` is {len}"
             )));
         }
@@ -249,7 +252,7 @@ impl Session {
         let slot = self.debug.watches.insert(
             Watch {
                 addr: u32::try_from(addr).map_err(|_| {
-                    Error::Usage(format!("`{expr}` is at {addr:#x}, past a 32-bit memory"))
+                    Error::Value(format!("`{expr}` is at {addr:#x}, past a 32-bit memory"))
                 })?,
                 len,
                 kind,
@@ -329,7 +332,7 @@ impl Session {
         report::Breakpoint {
             number: w.number,
             kind: report::BreakpointKind::Watchpoint {
-                access: w.kind.into(),
+                access: w.kind,
                 expr: w.expr.clone(),
                 addr: w.addr,
                 len: w.len,
@@ -360,7 +363,7 @@ impl Session {
             .breakpoints
             .iter()
             .position(|b| b.number == number)
-            .ok_or_else(|| Error::Usage(format!("No breakpoint number {number}.")))?;
+            .ok_or(Error::NoBreakpoint(number))?;
         if let Some(c) = &condition {
             self.check_expression(c)?;
         }

@@ -29,7 +29,7 @@ impl Session {
         format: Format,
     ) -> Result<Children, Error> {
         if self.process.target.is_some() && at.frame >= self.frames()?.len() {
-            return Err(Error::Usage(format!("No frame at level {}.", at.frame)));
+            return Err(Error::NoFrameAt(at.frame));
         }
         let selected = std::mem::replace(&mut self.inspect.selected, at.frame);
         let root = self.evaluate(&at.expr);
@@ -43,7 +43,7 @@ impl Session {
         let mut v = root?;
         for step in &at.path {
             v = child(&p, &p.kids(&v)?, step)
-                .ok_or_else(|| Error::Usage(format!("`{}` has no child {step:?} now.", at.expr)))?;
+                .ok_or_else(|| Error::Value(format!("`{}` has no child {step:?} now.", at.expr)))?;
         }
         let kids = p.kids(&v)?;
         let total = kids.count();

@@ -15,7 +15,9 @@ impl Session {
                 .image
                 .dwarf
                 .function_at(pc.ok_or(Error::NotRunning)?)
-                .ok_or_else(|| Error::Usage("No function contains the program counter.".into()))?,
+                .ok_or_else(|| {
+                    Error::NotFound("No function contains the program counter.".into())
+                })?,
             Some(name) => *self
                 .image
                 .dwarf
@@ -40,9 +42,12 @@ impl Session {
         count: u64,
     ) -> Result<Disassembly, Error> {
         if count > MAX_INSTRUCTIONS {
-            return Err(Error::Usage(format!(
-                "a disassembly returns at most {MAX_INSTRUCTIONS} instructions; {count} were asked for"
-            )));
+            return Err(Error::TooLarge {
+                what: "a disassembly",
+                unit: "instructions",
+                asked: count,
+                max: MAX_INSTRUCTIONS,
+            });
         }
         let pc = self.selected_frame().ok().map(|f| f.addr);
         let lines = self.listing()?.around(addr, offset, count).to_vec();

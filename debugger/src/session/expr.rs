@@ -70,7 +70,7 @@ impl Session {
     pub(crate) fn set_variable(&mut self, var: &str, value: &str) -> Result<Variable, Error> {
         let target = self.evaluate(var)?;
         let Place::Memory(addr) = target.place else {
-            return Err(Error::Usage(format!(
+            return Err(Error::Value(format!(
                 "`{var}` does not live in linear memory (a Wasm local, or a value DWARF \
                  computes): it cannot be assigned"
             )));
@@ -109,7 +109,7 @@ impl Session {
                 };
                 p.bytes(&v.place, dwarf.size_of(ty)?)
             }
-            _ => Err(Error::Usage(format!(
+            _ => Err(Error::Value(format!(
                 "a `{}` cannot be assigned to a `{}`",
                 dwarf.type_name(&v.ty),
                 dwarf.type_name(ty)

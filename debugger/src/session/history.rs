@@ -111,7 +111,7 @@ impl Session {
     /// Removes `display` number `n`.
     pub fn remove_display(&mut self, n: u32) -> Result<(), Error> {
         if self.debug.inspectors.remove(n).is_none() {
-            return Err(Error::Usage(format!("No display number {n}.")));
+            return Err(Error::NoDisplay(n));
         }
         self.inspect.displays.retain(|d| d.number != n);
         Ok(())

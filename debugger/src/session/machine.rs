@@ -1,7 +1,7 @@
 //! The session's Wasm machine view: the selected frame's operand stack and the globals.
 
+use crate::bits::*;
 use crate::error::Error;
-use crate::machine::*;
 use crate::report::{Machine, WasmGlobal};
 use crate::session::Session;
 use wasmparser::{BinaryReader, Name, NameSectionReader};

@@ -11,9 +11,12 @@ impl Session {
     /// `len` bytes of linear memory at `addr`; more than [`MAX_READ`] is refused by name.
     pub(crate) fn read_bytes(&self, addr: u64, len: u64) -> Result<Bytes, Error> {
         if len > MAX_READ {
-            return Err(Error::Usage(format!(
-                "a memory read returns at most {MAX_READ} bytes; {len} were asked for"
-            )));
+            return Err(Error::TooLarge {
+                what: "a memory read",
+                unit: "bytes",
+                asked: len,
+                max: MAX_READ,
+            });
         }
         let bytes = self.read_memory(addr, len as usize)?;
         Ok(Bytes { addr, bytes })

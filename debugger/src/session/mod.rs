@@ -48,8 +48,8 @@ pub use self::process::Process;
 pub use self::profiler::Profiler;
 use crate::dwarf::DwarfInfo;
 use crate::error::Error;
-use crate::local::Local;
-pub use crate::local::{Program, SharedOutput};
+use crate::in_process::Local;
+pub use crate::in_process::{Program, SharedOutput};
 use crate::statics::FrameState;
 use crate::target::Target;
 
@@ -157,6 +157,12 @@ impl Session {
         &self.image.dwarf
     }
 
+    /// The stop the program stands at: it counts each time the program runs or is dropped, and
+    /// a [`crate::request::FrameRef`] read at another count is refused.
+    pub fn stop_count(&self) -> u64 {
+        self.process.stops
+    }
+
     /// The level of the selected frame, 0 the innermost.
     pub fn selected(&self) -> usize {
         self.inspect.selected
@@ -229,7 +235,7 @@ impl Session {
             if self.process.fresh && self.process.target.is_some() {
                 return self.rearm();
             }
-            return Err(Error::Usage(
+            return Err(Error::Unsupported(
                 "The remote program has run; it cannot be started again from here.".into(),
             ));
         }
@@ -254,6 +260,7 @@ impl Session {
     pub fn kill(&mut self) {
         if let Some(mut target) = self.process.target.take() {
             target.kill();
+            self.process.stops += 1;
         }
         self.debug.breakpoints.clear();
         self.points.armed.clear();

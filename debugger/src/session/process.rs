@@ -18,6 +18,8 @@ pub struct Process {
     /// Whether the program stands where it started, not yet resumed.
     pub(super) fresh: bool,
     pub(super) state: State,
+    /// Counts the times the program ran or was dropped: frames read at another count are gone.
+    pub(super) stops: u64,
     /// Inlined frames hidden at the stop: the program stands at their first instruction, which
     /// is reported as their call site until `step` enters them.
     pub(super) hidden: usize,

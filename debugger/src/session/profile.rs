@@ -54,7 +54,7 @@ impl Session {
         }
         match reply.starts_with("Profil") && !reply.contains("off;") {
             true => Ok(()),
-            false => Err(Error::Usage(reply)),
+            false => Err(Error::Remote(reply)),
         }
     }
 
@@ -75,12 +75,12 @@ impl Session {
     pub fn start_profile(&mut self, options: ProfileOptions) -> Result<(), Error> {
         let level = self.debug.limits.debug_level;
         if level < runtime_core::limits::DebugLevel::BasicProfile {
-            return Err(Error::Usage(format!(
+            return Err(Error::Unsupported(format!(
                 "profiling needs debug level profile or full; this session is at {level}"
             )));
         }
         if self.process.attached {
-            return Err(Error::Usage(
+            return Err(Error::Unsupported(
                 "A remote program counts on its stub, by function: `profile on` starts it.".into(),
             ));
         }
@@ -178,10 +178,10 @@ impl Session {
         }
         let text = self.monitor("profile tree")?;
         if !text.starts_with("contexts") {
-            return Err(Error::Usage(text));
+            return Err(Error::Remote(text));
         }
         let p = runtime_core::debug::Profile::decode(&text)
-            .map_err(|e| Error::Usage(format!("the stub's profile does not read: {e}")))?;
+            .map_err(|e| Error::Remote(format!("the stub's profile does not read: {e}")))?;
         let elapsed = Duration::from_nanos(p.time());
         Ok(f(self, &p, elapsed))
     }
@@ -210,7 +210,7 @@ impl Session {
                 .then(|| crate::profile::tree::build(s, p, by, elapsed))
         })?;
         tree.ok_or_else(|| {
-            Error::Usage(
+            Error::Unsupported(
                 "A profile by line counts instructions by pc from its start; this one counts by function."
                     .into(),
             )
@@ -237,7 +237,7 @@ impl Session {
         };
         let written = std::fs::File::create(path)
             .and_then(|f| format::write(&p, format, &mut std::io::BufWriter::new(f)));
-        written.map_err(|e| Error::Usage(format!("cannot write {}: {e}", path.display())))
+        written.map_err(|e| Error::File(format!("cannot write {}: {e}", path.display())))
     }
 
     /// A function's source name (from DWARF at its entry, as a backtrace names it), else the

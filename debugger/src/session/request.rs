@@ -2,6 +2,7 @@
 
 use crate::dwarf::{Place, Ty, VarKind};
 use crate::error::Error;
+use crate::location::Location;
 use crate::report::{Frame, SourceLine, StopReason};
 use crate::request::*;
 use crate::session::Session;
@@ -10,29 +11,57 @@ use crate::stop::gone;
 use runtime_core::debug::WatchKind;
 
 impl Session {
-    /// Answers one request.
+    /// Answers one request, in the frame it names (the selected one without).
     pub fn handle(&mut self, req: Request) -> Result<Response, Error> {
+        let Some(frame) = req.frame() else {
+            return self.answer(req);
+        };
+        self.check_frame(frame)?;
+        let selected = std::mem::replace(&mut self.inspect.selected, frame.level);
+        let answer = self.answer(req);
+        self.inspect.selected = selected;
+        answer
+    }
+
+    /// Refuses a frame read at another stop, or past the outermost.
+    fn check_frame(&self, frame: FrameRef) -> Result<(), Error> {
+        let current = self.process.stops;
+        if frame.stop != current {
+            return Err(Error::StaleFrame {
+                asked: frame.stop,
+                current,
+            });
+        }
+        if frame.level >= self.stack()?.len() {
+            return Err(Error::NoFrameAt(frame.level));
+        }
+        Ok(())
+    }
+
+    /// Answers one request in the selected frame.
+    fn answer(&mut self, req: Request) -> Result<Response, Error> {
         Ok(match req {
             Request::Break {
                 location,
                 condition,
                 temporary,
+                frame: _,
             } => {
                 let loc = match location {
                     Some(l) => l,
                     None if self.wasm_frames().is_empty() => {
-                        return Err(Error::Usage(
+                        return Err(Error::NotFound(
                             "No default breakpoint location now selected.".into(),
                         ));
                     }
-                    None => format!("*{:#x}", self.selected_frame()?.addr),
+                    None => Location::Address(self.selected_frame()?.addr),
                 };
-                let n = self.set_breakpoint(&loc, condition, temporary)?;
+                let n = self.break_at(&loc, condition, temporary)?;
                 let b = self.points.breakpoints.iter().find(|b| b.number == n);
                 Response::Breakpoint(self.breakpoint_report(b.ok_or(Error::NotRunning)?))
             }
             Request::Watch { target, kind } => {
-                let n = self.watch(target, kind.into())?;
+                let n = self.watch(target, kind)?;
                 let w = self.points.watches.iter().find(|w| w.number == n);
                 Response::Breakpoint(self.watch_report(w.ok_or(Error::NotRunning)?))
             }
@@ -52,7 +81,7 @@ impl Session {
             }
             Request::Start => {
                 self.start()?;
-                self.set_breakpoint("main", None, true)?;
+                self.break_at(&Location::Function("main".into()), None, true)?;
                 Response::Stop(self.run(Resume::Continue, 1)?)
             }
             Request::Continue { ignore } => {
@@ -71,6 +100,7 @@ impl Session {
                 let frames = self.stack()?;
                 let limit = limit.unwrap_or(usize::MAX);
                 Response::Backtrace(Backtrace {
+                    stop: self.process.stops,
                     more: frames.len() > limit,
                     frames: frames
                         .iter()
@@ -90,19 +120,19 @@ impl Session {
                 let frames = self.stack()?.len();
                 let target = self.inspect.selected as i128 + i128::from(n);
                 if target < 0 {
-                    return Err(Error::Usage(
+                    return Err(Error::NotFound(
                         "Bottom (innermost) frame selected; you cannot go down.".into(),
                     ));
                 }
                 if target >= frames as i128 {
-                    return Err(Error::Usage(
+                    return Err(Error::NotFound(
                         "Initial frame selected; you cannot go up.".into(),
                     ));
                 }
                 self.select(target as usize)?;
                 Response::Frame(self.selected_report()?)
             }
-            Request::Variables { kind, format } => {
+            Request::Variables { kind, format, .. } => {
                 if kind != VarKind::Global && self.wasm_frames().is_empty() {
                     return Err(Error::NoFrame);
                 }
@@ -110,7 +140,7 @@ impl Session {
                 Response::Variables(self.variables(level, kind, format)?)
             }
             Request::Breakpoints => Response::Breakpoints(self.breakpoint_list()),
-            Request::FrameDetail => {
+            Request::FrameDetail { .. } => {
                 self.stack()?;
                 let f = self.selected_frame()?;
                 let caller = self.frames()?.get(f.level + 1).cloned();
@@ -123,11 +153,11 @@ impl Session {
             Request::Budget => Response::Budget(self.budget()),
             Request::Profile(n) => Response::Profile(self.profile_report(n)?),
             Request::Displays => Response::Displays(self.displays()),
-            Request::SourceFile => {
+            Request::SourceFile { .. } => {
                 Response::SourceFile(self.selected_frame()?.loc.and_then(|l| l.file))
             }
-            Request::Print { expr, format } => Response::Printed(self.print(&expr, format)?),
-            Request::Evaluate { expr, format } => {
+            Request::Print { expr, format, .. } => Response::Printed(self.print(&expr, format)?),
+            Request::Evaluate { expr, format, .. } => {
                 Response::Variable(self.watch_value(&expr, format)?)
             }
             Request::ReadMemory { addr, len } => Response::Bytes(self.read_bytes(addr, len)?),
@@ -135,7 +165,7 @@ impl Session {
                 self.write_memory(addr, &bytes)?;
                 Response::Done
             }
-            Request::SetVariable { var, value } => {
+            Request::SetVariable { var, value, .. } => {
                 Response::Variable(self.set_variable(&var, &value)?)
             }
             Request::Examine {
@@ -143,14 +173,17 @@ impl Session {
                 count,
                 format,
                 unit,
+                ..
             } => Response::Memory(self.examine(&expr, count, format, unit)?),
             Request::Display { expr, format } => {
                 Response::Display(self.add_display(&expr, format)?)
             }
             Request::Undisplay(n) => self.remove_display(n).map(|_| Response::Done)?,
-            Request::List(loc) => Response::SourceLines(self.list(loc.as_deref())?),
+            Request::List(loc) => Response::SourceLines(self.list(loc.as_ref())?),
             Request::Source(file) => Response::SourceLines(self.image.sources.whole(&file)?),
-            Request::Disassemble(name) => Response::Disassembly(self.disassemble(name.as_deref())?),
+            Request::Disassemble { function, .. } => {
+                Response::Disassembly(self.disassemble(function.as_deref())?)
+            }
             Request::DisassembleAt {
                 addr,
                 offset,
@@ -189,7 +222,7 @@ impl Session {
             }
             Request::Monitor(cmd) => Response::Monitor(self.monitor(&cmd)?),
             Request::Names => Response::Names(self.names()),
-            Request::Machine => Response::Machine(self.machine()?),
+            Request::Machine { .. } => Response::Machine(self.machine()?),
             Request::Link => Response::Link(self.link()?),
             Request::Children {
                 var,
@@ -212,7 +245,7 @@ impl Session {
     /// Selects frame `n`.
     fn select(&mut self, n: usize) -> Result<(), Error> {
         if n >= self.frames()?.len() {
-            return Err(Error::Usage(format!("No frame at level {n}.")));
+            return Err(Error::NoFrameAt(n));
         }
         self.inspect.selected = n;
         Ok(())
@@ -279,7 +312,7 @@ impl Session {
     fn lvalue(&self, expr: &str) -> Result<(u64, u32, Ty), Error> {
         let v = self.evaluate(expr)?;
         let Place::Memory(addr) = v.place else {
-            return Err(Error::Usage(format!(
+            return Err(Error::Value(format!(
                 "Cannot watch constant value `{expr}`."
             )));
         };

@@ -1,25 +1,27 @@
 //! The session's sources: the file and line a stop shows, read through the image's sources.
 
 use crate::error::Error;
+use crate::location::Location;
 use crate::report::{FunctionName, Names, SourceLines};
 use crate::session::Session;
 
 impl Session {
     /// Ten lines around a location (`list LOC`), or the ten after the last listed.
-    pub fn list(&mut self, location: Option<&str>) -> Result<SourceLines, Error> {
+    pub fn list(&mut self, location: Option<&Location>) -> Result<SourceLines, Error> {
         let (file, center) = match (location, &self.image.sources.last) {
             (None, Some((f, l))) => (f.clone(), *l),
             (loc, _) => {
-                let loc = loc.unwrap_or("main");
+                let main = Location::Function("main".into());
+                let loc = loc.unwrap_or(&main);
                 let addrs = self.resolve(loc)?;
                 let row = addrs
                     .first()
                     .and_then(|a| self.image.dwarf.lines.row_at(*a))
-                    .ok_or_else(|| Error::Usage(format!("No line information for \"{loc}\".")))?;
+                    .ok_or_else(|| Error::NoLocation(loc.to_string()))?;
                 (self.image.dwarf.lines.file(row).to_string(), row.line)
             }
         };
-        let text = self.image.sources.get(&file).map_err(Error::Usage)?;
+        let text = self.image.sources.get(&file).map_err(Error::File)?;
         let first = center.saturating_sub(5).max(1);
         let last = (first + 9).min(text.len());
         let lines = (first..=last)

@@ -32,13 +32,10 @@ impl Session {
     pub fn resume(&mut self, how: Resume) -> Result<Stop, Error> {
         match &self.process.state {
             State::Stopped => {}
-            State::Trapped(t) => {
-                return Err(Error::Usage(format!(
-                    "The program stopped at a trap ({t}) and cannot go on; `run` starts it again."
-                )));
-            }
+            State::Trapped(t) => return Err(Error::Trapped(t.clone())),
             _ => return Err(Error::NotRunning),
         }
+        self.process.stops += 1;
         if how == Resume::Step && self.process.hidden > 0 {
             // Stopped at the entry of an inlined call: `step` enters it without running.
             self.process.hidden -= 1;

@@ -63,8 +63,7 @@ impl Session {
                     .watches
                     .iter()
                     .find(|w| w.number == number)
-                    .map_or(WatchKind::Write, |w| w.kind)
-                    .into(),
+                    .map_or(WatchKind::Write, |w| w.kind),
                 expr,
                 old,
                 new,

@@ -5,7 +5,9 @@ use super::table::Table;
 pub(crate) use crate::exec::overlaps;
 
 /// Which accesses a watchpoint stops on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
 pub enum WatchKind {
     /// Stores that change the watched bytes (`watch`).
     Write,

@@ -11,6 +11,7 @@ use ratatui::crossterm::event::{
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::{Frame, Terminal};
 
+use debugger::location::Location;
 use debugger::request::Request;
 
 use super::breakpoints::BreakpointsPane;
@@ -322,9 +323,14 @@ impl App {
         let req = match self.model.breakpoint_at(file, line) {
             Some(b) => Request::Delete(Some(b.number)),
             None => Request::Break {
-                location: Some(format!("{}:{line}", debugger::source::basename(file))),
+                location: Some(Location::Line {
+                    file: Some(debugger::source::basename(file).to_string()),
+                    line,
+                    column: None,
+                }),
                 condition: None,
                 temporary: false,
+                frame: None,
             },
         };
         self.model.request(req);

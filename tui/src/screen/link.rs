@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use debugger::location::Location;
 use debugger::report::BreakpointKind;
 use debugger::request::{Request, WatchTarget};
 
@@ -58,10 +59,17 @@ impl Model {
     fn restore_breakpoints(&mut self) {
         for b in std::mem::take(&mut self.breakpoints) {
             let req = match b.kind {
-                BreakpointKind::Breakpoint { location, .. } => Request::Break {
-                    location: Some(location),
-                    condition: b.condition,
-                    temporary: b.temporary,
+                BreakpointKind::Breakpoint { location, .. } => match Location::parse(&location) {
+                    Ok(location) => Request::Break {
+                        location: Some(location),
+                        condition: b.condition,
+                        temporary: b.temporary,
+                        frame: None,
+                    },
+                    Err(e) => {
+                        self.push_log(format!("Cannot restore breakpoint {}: {e}", b.number));
+                        continue;
+                    }
                 },
                 BreakpointKind::Watchpoint {
                     access, addr, len, ..

@@ -256,6 +256,7 @@ impl Model {
         let req = Request::Evaluate {
             expr,
             format: Format::Natural,
+            frame: None,
         };
         self.ask(req, Pending::Watch(i));
     }
@@ -273,6 +274,7 @@ impl Model {
         };
         let req = Request::Examine {
             expr: expr.clone(),
+            frame: None,
             count: 256,
             format: Format::Hex,
             unit: Some(1),
@@ -559,7 +561,11 @@ impl Model {
         for kind in [VarKind::Param, VarKind::Local] {
             let format = self.format;
             self.ask(
-                Request::Variables { kind, format },
+                Request::Variables {
+                    kind,
+                    format,
+                    frame: None,
+                },
                 Pending::Variables(kind),
             );
         }
@@ -577,7 +583,13 @@ impl Model {
         }
         self.read_memory();
         self.machine_stale = true;
-        self.ask(Request::Disassemble(None), Pending::Disassembly);
+        self.ask(
+            Request::Disassemble {
+                function: None,
+                frame: None,
+            },
+            Pending::Disassembly,
+        );
         self.show_source();
     }
 
@@ -592,7 +604,7 @@ impl Model {
     pub fn want_machine(&mut self) {
         if self.machine_stale && !self.frames.is_empty() {
             self.machine_stale = false;
-            self.ask(Request::Machine, Pending::Machine);
+            self.ask(Request::Machine { frame: None }, Pending::Machine);
         }
     }
 

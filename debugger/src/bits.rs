@@ -1,5 +1,5 @@
-//! The Wasm machine under the source: the selected frame's operand stack and the instance's
-//! globals, named from the module's `name` section.
+//! Raw bits read as a value of their Wasm type, for the operand stack and globals that
+//! `info wasm` shows.
 
 use runtime_core::ValType;
 

@@ -73,7 +73,7 @@ impl Local {
         ctx.limit_open_files(limits.max_open_files);
         for (host, guest) in &p.dirs {
             ctx.preopen(host, guest)
-                .map_err(|e| Error::Usage(format!("cannot preopen {}: {e}", host.display())))?;
+                .map_err(|e| Error::File(format!("cannot preopen {}: {e}", host.display())))?;
         }
         let wasi = Rc::new(RefCell::new(ctx));
         wasi::link(&mut store, &mut linker, module, wasi.clone())?;
@@ -81,7 +81,7 @@ impl Local {
         let entry = match store.instance(instance).export("_start") {
             Some(Extern::Func(f)) => f,
             _ => {
-                return Err(Error::Usage(
+                return Err(Error::Module(
                     "the module exports no `_start` function".into(),
                 ));
             }
@@ -233,13 +233,13 @@ impl Target for Local {
     }
 
     fn monitor(&mut self, _: &str) -> Result<String, Error> {
-        Err(Error::Usage(
+        Err(Error::Unsupported(
             "`monitor` talks to a remote target; this program runs here.".into(),
         ))
     }
 
     fn detach(&mut self) -> Result<(), Error> {
-        Err(Error::Usage(
+        Err(Error::Unsupported(
             "A program running here has no server to be left to; `kill` ends it.".into(),
         ))
     }
