@@ -210,6 +210,14 @@ impl Error {
         }
     }
 
+    /// The refusal of an assignment to a Wasm local that frame `frame` (outermost 0) does not
+    /// have, or whose type (`v128`, a reference) is not assigned.
+    pub fn no_local(frame: usize, index: u32) -> Self {
+        Error::Value(format!(
+            "Wasm frame {frame} has no local {index} that holds a number"
+        ))
+    }
+
     /// A DWARF error found while reading `section`.
     pub fn dwarf(section: &str, e: impl std::fmt::Display) -> Self {
         Error::Dwarf {

@@ -138,6 +138,12 @@ impl Target for Local {
         Ok(self.program.global(index).map(|v| v.to_raw()))
     }
 
+    fn set_local(&mut self, frame: usize, index: u32, raw: u64) -> Result<(), Error> {
+        self.program
+            .set_local(frame, index as usize, raw)
+            .ok_or_else(|| Error::no_local(frame, index))
+    }
+
     fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
         Ok(self.program.stack_slot(frame, index as usize))
     }

@@ -87,6 +87,9 @@ pub trait Target {
     /// Writes `bytes` to linear memory at `addr`; an error names the range, and nothing is
     /// written then.
     fn write_memory(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Error>;
+    /// Sets local `index` of frame `frame` (outermost 0) to the raw bits of a value of its type
+    /// (the low 32 bits for `i32` and `f32`); an error when there is no such local.
+    fn set_local(&mut self, frame: usize, index: u32, raw: u64) -> Result<(), Error>;
     /// Arms a breakpoint at `site` (module function index, pc); a full breakpoint table is an
     /// error naming its limit.
     fn arm(&mut self, debug: &mut DebugSession, site: (u32, u32)) -> Result<(), Error>;

@@ -312,6 +312,28 @@ impl<S: Read + Write> Client<S> {
         Ok(())
     }
 
+    /// Sets local `index` of frame `frame` (0 innermost) to the raw bits `raw`, with our stub's
+    /// `QWasmLocal:FRAME;INDEX;HEX` (LLDB's Wasm extension reads locals but cannot write them).
+    pub fn set_wasm_local(
+        &mut self,
+        frame: usize,
+        index: u32,
+        raw: u64,
+    ) -> Result<(), ClientError> {
+        let hex: String = raw
+            .to_le_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let body = format!("QWasmLocal:{frame};{index};{hex}");
+        match self.request(&body)?.as_str() {
+            "OK" => Ok(()),
+            reply => Err(ClientError::Protocol(format!(
+                "{body}: the stub answered `{reply}`"
+            ))),
+        }
+    }
+
     /// The PCs of the call stack, innermost first: 8 bytes each, little-endian, in hex; any
     /// other length is a protocol error.
     pub fn call_stack(&mut self) -> Result<Vec<u64>, ClientError> {

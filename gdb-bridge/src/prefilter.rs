@@ -5,7 +5,8 @@
 //! refuses, resumes, thread selections, call stacks, kills and detaches of threads or processes
 //! that are not ours, and locals, globals and operand stack values that do not exist (its Wasm
 //! extension can only answer those with made-up data or an empty reply, which means "not
-//! supported").
+//! supported"). And our own extension, which LLDB's lacks: `QWasmLocal:FRAME;INDEX;HEX` writes a
+//! local (8 bytes little-endian, the low 4 for a 32-bit one).
 
 use alloc::vec::Vec;
 
@@ -35,6 +36,7 @@ pub fn wants(body: &[u8]) -> bool {
             b"vKill",
             b"D;",
             b"qWasm",
+            b"QWasmLocal:",
         ]
         .iter()
         .any(|p| body.starts_with(p))
@@ -54,7 +56,12 @@ pub fn kill_reply(body: &[u8]) -> &'static [u8] {
 /// (the stub's reply buffer, whose capacity is the packet size); `false` passes it on to
 /// `gdbstub`. `interrupted` says whether the last stop was the client's Ctrl-C; a binary read's
 /// reply is held to half the packet size (escapes may double it).
-pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool, reply: &mut Vec<u8>) -> bool {
+pub fn answer(
+    target: &mut WasmTarget,
+    body: &[u8],
+    interrupted: bool,
+    reply: &mut Vec<u8>,
+) -> bool {
     let most = reply.capacity() / 2;
     reply.clear();
     let text = core::str::from_utf8(body).ok();
@@ -88,6 +95,15 @@ pub fn answer(target: &WasmTarget, body: &[u8], interrupted: bool, reply: &mut V
             text.and_then(|t| refuse(!our_thread(&t["qWasmCallStack:".len()..]), NO_THREAD))
         }
         Some(b'q') => text.and_then(|t| refuse(!value_exists(target, t), NO_VALUE)),
+        Some(b'Q') => Some(
+            match text.and_then(|t| local_write(&t["QWasmLocal:".len()..])) {
+                Some((frame, index, raw)) => match target.set_local(frame, index, raw) {
+                    Some(()) => &b"OK"[..],
+                    None => NO_VALUE,
+                },
+                None => MALFORMED,
+            },
+        ),
         _ => None,
     };
     refusal.inspect(|r| reply.extend_from_slice(r)).is_some()
@@ -163,6 +179,19 @@ fn value_exists(target: &WasmTarget, query: &str) -> bool {
     }
 }
 
+/// `FRAME;INDEX;HEX` of a local write: decimal numbers, then 8 bytes little-endian in hex.
+fn local_write(args: &str) -> Option<(usize, usize, u64)> {
+    let mut parts = args.splitn(3, ';');
+    let frame = parts.next()?.parse().ok()?;
+    let index = parts.next()?.parse().ok()?;
+    let hex = parts.next()?;
+    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let raw = u64::from_str_radix(hex, 16).ok()?.swap_bytes();
+    Some((frame, index, raw))
+}
+
 /// Whether every action of a `vCont` names our one thread (`p1.1`, any of `-1`, or none).
 fn threads_exist(actions: &str) -> bool {
     actions
@@ -225,6 +254,20 @@ mod tests {
         }
         for bad in [";c:p99.99", ";s:p1.2", ";c:2", ";c:p2.1"] {
             assert!(!threads_exist(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_local_write_carries_two_numbers_and_eight_bytes() {
+        assert_eq!(local_write("0;3;2a00000000000000"), Some((0, 3, 42)));
+        assert_eq!(local_write("1;0;0000000000000080"), Some((1, 0, 1 << 63)));
+        for bad in [
+            "0;3;2a",
+            "0;3",
+            "x;3;2a00000000000000",
+            "0;3;2a0000000000000g",
+        ] {
+            assert_eq!(local_write(bad), None, "{bad}");
         }
     }
 

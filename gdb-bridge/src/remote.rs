@@ -415,6 +415,16 @@ impl<S: Read + Write> Target for Remote<S> {
         self.value(&format!("qWasmGlobal:0;{index}"))
     }
 
+    fn set_local(&mut self, frame: usize, index: u32, raw: u64) -> Result<(), Error> {
+        let n = self
+            .level(frame)
+            .ok_or_else(|| Error::no_local(frame, index))?;
+        match self.client.get_mut().set_wasm_local(n, index, raw) {
+            Err(ClientError::Reply(_)) => Err(Error::no_local(frame, index)),
+            other => other.map_err(remote),
+        }
+    }
+
     fn stack(&self, frame: usize, index: u32) -> Result<Option<u64>, Error> {
         let Some(n) = self.level(frame) else {
             return Ok(None);

@@ -413,7 +413,7 @@ fn drive<C: Connection, I: Inputs>(
 /// connection failed).
 fn prefilter_answer<C: Connection>(
     conn: &mut C,
-    target: &WasmTarget,
+    target: &mut WasmTarget,
     input: &Input,
     interrupted: bool,
     reply: &mut Vec<u8>,

@@ -159,6 +159,13 @@ impl WasmTarget {
         Some(raw_bytes(raw, ty))
     }
 
+    /// Sets local `index` of frame `frame` (0 innermost) to the raw bits of a value of its type;
+    /// `None` when there is no such local, or it holds no number.
+    pub fn set_local(&mut self, frame: usize, index: usize, raw: u64) -> Option<()> {
+        let frame = self.frame(frame)?;
+        self.program.set_local(frame, index, raw)
+    }
+
     /// Global `index` of the instance.
     pub fn global(&self, index: usize) -> Option<Vec<u8>> {
         let v = self.program.global(u32::try_from(index).ok()?)?;

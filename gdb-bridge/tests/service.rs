@@ -670,3 +670,50 @@ fn typed_locations_set_breakpoints_and_run_until_them() {
         }
     }
 }
+
+/// A variable kept in a Wasm local (clang -O2's `n` of `fib`) is assigned on either target, and
+/// the program computes with what was written: fib(0) called, its `n` set to 10, returns 55.
+#[test]
+fn a_variable_in_a_wasm_local_is_assigned_on_either_target() {
+    for (target, mut e) in [
+        ("local", local("c-recursion-O2", &[])),
+        ("attached", attached("c-recursion-O2")),
+    ] {
+        run_to(&mut e, "fib");
+        assert_eq!(print(&mut e, "n").value.value, "0", "{target}");
+        assert_eq!(
+            print(&mut e, "n").value.addr,
+            None,
+            "{target}: not in memory"
+        );
+        let set = Request::SetVariable {
+            var: "n".into(),
+            value: "5 * 2".into(),
+            frame: None,
+        };
+        let Response::Variable(n) = call(&mut e, set, &mut Vec::new()) else {
+            panic!("{target}: n not assigned")
+        };
+        assert_eq!(n.value, "10", "{target}");
+        // A value DWARF computes has nowhere to be written.
+        let computed = Request::SetVariable {
+            var: "n + 1".into(),
+            value: "3".into(),
+            frame: None,
+        };
+        match e.call(computed, &mut |_| {}) {
+            Err(err @ Error::Value(_)) => assert!(err.to_string().contains("cannot be assigned")),
+            other => panic!("{target}: {other:?}"),
+        }
+        call(&mut e, Request::Delete(None), &mut Vec::new());
+        let s = stop(&mut e, resume(Resume::Finish));
+        let StopReason::Finish { value, .. } = s.reason else {
+            panic!("{target}: {s:?}")
+        };
+        assert_eq!(
+            value.map(|v| v.value.value).as_deref(),
+            Some("55"),
+            "{target}"
+        );
+    }
+}

@@ -234,6 +234,13 @@ impl Thread {
         &self.stack[f.fp as usize..f.fp as usize + n]
     }
 
+    /// Frame `i`'s locals, to write (a debugger's assignment while the thread is stopped).
+    pub fn locals_mut(&mut self, store: &Store, i: usize) -> &mut [u64] {
+        let f = &self.frames[i];
+        let n = store.func_body(f.func).map_or(0, |b| b.locals.len());
+        &mut self.stack[f.fp as usize..f.fp as usize + n]
+    }
+
     /// Operand stack values of frame `i`, bottom first. Exact for modules translated with
     /// [`crate::Module::new_for_debugging`], and at boundaries of
     /// [`crate::Module::new_with_boundaries`]; a caller's stack excludes the arguments it passed.

@@ -3,7 +3,7 @@
 //! (`DW_OP_WASM_location` for locals, globals and the operand stack, `DW_OP_fbreg` off a frame base
 //! in linear memory, location lists).
 
-use gimli::{AttributeValue, EvaluationResult, Location, Reader as _, Value};
+use gimli::{AttributeValue, EvaluationResult, Location, Operation, Reader as _, Value};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -310,6 +310,63 @@ impl DwarfInfo {
         }
     }
 
+    /// The Wasm local a variable is kept in at `addr`, when its location there is that local
+    /// and nothing else (`DW_OP_WASM_location 0 N`, alone or as a value): the one place besides
+    /// linear memory that an assignment can write.
+    pub fn wasm_local(&self, var: &Variable, addr: u64) -> Result<Option<u32>, Error> {
+        let Some(attr) = var.location.clone() else {
+            return Ok(None);
+        };
+        if matches!(attr, AttributeValue::Sdata(_) | AttributeValue::Block(_))
+            || attr.udata_value().is_some()
+        {
+            return Ok(None);
+        }
+        let Some(expr) = self.expression_at(var.unit, attr, addr)? else {
+            return Ok(None);
+        };
+        let mut ops = expr.operations(self.units[var.unit].encoding());
+        let ops = [
+            ops.next().map_err(bad)?,
+            ops.next().map_err(bad)?,
+            ops.next().map_err(bad)?,
+        ];
+        Ok(match ops {
+            [
+                Some(Operation::WasmLocal { index }),
+                None | Some(Operation::StackValue),
+                None,
+            ] => Some(index),
+            _ => None,
+        })
+    }
+
+    /// The expression of a location attribute (one, or the entry of a list) that holds at
+    /// `addr`.
+    fn expression_at(
+        &self,
+        u: usize,
+        attr: AttributeValue<Reader>,
+        addr: u64,
+    ) -> Result<Option<gimli::Expression<Reader>>, Error> {
+        let other = match attr {
+            AttributeValue::Exprloc(e) => return Ok(Some(e)),
+            other => other,
+        };
+        if let Some(mut list) = self
+            .dwarf
+            .attr_locations(&self.units[u], other)
+            .map_err(bad)?
+        {
+            while let Some(entry) = list.next().map_err(bad)? {
+                if (entry.range.begin..entry.range.end).contains(&addr) {
+                    return Ok(Some(entry.data));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Evaluates a location attribute (expression or list) at `addr`.
     fn locate(
         &self,
@@ -320,22 +377,7 @@ impl DwarfInfo {
         state: &dyn WasmState,
     ) -> Result<Place, Error> {
         let unit = &self.units[u];
-        let expr = match attr {
-            AttributeValue::Exprloc(e) => Some(e),
-            other => {
-                let mut found = None;
-                if let Some(mut list) = self.dwarf.attr_locations(unit, other).map_err(bad)? {
-                    while let Some(entry) = list.next().map_err(bad)? {
-                        if (entry.range.begin..entry.range.end).contains(&addr) {
-                            found = Some(entry.data);
-                            break;
-                        }
-                    }
-                }
-                found
-            }
-        };
-        let Some(expr) = expr else {
+        let Some(expr) = self.expression_at(u, attr, addr)? else {
             return Ok(Place::OptimizedOut);
         };
         let unavailable =

@@ -65,20 +65,53 @@ impl Session {
 
 impl Session {
     /// Assigns the value of `value` to `var` as C assigns (`set var`): converted to the type of
-    /// `var` and written to the linear memory it lives in; returns `var` as it is now. A
-    /// variable kept in a Wasm local or computed by its DWARF cannot be assigned yet, and says so.
+    /// `var` and written where it lives, in linear memory or in the frame's Wasm local; returns
+    /// `var` as it is now. A value DWARF computes has nowhere to be written, and says so.
     pub(crate) fn set_variable(&mut self, var: &str, value: &str) -> Result<Variable, Error> {
         let target = self.evaluate(var)?;
-        let Place::Memory(addr) = target.place else {
-            return Err(Error::Value(format!(
-                "`{var}` does not live in linear memory (a Wasm local, or a value DWARF \
-                 computes): it cannot be assigned"
-            )));
+        let place = match target.place {
+            Place::Memory(addr) => Assigned::Memory(addr),
+            _ => self.wasm_local_of(var.trim())?.ok_or_else(|| {
+                Error::Value(format!(
+                    "`{var}` lives neither in linear memory nor in a Wasm local (DWARF computes \
+                     its value): it cannot be assigned"
+                ))
+            })?,
         };
         let v = self.evaluate(value)?;
         let bytes = self.encoded(&v, &target.ty)?;
-        self.write_memory(addr, &bytes)?;
+        match place {
+            Assigned::Memory(addr) => self.write_memory(addr, &bytes)?,
+            Assigned::Local { frame, index } => {
+                let raw = crate::dwarf::vars::le_u64(&bytes);
+                self.process
+                    .target
+                    .as_mut()
+                    .ok_or(Error::NotRunning)?
+                    .set_local(frame, index, raw)?;
+            }
+        }
         self.watch_value(var, Format::Natural)
+    }
+
+    /// The Wasm frame and local a variable of the selected frame is kept in, when `name` is
+    /// such a variable and the local is all its location says.
+    fn wasm_local_of(&self, name: &str) -> Result<Option<Assigned>, Error> {
+        let Ok(f) = self.selected_frame() else {
+            return Ok(None);
+        };
+        let Some((v, _)) = self
+            .frame_vars(&f)?
+            .into_iter()
+            .find(|(v, _)| v.name == name)
+        else {
+            return Ok(None);
+        };
+        let local = self.image.dwarf.wasm_local(&v, f.addr)?;
+        Ok(local.map(|index| Assigned::Local {
+            frame: f.wasm,
+            index,
+        }))
     }
 
     /// The bytes of `v` as a value of type `ty`: numbers, characters, booleans, enumerations and
@@ -116,6 +149,14 @@ impl Session {
             ))),
         }
     }
+}
+
+/// Where an assignment writes.
+enum Assigned {
+    /// Linear memory at this address.
+    Memory(u64),
+    /// Local `index` of Wasm frame `frame` (outermost 0).
+    Local { frame: usize, index: u32 },
 }
 
 impl Scope for Session {

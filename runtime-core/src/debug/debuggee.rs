@@ -122,6 +122,20 @@ impl Debuggee {
         Some((raw, ty))
     }
 
+    /// Sets local `index` of frame `frame` (outermost 0) to the raw bits of a value of its type
+    /// (the low 32 bits for `i32` and `f32`); `None` when there is no such local, or it holds a
+    /// type a debugger does not assign (`v128`, a reference).
+    pub fn set_local(&mut self, frame: usize, index: usize, raw: u64) -> Option<()> {
+        let f = *self.thread.frames().get(frame)?;
+        let raw = match *self.store.func_body(f.func)?.locals.get(index)? {
+            ValType::I32 | ValType::F32 => raw & 0xffff_ffff,
+            ValType::I64 | ValType::F64 => raw,
+            _ => return None,
+        };
+        *self.thread.locals_mut(&self.store, frame).get_mut(index)? = raw;
+        Some(())
+    }
+
     /// Global `index` of the instance.
     pub fn global(&self, index: u32) -> Option<Val> {
         let addr = self.store.instance(self.instance).global_addr(index)?;
