@@ -48,6 +48,18 @@ pub struct UserWatch {
     pub hits: u64,
     /// Its slot in the runtime's watch table.
     pub(crate) slot: u32,
+    /// The frame whose variables its expression uses, when it uses any: it is deleted when
+    /// that frame returns, as gdb deletes it.
+    pub scope: Option<WatchScope>,
+}
+
+/// The frame a watchpoint's expression is valid in, and where its return is seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WatchScope {
+    /// The Wasm frames there were, that frame the innermost, when the watchpoint was set.
+    pub frames: usize,
+    /// Where its caller goes on once it returns (module function index, pc).
+    pub site: (u32, u32),
 }
 
 /// Parses an integer as C writes it: `0x1f`, `017` (octal), `0b101`, `42`, `42u`; `None` for

@@ -54,7 +54,7 @@ impl Printer<'_> {
                     _ if addr == 0 => Kids::Leaf,
                     Shape::Void | Shape::Function => Kids::Leaf,
                     _ if !rust && self.is_c_char(&target) => Kids::Elements {
-                        count: self.c_str(addr).map_or(0, |s| s.len() as u64),
+                        count: self.c_str(addr).map_or(0, |(s, _)| s.len() as u64),
                         elem: target,
                         addr,
                     },

@@ -398,6 +398,13 @@ fn stop(s: &Stop) -> String {
             let _ = write!(text, "\nProgram stopped by a trap: {message}.\n");
         }
         StopReason::Interrupt => text.push_str("\nProgram received signal SIGINT, Interrupt.\n"),
+        StopReason::WatchpointScope { number } => {
+            let _ = write!(
+                text,
+                "\nWatchpoint {number} deleted because the program has left the block in\n\
+                 which its expression is valid.\n"
+            );
+        }
         StopReason::Step | StopReason::Until => {}
     }
     let Some(top) = &s.frame else {

@@ -53,6 +53,11 @@ pub enum StopReason {
         /// The value now.
         new: String,
     },
+    /// Watchpoint `number` was deleted because the frame its expression uses returned.
+    WatchpointScope {
+        /// The watchpoint's number.
+        number: u32,
+    },
     /// A `step`, `next`, `stepi` or `nexti` ended.
     Step,
     /// An `until` or `advance` ended.

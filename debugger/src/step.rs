@@ -56,6 +56,11 @@ pub enum Stop {
         /// The value now.
         new: String,
     },
+    /// The frame a watchpoint's expression uses returned, and the watchpoint was deleted.
+    WatchScope {
+        /// The watchpoint's number.
+        number: u32,
+    },
     /// A step, next, stepi, until or advance ended.
     Step,
     /// `finish` returned to the caller, with the value the function returned.

@@ -222,9 +222,14 @@ impl Printer<'_> {
             Shape::Array { elem, count } => {
                 let n = count.unwrap_or(0);
                 if !rust && is_c_char(self.dwarf, &elem) {
-                    let b = self.bytes(&v.place, n.min(MAX_ELEMENTS))?;
-                    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-                    return Ok(c_string(&b[..end]));
+                    // Every element, as gdb shows a char array: only a final NUL, the
+                    // terminator, is left out of an array shown whole.
+                    let mut b = self.bytes(&v.place, n.min(MAX_ELEMENTS))?;
+                    let cut = n > MAX_ELEMENTS;
+                    if !cut && b.last() == Some(&0) {
+                        b.pop();
+                    }
+                    return Ok(c_string(&b, cut));
                 }
                 self.sequence(
                     &v.place,
@@ -294,7 +299,7 @@ impl Printer<'_> {
         }
         if (!rust && is_c_char(self.dwarf, target) || self.format == Format::Str) && addr != 0 {
             let text = match self.c_str(addr) {
-                Ok(s) => c_string(&s),
+                Ok((s, cut)) => c_string(&s, cut),
                 Err(e) => format!("<error: {e}>"),
             };
             return Ok(format!("{addr:#x} {text}"));
@@ -303,17 +308,18 @@ impl Printer<'_> {
     }
 
     /// The NUL-terminated bytes at `addr` (at most `MAX_ELEMENTS`, and no further than the end of
-    /// memory); an error when not even the first byte can be read.
-    pub fn c_str(&self, addr: u64) -> Result<Vec<u8>, Error> {
+    /// memory), and whether the string goes on past them; an error when not even the first byte
+    /// can be read.
+    pub fn c_str(&self, addr: u64) -> Result<(Vec<u8>, bool), Error> {
         self.state.memory(addr, 1)?;
         let mut out = Vec::new();
-        while out.len() < MAX_ELEMENTS as usize {
+        loop {
             match self.state.memory(addr + out.len() as u64, 1) {
+                Ok(b) if b[0] != 0 && out.len() == MAX_ELEMENTS as usize => return Ok((out, true)),
                 Ok(b) if b[0] != 0 => out.push(b[0]),
-                _ => break,
+                _ => return Ok((out, false)),
             }
         }
-        Ok(out)
     }
 
     /// `n` elements of type `elem` from `place` on (memory, or a value's bytes).
@@ -538,10 +544,34 @@ fn c_char(c: u8) -> String {
     format!("'{}'", escape(c, '\''))
 }
 
-/// A C string literal as gdb writes one.
-pub fn c_string(b: &[u8]) -> String {
-    let body: String = b.iter().map(|&c| escape(c, '"')).collect();
-    format!("\"{body}\"")
+/// How many times a character must come in a row, at least, to be shown once with
+/// `<repeats N times>` (gdb's `repeat_count_threshold` is 10: more than that).
+const REPEATS: usize = 11;
+
+/// C characters as gdb writes a string of them: quoted runs, a character that comes more than ten
+/// times in a row as `'c' <repeats N times>`, the pieces joined by `, `, and `...` after a string
+/// cut at the `print elements` limit.
+pub fn c_string(b: &[u8], cut: bool) -> String {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let run = b[i..].iter().take_while(|&&c| c == b[i]).count();
+        if run >= REPEATS {
+            if !text.is_empty() {
+                pieces.push(format!("\"{}\"", std::mem::take(&mut text)));
+            }
+            pieces.push(format!("{} <repeats {run} times>", c_char(b[i])));
+        } else {
+            (0..run).for_each(|_| text.push_str(&escape(b[i], '"')));
+        }
+        i += run;
+    }
+    if !text.is_empty() || pieces.is_empty() {
+        pieces.push(format!("\"{text}\""));
+    }
+    let more = if cut { "..." } else { "" };
+    format!("{}{more}", pieces.join(", "))
 }
 
 fn escape(c: u8, quote: char) -> String {
@@ -549,6 +579,10 @@ fn escape(c: u8, quote: char) -> String {
         b'\n' => "\\n".into(),
         b'\t' => "\\t".into(),
         b'\r' => "\\r".into(),
+        0x07 => "\\a".into(),
+        0x08 => "\\b".into(),
+        0x0b => "\\v".into(),
+        0x0c => "\\f".into(),
         0 => "\\000".into(),
         b'\\' => "\\\\".into(),
         c if c as char == quote => format!("\\{quote}"),
@@ -559,7 +593,25 @@ fn escape(c: u8, quote: char) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::sign_extend;
+    use super::{c_char, c_string, sign_extend};
+
+    #[test]
+    fn strings_print_as_gdb_prints_them() {
+        assert_eq!(c_string(b"", false), "\"\"");
+        assert_eq!(c_string(b"hi", false), "\"hi\"");
+        assert_eq!(
+            c_string(&[0, 1, 2, 1, 1, 1, 2, 1, 2], false),
+            "\"\\000\\001\\002\\001\\001\\001\\002\\001\\002\""
+        );
+        let mut buf = b"hi".to_vec();
+        buf.resize(99, 0);
+        assert_eq!(c_string(&buf, false), "\"hi\", '\\000' <repeats 97 times>");
+        assert_eq!(c_string(&[b'a'; 10], false), "\"aaaaaaaaaa\"");
+        assert_eq!(c_string(&[b'a'; 200], true), "'a' <repeats 200 times>...");
+        assert_eq!(c_string(b"ab", true), "\"ab\"...");
+        assert_eq!(c_char(8), "'\\b'");
+        assert_eq!(c_char(0x1b), "'\\033'");
+    }
 
     #[test]
     fn sign_extension_of_every_size() {

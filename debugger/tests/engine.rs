@@ -339,6 +339,9 @@ fn watchpoints_report_old_and_new_values() {
         let r = d.execute("continue");
         assert!(r.ok, "{}", r.text);
         if r.data["stop"]["reason"] != "watchpoint" {
+            // As in gdb, the watchpoint goes when main returns; then the program exits.
+            assert_eq!(r.data["stop"]["reason"], "watchpoint_scope");
+            let r = d.execute("continue");
             assert_eq!(r.data["stop"]["reason"], "exited");
             break;
         }
@@ -701,4 +704,54 @@ fn a_column_picks_the_statement_it_names_on_a_line() {
     assert_eq!(top(&s), ("main".into(), 8));
     let mut d = Debugger::new(s);
     assert_eq!(ok(&mut d, "print i"), "$1 = 1");
+}
+
+/// A watchpoint on an expression of a frame's variables is deleted when that frame returns, as
+/// gdb deletes it, and the program stops there in the caller; calls of the same function
+/// returning deeper down (recursion) leave it be. One on an address (`-l`) lives on.
+#[test]
+fn watchpoints_die_with_their_frame() {
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break add");
+    ok(&mut d, "run");
+    assert_eq!(ok(&mut d, "watch acc->x"), "Hardware watchpoint 2: acc->x");
+    let r = ok(&mut d, "continue");
+    assert!(r.contains("Old value = 0\nNew value = 1"), "{r}");
+    let r = d.execute("continue");
+    assert!(r.ok, "{}", r.text);
+    assert_eq!(r.data["stop"]["reason"], "watchpoint_scope");
+    // add returns to the start of line 40's statement.
+    assert_eq!(
+        r.text,
+        "Watchpoint 2 deleted because the program has left the block in\n\
+         which its expression is valid.\nmain () at vec.c:40\n\
+         40\t        printf(\"scaled[%d] = (%d, %d, %d)\\n\", i, s.x, s.y, s.z);"
+    );
+    // The next call writes sum.x again; only the breakpoint stops.
+    let r = d.execute("continue");
+    assert_eq!(r.data["stop"]["reason"], "breakpoint", "{}", r.text);
+    assert!(!ok(&mut d, "info breakpoints").contains("acc->x"));
+
+    // factorial(5) -> (4) -> (3): a watch on n in factorial(3) outlives the returns of (2) and
+    // (1) below it and ends where (3) returns into (4).
+    let mut d = Debugger::new(open("c-recursion-O0"));
+    ok(&mut d, "break factorial if n == 3");
+    ok(&mut d, "run");
+    ok(&mut d, "delete 1");
+    ok(&mut d, "watch n");
+    let r = d.execute("continue");
+    assert_eq!(r.data["stop"]["reason"], "watchpoint_scope", "{}", r.text);
+    assert_eq!(r.data["stop"]["frame"]["function"], "factorial");
+    assert_eq!(ok(&mut d, "print n"), "$1 = 4");
+
+    // An address watch is not scoped.
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break add");
+    ok(&mut d, "run");
+    ok(&mut d, "watch -l acc->x");
+    ok(&mut d, "delete 1");
+    ok(&mut d, "continue");
+    let r = d.execute("continue");
+    assert_eq!(r.data["stop"]["reason"], "watchpoint", "{}", r.text);
+    assert_eq!(r.data["stop"]["frame"]["function"], "add");
 }

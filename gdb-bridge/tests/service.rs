@@ -717,3 +717,67 @@ fn a_variable_in_a_wasm_local_is_assigned_on_either_target() {
         );
     }
 }
+
+/// `finish` from a function called through a pointer (`call_indirect`, which takes a table index
+/// besides the arguments) reports what it returned, on either target: floats.c's
+/// `integrate(square, 0.0, 3.0, ...)` calls `f(b)`, and square(3) is 9.
+#[test]
+fn finish_from_an_indirect_call_reports_its_value() {
+    for (target, mut e) in [
+        ("local", local("c-floats-O0", &[])),
+        ("attached", attached("c-floats-O0")),
+    ] {
+        run_to(&mut e, "square");
+        stop(&mut e, Request::Continue { ignore: None });
+        assert_eq!(print(&mut e, "x").value.value, "3", "{target}");
+        let s = stop(&mut e, resume(Resume::Finish));
+        let StopReason::Finish { value, .. } = s.reason else {
+            panic!("{target}: {s:?}")
+        };
+        assert_eq!(
+            value.map(|v| v.value.value).as_deref(),
+            Some("9"),
+            "{target}"
+        );
+        assert_eq!(s.frame.map(|f| f.function).as_deref(), Some("integrate"));
+    }
+}
+
+/// A watchpoint on a frame's variables ends with the frame on either target: the return is seen
+/// at a site armed in the caller, through the stub's breakpoint table when attached.
+#[test]
+fn a_scoped_watchpoint_ends_with_its_frame_on_either_target() {
+    use debugger::request::WatchTarget;
+    for (target, mut e) in [
+        ("local", local("c-vec-O0", &[])),
+        ("attached", attached("c-vec-O0")),
+    ] {
+        run_to(&mut e, "add");
+        let watch = Request::Watch {
+            target: WatchTarget::Expr("acc->x".into()),
+            kind: debugger::report::WatchKind::Write,
+        };
+        call(&mut e, watch, &mut Vec::new());
+        call(&mut e, Request::Delete(Some(1)), &mut Vec::new());
+        let hit = stop(&mut e, Request::Continue { ignore: None });
+        assert!(
+            matches!(hit.reason, StopReason::Watchpoint { number: 2, .. }),
+            "{target}: {hit:?}"
+        );
+        let gone = stop(&mut e, Request::Continue { ignore: None });
+        assert_eq!(
+            gone.reason,
+            StopReason::WatchpointScope { number: 2 },
+            "{target}"
+        );
+        assert_eq!(
+            gone.frame.map(|f| (f.function, f.line)),
+            Some(("main".into(), Some(40)))
+        );
+        let Response::Stop(end) = call(&mut e, Request::Continue { ignore: None }, &mut Vec::new())
+        else {
+            panic!("{target}: no stop")
+        };
+        assert_eq!(end.reason, StopReason::Exited { code: 0 }, "{target}");
+    }
+}

@@ -213,6 +213,12 @@ impl Session {
             .iter()
             .filter(|b| b.enabled)
             .flat_map(|b| b.addrs.iter().filter_map(|&a| self.site(a)))
+            .chain(
+                self.points
+                    .watches
+                    .iter()
+                    .filter_map(|w| w.scope.map(|s| s.site)),
+            )
             .collect();
         let Some(target) = self.process.target.as_mut() else {
             return Ok(());
@@ -281,8 +287,61 @@ impl Session {
             old,
             hits: 0,
             slot,
+            scope: None,
         });
         Ok(number)
+    }
+
+    /// Scopes watchpoint `number` to the selected frame when `expr` uses its variables: it is
+    /// deleted when that frame returns. The return is seen at a site armed in the caller.
+    pub(crate) fn scope_watch(&mut self, number: u32, expr: &str) -> Result<(), Error> {
+        let Ok(f) = self.selected_frame() else {
+            return Ok(());
+        };
+        let names: Vec<String> = self
+            .frame_vars(&f)?
+            .into_iter()
+            .map(|(v, _)| v.name)
+            .collect();
+        let uses_frame = crate::expr::lex(expr).is_ok_and(|toks| {
+            toks.iter()
+                .any(|(t, _)| matches!(t, crate::expr::Tok::Ident(n) if names.contains(n)))
+        });
+        let caller = f
+            .wasm
+            .checked_sub(1)
+            .and_then(|i| self.wasm_frames().get(i));
+        let (true, Some(caller)) = (uses_frame, caller) else {
+            return Ok(());
+        };
+        let scope = WatchScope {
+            frames: f.wasm + 1,
+            site: (caller.func, caller.pc),
+        };
+        if let Some(w) = self.points.watches.iter_mut().find(|w| w.number == number) {
+            w.scope = Some(scope);
+        }
+        if let Err(e) = self.rearm() {
+            self.delete(Some(number))?;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// The scoped watchpoint whose frame has returned to `site`, deleted: a deeper call of the
+    /// same function returning there leaves it be.
+    pub(crate) fn watch_out_of_scope(&mut self, site: (u32, u32)) -> Result<Option<u32>, Error> {
+        let depth = self.wasm_frames().len();
+        let gone = self
+            .points
+            .watches
+            .iter()
+            .find(|w| w.scope.is_some_and(|s| s.site == site && depth < s.frames))
+            .map(|w| w.number);
+        if let Some(n) = gone {
+            self.delete(Some(n))?;
+        }
+        Ok(gone)
     }
 }
 

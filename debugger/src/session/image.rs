@@ -62,6 +62,12 @@ impl Image {
         Some(u64::from(self.module.operator_offset(func, pc)?) - self.code_start)
     }
 
+    /// The opcode byte of the Wasm operator instruction `pc` of `func` executes.
+    pub fn opcode(&self, func: u32, pc: u32) -> Option<u8> {
+        let at = self.module.operator_offset(func, pc)?;
+        self.bytes.get(at as usize).copied()
+    }
+
     /// The module's name for function `func` (`func[N]` without one).
     pub fn func_label(&self, func: u32) -> String {
         self.module

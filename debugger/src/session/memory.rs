@@ -59,10 +59,10 @@ impl Session {
         if format == Format::Str {
             let mut at = addr;
             for _ in 0..count {
-                let s = p.c_str(at)?;
+                let (s, cut) = p.c_str(at)?;
                 units.push(MemoryUnit {
                     addr: at,
-                    value: c_string(&s),
+                    value: c_string(&s, cut),
                 });
                 at += s.len() as u64 + 1;
             }

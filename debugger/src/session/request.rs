@@ -281,8 +281,10 @@ impl Session {
             .map(|b| b.number)
     }
 
-    /// Sets a watchpoint; returns its number.
+    /// Sets a watchpoint; returns its number. One on an expression that uses the frame's
+    /// variables lives as long as the frame.
     fn watch(&mut self, target: WatchTarget, kind: WatchKind) -> Result<u32, Error> {
+        let scoped = matches!(target, WatchTarget::Expr(_));
         let (expr, addr, len, ty) = match target {
             WatchTarget::Address { addr, len } => {
                 let ty = Ty::Int {
@@ -305,7 +307,11 @@ impl Session {
                 (format!("-location {e}"), addr, len, ty)
             }
         };
-        self.set_watch(&expr, addr, len, ty, kind)
+        let number = self.set_watch(&expr, addr, len, ty, kind)?;
+        if scoped {
+            self.scope_watch(number, &expr)?;
+        }
+        Ok(number)
     }
 
     /// The address, size and type of the memory an expression names.

@@ -12,6 +12,9 @@ use runtime_core::Frame;
 use runtime_core::debug::WatchKind;
 use std::sync::atomic::Ordering;
 
+/// The opcode of `call_indirect`.
+const CALL_INDIRECT: u8 = 0x11;
+
 impl Session {
     pub(crate) fn lines(&self) -> Lines<'_> {
         Lines {
@@ -211,6 +214,9 @@ impl Session {
     /// Decides whether the enabled breakpoints at `site` stop: conditions, ignore counts,
     /// temporaries.
     fn breakpoint_hit(&mut self, site: (u32, u32)) -> Result<Option<Stop>, Error> {
+        if let Some(number) = self.watch_out_of_scope(site)? {
+            return Ok(Some(Stop::WatchScope { number }));
+        }
         let here: Vec<usize> = (0..self.points.breakpoints.len())
             .filter(|&i| {
                 let b = &self.points.breakpoints[i];
@@ -299,18 +305,21 @@ impl Session {
     }
 
     /// Where the result of frame `f`'s call will be: its caller's Wasm frame and operand slot
-    /// (the caller's operand height at the call, less the arguments).
+    /// (the caller's operand height at the call, less the arguments, and less the table index
+    /// a `call_indirect` takes besides them).
     fn result_slot(&self, f: &FrameInfo) -> Option<(usize, u32)> {
         let caller_index = f.wasm.checked_sub(1)?;
         let caller = self.wasm_frames().get(caller_index)?;
+        let call = caller.pc.checked_sub(1)?;
         let height = *self
             .image
             .module
             .body(caller.func)?
             .heights
-            .get(caller.pc.checked_sub(1)? as usize)?;
+            .get(call as usize)?;
         let params = self.image.module.func_type(f.func)?.params.len() as u32;
-        Some((caller_index, height.checked_sub(params)?))
+        let index = u32::from(self.image.opcode(caller.func, call) == Some(CALL_INDIRECT));
+        Some((caller_index, height.checked_sub(params + index)?))
     }
 
     /// The DWARF return type of the function of frame `f`.

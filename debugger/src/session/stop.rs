@@ -77,6 +77,7 @@ impl Session {
                 message: t.to_string(),
             },
             step::Stop::Interrupted => StopReason::Interrupt,
+            step::Stop::WatchScope { number } => StopReason::WatchpointScope { number },
             step::Stop::Step if until => StopReason::Until,
             step::Stop::Step => StopReason::Step,
             step::Stop::Finish { value: v, .. } => {

@@ -26,6 +26,7 @@ fn state(m: &Model) -> String {
         None => "stopped".into(),
         Some(StopReason::Breakpoint { number, .. }) => format!("breakpoint {number}"),
         Some(StopReason::Watchpoint { number, .. }) => format!("watchpoint {number}"),
+        Some(StopReason::WatchpointScope { number }) => format!("watchpoint {number} deleted"),
         Some(StopReason::Step) => "step".into(),
         Some(StopReason::Until) => "until".into(),
         Some(StopReason::Finish { .. }) => "finish".into(),
