@@ -755,3 +755,38 @@ fn watchpoints_die_with_their_frame() {
     assert_eq!(r.data["stop"]["reason"], "watchpoint", "{}", r.text);
     assert_eq!(r.data["stop"]["frame"]["function"], "add");
 }
+
+/// C types are named with C's declarators, as gdb names them: a pointer to an array and a
+/// pointer to a function put the `*` in parentheses.
+#[test]
+fn pointer_types_are_named_as_c_declares_them() {
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break vec.c:38");
+    ok(&mut d, "run");
+    assert_eq!(
+        ok(&mut d, "print &points"),
+        "$1 = (struct vec (*)[4]) 0x11300"
+    );
+    assert_eq!(
+        ok(&mut d, "print &points[1]"),
+        "$2 = (struct vec *) 0x1130c"
+    );
+    let mut d = Debugger::new(open("c-floats-O0"));
+    ok(&mut d, "break square");
+    ok(&mut d, "run");
+    ok(&mut d, "up");
+    assert_eq!(ok(&mut d, "print f"), "$1 = (double (*)(double)) 0x1");
+}
+
+/// A char array prints every element as gdb prints it: the final NUL left out, and a run of more
+/// than ten as `<repeats N times>`.
+#[test]
+fn char_arrays_print_every_element_as_gdb_prints_them() {
+    let mut d = Debugger::new(open("c-strings-O0"));
+    ok(&mut d, "break strings.c:22");
+    ok(&mut d, "run");
+    assert_eq!(
+        ok(&mut d, "print line"),
+        "$1 = \"asil,budget,debugger,dwarf,interpreter,wasm\", '\\000' <repeats 84 times>"
+    );
+}

@@ -7,7 +7,7 @@ use alloc::string::String;
 use core::fmt::Write as _;
 
 use gdbstub::arch::lldb::{Encoding, Format, Generic, Register};
-use gdbstub::common::{Endianness, Pid, Signal};
+use gdbstub::common::{Pid, Signal};
 use gdbstub::target::ext::base::BaseOps;
 use gdbstub::target::ext::base::single_register_access::{
     SingleRegisterAccess, SingleRegisterAccessOps,
@@ -267,8 +267,9 @@ impl HostInfo for WasmTarget {
         &self,
         write_item: &mut dyn FnMut(&HostInfoResponse<'_>),
     ) -> Result<(), Self::Error> {
+        // No `endian`: gdbstub 0.7 writes it with a `;` of its own, leaving an empty field, and
+        // LLDB takes a little-endian order from the `wasm32` triple.
         write_item(&HostInfoResponse::Triple(TRIPLE));
-        write_item(&HostInfoResponse::Endianness(Endianness::Little));
         write_item(&HostInfoResponse::PointerSize(4));
         Ok(())
     }
@@ -280,8 +281,8 @@ impl ProcessInfo for WasmTarget {
         write_item: &mut dyn FnMut(&ProcessInfoResponse<'_>),
     ) -> Result<(), Self::Error> {
         write_item(&ProcessInfoResponse::Pid(Pid::new(1).ok_or("pid")?));
+        // No `endian`, as in `host_info`.
         write_item(&ProcessInfoResponse::Triple(TRIPLE));
-        write_item(&ProcessInfoResponse::Endianness(Endianness::Little));
         write_item(&ProcessInfoResponse::PointerSize(4));
         Ok(())
     }

@@ -67,7 +67,14 @@ fn handshake_libraries_and_wasm_queries() {
         host.contains("triple:7761736d3332;"),
         "plain wasm32: {host}"
     );
-    assert!(c.request("qProcessInfo").unwrap().starts_with("pid:1;"));
+    let process = c.request("qProcessInfo").unwrap();
+    assert!(process.starts_with("pid:1;"), "{process}");
+    for reply in [&host, &process] {
+        assert!(
+            reply.split_terminator(';').all(|field| field.contains(':')),
+            "every field is KEY:VALUE: {reply}"
+        );
+    }
     let libs = c.request("qXfer:libraries:read::0,ffff").unwrap();
     assert!(
         libs.ends_with("<library-list><library name=\"c-vec-O0.wasm\"><section address=\"0x4000000000000000\"/></library></library-list>"),

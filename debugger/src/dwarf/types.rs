@@ -443,80 +443,150 @@ impl DwarfInfo {
         Ok(())
     }
 
-    /// The type's name as the source language writes it (`struct vec *`, `&str`, `int [4]`).
+    /// The type's name as the source language writes it (`struct vec *`, `&str`, `int [4]`,
+    /// C's declarators as gdb writes them: `const char * const *`, `int (*)[3]`,
+    /// `int (*)(int, char *)`).
     pub fn type_name(&self, ty: &Ty) -> String {
+        self.declared(ty, String::new(), 0)
+    }
+
+    /// The name of a thing of type `ty` declared by `decl` (the declarator text to the right of
+    /// the base type: `*`, `[3]`, `(*)[9]`), built from the outside in as C reads it.
+    fn declared(&self, ty: &Ty, decl: String, depth: u32) -> String {
+        let base = |name: &str| {
+            if decl.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} {decl}")
+            }
+        };
         match ty {
             Ty::Int { signed, size } => {
-                let base = match size {
+                let name = match size {
                     1 => "char",
                     2 => "short",
                     8 => "long long",
                     _ => "int",
                 };
-                if *signed {
-                    base.into()
+                base(&if *signed {
+                    name.to_string()
                 } else {
-                    format!("unsigned {base}")
-                }
+                    format!("unsigned {name}")
+                })
             }
-            Ty::Float { size: 4 } => "float".into(),
-            Ty::Float { .. } => "double".into(),
-            Ty::Bool => "bool".into(),
-            Ty::Void => "void".into(),
-            Ty::Ptr(t) => pointer_to(&self.type_name(t)),
-            Ty::Dwarf(id) => self.dwarf_type_name(*id, 0).unwrap_or_else(|_| "?".into()),
+            Ty::Float { size: 4 } => base("float"),
+            Ty::Float { .. } => base("double"),
+            Ty::Bool => base("bool"),
+            Ty::Void => base("void"),
+            Ty::Ptr(t) => self.declared(t, pointer(decl), depth + 1),
+            Ty::Dwarf(id) => self
+                .dwarf_declared(*id, decl, depth)
+                .unwrap_or_else(|_| "?".into()),
         }
     }
 
-    fn dwarf_type_name(&self, id: TypeId, depth: u32) -> Result<String, Error> {
+    fn dwarf_declared(&self, id: TypeId, decl: String, depth: u32) -> Result<String, Error> {
         let die = self.type_die(id)?;
         let name = self.die_name(id.0, &die);
-        let inner = |s: &Self| -> Result<String, Error> {
-            match s.attr_type(id.0, &die) {
-                Ty::Dwarf(t) if depth < 16 => s.dwarf_type_name(t, depth + 1),
-                _ => Ok("void".into()),
+        let rust = self.is_rust(id.0);
+        let inner = self.attr_type(id.0, &die);
+        let inner = if depth < 16 { inner } else { Ty::Void };
+        let named = |n: &str| {
+            if decl.is_empty() {
+                n.to_string()
+            } else {
+                format!("{n} {decl}")
+            }
+        };
+        let qualified = |s: &Self, q: &str| -> String {
+            // A qualifier of a pointer follows its `*`; one of anything else goes before.
+            let of_pointer = matches!(&inner, Ty::Dwarf(t) if s.type_die(*t).is_ok_and(|d| {
+                matches!(d.tag(), gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type)
+            }));
+            if of_pointer {
+                let decl = if decl.is_empty() {
+                    q.to_string()
+                } else {
+                    format!("{q} {decl}")
+                };
+                s.declared(&inner, decl, depth + 1)
+            } else {
+                format!("{q} {}", s.declared(&inner, decl.clone(), depth + 1))
             }
         };
         Ok(match die.tag() {
             gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type => match name {
-                Some(n) => n,
-                None => pointer_to(&inner(self)?),
+                Some(n) => named(&n),
+                None => self.declared(&inner, pointer(decl), depth + 1),
             },
-            gimli::DW_TAG_const_type => format!("const {}", inner(self)?),
-            gimli::DW_TAG_volatile_type => format!("volatile {}", inner(self)?),
+            gimli::DW_TAG_const_type => qualified(self, "const"),
+            gimli::DW_TAG_volatile_type => qualified(self, "volatile"),
             gimli::DW_TAG_structure_type
             | gimli::DW_TAG_union_type
             | gimli::DW_TAG_enumeration_type
-                if !self.is_rust(id.0) =>
+                if !rust =>
             {
                 let kw = match die.tag() {
                     gimli::DW_TAG_union_type => "union",
                     gimli::DW_TAG_enumeration_type => "enum",
                     _ => "struct",
                 };
-                format!("{kw} {}", name.unwrap_or_else(|| "{...}".into()))
+                named(&format!("{kw} {}", name.unwrap_or_else(|| "{...}".into())))
             }
             gimli::DW_TAG_array_type => {
                 let count = match self.shape(&Ty::Dwarf(id))? {
                     Shape::Array { count: Some(n), .. } => n.to_string(),
                     _ => String::new(),
                 };
-                if self.is_rust(id.0) {
-                    format!("[{}; {count}]", inner(self)?)
+                if rust {
+                    named(&format!(
+                        "[{}; {count}]",
+                        self.declared(&inner, String::new(), depth + 1)
+                    ))
                 } else {
-                    format!("{} [{count}]", inner(self)?)
+                    self.declared(&inner, format!("{}[{count}]", grouped(decl)), depth + 1)
                 }
             }
-            gimli::DW_TAG_subroutine_type => "fn".into(),
-            _ => name.unwrap_or_else(|| "?".into()),
+            gimli::DW_TAG_subroutine_type if !rust => {
+                let mut params = Vec::new();
+                self.children(id, |d| {
+                    match d.tag() {
+                        gimli::DW_TAG_formal_parameter => {
+                            params.push(self.type_name(&self.attr_type(id.0, d)))
+                        }
+                        gimli::DW_TAG_unspecified_parameters => params.push("...".into()),
+                        _ => {}
+                    }
+                    Ok(())
+                })?;
+                let params = if params.is_empty() {
+                    "void".into()
+                } else {
+                    params.join(", ")
+                };
+                self.declared(&inner, format!("{}({params})", grouped(decl)), depth + 1)
+            }
+            gimli::DW_TAG_subroutine_type => named("fn"),
+            _ => named(&name.unwrap_or_else(|| "?".into())),
         })
     }
 }
 
-fn pointer_to(target: &str) -> String {
-    if target.ends_with('*') {
-        format!("{target}*")
+/// The declarator of a pointer to what `decl` declares: `*` before it (a space before a
+/// qualifier: `* const`).
+fn pointer(decl: String) -> String {
+    match decl.chars().next() {
+        Some(c) if c.is_ascii_alphabetic() => format!("* {decl}"),
+        _ => format!("*{decl}"),
+    }
+}
+
+/// `decl` ready for an array or function suffix: a pointer's declarator goes in parentheses
+/// (`(*)[9]`, `(*)(int)`).
+fn grouped(decl: String) -> String {
+    if decl.starts_with('*') {
+        format!("({decl})")
     } else {
-        format!("{target} *")
+        decl
     }
 }
