@@ -213,6 +213,11 @@ pub fn parse(line: &str) -> Result<Command, Error> {
         }
         "info" | "i" => info(rest)?,
         "set" => assignment(rest)?,
+        "whatis" | "ptype" => Request::Type {
+            expr: rest.to_string(),
+            expand: cmd == "ptype",
+            frame: None,
+        },
         "print" | "p" | "output" | "call" => Request::Print {
             expr: rest.to_string(),
             format: value_format(cmd, fmt)?,
@@ -382,6 +387,7 @@ pub const NAMES: &[&str] = &[
     "nexti",
     "print",
     "profile",
+    "ptype",
     "quit",
     "run",
     "rwatch",
@@ -394,6 +400,7 @@ pub const NAMES: &[&str] = &[
     "until",
     "up",
     "watch",
+    "whatis",
     "x",
 ];
 
@@ -463,15 +470,16 @@ Breakpoints:  break (b) LOC [if COND], tbreak LOC, delete (d) [N], disable N, en
               condition N [COND], ignore N COUNT, info breakpoints
 Watchpoints:  watch EXPR, rwatch EXPR, awatch EXPR, watch -l ADDR[,LEN]
 Stack:        backtrace (bt) [N], frame (f) [N], up [N], down [N], info frame
-Data:         print (p)[/FMT] EXPR, x/NFU ADDR, display[/FMT] EXPR, undisplay N,
-              info locals|args|globals|display, info wasm (operand stack, Wasm globals)
+Data:         print (p)[/FMT] EXPR, whatis EXPR, ptype EXPR, set var VAR = EXPR, x/NFU ADDR,
+              display[/FMT] EXPR, undisplay N, info locals|args|globals|display,
+              info wasm (operand stack, Wasm globals)
 Source:       list (l) [LOC], disassemble [FUNCTION], directory DIR, info source
 Limits:       info limits, info budget
 Profile:      profile on|off|reset, info profile [N],
               profile save FILE [text|folded|svg|speedscope|callgrind|firefox] [line]
 Remote:       monitor CMD (the stub's: limits, budget, profile [N], operands [N], trap), detach,
               info link (round trip)
-LOC is FILE:LINE, LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
+LOC is FILE:LINE[:COLUMN], LINE, FUNCTION or *OFFSET; FMT is x d u o t c s; U is b h w g.
 ";
 
 /// The most units one `x` command shows: a bound on what one command reads and prints.

@@ -208,6 +208,7 @@ pub fn text(req: &Request, resp: &Response) -> String {
             text
         }
         Response::Monitor(m) => m.trim_end().to_string(),
+        Response::Type(t) => format!("type = {t}"),
         Response::Names(n) => n.words().join("\n"),
         Response::Machine(m) => machine(m),
         Response::Link(l) => match l.round_trip_us {

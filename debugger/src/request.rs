@@ -173,6 +173,17 @@ pub enum Request {
         /// How to show it.
         format: Format,
     },
+    /// An expression's type (`whatis`), or with typedefs seen through and the struct, union or
+    /// enum it is built on written out (`ptype`).
+    Type {
+        /// The expression.
+        expr: String,
+        /// `ptype` rather than `whatis`.
+        expand: bool,
+        /// The frame it is evaluated in.
+        #[serde(default)]
+        frame: Option<FrameRef>,
+    },
     /// Shows linear memory (`x/NFU`).
     Examine {
         /// The address, or an array or pointer.
@@ -318,6 +329,7 @@ impl Request {
             | Request::SourceFile { frame }
             | Request::Print { frame, .. }
             | Request::Evaluate { frame, .. }
+            | Request::Type { frame, .. }
             | Request::Examine { frame, .. }
             | Request::SetVariable { frame, .. }
             | Request::Disassemble { frame, .. }
@@ -392,6 +404,8 @@ pub enum Response {
     Printed(Printed),
     /// A value not kept in the history.
     Variable(Variable),
+    /// A type as C writes it (`whatis`, `ptype`).
+    Type(String),
     /// Linear memory.
     Memory(MemoryBlock),
     /// Linear memory's bytes.

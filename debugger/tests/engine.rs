@@ -790,3 +790,34 @@ fn char_arrays_print_every_element_as_gdb_prints_them() {
         "$1 = \"asil,budget,debugger,dwarf,interpreter,wasm\", '\\000' <repeats 84 times>"
     );
 }
+
+/// `whatis` and `ptype` print what gdb 13 prints for the same commands on vec.c built natively
+/// with `cc -g -O0` (recorded here): the type as declared, and with the struct it is built on
+/// written out.
+#[test]
+fn whatis_and_ptype_print_what_gdb_prints() {
+    let mut d = Debugger::new(open("c-vec-O0"));
+    ok(&mut d, "break length_squared");
+    ok(&mut d, "run");
+    let segment = "const struct segment {\n    struct vec from;\n    struct vec to;\n    \
+                   const char *name;\n}";
+    let vec = "struct vec {\n    int x;\n    int y;\n    int z;\n}";
+    for (cmd, gdb) in [
+        ("whatis s", "const struct segment *".to_string()),
+        ("ptype s", format!("{segment} *")),
+        ("ptype *s", segment.to_string()),
+        ("whatis s->name", "const char *".into()),
+        ("ptype d", vec.into()),
+    ] {
+        assert_eq!(ok(&mut d, cmd), format!("type = {gdb}"), "{cmd}");
+    }
+    ok(&mut d, "up");
+    for (cmd, gdb) in [
+        ("ptype points", format!("{vec} [4]")),
+        ("whatis points", "struct vec [4]".into()),
+        ("ptype sum.x", "int".into()),
+        ("whatis &points", "struct vec (*)[4]".into()),
+    ] {
+        assert_eq!(ok(&mut d, cmd), format!("type = {gdb}"), "{cmd}");
+    }
+}

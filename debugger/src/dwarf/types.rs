@@ -450,6 +450,88 @@ impl DwarfInfo {
         self.declared(ty, String::new(), 0)
     }
 
+    /// The type as gdb's `ptype` shows it: typedefs at the top seen through, and the C struct,
+    /// union or enum it is built on (through pointers, arrays and qualifiers) written out.
+    pub fn type_expanded(&self, ty: &Ty) -> Result<String, Error> {
+        let ty = self.without_typedefs(ty, 0)?;
+        let name = self.type_name(&ty);
+        let Some(base) = self.aggregate_base(&ty, 0)? else {
+            return Ok(name);
+        };
+        let body = match self.shape(&base)? {
+            Shape::Struct { members, .. } => {
+                let lines: String = members
+                    .iter()
+                    .map(|m| format!("    {};\n", self.declared(&m.ty, m.name.clone(), 0)))
+                    .collect();
+                format!(
+                    "{} {{\n{lines}}}",
+                    self.type_name(&base).trim_end_matches(" {...}")
+                )
+            }
+            Shape::Enum { values, .. } => {
+                let mut next = 0;
+                let items: Vec<String> = values
+                    .iter()
+                    .map(|(n, v)| {
+                        let item = if *v == next {
+                            n.clone()
+                        } else {
+                            format!("{n} = {v}")
+                        };
+                        next = v.wrapping_add(1);
+                        item
+                    })
+                    .collect();
+                format!(
+                    "{} {{{}}}",
+                    self.type_name(&base).trim_end_matches(" {...}"),
+                    items.join(", ")
+                )
+            }
+            _ => return Ok(name),
+        };
+        Ok(name.replacen(&self.type_name(&base), &body, 1))
+    }
+
+    /// `ty` with the typedefs at its top seen through.
+    fn without_typedefs(&self, ty: &Ty, depth: u32) -> Result<Ty, Error> {
+        if let Ty::Dwarf(id) = ty
+            && depth < MAX_NESTING
+        {
+            let die = self.type_die(*id)?;
+            if die.tag() == gimli::DW_TAG_typedef {
+                return self.without_typedefs(&self.attr_type(id.0, &die), depth + 1);
+            }
+        }
+        Ok(ty.clone())
+    }
+
+    /// The C struct, union or enum a type is built on through pointers, arrays and qualifiers.
+    fn aggregate_base(&self, ty: &Ty, depth: u32) -> Result<Option<Ty>, Error> {
+        let id = match ty {
+            _ if depth > MAX_NESTING => return Ok(None),
+            Ty::Ptr(t) => return self.aggregate_base(t, depth + 1),
+            Ty::Dwarf(id) if !self.is_rust(id.0) => *id,
+            _ => return Ok(None),
+        };
+        let die = self.type_die(id)?;
+        match die.tag() {
+            gimli::DW_TAG_structure_type
+            | gimli::DW_TAG_union_type
+            | gimli::DW_TAG_class_type
+            | gimli::DW_TAG_enumeration_type => Ok(Some(ty.clone())),
+            gimli::DW_TAG_pointer_type
+            | gimli::DW_TAG_reference_type
+            | gimli::DW_TAG_const_type
+            | gimli::DW_TAG_volatile_type
+            | gimli::DW_TAG_array_type => {
+                self.aggregate_base(&self.attr_type(id.0, &die), depth + 1)
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// The name of a thing of type `ty` declared by `decl` (the declarator text to the right of
     /// the base type: `*`, `[3]`, `(*)[9]`), built from the outside in as C reads it.
     fn declared(&self, ty: &Ty, decl: String, depth: u32) -> String {
@@ -572,12 +654,17 @@ impl DwarfInfo {
     }
 }
 
-/// The declarator of a pointer to what `decl` declares: `*` before it (a space before a
-/// qualifier: `* const`).
+/// The declarator of a pointer to what `decl` declares: `*` before it, and a space between it
+/// and a qualifier (`* const`), as gdb writes them.
 fn pointer(decl: String) -> String {
-    match decl.chars().next() {
-        Some(c) if c.is_ascii_alphabetic() => format!("* {decl}"),
-        _ => format!("*{decl}"),
+    let qualifier = decl
+        .split(' ')
+        .next()
+        .is_some_and(|w| w == "const" || w == "volatile");
+    if qualifier {
+        format!("* {decl}")
+    } else {
+        format!("*{decl}")
     }
 }
 

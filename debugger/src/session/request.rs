@@ -160,6 +160,14 @@ impl Session {
             Request::Evaluate { expr, format, .. } => {
                 Response::Variable(self.watch_value(&expr, format)?)
             }
+            Request::Type { expr, expand, .. } => {
+                let ty = self.evaluate(&expr)?.ty;
+                let dwarf = &self.image.dwarf;
+                Response::Type(match expand {
+                    true => dwarf.type_expanded(&ty)?,
+                    false => dwarf.type_name(&ty),
+                })
+            }
             Request::ReadMemory { addr, len } => Response::Bytes(self.read_bytes(addr, len)?),
             Request::WriteMemory { addr, bytes } => {
                 self.write_memory(addr, &bytes)?;
