@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use std::vec::Vec;
 
-use crate::packet::{checksum, decode, frame, unhex};
+use crate::packet::{checksum, decode, frame, hex, unhex};
 
 /// How long a reply may take unless [`Client::set_timeout`] says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -300,16 +300,19 @@ impl<S: Read + Write> Client<S> {
     ) -> Result<(), ClientError> {
         for (i, part) in bytes.chunks(chunk.max(1)).enumerate() {
             let at = addr.saturating_add((i * chunk.max(1)) as u64);
-            let hex: String = part.iter().map(|b| format!("{b:02x}")).collect();
-            let body = format!("M{at:x},{:x}:{hex}", part.len());
-            let reply = self.request(&body)?;
-            if reply != "OK" {
-                return Err(ClientError::Protocol(format!(
-                    "{body}: the stub answered `{reply}`"
-                )));
-            }
+            self.expect_ok(&format!("M{at:x},{:x}:{}", part.len(), hex(part)))?;
         }
         Ok(())
+    }
+
+    /// Sends a packet whose only good answer is `OK`; any other is a protocol error.
+    fn expect_ok(&mut self, body: &str) -> Result<(), ClientError> {
+        match self.request(body)?.as_str() {
+            "OK" => Ok(()),
+            reply => Err(ClientError::Protocol(format!(
+                "{body}: the stub answered `{reply}`"
+            ))),
+        }
     }
 
     /// Sets local `index` of frame `frame` (0 innermost) to the raw bits `raw`, with our stub's
@@ -320,18 +323,8 @@ impl<S: Read + Write> Client<S> {
         index: u32,
         raw: u64,
     ) -> Result<(), ClientError> {
-        let hex: String = raw
-            .to_le_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let body = format!("QWasmLocal:{frame};{index};{hex}");
-        match self.request(&body)?.as_str() {
-            "OK" => Ok(()),
-            reply => Err(ClientError::Protocol(format!(
-                "{body}: the stub answered `{reply}`"
-            ))),
-        }
+        let raw = hex(&raw.to_le_bytes());
+        self.expect_ok(&format!("QWasmLocal:{frame};{index};{raw}"))
     }
 
     /// The PCs of the call stack, innermost first: 8 bytes each, little-endian, in hex; any
@@ -410,8 +403,7 @@ impl<S: Read + Write> Client<S> {
 
     /// Sends a `monitor` command (`qRcmd`) and returns what it printed.
     pub fn monitor(&mut self, cmd: &str) -> Result<String, ClientError> {
-        let hex: String = cmd.bytes().map(|b| format!("{b:02x}")).collect();
-        self.send_raw(&frame(format!("qRcmd,{hex}").as_bytes()))?;
+        self.send_raw(&frame(format!("qRcmd,{}", hex(cmd.as_bytes())).as_bytes()))?;
         let mut text = Vec::new();
         loop {
             let body = self.read_packet()?;

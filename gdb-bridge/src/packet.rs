@@ -1,6 +1,8 @@
 //! Packets of the GDB remote protocol on the wire: framing, checksums, hex and escapes, shared by
 //! the stub and the client (`no_std` + `alloc`).
 
+use alloc::format;
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// The checksum of a packet body: the sum of its bytes modulo 256.
@@ -48,6 +50,11 @@ pub fn decode(body: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// Bytes as two lowercase hex digits each, as packets carry them.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Hex digits to bytes.

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 
 use runtime_core::debug::MAX_WATCH_LEN;
 
+use crate::packet::unhex;
 use crate::target::WasmTarget;
 
 /// `E01`: a packet that does not parse.
@@ -184,12 +185,8 @@ fn local_write(args: &str) -> Option<(usize, usize, u64)> {
     let mut parts = args.splitn(3, ';');
     let frame = parts.next()?.parse().ok()?;
     let index = parts.next()?.parse().ok()?;
-    let hex = parts.next()?;
-    if hex.len() != 16 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let raw = u64::from_str_radix(hex, 16).ok()?.swap_bytes();
-    Some((frame, index, raw))
+    let bytes: [u8; 8] = unhex(parts.next()?.as_bytes())?.try_into().ok()?;
+    Some((frame, index, u64::from_le_bytes(bytes)))
 }
 
 /// Whether every action of a `vCont` names our one thread (`p1.1`, any of `-1`, or none).

@@ -229,16 +229,20 @@ impl Thread {
 
     /// Values of frame `i`'s locals (parameters first).
     pub fn locals(&self, store: &Store, i: usize) -> &[u64] {
-        let f = &self.frames[i];
-        let n = store.func_body(f.func).map_or(0, |b| b.locals.len());
-        &self.stack[f.fp as usize..f.fp as usize + n]
+        &self.stack[self.locals_at(store, i)]
     }
 
     /// Frame `i`'s locals, to write (a debugger's assignment while the thread is stopped).
     pub fn locals_mut(&mut self, store: &Store, i: usize) -> &mut [u64] {
+        let at = self.locals_at(store, i);
+        &mut self.stack[at]
+    }
+
+    /// Where frame `i`'s locals are on the stack.
+    fn locals_at(&self, store: &Store, i: usize) -> core::ops::Range<usize> {
         let f = &self.frames[i];
         let n = store.func_body(f.func).map_or(0, |b| b.locals.len());
-        &mut self.stack[f.fp as usize..f.fp as usize + n]
+        f.fp as usize..f.fp as usize + n
     }
 
     /// Operand stack values of frame `i`, bottom first. Exact for modules translated with

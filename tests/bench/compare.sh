@@ -9,28 +9,11 @@ old=$1 new=$2
 repeat=${REPEAT:-7}
 loops=${LOOPS:-200000000}
 coremark=${COREMARK:-../shared/bench/coremark.wasm}
-spin=tests/fixtures/wasm/c-spin-O2.wasm
 kernels=tests/fixtures/wasm/kernels.wasm
 scripts=$(mktemp -d)
 trap 'rm -rf "$scripts"' EXIT
 
-printf 'break spin.c:33\nrun\nnext\n' >"$scripts/breaks.gdb"
-for line in 16 17 18 19 20 25 26 27 28 29; do echo "break spin.c:$line" >>"$scripts/breaks.gdb"; done
-printf 'delete 1\ncontinue\n' >>"$scripts/breaks.gdb"
-printf 'break spin.c:33\nrun\nnext\nwatch table[0]\ndelete 1\ncontinue\n' >"$scripts/watch.gdb"
-printf 'profile on\nrun\n' >"$scripts/profile.gdb"
-printf 'continue\n' >"$scripts/continue.gdb"
-
-served() { # bin
-    local log="$scripts/serve.log" port
-    "$1" serve --listen 0 --once "$spin" -- 0 "$loops" 2>"$log" >/dev/null &
-    local server=$!
-    until port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log") && [ -n "$port" ]; do
-        sleep 0.005
-    done
-    "$1" attach --batch -x "$scripts/continue.gdb" "tcp:127.0.0.1:$port"
-    wait "$server"
-}
+. tests/bench/scenarios.sh
 
 # The command of row `$1` for binary `$2`.
 run_row() {

@@ -15,7 +15,6 @@ cargo build --release -q -p wrt-dbg
 bin=target/release/wrt-dbg
 coremark=${COREMARK:-../shared/bench/coremark.wasm}
 loops=${LOOPS:-200000000}
-spin=tests/fixtures/wasm/c-spin-O2.wasm
 kernels=tests/fixtures/wasm/kernels.wasm
 scripts=$(mktemp -d)
 trap 'rm -rf "$scripts"' EXIT
@@ -61,47 +60,8 @@ for kernel in "fib 35" "hot_loop 100000000"; do
     fi
 done
 
-# c-spin's main: lines 25-29 run once before the loop, fill (16-20) once; the loop is line 34.
-cat >"$scripts/breaks.gdb" <<EOF
-break spin.c:33
-run
-next
-break spin.c:16
-break spin.c:17
-break spin.c:18
-break spin.c:19
-break spin.c:20
-break spin.c:25
-break spin.c:26
-break spin.c:27
-break spin.c:28
-break spin.c:29
-delete 1
-continue
-EOF
-cat >"$scripts/watch.gdb" <<EOF
-break spin.c:33
-run
-next
-watch table[0]
-delete 1
-continue
-EOF
-printf 'profile on\nrun\n' >"$scripts/profile.gdb"
-printf 'continue\n' >"$scripts/continue.gdb"
-
+. tests/bench/scenarios.sh
 debug() { "$bin" debug --batch -x "$1" "$spin" -- 0 "$loops"; }
-served() {
-    local port log
-    log="$scripts/serve.log"
-    "$bin" serve --listen 0 --once "$spin" -- 0 "$loops" 2>"$log" >/dev/null &
-    local server=$!
-    until port=$(sed -n 's/.*listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$log") && [ -n "$port" ]; do
-        sleep 0.005
-    done
-    "$bin" attach --batch -x "$scripts/continue.gdb" "tcp:127.0.0.1:$port"
-    wait "$server"
-}
 
 echo
 echo "c-spin-O2, $loops loop iterations, best of $repeat (ratio to run):"
@@ -113,4 +73,4 @@ fi
 row "debug: 10 breakpoints armed, continue" "$(best debug "$scripts/breaks.gdb")" "$run"
 row "debug: one watchpoint, continue" "$(best debug "$scripts/watch.gdb")" "$run"
 row "debug: profile on, run" "$(best debug "$scripts/profile.gdb")" "$run"
-row "serve + attach: continue" "$(best served)" "$run"
+row "serve + attach: continue" "$(best served "$bin")" "$run"

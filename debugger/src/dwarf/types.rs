@@ -458,16 +458,15 @@ impl DwarfInfo {
         let Some(base) = self.aggregate_base(&ty, 0)? else {
             return Ok(name);
         };
+        let base_name = self.type_name(&base);
+        let heading = base_name.trim_end_matches(" {...}");
         let body = match self.shape(&base)? {
             Shape::Struct { members, .. } => {
                 let lines: String = members
                     .iter()
                     .map(|m| format!("    {};\n", self.declared(&m.ty, m.name.clone(), 0)))
                     .collect();
-                format!(
-                    "{} {{\n{lines}}}",
-                    self.type_name(&base).trim_end_matches(" {...}")
-                )
+                format!("{heading} {{\n{lines}}}")
             }
             Shape::Enum { values, .. } => {
                 let mut next = 0;
@@ -483,15 +482,11 @@ impl DwarfInfo {
                         item
                     })
                     .collect();
-                format!(
-                    "{} {{{}}}",
-                    self.type_name(&base).trim_end_matches(" {...}"),
-                    items.join(", ")
-                )
+                format!("{heading} {{{}}}", items.join(", "))
             }
             _ => return Ok(name),
         };
-        Ok(name.replacen(&self.type_name(&base), &body, 1))
+        Ok(name.replacen(&base_name, &body, 1))
     }
 
     /// `ty` with the typedefs at its top seen through.
@@ -535,13 +530,7 @@ impl DwarfInfo {
     /// The name of a thing of type `ty` declared by `decl` (the declarator text to the right of
     /// the base type: `*`, `[3]`, `(*)[9]`), built from the outside in as C reads it.
     fn declared(&self, ty: &Ty, decl: String, depth: u32) -> String {
-        let base = |name: &str| {
-            if decl.is_empty() {
-                name.to_string()
-            } else {
-                format!("{name} {decl}")
-            }
-        };
+        let base = |name: &str| declare(name, &decl);
         match ty {
             Ty::Int { signed, size } => {
                 let name = match size {
@@ -573,25 +562,14 @@ impl DwarfInfo {
         let rust = self.is_rust(id.0);
         let inner = self.attr_type(id.0, &die);
         let inner = if depth < 16 { inner } else { Ty::Void };
-        let named = |n: &str| {
-            if decl.is_empty() {
-                n.to_string()
-            } else {
-                format!("{n} {decl}")
-            }
-        };
+        let named = |n: &str| declare(n, &decl);
         let qualified = |s: &Self, q: &str| -> String {
             // A qualifier of a pointer follows its `*`; one of anything else goes before.
             let of_pointer = matches!(&inner, Ty::Dwarf(t) if s.type_die(*t).is_ok_and(|d| {
                 matches!(d.tag(), gimli::DW_TAG_pointer_type | gimli::DW_TAG_reference_type)
             }));
             if of_pointer {
-                let decl = if decl.is_empty() {
-                    q.to_string()
-                } else {
-                    format!("{q} {decl}")
-                };
-                s.declared(&inner, decl, depth + 1)
+                s.declared(&inner, declare(q, &decl), depth + 1)
             } else {
                 format!("{q} {}", s.declared(&inner, decl.clone(), depth + 1))
             }
@@ -651,6 +629,15 @@ impl DwarfInfo {
             gimli::DW_TAG_subroutine_type => named("fn"),
             _ => named(&name.unwrap_or_else(|| "?".into())),
         })
+    }
+}
+
+/// `name` followed by the declarator `decl`, a space between them when there is one.
+fn declare(name: &str, decl: &str) -> String {
+    if decl.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {decl}")
     }
 }
 
